@@ -1,0 +1,188 @@
+/*
+ * camaudit audit: correlate what the store holds and print the findings.
+ * Also home of the audit options and steps that scan reuses.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "timefmt.h"
+#include "util.h"
+
+enum {
+	OPT_SINCE = 's',
+	OPT_UNTIL = 'u',
+	OPT_TYPE = 't',
+	OPT_FORMAT = 'f',
+	OPT_SKEW = OPT_LONG_ONLY + 1,
+};
+
+/* Below this share of deliveries traced to a fill, "clean" means little. */
+#define ATTRIBUTION_WARN_PERCENT 90
+
+const struct cli_option audit_options[] = {
+	{"since", OPT_SINCE, "TIME", "only serves at or after TIME (RFC 3339, "
+	 "YYYY-MM-DD, today, -2h, ...)"},
+	{"until", OPT_UNTIL, "TIME", "only serves before TIME"},
+	{"type", OPT_TYPE, "LIST", "finding types, comma-separated, or all "
+	 "(default: cross_tenant)"},
+	{"format", OPT_FORMAT, "FORMAT", "table, json (one object per line) or "
+	 "csv (default: table)"},
+	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
+	 "cache hosts (default: 2s)"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command audit_command = {
+	"audit", cmd_audit,
+	"Correlate the served frames in the store with the fills, cameras and "
+	"owners\nbehind them, and print every delivery of the requested types.",
+	"[--db PATH] [--since TIME] [--until TIME] [--type LIST]\n"
+	"                      [--format table|json|csv] [--skew DURATION]",
+	"Types: cross_tenant (a frame reached an account that neither owns nor\n"
+	"shares its camera), device_mismatch (an allowed camera, but not the one\n"
+	"asked for), unknown_owner (no account owned the camera), unattributed\n"
+	"(no fill explains the frame).  Exit status: 0 nothing found, 1 findings\n"
+	"printed, 2 usage error, 3 could not complete.",
+};
+
+void audit_request_init(struct audit_request *req)
+{
+	memset(req, 0, sizeof(*req));
+	req->window.since = INT64_MIN;
+	req->window.until = INT64_MAX;
+	req->window.skew_ms = 2000;
+	req->types = 1u << FINDING_CROSS_TENANT;
+	req->format = EMIT_TABLE;
+	req->db = cli_default_db();
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int audit_option(const struct command *cmd, struct audit_request *req, int key,
+		 const char *arg)
+{
+	switch (key) {
+	case OPT_DB:
+		req->db = arg;
+		return 0;
+	case OPT_QUIET:
+		req->quiet = 1;
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (timefmt_parse_when(arg, now_ms(), key == OPT_SINCE ?
+				       &req->window.since : &req->window.until))
+			return cli_usage_error(cmd, "invalid time '%s' for --%s",
+					       arg, key == OPT_SINCE ? "since" : "until"), -1;
+		return 0;
+	case OPT_TYPE:
+		if (finding_types_parse(arg, &req->types))
+			return cli_usage_error(cmd, "invalid --type '%s' (use a comma "
+					       "list of cross_tenant, device_mismatch, "
+					       "unknown_owner, unattributed, or all)",
+					       arg), -1;
+		return 0;
+	case OPT_FORMAT:
+		if (emit_format_parse(arg, &req->format))
+			return cli_usage_error(cmd, "invalid --format '%s' (use "
+					       "table, json or csv)", arg), -1;
+		return 0;
+	case OPT_SKEW:
+		if (timefmt_parse_duration(arg, &req->window.skew_ms))
+			return cli_usage_error(cmd, "invalid --skew '%s' (a duration "
+					       "such as 2s, 500ms, 1m)", arg), -1;
+		return 0;
+	}
+	return cli_usage_error(cmd, "unhandled option"), -1;
+}
+
+static void print_summary(const struct audit_summary *s)
+{
+	double share = s->deliveries ?
+		100.0 * (double)s->attributed / (double)s->deliveries : 0.0;
+	unsigned t;
+
+	fprintf(stderr, "camaudit: %llu deliveries checked, %llu (%.1f%%) traced "
+		"to a fill; findings:",
+		(unsigned long long)s->deliveries, (unsigned long long)s->attributed,
+		share);
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		fprintf(stderr, "%s %s %llu", t ? "," : "",
+			finding_type_name((enum finding_type)t),
+			(unsigned long long)s->by_type[t]);
+	fputc('\n', stderr);
+	if (s->deliveries == 0)
+		warning("no deliveries in the store for this window: nothing was "
+			"checked");
+	else if (share < ATTRIBUTION_WARN_PERCENT)
+		warning("only %.1f%% of deliveries could be traced to a fill, so "
+			"an absence of findings means unknown, not clean (are cache "
+			"logs missing?)", share);
+}
+
+int audit_request_check(const struct command *cmd,
+			const struct audit_request *req)
+{
+	if (req->window.since >= req->window.until)
+		return cli_usage_error(cmd, "--since is not before --until: the "
+				       "window is empty");
+	return 0;
+}
+
+int audit_execute(struct store *st, const struct audit_request *req)
+{
+	struct audit_summary summary;
+	uint64_t printed;
+
+	if (correlate_run(st, &req->window, &summary) ||
+	    emit_findings(st, req->types, req->format, stdout, &printed))
+		return EXIT_INCOMPLETE;
+	if (cli_finish_output())
+		return EXIT_INCOMPLETE;
+	if (!req->quiet)
+		print_summary(&summary);
+	return printed ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	return audit_option(&audit_command, ctx, key, arg);
+}
+
+int cmd_audit(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {
+		audit_options, cli_common_options, NULL};
+	struct audit_request req;
+	struct store *st;
+	int first, missing, status;
+
+	audit_request_init(&req);
+	first = cli_parse(argc, argv, &audit_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&audit_command, "unexpected argument '%s' "
+				       "(audit reads the database; to audit files use "
+				       "'camaudit scan')", argv[first]);
+	if (audit_request_check(&audit_command, &req))
+		return EXIT_USAGE;
+	if (!(st = store_open(req.db, STORE_READ, &missing)))
+		return missing ? EXIT_USAGE : EXIT_INCOMPLETE;
+	status = audit_execute(st, &req);
+	store_close(st);
+	return status;
+}

@@ -1,0 +1,123 @@
+/*
+ * camaudit ingest: load log files into the store, adding only what is new.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "ingest.h"
+#include "util.h"
+
+static const struct command ingest_command = {
+	"ingest", cmd_ingest,
+	"Load relay, cache and registry logs into the store.  Files may be plain\n"
+	"or gzip (by content, whatever their name); '-' reads standard input; a\n"
+	"directory stands for the files under it.  Lines ingested before, under\n"
+	"any name, are skipped, so re-running over a rotated directory is safe.",
+	"[--db PATH] [--quiet] FILE...",
+	"Per file, stderr shows lines read, events stored, lines already ingested\n"
+	"and lines rejected (the first few with FILE:LINE and the reason).\n"
+	"Exit status: 0 done (rejected lines included), 2 usage error, 3 a file\n"
+	"or the database could not be read or written (the rest was done).",
+};
+
+struct ingest_run {
+	struct store *st;
+	int quiet;
+	int per_file;           /* report each file, not only the total */
+	int store_failed;
+	int files_failed;
+	size_t files;
+	struct ingest_result total;
+};
+
+static void report(const char *name, const struct ingest_result *r)
+{
+	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
+		"%llu already ingested, %llu rejected\n", name,
+		r->compressed ? " (gzip)" : "",
+		(unsigned long long)r->lines_read, (unsigned long long)r->events,
+		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
+}
+
+static int ingest_one(const char *path, void *ctx)
+{
+	struct ingest_run *run = ctx;
+	struct ingest_result r;
+	enum ingest_status status;
+
+	if (run->store_failed)
+		return -1;
+	status = ingest_file(run->st, path, &r);
+	run->files++;
+	run->total.lines_read += r.lines_read;
+	run->total.events += r.events;
+	run->total.skipped += r.skipped;
+	run->total.rejected += r.rejected;
+	if (status == INGEST_STORE_FAILED) {
+		run->store_failed = 1;
+		return -1;
+	}
+	if (status == INGEST_FILE_FAILED)
+		run->files_failed++;
+	if (!run->quiet && run->per_file)
+		report(strcmp(path, "-") ? path : "<stdin>", &r);
+	return 0;
+}
+
+int ingest_operands(struct store *st, char **paths, int count, int quiet,
+		    int per_file)
+{
+	struct ingest_run run = {.st = st, .quiet = quiet, .per_file = per_file};
+	int i, listing_failed = 0;
+
+	for (i = 0; i < count && !run.store_failed; i++)
+		if (ingest_expand(paths[i], ingest_one, &run) && !run.store_failed)
+			listing_failed = 1;
+	if (!quiet && (run.files > 1 || !per_file)) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%zu files", run.files);
+		report(name, &run.total);
+	}
+	if (run.store_failed)
+		return EXIT_INCOMPLETE;
+	return run.files_failed || listing_failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
+}
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct audit_request *req = ctx;
+
+	(void)arg;
+	if (key == OPT_DB)
+		req->db = arg;
+	else if (key == OPT_QUIET)
+		req->quiet = 1;
+	return 0;
+}
+
+int cmd_ingest(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {cli_common_options, NULL};
+	struct audit_request req;
+	struct store *st;
+	int first, status;
+
+	audit_request_init(&req);
+	first = cli_parse(argc, argv, &ingest_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first == argc)
+		return cli_usage_error(&ingest_command, "no files to ingest (give "
+				       "files, directories, or - for stdin)");
+	if (!(st = store_open(req.db, STORE_WRITE, NULL)))
+		return EXIT_INCOMPLETE;
+	status = ingest_operands(st, argv + first, argc - first, req.quiet, 1);
+	store_close(st);
+	return status;
+}

@@ -1,0 +1,55 @@
+/*
+ * camaudit scan: ingest into a private temporary store and audit it, in
+ * one step.  SQLite creates the temporary file itself (mode 0600, removed
+ * as soon as it is opened), so nothing is left behind, even on a signal.
+ */
+#include "config.h"
+
+#include "commands.h"
+#include "exitcode.h"
+
+static const struct command scan_command = {
+	"scan", cmd_scan,
+	"Ingest log files into a temporary database and audit them in one step.",
+	"[--since TIME] [--until TIME] [--type LIST]\n"
+	"                     [--format table|json|csv] [--skew DURATION] FILE...",
+	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"
+	"Exit status: 0 nothing found, 1 findings printed, 2 usage error, 3 a\n"
+	"file could not be read completely (findings from the rest are printed).",
+};
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	return audit_option(&scan_command, ctx, key, arg);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct cli_option scan_only[] = {
+		{"quiet", OPT_QUIET, NULL, "no progress or summary on stderr"},
+		{"help", OPT_HELP, NULL, "show this help and exit"},
+		{NULL, 0, NULL, NULL},
+	};
+	static const struct cli_option *const tables[] = {audit_options, scan_only,
+							  NULL};
+	struct audit_request req;
+	struct store *st;
+	int first, ingested, status;
+
+	audit_request_init(&req);
+	first = cli_parse(argc, argv, &scan_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0 || audit_request_check(&scan_command, &req))
+		return EXIT_USAGE;
+	if (first == argc)
+		return cli_usage_error(&scan_command, "no files to scan");
+	if (!(st = store_open(NULL, STORE_TEMPORARY, NULL)))
+		return EXIT_INCOMPLETE;
+	ingested = ingest_operands(st, argv + first, argc - first, req.quiet, 0);
+	status = audit_execute(st, &req);
+	store_close(st);
+	/* A file that could not be read makes the answer incomplete. */
+	return ingested == EXIT_CLEAN || status == EXIT_USAGE ? status
+							      : EXIT_INCOMPLETE;
+}

@@ -1,0 +1,45 @@
+/*
+ * The commands (one file each, cmd_NAME.c) and the audit step that audit
+ * and scan share.
+ */
+#ifndef CAMAUDIT_COMMANDS_H
+#define CAMAUDIT_COMMANDS_H
+
+#include "cli.h"
+#include "correlate.h"
+#include "emit.h"
+#include "store.h"
+
+int cmd_ingest(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+
+/*
+ * Ingest every operand (files, directories, "-") into st and report per
+ * file (or only the total); returns EXIT_CLEAN or EXIT_INCOMPLETE.
+ */
+int ingest_operands(struct store *st, char **paths, int count, int quiet,
+		    int per_file);
+
+/* What audit and scan are asked for, from their shared options. */
+struct audit_request {
+	struct audit_window window;
+	unsigned types;
+	enum emit_format format;
+	int quiet;
+	const char *db;
+};
+
+extern const struct cli_option audit_options[];
+/* Defaults: every time, --type cross_tenant, --format table, --skew 2s. */
+void audit_request_init(struct audit_request *req);
+/* Handle one of audit_options (and --quiet, --db); -1 after a usage error. */
+int audit_option(const struct command *cmd, struct audit_request *req, int key,
+		 const char *arg);
+/* A usage error (reported) when the options contradict each other. */
+int audit_request_check(const struct command *cmd,
+			const struct audit_request *req);
+/* Correlate, print findings and the summary; returns the exit status. */
+int audit_execute(struct store *st, const struct audit_request *req);
+
+#endif

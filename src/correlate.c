@@ -1,0 +1,289 @@
+/*
+ * The correlation rules as SQL.  correlate_run() classifies every delivered
+ * serve in one INSERT ... SELECT into temp.verdict; each step of the rules
+ * is one CTE below, in the order the man page states them.  Every lookup
+ * is an index probe (see the indexes in store.c), so the cost grows with
+ * the number of serves times log(fills), and nothing is held in C memory.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "correlate.h"
+#include "util.h"
+
+static const char *const type_names[FINDING_TYPE_COUNT] = {
+	[FINDING_CROSS_TENANT] = "cross_tenant",
+	[FINDING_DEVICE_MISMATCH] = "device_mismatch",
+	[FINDING_UNKNOWN_OWNER] = "unknown_owner",
+	[FINDING_UNATTRIBUTED] = "unattributed",
+};
+
+const char *finding_type_name(enum finding_type t)
+{
+	return type_names[t];
+}
+
+int finding_types_parse(const char *list, unsigned *types)
+{
+	const char *p = list;
+
+	*types = 0;
+	if (!strcmp(list, "all")) {
+		*types = FINDING_ALL;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ","), t;
+
+		for (t = 0; t < FINDING_TYPE_COUNT; t++)
+			if (strlen(type_names[t]) == len &&
+			    !strncmp(type_names[t], p, len))
+				break;
+		if (t == FINDING_TYPE_COUNT)
+			return -1;
+		*types |= 1u << t;
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return -1;
+	}
+	return *types ? 0 : -1;
+}
+
+/*
+ * Clock-skew tolerance between fill F and serve S: none when both lines
+ * come from the same log (one host, one clock), :skew otherwise.
+ */
+#define SKEW(f, s) \
+	"(CASE WHEN " f ".source = " s ".source THEN 0 ELSE :skew END)"
+
+/* F may be the origin of S at all: filled no later than S (within skew). */
+#define FILLED_BEFORE(f, s) \
+	f ".ts <= " s ".ts + :skew AND " f ".ts <= " s ".ts + " SKEW(f, s)
+
+/* F's object was still in the cache when S was served. */
+#define STILL_CACHED(f, s) \
+	"NOT EXISTS (SELECT 1 FROM main.removal r WHERE r.key = " f ".key" \
+	"  AND r.node = " f ".node AND r.ts > " f ".ts AND r.ts <= " s ".ts)" \
+	" AND (typeof(" f ".ttl_ms) <> 'integer'" \
+	"  OR " s ".ts <= " f ".ts + " f ".ttl_ms + " SKEW(f, s) ")"
+
+static const char classify_sql[] =
+	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n"
+	/* The serves that delivered a frame, in the window. */
+	"WITH delivered AS (\n"
+	"  SELECT id, source, ts, account, key, device, frame, node\n"
+	"  FROM main.serve\n"
+	"  WHERE ts >= :since AND ts < :until\n"
+	"    AND (status IS NULL OR status IN (200, 206))\n"
+	"),\n"
+	/*
+	 * Rule 1a: the fill of the very frame served.  The same object may
+	 * have been filled on several nodes: prefer S's node, then the latest
+	 * fill before S, then any.  (SQLite cannot see outer columns in a
+	 * subquery's ORDER BY, hence three probes rather than one sort.)
+	 */
+	"candidate AS (\n"
+	"  SELECT d.*, coalesce(\n"
+	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
+	"      AND f.node = d.node AND f.ts <= d.ts + :skew\n"
+	"      ORDER BY f.ts DESC, f.id DESC LIMIT 1),\n"
+	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
+	"      AND f.ts <= d.ts + :skew ORDER BY f.ts DESC, f.id DESC LIMIT 1),\n"
+	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
+	"      ORDER BY f.ts, f.id LIMIT 1)) AS by_frame,\n"
+	/* Rule 1b, S names its node: the object that node held for the key. */
+	"    (SELECT f.id FROM main.fill f\n"
+	"      WHERE d.node IS NOT NULL AND f.key = d.key AND f.node = d.node\n"
+	"        AND " FILLED_BEFORE("f", "d") "\n"
+	"      ORDER BY f.ts DESC, f.id DESC LIMIT 1) AS latest_on_node\n"
+	"  FROM delivered d\n"
+	"),\n"
+	/*
+	 * Rule 1c, S names no node: on each node the latest fill is what that
+	 * node held; of those still cached, the latest.
+	 */
+	"origin AS (\n"
+	"  SELECT c.id, c.ts, c.account, c.device,\n"
+	"    CASE WHEN c.by_frame IS NOT NULL THEN c.by_frame\n"
+	"      WHEN c.node IS NOT NULL THEN\n"
+	"        (SELECT f.id FROM main.fill f\n"
+	"          WHERE f.id = c.latest_on_node AND " STILL_CACHED("f", "c") ")\n"
+	"      ELSE\n"
+	"        (SELECT f.id FROM main.fill f\n"
+	"          WHERE f.key = c.key AND " FILLED_BEFORE("f", "c") "\n"
+	"            AND NOT EXISTS (SELECT 1 FROM main.fill g\n"
+	"              WHERE g.key = f.key AND g.node = f.node\n"
+	"                AND (g.ts > f.ts OR (g.ts = f.ts AND g.id > f.id))\n"
+	"                AND " FILLED_BEFORE("g", "c") ")\n"
+	"            AND " STILL_CACHED("f", "c") "\n"
+	"          ORDER BY f.ts DESC, f.id DESC LIMIT 1)\n"
+	"    END AS fill,\n"
+	"    CASE WHEN c.by_frame IS NOT NULL THEN 'frame' ELSE 'key' END AS rule\n"
+	"  FROM candidate c\n"
+	"),\n"
+	/* Rule 2: the latest binding of the camera at the time of the fill... */
+	"bound AS (\n"
+	"  SELECT o.*, f.device AS origin_device, f.ts AS filled_at,\n"
+	"    (SELECT b.id FROM main.binding b\n"
+	"      WHERE b.device = f.device AND b.bound = 1 AND b.ts <= f.ts\n"
+	"      ORDER BY b.ts DESC, b.id DESC LIMIT 1) AS binding\n"
+	"  FROM origin o LEFT JOIN main.fill f ON f.id = o.fill\n"
+	"),\n"
+	/* ...unless that same account unbound it before the fill. */
+	"owned AS (\n"
+	"  SELECT w.*,\n"
+	"    (SELECT b.account FROM main.binding b WHERE b.id = w.binding\n"
+	"      AND NOT EXISTS (SELECT 1 FROM main.binding u\n"
+	"        WHERE u.device = b.device AND u.account = b.account\n"
+	"          AND u.bound = 0 AND u.ts <= w.filled_at\n"
+	"          AND (u.ts > b.ts OR (u.ts = b.ts AND u.id > b.id)))) AS owner\n"
+	"  FROM bound w\n"
+	")\n"
+	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */
+	"SELECT j.id, j.fill, CASE WHEN j.fill IS NOT NULL THEN j.rule END,\n"
+	"  j.owner,\n"
+	"  CASE\n"
+	"    WHEN j.fill IS NULL THEN 'unattributed'\n"
+	"    WHEN j.owner IS NULL THEN 'unknown_owner'\n"
+	"    WHEN j.owner <> j.account AND coalesce(\n"
+	"      (SELECT s.granted FROM main.share s\n"
+	"        WHERE s.account = j.account AND s.device = j.origin_device\n"
+	"          AND s.ts <= j.ts ORDER BY s.ts DESC, s.id DESC LIMIT 1), 0) = 0\n"
+	"      THEN 'cross_tenant'\n"
+	"    WHEN j.device IS NOT NULL AND j.device <> j.origin_device\n"
+	"      THEN 'device_mismatch'\n"
+	"    ELSE 'ok'\n"
+	"  END\n"
+	"FROM owned j";
+
+static int exec(struct store *st, const char *sql)
+{
+	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_error(st, "correlating");
+		return -1;
+	}
+	return 0;
+}
+
+int correlate_run(struct store *st, const struct audit_window *window,
+		  struct audit_summary *summary)
+{
+	static const char count_sql[] =
+		"SELECT type, count(*), count(fill) FROM temp.verdict GROUP BY type";
+	sqlite3_stmt *stmt;
+	int rc;
+
+	memset(summary, 0, sizeof(*summary));
+	if (exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
+		     " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
+		     " owner INTEGER, type TEXT NOT NULL);"
+		     "DELETE FROM temp.verdict"))
+		return -1;
+	if (!(stmt = store_prepare(st, classify_sql)))
+		return -1;
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),
+			   window->since);
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":until"),
+			   window->until);
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"),
+			   window->skew_ms);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "correlating");
+		return -1;
+	}
+
+	if (!(stmt = store_prepare(st, count_sql)))
+		return -1;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(stmt, 0);
+		uint64_t n = (uint64_t)sqlite3_column_int64(stmt, 1);
+		unsigned t;
+
+		summary->deliveries += n;
+		summary->attributed += (uint64_t)sqlite3_column_int64(stmt, 2);
+		for (t = 0; t < FINDING_TYPE_COUNT; t++)
+			if (!strcmp(type, type_names[t]))
+				summary->by_type[t] = n;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "counting findings");
+		return -1;
+	}
+	return 0;
+}
+
+#define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
+
+static const char findings_sql[] =
+	"SELECT v.type, s.ts, s.req, " ATOM("s.account") ", " ATOM("s.device") ",\n"
+	"  " ATOM("s.key") ", coalesce(" ATOM("s.frame") ", " ATOM("f.frame") "),\n"
+	"  " ATOM("s.cache") ", " ATOM("s.relay") ",\n"
+	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") "),\n"
+	"  " ATOM("f.device") ", " ATOM("v.owner") ", f.ts,\n"
+	"  (SELECT name FROM main.source WHERE id = s.source), s.line,\n"
+	"  (SELECT name FROM main.source WHERE id = f.source), f.line\n"
+	"FROM temp.verdict v\n"
+	"JOIN main.serve s ON s.id = v.serve\n"
+	"LEFT JOIN main.fill f ON f.id = v.fill\n"
+	"WHERE v.type <> 'ok' AND instr(?1, ',' || v.type || ',') > 0\n"
+	"ORDER BY s.ts, s.id";
+
+static const char *column_text(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+int correlate_each_finding(struct store *st, unsigned types,
+			   int (*fn)(const struct finding *f, void *ctx),
+			   void *ctx)
+{
+	sqlite3_stmt *stmt = store_prepare(st, findings_sql);
+	char wanted[128] = ",";
+	struct finding f;
+	unsigned t;
+	int rc, stop = 0;
+
+	if (!stmt)
+		return -1;
+	for (t = 0; t < FINDING_TYPE_COUNT; t++) {
+		if (types & (1u << t)) {
+			strncat(wanted, type_names[t], sizeof(wanted) - strlen(wanted) - 2);
+			strncat(wanted, ",", sizeof(wanted) - strlen(wanted) - 1);
+		}
+	}
+	sqlite3_bind_text(stmt, 1, wanted, -1, SQLITE_TRANSIENT);
+	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		memset(&f, 0, sizeof(f));
+		f.type = column_text(stmt, 0);
+		f.served_at = sqlite3_column_int64(stmt, 1);
+		f.request_id = column_text(stmt, 2);
+		f.viewer_account = column_text(stmt, 3);
+		f.requested_device = column_text(stmt, 4);
+		f.key = column_text(stmt, 5);
+		f.frame = column_text(stmt, 6);
+		f.cache = column_text(stmt, 7);
+		f.relay = column_text(stmt, 8);
+		f.node = column_text(stmt, 9);
+		f.origin_device = column_text(stmt, 10);
+		f.owner_account = column_text(stmt, 11);
+		f.has_filled_at = sqlite3_column_type(stmt, 12) != SQLITE_NULL;
+		f.filled_at = sqlite3_column_int64(stmt, 12);
+		f.serve_source = column_text(stmt, 13);
+		f.serve_line = sqlite3_column_int64(stmt, 14);
+		f.fill_source = column_text(stmt, 15);
+		f.fill_line = sqlite3_column_int64(stmt, 16);
+		stop = fn(&f, ctx);
+	}
+	sqlite3_reset(stmt);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE) {
+		store_error(st, "reading findings");
+		return -1;
+	}
+	return 0;
+}

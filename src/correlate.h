@@ -1,0 +1,74 @@
+/*
+ * Correlation: the rules that decide, for every delivered serve, which
+ * fill put the frame in the cache, who owned the camera, and whether the
+ * viewer was allowed to see it.  The rules are SQL over the store's
+ * indexes (correlate.c); the man page (CORRELATION) states them in words.
+ */
+#ifndef CAMAUDIT_CORRELATE_H
+#define CAMAUDIT_CORRELATE_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+enum finding_type {
+	FINDING_CROSS_TENANT,
+	FINDING_DEVICE_MISMATCH,
+	FINDING_UNKNOWN_OWNER,
+	FINDING_UNATTRIBUTED,
+	FINDING_TYPE_COUNT
+};
+
+#define FINDING_ALL ((1u << FINDING_TYPE_COUNT) - 1)
+
+const char *finding_type_name(enum finding_type t);
+/* Parse "cross_tenant,unattributed" or "all" into a bit set; -1 if bad. */
+int finding_types_parse(const char *list, unsigned *types);
+
+struct audit_window {
+	int64_t since;   /* serves at or after this time */
+	int64_t until;   /* and before this time */
+	int64_t skew_ms; /* clock-skew tolerance between relay and cache */
+};
+
+struct audit_summary {
+	uint64_t deliveries;   /* delivered serves checked */
+	uint64_t attributed;   /* of which traced to a fill */
+	uint64_t by_type[FINDING_TYPE_COUNT];
+};
+
+/* One finding, ready for output; absent values are NULL. */
+struct finding {
+	const char *type;
+	int64_t served_at;
+	const char *request_id;
+	const char *viewer_account;
+	const char *requested_device;
+	const char *key;
+	const char *frame;
+	const char *cache;
+	const char *relay;
+	const char *node;
+	const char *origin_device;
+	const char *owner_account;
+	int has_filled_at;
+	int64_t filled_at;
+	const char *serve_source;
+	int64_t serve_line;
+	const char *fill_source;  /* NULL when there is no fill */
+	int64_t fill_line;
+};
+
+/* Classify every delivered serve in the window (into a temporary table). */
+int correlate_run(struct store *st, const struct audit_window *window,
+		  struct audit_summary *summary);
+
+/*
+ * Call fn for each finding of the given types, oldest serve first; stops
+ * early and returns fn's value when it is non-zero.  -1 on a database error.
+ */
+int correlate_each_finding(struct store *st, unsigned types,
+			   int (*fn)(const struct finding *f, void *ctx),
+			   void *ctx);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * Output of findings: an aligned table for terminals, NDJSON for jq, and
+ * RFC 4180 CSV.  The columns are one table (emit.c) that all three read.
+ */
+#ifndef CAMAUDIT_EMIT_H
+#define CAMAUDIT_EMIT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "correlate.h"
+
+enum emit_format { EMIT_TABLE, EMIT_JSON, EMIT_CSV };
+
+/* "table", "json" or "csv"; -1 for anything else. */
+int emit_format_parse(const char *name, enum emit_format *format);
+
+/*
+ * Print the findings of the given types from the last correlate_run().
+ * *printed receives how many were printed.  Returns 0 or -1 (reported).
+ */
+int emit_findings(struct store *st, unsigned types, enum emit_format format,
+		  FILE *out, uint64_t *printed);
+
+/* Write s as a JSON string literal; invalid UTF-8 bytes become U+FFFD. */
+void emit_json_string(FILE *out, const char *s);
+/* Write s as one RFC 4180 CSV field. */
+void emit_csv_field(FILE *out, const char *s);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * The canonical fields and the kinds of event, as tables: the logfmt parser,
+ * later input formats and the error messages all read them.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "event.h"
+#include "timefmt.h"
+#include "util.h"
+
+static const char *const field_names[FIELD_COUNT] = {
+	[FIELD_TS] = "ts",         [FIELD_OP] = "op",
+	[FIELD_ACCOUNT] = "account", [FIELD_DEVICE] = "device",
+	[FIELD_KEY] = "key",       [FIELD_FRAME] = "frame",
+	[FIELD_NODE] = "node",     [FIELD_RELAY] = "relay",
+	[FIELD_REQ] = "req",       [FIELD_CACHE] = "cache",
+	[FIELD_STATUS] = "status", [FIELD_BYTES] = "bytes",
+	[FIELD_RTT_MS] = "rtt_ms", [FIELD_TTL_MS] = "ttl_ms",
+	[FIELD_GEN] = "gen",
+};
+
+#define NEED(f) (1u << (f))
+
+/* What each op means; a line without `op` is a serve. */
+static const struct op_rule {
+	const char *op;
+	enum event_kind kind;
+	unsigned required;
+	const char *describe; /* for "missing required field 'x' (...)" */
+} op_rules[] = {
+	{NULL, EVENT_SERVE, NEED(FIELD_TS) | NEED(FIELD_ACCOUNT) | NEED(FIELD_KEY),
+	 "relay line"},
+	{"fill", EVENT_FILL,
+	 NEED(FIELD_TS) | NEED(FIELD_NODE) | NEED(FIELD_KEY) | NEED(FIELD_DEVICE),
+	 "op=fill"},
+	{"evict", EVENT_REMOVAL, NEED(FIELD_TS) | NEED(FIELD_NODE) | NEED(FIELD_KEY),
+	 "op=evict"},
+	{"purge", EVENT_REMOVAL, NEED(FIELD_TS) | NEED(FIELD_NODE) | NEED(FIELD_KEY),
+	 "op=purge"},
+	{"expire", EVENT_REMOVAL, NEED(FIELD_TS) | NEED(FIELD_NODE) | NEED(FIELD_KEY),
+	 "op=expire"},
+	{"bind", EVENT_BINDING, NEED(FIELD_TS) | NEED(FIELD_DEVICE) | NEED(FIELD_ACCOUNT),
+	 "op=bind"},
+	{"unbind", EVENT_BINDING, NEED(FIELD_TS) | NEED(FIELD_DEVICE) | NEED(FIELD_ACCOUNT),
+	 "op=unbind"},
+	{"share", EVENT_SHARE, NEED(FIELD_TS) | NEED(FIELD_DEVICE) | NEED(FIELD_ACCOUNT),
+	 "op=share"},
+	{"unshare", EVENT_SHARE, NEED(FIELD_TS) | NEED(FIELD_DEVICE) | NEED(FIELD_ACCOUNT),
+	 "op=unshare"},
+};
+
+const char *event_field_name(enum field f)
+{
+	return f < FIELD_COUNT ? field_names[f] : "?";
+}
+
+enum field event_field_lookup(const char *name, size_t len)
+{
+	unsigned f;
+
+	for (f = 0; f < FIELD_COUNT; f++)
+		if (!strncmp(field_names[f], name, len) && !field_names[f][len])
+			return (enum field)f;
+	return FIELD_COUNT;
+}
+
+void event_reset(struct event *ev)
+{
+	memset(ev->field, 0, sizeof(ev->field));
+	ev->op = NULL;
+	ev->ts = 0;
+	ev->why[0] = '\0';
+}
+
+static const struct op_rule *find_rule(const struct text *op)
+{
+	size_t i;
+
+	if (!op->ptr)
+		return &op_rules[0];
+	for (i = 1; i < ARRAY_SIZE(op_rules); i++)
+		if (strlen(op_rules[i].op) == op->len &&
+		    !memcmp(op_rules[i].op, op->ptr, op->len))
+			return &op_rules[i];
+	return NULL;
+}
+
+int event_classify(struct event *ev)
+{
+	const struct op_rule *rule = find_rule(&ev->field[FIELD_OP]);
+	const struct text *ts;
+	const char *why;
+	char shown[48];
+	unsigned f;
+
+	if (!rule) {
+		quote_bounded(shown, sizeof(shown), ev->field[FIELD_OP].ptr,
+			      ev->field[FIELD_OP].len);
+		snprintf(ev->why, sizeof(ev->why), "unknown op '%s'", shown);
+		return -1;
+	}
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if ((rule->required & NEED(f)) && ev->field[f].len == 0) {
+			snprintf(ev->why, sizeof(ev->why),
+				 "missing required field '%s' (%s)",
+				 field_names[f], rule->describe);
+			return -1;
+		}
+	}
+	ts = &ev->field[FIELD_TS];
+	if ((why = timefmt_parse_log(ts->ptr, ts->len, &ev->ts))) {
+		quote_bounded(shown, sizeof(shown), ts->ptr, ts->len);
+		snprintf(ev->why, sizeof(ev->why), "bad timestamp '%s': %s",
+			 shown, why);
+		return -1;
+	}
+	ev->kind = rule->kind;
+	ev->op = rule->op;
+	return 0;
+}

@@ -1,0 +1,16 @@
+/*
+ * Exit statuses of camaudit: the contract with shell scripts and cron.
+ * Documented in man/camaudit.1 (EXIT STATUS).  Never renumber; only append.
+ */
+#ifndef CAMAUDIT_EXITCODE_H
+#define CAMAUDIT_EXITCODE_H
+
+enum camaudit_exit {
+	EXIT_CLEAN = 0,     /* ran; nothing of the requested types found */
+	EXIT_FINDINGS = 1,  /* ran; findings were printed */
+	EXIT_USAGE = 2,     /* usage or configuration error; nothing was done */
+	EXIT_INCOMPLETE = 3 /* could not complete all it was asked (unreadable
+	                       or damaged file, database error) */
+};
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * Ingest: read one log (any name, plain or gzip) into the store, adding
+ * only the lines that were not ingested before.  A source is recognised
+ * by the fingerprint of its leading content, so renaming and compressing
+ * a log (logrotate) does not make it new.
+ */
+#ifndef CAMAUDIT_INGEST_H
+#define CAMAUDIT_INGEST_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+/* How many rejected lines of one file are shown; the rest are counted. */
+#define INGEST_REJECTS_SHOWN 5
+
+struct ingest_result {
+	uint64_t lines_read;  /* lines in the file, including skipped ones */
+	uint64_t events;      /* events stored by this run */
+	uint64_t skipped;     /* lines ingested by an earlier run */
+	uint64_t rejected;    /* lines that could not be stored, this run */
+	int compressed;       /* the content was gzip */
+	int failed;           /* the file could not be read to its end */
+};
+
+enum ingest_status {
+	INGEST_OK,
+	INGEST_FILE_FAILED,  /* this file: unreadable or damaged (reported) */
+	INGEST_STORE_FAILED  /* the database: stop (reported) */
+};
+
+/* Ingest path ("-" for standard input) into st. */
+enum ingest_status ingest_file(struct store *st, const char *path,
+			       struct ingest_result *res);
+
+/*
+ * Call fn for path, or for every regular file under it when it is a
+ * directory (recursively, in name order, skipping names that start with
+ * a dot).  Returns 0, or -1 when something could not be listed (reported;
+ * fn has been called for everything else).
+ */
+int ingest_expand(const char *path, int (*fn)(const char *file, void *ctx),
+		  void *ctx);
+
+/* FNV-1a 64 of data[0..len): the fingerprint of a source's first bytes. */
+uint64_t ingest_fingerprint(const char *data, size_t len);
+
+#endif

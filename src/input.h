@@ -1,0 +1,55 @@
+/*
+ * Reading log bytes: a file or standard input, plain or gzip (decided by
+ * the magic bytes, never by the name; multi-member gzip included), split
+ * into lines of bounded length.  Keeps the running CRC-32 and the count of
+ * bytes consumed, which the ingest progress record is built from.
+ */
+#ifndef CAMAUDIT_INPUT_H
+#define CAMAUDIT_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Longest line kept; longer lines are skipped and reported. */
+#define INPUT_MAX_LINE 65536
+/* How much leading content identifies a source (see ingest.c). */
+#define INPUT_PREFIX_MAX 4096
+
+struct input;
+
+struct line {
+	char *ptr;         /* the line without its newline; writable */
+	size_t len;        /* its length (for an overlong line, the full length) */
+	uint64_t number;   /* 1-based line number */
+	int terminated;    /* ended by '\n' (not by end of input) */
+	int overlong;      /* longer than INPUT_MAX_LINE: ptr is NULL */
+	int cut;           /* cut short by a read error or damaged data */
+};
+
+/* Open path ("-" for standard input).  Reports and returns NULL on error. */
+struct input *input_open(const char *path);
+void input_close(struct input *in);
+
+/*
+ * The first min(INPUT_PREFIX_MAX, size) bytes of the decoded content.
+ * Only valid before the first input_next_line().  Returns 0 or -1.
+ */
+int input_prefix(struct input *in, const char **data, size_t *len);
+
+/*
+ * The next line: 1, or 0 at the end of input.  After a read error the
+ * bytes before it are still returned as lines; input_failed() then says
+ * what went wrong.
+ */
+int input_next_line(struct input *in, struct line *line);
+
+/* Decoded bytes consumed by the lines returned so far, and their CRC-32. */
+uint64_t input_offset(const struct input *in);
+uint32_t input_crc(const struct input *in);
+
+/* NULL, or the reason the input could not be read to its end. */
+const char *input_failed(const struct input *in);
+/* Whether the content was gzip-compressed (known after the first read). */
+int input_is_gzip(const struct input *in);
+
+#endif

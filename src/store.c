@@ -1,0 +1,675 @@
+/*
+ * The SQLite store.  Strings that repeat (accounts, devices, keys, frames,
+ * nodes) are interned in `atom` and events hold integer ids, which keeps
+ * the store small and the correlation joins on integers.  A small
+ * direct-mapped cache in front of `atom` saves most lookups while keeping
+ * memory bounded whatever the input size.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "util.h"
+
+#define ATOM_CACHE_SLOTS 16384 /* a power of two */
+#define ATOM_CACHE_MAX_LEN 256 /* longer strings are looked up every time */
+#define MAX_STATEMENTS 64
+
+struct atom_slot {
+	char *text;
+	size_t len;
+	int64_t id;
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	struct {
+		const char *sql;
+		sqlite3_stmt *stmt;
+	} statements[MAX_STATEMENTS];
+	size_t statement_count;
+	struct atom_slot *atoms;
+};
+
+static const char schema_sql[] =
+	/* Interned strings; ids are stable for the life of the database. */
+	"CREATE TABLE atom (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);\n"
+	/* One row per log content ever ingested, whatever names it had. */
+	"CREATE TABLE source (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"              /* path it was last read from */
+	"  fp_len INTEGER NOT NULL,\n"
+	"  fp INTEGER NOT NULL,\n"
+	"  lines INTEGER NOT NULL DEFAULT 0,\n"
+	"  bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  crc INTEGER NOT NULL DEFAULT 0,\n"
+	"  tail_bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  tail_crc INTEGER NOT NULL DEFAULT 0,\n"
+	"  events INTEGER NOT NULL DEFAULT 0,\n"
+	"  rejected INTEGER NOT NULL DEFAULT 0,\n"
+	"  compressed INTEGER NOT NULL DEFAULT 0,\n"
+	"  damaged TEXT,\n"
+	"  first_ingested_at INTEGER NOT NULL,\n"
+	"  last_ingested_at INTEGER NOT NULL);\n"
+	"CREATE INDEX source_fingerprint ON source(fp_len, fp);\n"
+	/* Events.  Times are ms since the epoch; text columns are atom ids. */
+	"CREATE TABLE serve (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, device INTEGER, frame INTEGER, node INTEGER,\n"
+	"  relay INTEGER, cache INTEGER, req TEXT, status, bytes, rtt_ms);\n"
+	"CREATE TABLE fill (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame INTEGER,\n"
+	"  ttl_ms, gen);\n"
+	"CREATE TABLE removal (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, op TEXT NOT NULL);\n"
+	"CREATE TABLE binding (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+	"  account INTEGER NOT NULL, bound INTEGER NOT NULL);\n"
+	"CREATE TABLE share (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+	"  account INTEGER NOT NULL, granted INTEGER NOT NULL);\n"
+	"CREATE TABLE reject (source INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+	"  reason TEXT NOT NULL, PRIMARY KEY (source, line)) WITHOUT ROWID;\n"
+	/* The correlation's access paths (see correlate.c). */
+	"CREATE INDEX serve_ts ON serve(ts);\n"
+	"CREATE INDEX serve_line ON serve(source, line);\n"
+	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
+	"CREATE INDEX fill_frame ON fill(frame) WHERE frame IS NOT NULL;\n"
+	"CREATE INDEX fill_line ON fill(source, line);\n"
+	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
+	"CREATE INDEX removal_line ON removal(source, line);\n"
+	"CREATE INDEX binding_device_ts ON binding(device, ts);\n"
+	"CREATE INDEX binding_line ON binding(source, line);\n"
+	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
+	"CREATE INDEX share_line ON share(source, line);\n";
+
+void store_error(struct store *st, const char *what)
+{
+	error("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_path(const struct store *st)
+{
+	return st->path;
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql)
+{
+	size_t i;
+	sqlite3_stmt *stmt;
+
+	for (i = 0; i < st->statement_count; i++) {
+		if (st->statements[i].sql == sql) {
+			sqlite3_reset(st->statements[i].stmt);
+			sqlite3_clear_bindings(st->statements[i].stmt);
+			return st->statements[i].stmt;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt,
+			       NULL) != SQLITE_OK) {
+		store_error(st, "preparing a statement");
+		return NULL;
+	}
+	if (st->statement_count == MAX_STATEMENTS)
+		die("store: too many prepared statements (raise MAX_STATEMENTS)");
+	st->statements[st->statement_count].sql = sql;
+	st->statements[st->statement_count++].stmt = stmt;
+	return stmt;
+}
+
+static int exec(struct store *st, const char *sql, const char *what)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		store_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the file ourselves so that its mode is 0600 from the start. */
+static int create_private_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		error("database %s: cannot create: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int user_version(struct store *st, int *version)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		store_error(st, "reading the schema version");
+		return -1;
+	}
+	rc = sqlite3_step(stmt);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "reading the schema version");
+		return -1;
+	}
+	return 0;
+}
+
+/* Create the schema in a new database, or check an existing one's version. */
+static int prepare_schema(struct store *st, enum store_mode mode)
+{
+	int version;
+
+	if (user_version(st, &version))
+		return -1;
+	if (version > STORE_SCHEMA_VERSION) {
+		error("database %s: written by a newer camaudit (schema %d, this "
+		      "camaudit knows %d); upgrade camaudit", st->path, version,
+		      STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (mode == STORE_READ) {
+		error("database %s: not a camaudit database (no schema); run "
+		      "'camaudit ingest' first", st->path);
+		return -1;
+	}
+	if (exec(st, "BEGIN IMMEDIATE", "creating the schema"))
+		return -1;
+	/* Another process may have created it while we waited for the lock. */
+	if (user_version(st, &version))
+		goto fail;
+	if (version == 0) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+			 STORE_SCHEMA_VERSION);
+		if (exec(st, schema_sql, "creating the schema") ||
+		    exec(st, pragma, "creating the schema"))
+			goto fail;
+	}
+	return exec(st, "COMMIT", "creating the schema");
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+struct store *store_open(const char *path, enum store_mode mode, int *missing)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	int flags = SQLITE_OPEN_NOFOLLOW;
+
+	if (missing)
+		*missing = 0;
+	st->path = xstrdup(mode == STORE_TEMPORARY ? "(temporary)" : path);
+	if (mode == STORE_READ) {
+		struct stat sb;
+
+		if (stat(path, &sb) != 0) {
+			if (errno == ENOENT)
+				error("database %s does not exist (give --db or set "
+				      "CAMAUDIT_DB, or run 'camaudit ingest' first)",
+				      path);
+			else
+				error("database %s: %s", path, strerror(errno));
+			if (missing)
+				*missing = errno == ENOENT;
+			goto fail;
+		}
+		flags |= SQLITE_OPEN_READONLY;
+	} else {
+		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		if (mode == STORE_WRITE && create_private_file(path))
+			goto fail;
+	}
+	/* An empty name gives SQLite's private temporary on-disk database. */
+	if (sqlite3_open_v2(mode == STORE_TEMPORARY ? "" : path, &st->db, flags,
+			    NULL) != SQLITE_OK) {
+		if (st->db)
+			store_error(st, "cannot open");
+		else
+			error("database %s: cannot open: out of memory", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (mode == STORE_WRITE &&
+	    exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
+		goto fail;
+	if (exec(st,
+		 "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
+		 "PRAGMA cache_size = -16384",
+		 "setting pragmas"))
+		goto fail;
+	if (prepare_schema(st, mode))
+		goto fail;
+	st->atoms = xcalloc(ATOM_CACHE_SLOTS, sizeof(*st->atoms));
+	return st;
+fail:
+	store_close(st);
+	return NULL;
+}
+
+void store_close(struct store *st)
+{
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < st->statement_count; i++)
+		sqlite3_finalize(st->statements[i].stmt);
+	if (st->atoms)
+		for (i = 0; i < ATOM_CACHE_SLOTS; i++)
+			free(st->atoms[i].text);
+	free(st->atoms);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+static void forget_atoms(struct store *st)
+{
+	size_t i;
+
+	/* Ids handed out inside a rolled-back transaction no longer exist. */
+	for (i = 0; i < ATOM_CACHE_SLOTS; i++) {
+		free(st->atoms[i].text);
+		st->atoms[i].text = NULL;
+	}
+}
+
+int store_begin(struct store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE", "starting a transaction");
+}
+
+int store_commit(struct store *st)
+{
+	if (exec(st, "COMMIT", "committing")) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	forget_atoms(st);
+}
+
+static uint32_t hash_text(const char *s, size_t len)
+{
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The id of an interned string, adding it when new; -1 on error. */
+static int64_t intern(struct store *st, const struct text *t)
+{
+	static const char find_sql[] = "SELECT id FROM atom WHERE text = ?1";
+	static const char add_sql[] = "INSERT INTO atom (text) VALUES (?1)";
+	struct atom_slot *slot = NULL;
+	sqlite3_stmt *stmt;
+	int64_t id = -1;
+	int rc;
+
+	if (t->len <= ATOM_CACHE_MAX_LEN) {
+		slot = &st->atoms[hash_text(t->ptr, t->len) & (ATOM_CACHE_SLOTS - 1)];
+		if (slot->text && slot->len == t->len &&
+		    !memcmp(slot->text, t->ptr, t->len))
+			return slot->id;
+	}
+	if (!(stmt = store_prepare(st, find_sql)))
+		return -1;
+	sqlite3_bind_text(stmt, 1, t->ptr, (int)t->len, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, "looking up a name");
+		return -1;
+	}
+	if (id < 0) {
+		if (!(stmt = store_prepare(st, add_sql)))
+			return -1;
+		sqlite3_bind_text(stmt, 1, t->ptr, (int)t->len, SQLITE_STATIC);
+		if (step_done(st, stmt, "adding a name"))
+			return -1;
+		id = sqlite3_last_insert_rowid(st->db);
+	}
+	if (slot) {
+		free(slot->text);
+		slot->text = xstrndup(t->ptr, t->len);
+		slot->len = t->len;
+		slot->id = id;
+	}
+	return id;
+}
+
+/* Bind an interned string, or NULL when the field is absent or empty. */
+static int bind_atom(struct store *st, sqlite3_stmt *stmt, int col,
+		     const struct text *t)
+{
+	int64_t id;
+
+	if (t->len == 0)
+		return sqlite3_bind_null(stmt, col) == SQLITE_OK ? 0 : -1;
+	if ((id = intern(st, t)) < 0)
+		return -1;
+	sqlite3_bind_int64(stmt, col, id);
+	return 0;
+}
+
+/*
+ * Numbers such as status and ttl_ms are bound as integers when they are
+ * decimal integers and kept as text otherwise: nothing from the log is
+ * lost, and SQL comparisons such as status IN (200, 206) stay exact.
+ */
+static void bind_number(sqlite3_stmt *stmt, int col, const struct text *t)
+{
+	char buf[24];
+	char *end;
+	long long v;
+
+	if (t->len == 0) {
+		sqlite3_bind_null(stmt, col);
+		return;
+	}
+	if (t->len < sizeof(buf) && (t->ptr[0] != '0' || t->len == 1)) {
+		memcpy(buf, t->ptr, t->len);
+		buf[t->len] = '\0';
+		errno = 0;
+		v = strtoll(buf, &end, 10);
+		if (!errno && *end == '\0' && buf[0] != '+' && buf[0] != ' ' &&
+		    buf[0] != '\t') {
+			sqlite3_bind_int64(stmt, col, v);
+			return;
+		}
+	}
+	sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
+}
+
+static void bind_text(sqlite3_stmt *stmt, int col, const struct text *t)
+{
+	if (t->len == 0)
+		sqlite3_bind_null(stmt, col);
+	else
+		sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
+}
+
+/* The per-kind column lists: each insert binds ?1 source, ?2 line, ?3 ts. */
+static const char insert_serve_sql[] =
+	"INSERT INTO serve (source, line, ts, account, key, device, frame, node,"
+	" relay, cache, req, status, bytes, rtt_ms)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+static const char insert_fill_sql[] =
+	"INSERT INTO fill (source, line, ts, node, key, device, frame, ttl_ms, gen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char insert_removal_sql[] =
+	"INSERT INTO removal (source, line, ts, node, key, op)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char insert_binding_sql[] =
+	"INSERT INTO binding (source, line, ts, device, account, bound)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char insert_share_sql[] =
+	"INSERT INTO share (source, line, ts, device, account, granted)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+int store_insert_event(struct store *st, int64_t source, uint64_t line,
+		       const struct event *ev)
+{
+	static const char *const sql[] = {
+		[EVENT_SERVE] = insert_serve_sql,
+		[EVENT_FILL] = insert_fill_sql,
+		[EVENT_REMOVAL] = insert_removal_sql,
+		[EVENT_BINDING] = insert_binding_sql,
+		[EVENT_SHARE] = insert_share_sql,
+	};
+	const struct text *f = ev->field;
+	sqlite3_stmt *stmt = store_prepare(st, sql[ev->kind]);
+	int rc = 0;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, source);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
+	sqlite3_bind_int64(stmt, 3, ev->ts);
+	switch (ev->kind) {
+	case EVENT_SERVE:
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_ACCOUNT]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
+		rc |= bind_atom(st, stmt, 6, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 7, &f[FIELD_FRAME]);
+		rc |= bind_atom(st, stmt, 8, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 9, &f[FIELD_RELAY]);
+		rc |= bind_atom(st, stmt, 10, &f[FIELD_CACHE]);
+		bind_text(stmt, 11, &f[FIELD_REQ]);
+		bind_number(stmt, 12, &f[FIELD_STATUS]);
+		bind_number(stmt, 13, &f[FIELD_BYTES]);
+		bind_number(stmt, 14, &f[FIELD_RTT_MS]);
+		break;
+	case EVENT_FILL:
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
+		rc |= bind_atom(st, stmt, 6, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 7, &f[FIELD_FRAME]);
+		bind_number(stmt, 8, &f[FIELD_TTL_MS]);
+		bind_number(stmt, 9, &f[FIELD_GEN]);
+		break;
+	case EVENT_REMOVAL:
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
+		sqlite3_bind_text(stmt, 6, ev->op, -1, SQLITE_STATIC);
+		break;
+	case EVENT_BINDING:
+	case EVENT_SHARE:
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_ACCOUNT]);
+		/* bind and share grant; unbind and unshare take away. */
+		sqlite3_bind_int(stmt, 6, strncmp(ev->op, "un", 2) != 0);
+		break;
+	}
+	if (rc)
+		return -1;
+	return step_done(st, stmt, "storing an event");
+}
+
+int store_insert_reject(struct store *st, int64_t source, uint64_t line,
+			const char *reason)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO reject (source, line, reason) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, source);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
+	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
+	return step_done(st, stmt, "recording a rejected line");
+}
+
+int store_forget_line(struct store *st, int64_t source, uint64_t line)
+{
+	static const char *const sql[] = {
+		"DELETE FROM serve WHERE source = ?1 AND line = ?2",
+		"DELETE FROM fill WHERE source = ?1 AND line = ?2",
+		"DELETE FROM removal WHERE source = ?1 AND line = ?2",
+		"DELETE FROM binding WHERE source = ?1 AND line = ?2",
+		"DELETE FROM share WHERE source = ?1 AND line = ?2",
+		"DELETE FROM reject WHERE source = ?1 AND line = ?2",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *stmt = store_prepare(st, sql[i]);
+
+		if (!stmt)
+			return -1;
+		sqlite3_bind_int64(stmt, 1, source);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
+		if (step_done(st, stmt, "replacing a provisional line"))
+			return -1;
+	}
+	return 0;
+}
+
+int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
+			      size_t *count)
+{
+	static const char sql[] =
+		"SELECT DISTINCT fp_len FROM source WHERE fp_len <= ?1 ORDER BY fp_len";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	size_t n = 0, alloc = 8;
+	int rc;
+
+	*lengths = NULL;
+	*count = 0;
+	if (!stmt)
+		return -1;
+	*lengths = xmalloc(alloc * sizeof(**lengths));
+	sqlite3_bind_int64(stmt, 1, max);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == alloc)
+			*lengths = xrealloc(*lengths, (alloc *= 2) * sizeof(**lengths));
+		(*lengths)[n++] = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "looking up sources");
+		free(*lengths);
+		*lengths = NULL;
+		return -1;
+	}
+	*count = n;
+	return 0;
+}
+
+int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
+		      struct source *out)
+{
+	static const char sql[] =
+		"SELECT id, lines, bytes, crc, tail_bytes, tail_crc"
+		" FROM source WHERE fp_len = ?1 AND fp = ?2"
+		" ORDER BY bytes + tail_bytes DESC, id LIMIT 1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, fp_len);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)fp);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(stmt, 0);
+		out->fp_len = fp_len;
+		out->fp = fp;
+		out->lines = (uint64_t)sqlite3_column_int64(stmt, 1);
+		out->bytes = (uint64_t)sqlite3_column_int64(stmt, 2);
+		out->crc = (uint32_t)sqlite3_column_int64(stmt, 3);
+		out->tail_bytes = (uint64_t)sqlite3_column_int64(stmt, 4);
+		out->tail_crc = (uint32_t)sqlite3_column_int64(stmt, 5);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, "looking up a source");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+int store_create_source(struct store *st, const char *name, struct source *src)
+{
+	static const char sql[] =
+		"INSERT INTO source (name, fp_len, fp, first_ingested_at,"
+		" last_ingested_at) VALUES (?1, ?2, ?3, ?4, ?4)";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, src->fp_len);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)src->fp);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL) * 1000);
+	if (step_done(st, stmt, "recording a source"))
+		return -1;
+	src->id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int store_save_source(struct store *st, const struct source *src,
+		      const char *name, int compressed, const char *damaged)
+{
+	static const char sql[] =
+		"UPDATE source SET name = ?2, fp_len = ?3, fp = ?4, lines = ?5,"
+		" bytes = ?6, crc = ?7, tail_bytes = ?8, tail_crc = ?9,"
+		" compressed = ?10, damaged = ?11, last_ingested_at = ?12,"
+		" events = (SELECT count(*) FROM serve WHERE source = ?1)"
+		"  + (SELECT count(*) FROM fill WHERE source = ?1)"
+		"  + (SELECT count(*) FROM removal WHERE source = ?1)"
+		"  + (SELECT count(*) FROM binding WHERE source = ?1)"
+		"  + (SELECT count(*) FROM share WHERE source = ?1),"
+		" rejected = (SELECT count(*) FROM reject WHERE source = ?1)"
+		" WHERE id = ?1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, src->id);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, src->fp_len);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)src->fp);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)src->lines);
+	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)src->bytes);
+	sqlite3_bind_int64(stmt, 7, src->crc);
+	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)src->tail_bytes);
+	sqlite3_bind_int64(stmt, 9, src->tail_crc);
+	sqlite3_bind_int(stmt, 10, compressed);
+	if (damaged)
+		sqlite3_bind_text(stmt, 11, damaged, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 11);
+	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)time(NULL) * 1000);
+	return step_done(st, stmt, "recording ingest progress");
+}

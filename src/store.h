@@ -1,0 +1,79 @@
+/*
+ * The SQLite store: schema and its version, the interned-string table,
+ * inserts of events and rejects, and the per-source progress records that
+ * make re-ingesting idempotent.  The schema is documented in the man page
+ * (FILES); every value from a log reaches SQLite as a bound parameter.
+ */
+#ifndef CAMAUDIT_STORE_H
+#define CAMAUDIT_STORE_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+
+#include "event.h"
+
+#define STORE_SCHEMA_VERSION 1
+/* How long a writer waits for another camaudit holding the store. */
+#define STORE_BUSY_TIMEOUT_MS 60000
+
+enum store_mode {
+	STORE_READ,      /* existing database, read-only (audit) */
+	STORE_WRITE,     /* create if missing, read-write (ingest) */
+	STORE_TEMPORARY  /* private database deleted on close (scan) */
+};
+
+struct store;
+
+/*
+ * Open or create the store at path (ignored for STORE_TEMPORARY).
+ * A new database file is created with mode 0600: it records who watched
+ * whose camera.  Reports and returns NULL on failure; *missing is set
+ * when STORE_READ found no file (a configuration problem, not a failure).
+ */
+struct store *store_open(const char *path, enum store_mode mode, int *missing);
+void store_close(struct store *st);
+sqlite3 *store_db(struct store *st);
+const char *store_path(const struct store *st);
+
+/* Transactions; "immediate" takes the write lock at once. */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Report the last SQLite error as "database PATH: WHAT: MESSAGE". */
+void store_error(struct store *st, const char *what);
+
+/* Prepare sql once and keep it for the life of the store. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+/* One source: a log's content, whatever its name, and how far it is read. */
+struct source {
+	int64_t id;
+	int64_t fp_len;       /* bytes of leading content fingerprinted */
+	uint64_t fp;          /* their FNV-1a 64 hash */
+	uint64_t lines;       /* newline-terminated lines consumed */
+	uint64_t bytes;       /* decoded bytes of those lines */
+	uint32_t crc;         /* CRC-32 of those bytes */
+	uint64_t tail_bytes;  /* an unterminated last line already stored */
+	uint32_t tail_crc;
+};
+
+/* The distinct fingerprint lengths up to max, ascending; *count entries. */
+int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
+			      size_t *count);
+/* Find the source with this fingerprint that has read the most: 1, 0, -1. */
+int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
+		      struct source *out);
+int store_create_source(struct store *st, const char *name, struct source *src);
+/* Write back progress, fingerprint, name and damage; recount its rows. */
+int store_save_source(struct store *st, const struct source *src,
+		      const char *name, int compressed, const char *damaged);
+/* Drop what line `line` of a source stored (a provisional last line). */
+int store_forget_line(struct store *st, int64_t source, uint64_t line);
+
+int store_insert_event(struct store *st, int64_t source, uint64_t line,
+		       const struct event *ev);
+int store_insert_reject(struct store *st, int64_t source, uint64_t line,
+			const char *reason);
+
+#endif

@@ -1,0 +1,277 @@
+/*
+ * Timestamp parsing and formatting.  The RFC 3339 parser is hand-written
+ * because it runs once per log line; the calendar arithmetic is Howard
+ * Hinnant's days_from_civil, which needs no time zone database and no
+ * global state (unlike mktime/timegm with TZ).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "timefmt.h"
+#include "util.h"
+
+#define MS_PER_DAY INT64_C(86400000)
+/* 10000-01-01T00:00:00Z: the first instant RFC 3339 cannot write. */
+#define MAX_EPOCH_SECONDS INT64_C(253402300800)
+
+int64_t timefmt_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
+					       31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* Read exactly n decimal digits at s; -1 if any is not a digit. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	while (n--) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+/* Fraction digits after a '.', truncated to milliseconds. */
+static const char *parse_fraction(const char **p, const char *end, int64_t *ms)
+{
+	const char *s = *p;
+	int64_t frac = 0;
+	int n = 0;
+
+	if (s == end || *s < '0' || *s > '9')
+		return "fraction without digits";
+	for (; s < end && *s >= '0' && *s <= '9'; s++, n++)
+		if (n < 3)
+			frac = frac * 10 + (*s - '0');
+	for (; n < 3; n++)
+		frac *= 10;
+	*ms = frac;
+	*p = s;
+	return NULL;
+}
+
+static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
+{
+	const char *end = s + len, *p;
+	int year, month, day, hour, minute, second, offset = 0;
+	int64_t frac = 0, days;
+	const char *why;
+
+	/* "YYYY-MM-DDTHH:MM:SS" is 19 characters, then fraction and zone. */
+	if (len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	    s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+		return "not an RFC 3339 timestamp";
+	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
+	hour = digits(s + 11, 2), minute = digits(s + 14, 2);
+	second = digits(s + 17, 2);
+	if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 ||
+	    second < 0)
+		return "not an RFC 3339 timestamp";
+	if (month < 1 || month > 12 || day < 1 ||
+	    (unsigned)day > days_in_month(year, (unsigned)month))
+		return "impossible date";
+	/* 60 is a leap second; it is kept as the first instant after :59. */
+	if (hour > 23 || minute > 59 || second > 60)
+		return "impossible time of day";
+
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if ((why = parse_fraction(&p, end, &frac)))
+			return why;
+	}
+	if (p == end)
+		return "timestamp has no UTC offset";
+	if ((*p == 'Z' || *p == 'z') && p + 1 == end) {
+		offset = 0;
+	} else if ((*p == '+' || *p == '-') && end - p == 6 && p[3] == ':') {
+		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+
+		if (oh < 0 || om < 0)
+			return "malformed UTC offset";
+		if (oh > 23 || om > 59)
+			return "impossible UTC offset";
+		offset = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+	} else {
+		return "malformed UTC offset";
+	}
+
+	days = timefmt_days_from_civil(year, (unsigned)month, (unsigned)day);
+	*ms = ((days * 24 + hour) * 60 + minute - offset) * INT64_C(60000) +
+	      second * INT64_C(1000) + frac;
+	return NULL;
+}
+
+static const char *parse_epoch(const char *s, size_t len, int64_t *ms)
+{
+	const char *p = s, *end = s + len;
+	int64_t seconds = 0, frac = 0;
+	const char *why;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		seconds = seconds * 10 + (*p - '0');
+		if (seconds >= MAX_EPOCH_SECONDS)
+			return "epoch seconds out of range (milliseconds?)";
+	}
+	if (p == s)
+		return "not a timestamp";
+	if (p < end && *p == '.') {
+		p++;
+		if ((why = parse_fraction(&p, end, &frac)))
+			return why;
+	}
+	if (p != end)
+		return "not a timestamp";
+	*ms = seconds * 1000 + frac;
+	return NULL;
+}
+
+const char *timefmt_parse_log(const char *s, size_t len, int64_t *ms)
+{
+	if (len == 0)
+		return "empty timestamp";
+	/* An RFC 3339 date has '-' after four digits; epoch seconds never do. */
+	if (len > 4 && s[4] == '-')
+		return parse_rfc3339(s, len, ms);
+	return parse_epoch(s, len, ms);
+}
+
+void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE])
+{
+	int64_t days = ms / MS_PER_DAY, rest = ms % MS_PER_DAY, year;
+	unsigned month, day;
+
+	if (rest < 0)
+		rest += MS_PER_DAY, days--;
+	civil_from_days(days, &year, &month, &day);
+	if (year < 0 || year > 9999) {
+		/* Not reachable from parsed input; keep the output well-formed. */
+		memcpy(out, "0000-00-00T00:00:00.000Z", TIMEFMT_SIZE);
+		return;
+	}
+	snprintf(out, TIMEFMT_SIZE, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+		 (int)year, month, day, (int)(rest / 3600000),
+		 (int)(rest / 60000 % 60), (int)(rest / 1000 % 60),
+		 (int)(rest % 1000));
+}
+
+int timefmt_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *name;
+		int64_t ms;
+	} units[] = {
+		/* "ms" before "m": the longest unit name must be tried first. */
+		{"ms", 1}, {"s", 1000}, {"m", 60000},
+		{"h", 3600000}, {"d", 86400000},
+	};
+	int64_t total = 0;
+
+	if (!strcmp(s, "0")) {
+		*ms = 0;
+		return 0;
+	}
+	if (!*s)
+		return -1;
+	while (*s) {
+		int64_t n = 0;
+		size_t i, unit_len = 0;
+		const char *start = s;
+
+		for (; *s >= '0' && *s <= '9'; s++) {
+			n = n * 10 + (*s - '0');
+			if (n > 100000000) /* keeps n * 1d far from overflow */
+				return -1;
+		}
+		if (s == start)
+			return -1;
+		for (i = 0; i < ARRAY_SIZE(units); i++) {
+			unit_len = strlen(units[i].name);
+			if (!strncmp(s, units[i].name, unit_len))
+				break;
+		}
+		if (i == ARRAY_SIZE(units))
+			return -1;
+		total += n * units[i].ms;
+		if (total > INT64_C(1) << 60)
+			return -1;
+		s += unit_len;
+	}
+	*ms = total;
+	return 0;
+}
+
+static int parse_date(const char *s, int64_t *ms)
+{
+	int year, month, day;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
+	if (year < 0 || month < 1 || month > 12 || day < 1 ||
+	    (unsigned)day > days_in_month(year, (unsigned)month))
+		return -1;
+	*ms = timefmt_days_from_civil(year, (unsigned)month, (unsigned)day) *
+	      MS_PER_DAY;
+	return 0;
+}
+
+int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms)
+{
+	int64_t midnight = now_ms - ((now_ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+	int64_t back;
+
+	if (!strcmp(s, "now")) {
+		*ms = now_ms;
+	} else if (!strcmp(s, "today")) {
+		*ms = midnight;
+	} else if (!strcmp(s, "yesterday")) {
+		*ms = midnight - MS_PER_DAY;
+	} else if (s[0] == '-') {
+		if (timefmt_parse_duration(s + 1, &back))
+			return -1;
+		*ms = now_ms - back;
+	} else if (parse_date(s, ms) == 0) {
+		return 0;
+	} else if (parse_rfc3339(s, strlen(s), ms) != NULL) {
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/*
+ * Times: every instant inside camaudit is int64 milliseconds since the Unix
+ * epoch, UTC.  This module turns log timestamps, command-line times and
+ * durations into that, and formats it back as RFC 3339.
+ */
+#ifndef CAMAUDIT_TIMEFMT_H
+#define CAMAUDIT_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "2019-12-26T08:14:03.512Z" plus the terminating NUL. */
+#define TIMEFMT_SIZE 25
+
+/*
+ * Parse a log timestamp: RFC 3339 (date, 'T' or 't' or one space, time,
+ * optional fraction, 'Z' or +hh:mm/-hh:mm) or Unix epoch seconds with an
+ * optional fraction.  Fractions are truncated to milliseconds.  Returns
+ * NULL on success, else a short reason fit for a rejection message.
+ */
+const char *timefmt_parse_log(const char *s, size_t len, int64_t *ms);
+
+/* Format ms as RFC 3339 UTC with milliseconds; years 0000-9999 only. */
+void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE]);
+
+/*
+ * A duration: one or more NUMBER UNIT groups, unit one of ms s m h d,
+ * as in "2s", "500ms", "1h30m"; a bare "0" is zero.  Returns 0 or -1.
+ */
+int timefmt_parse_duration(const char *s, int64_t *ms);
+
+/*
+ * A time given on the command line: RFC 3339, a date (YYYY-MM-DD, meaning
+ * its midnight UTC), "now", "today", "yesterday" (midnight UTC), or
+ * "-DURATION" counted back from now_ms.  Returns 0 or -1.
+ */
+int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
+int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day);
+
+#endif

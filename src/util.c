@@ -1,0 +1,187 @@
+/*
+ * Allocation, diagnostics and terminal-safe output shared by all modules.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+#include "util.h"
+
+static void *check_alloc(void *p, size_t size)
+{
+	if (!p && size)
+		die("out of memory (allocating %zu bytes)", size);
+	return p;
+}
+
+void *xmalloc(size_t size)
+{
+	return check_alloc(malloc(size ? size : 1), size);
+}
+
+void *xcalloc(size_t count, size_t size)
+{
+	return check_alloc(calloc(count ? count : 1, size ? size : 1), count * size);
+}
+
+void *xrealloc(void *ptr, size_t size)
+{
+	return check_alloc(realloc(ptr, size ? size : 1), size);
+}
+
+char *xstrndup(const char *s, size_t len)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	return copy;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+static void report(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs("camaudit: ", stderr);
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("", fmt, ap);
+	va_end(ap);
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("fatal: ", fmt, ap);
+	va_end(ap);
+	exit(EXIT_INCOMPLETE);
+}
+
+size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, c &= 0x1f, min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3, c &= 0x0f, min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, c &= 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/*
+ * One escaping routine serves both the writer and the width calculation,
+ * so that table columns line up with exactly what is printed.
+ */
+static size_t put_safe(FILE *fp, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, width = 0;
+	char esc[8];
+
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+		const char *out = NULL;
+		size_t outlen = n;
+
+		if (n == 0) {
+			snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
+			out = esc, outlen = 4, n = 1;
+		} else if (cp == '\\') {
+			out = "\\\\", outlen = 2;
+		} else if (cp == '\n') {
+			out = "\\n", outlen = 2;
+		} else if (cp == '\t') {
+			out = "\\t", outlen = 2;
+		} else if (cp == '\r') {
+			out = "\\r", outlen = 2;
+		} else if (cp < 0x20 || cp == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", cp);
+			out = esc, outlen = 4;
+		} else if (cp >= 0x80 && cp < 0xa0) {
+			/* C1 controls: some terminals act on them (CSI = 0x9b). */
+			snprintf(esc, sizeof(esc), "\\u%04x", cp);
+			out = esc, outlen = 6;
+		}
+		if (fp) {
+			if (out)
+				fwrite(out, 1, outlen, fp);
+			else
+				fwrite(s + i, 1, n, fp);
+		}
+		width += out ? outlen : 1;
+		i += n;
+	}
+	return width;
+}
+
+size_t fput_safe(FILE *fp, const char *s, size_t len)
+{
+	return put_safe(fp, s, len);
+}
+
+size_t safe_width(const char *s, size_t len)
+{
+	return put_safe(NULL, s, len);
+}
+
+void quote_bounded(char *out, size_t size, const char *s, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len && o + 5 < size; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);
+	}
+	if (i < len && o + 4 <= size)
+		memcpy(out + o, "...", 3), o += 3;
+	out[o] = '\0';
+}

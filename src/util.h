@@ -1,0 +1,59 @@
+/*
+ * Small helpers every module uses: allocation that dies cleanly on ENOMEM,
+ * the one place diagnostics are written, and terminal-safe quoting.
+ */
+#ifndef CAMAUDIT_UTIL_H
+#define CAMAUDIT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+#else
+#define PRINTF_LIKE(f, a)
+#define NORETURN
+#endif
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t len);
+
+/* "camaudit: MESSAGE" on stderr.  Messages are lowercase, no final period. */
+void error(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* For the few conditions that cannot be reported upward (out of memory). */
+NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/*
+ * Write s[0..len) to fp so that it cannot drive a terminal: printable UTF-8
+ * passes through, control characters, DEL, C1 controls, invalid UTF-8 and
+ * backslash are written as C-style escapes (\n, \t, \x1b, \\).
+ * Returns the number of columns written (one per character; wide CJK is
+ * not measured, which only affects alignment).
+ */
+size_t fput_safe(FILE *fp, const char *s, size_t len);
+/* The number of columns fput_safe() would write for s[0..len). */
+size_t safe_width(const char *s, size_t len);
+
+/*
+ * Quote s[0..len) for an error message: ASCII printables as they are,
+ * every other byte as \xNN, cut with "..." to fit size (which must be at
+ * least 8).  Always NUL-terminated.
+ */
+void quote_bounded(char *out, size_t size, const char *s, size_t len);
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..len), or 0 when the bytes at
+ * s do not start one (overlong forms, surrogates and code points past
+ * U+10FFFF are invalid).  *cp receives the code point.
+ */
+size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
+
+#endif
