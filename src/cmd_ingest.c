@@ -50,6 +50,12 @@ static int ingest_one(const char *path, void *ctx)
 
 	if (run->store_failed)
 		return -1;
+	if (strcmp(path, "-") && store_owns_file(run->st, path)) {
+		if (!run->quiet)
+			fprintf(stderr, "camaudit: %s: skipped: it is the database "
+				"being written\n", path);
+		return 0;
+	}
 	status = ingest_file(run->st, path, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;

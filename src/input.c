@@ -161,9 +161,10 @@ int input_next_line(struct input *in, struct line *line)
 		char *nl = memchr(start, '\n', avail);
 
 		if (nl) {
-			line->ptr = start;
 			line->len = (size_t)(nl - start);
 			line->terminated = 1;
+			line->overlong = line->len > INPUT_MAX_LINE;
+			line->ptr = line->overlong ? NULL : start;
 			consume(in, line->len + 1);
 			break;
 		}

@@ -290,6 +290,29 @@ void store_close(struct store *st)
 	free(st);
 }
 
+int store_owns_file(const struct store *st, const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	struct stat target, own;
+	size_t i;
+
+	if (stat(path, &target) != 0)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t len = strlen(st->path) + strlen(suffixes[i]) + 1;
+		char *name = xmalloc(len);
+		int same;
+
+		snprintf(name, len, "%s%s", st->path, suffixes[i]);
+		same = stat(name, &own) == 0 && own.st_dev == target.st_dev &&
+		       own.st_ino == target.st_ino;
+		free(name);
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
 static void forget_atoms(struct store *st)
 {
 	size_t i;

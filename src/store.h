@@ -35,6 +35,13 @@ void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_path(const struct store *st);
 
+/*
+ * Whether path is the store's own database file or one of SQLite's files
+ * beside it (-wal, -shm, -journal): ingesting those would read the store
+ * into itself.
+ */
+int store_owns_file(const struct store *st, const char *path);
+
 /* Transactions; "immediate" takes the write lock at once. */
 int store_begin(struct store *st);
 int store_commit(struct store *st);

@@ -1,0 +1,167 @@
+#!/bin/sh
+# Ingest: gzip by content, stdin, directories, and re-ingest that adds only
+# what is new however logrotate renamed and compressed the files; rejected
+# lines and damaged files reported without losing what was readable.
+. "$srcdir/tests/lib.sh"
+
+small="$srcdir/tests/data/small"
+events() { rows "$1" "SELECT (SELECT count(*) FROM serve) + (SELECT count(*) FROM fill) + (SELECT count(*) FROM removal) + (SELECT count(*) FROM binding) + (SELECT count(*) FROM share)"; }
+
+# --- plain files, the report, the store ----------------------------------
+expect_exit 0 "ingest of plain files succeeds" camaudit ingest --db a.db "$small"/*.log
+grep_file "per-file report counts lines, events, skipped, rejected" \
+	"^camaudit: .*/relay.log: 10 lines read, 10 events stored, 0 already ingested, 0 rejected$" err
+grep_file "a total follows for several files" \
+	"^camaudit: 3 files: 20 lines read, 20 events stored, 0 already ingested, 0 rejected$" err
+equal "every line became an event" 20 "$(events a.db)"
+check "stdout stays empty (results only)" test ! -s out
+equal "the database is created private (0600)" 600 "$(stat -c %a a.db)"
+
+expect_exit 0 "ingesting the same files again succeeds" camaudit ingest --db a.db "$small"/*.log
+grep_file "the second run stores nothing and says why" \
+	"3 files: 20 lines read, 0 events stored, 20 already ingested, 0 rejected$" err
+equal "the second run changed no count" 20 "$(events a.db)"
+
+cp "$small/relay.log" renamed-copy
+expect_exit 0 "a renamed copy is recognised" camaudit ingest --db a.db renamed-copy
+grep_file "the renamed copy adds nothing" "renamed-copy: 10 lines read, 0 events stored, 10 already ingested" err
+equal "the renamed copy changed no count" 20 "$(events a.db)"
+
+expect_exit 0 "--quiet silences the report" camaudit ingest -q --db a.db "$small"/*.log
+check "--quiet writes nothing to stderr" test ! -s err
+
+# --- gzip by magic, multi-member, stdin ----------------------------------
+gzip -c "$small/relay.log" > relay.log.1
+expect_exit 0 "gzip data without a .gz name is read" camaudit ingest --db b.db relay.log.1
+grep_file "it is reported as gzip and fully stored" "relay.log.1 \(gzip\): 10 lines read, 10 events stored" err
+expect_exit 0 "its plain original adds nothing after it" camaudit ingest --db b.db "$small/relay.log"
+grep_file "plain and gzip are the same content" "relay.log: 10 lines read, 0 events stored, 10 already ingested" err
+
+gzip -c "$small/cache.log" > m1.gz
+gzip -c "$small/registry.log" > m2.gz
+cat m1.gz m2.gz > multi.gz
+expect_exit 0 "a multi-member gzip is read" camaudit ingest --db c.db multi.gz
+grep_file "every member's lines are stored" "multi.gz \(gzip\): 10 lines read, 10 events stored" err
+equal "both members reached the store" "5|5" "$(rows c.db 'SELECT (SELECT count(*) FROM fill)+(SELECT count(*) FROM removal), (SELECT count(*) FROM binding)+(SELECT count(*) FROM share)')"
+
+expect_exit 0 "- reads standard input" sh -c '"$CAMAUDIT" ingest --db d.db - < "$1"' sh "$small/relay.log"
+grep_file "standard input is named <stdin>" "^camaudit: <stdin>: 10 lines read, 10 events stored" err
+equal "evidence from stdin names <stdin>" "<stdin>" "$(rows d.db 'SELECT name FROM source')"
+expect_exit 0 "gzip on standard input is read" sh -c '"$CAMAUDIT" ingest --db d.db - < relay.log.1'
+grep_file "gzip stdin is the same content" "<stdin> \(gzip\): 10 lines read, 0 events stored, 10 already ingested" err
+
+# --- directories ----------------------------------------------------------
+mkdir -p tree/sub
+cp "$small/relay.log" tree/
+cp "$small/cache.log" tree/sub/
+echo "this is not a log line" > tree/.hidden
+expect_exit 0 "a directory stands for the files under it" camaudit ingest --db e.db tree
+grep_file "nested files are ingested" "tree/sub/cache.log: 5 lines read" err
+check "dot files are skipped" sh -c '! grep -q hidden err'
+equal "the directory's files reached the store" 15 "$(events e.db)"
+
+# --- a live file that grows, then rotation and compression ---------------
+mkdir rot
+head -n 4 "$small/relay.log" > rot/live.log
+expect_exit 0 "first look at a live file" camaudit ingest --db f.db rot/live.log
+tail -n +5 "$small/relay.log" | head -n 3 >> rot/live.log
+expect_exit 0 "the grown file is ingested" camaudit ingest --db f.db rot/live.log
+grep_file "only the new lines are added" "live.log: 7 lines read, 3 events stored, 4 already ingested" err
+mv rot/live.log rot/live.log.1
+tail -n +8 "$small/relay.log" > rot/live.log
+expect_exit 0 "after rotation both files are ingested" camaudit ingest --db f.db rot/live.log.1 rot/live.log
+grep_file "the rotated file adds nothing" "live.log.1: 7 lines read, 0 events stored, 7 already ingested" err
+grep_file "the new live file is new" "live.log: 3 lines read, 3 events stored, 0 already ingested" err
+gzip rot/live.log.1
+mv rot/live.log.1.gz rot/live.log.2.gz
+mv rot/live.log rot/live.log.1
+expect_exit 0 "after compression the directory is ingested again" camaudit ingest --db f.db rot
+grep_file "the compressed file is recognised" "live.log.2.gz \(gzip\): 7 lines read, 0 events stored, 7 already ingested" err
+equal "rotation and compression doubled nothing" 10 "$(events f.db)"
+equal "each line stored once" "10|10" "$(rows f.db 'SELECT count(*), count(DISTINCT req) FROM serve')"
+cp f.db rot/
+expect_exit 0 "the database itself inside an ingested directory is skipped" camaudit ingest --db rot/f.db rot
+grep_file "it says it skipped the database" "rot/f.db: skipped: it is the database being written" err
+check "no line of the database was read" sh -c '! grep -Eq "f\.db(-wal|-shm)?:[0-9]" err'
+
+# --- an unterminated last line that the writer completes later -----------
+printf 'ts=2019-12-26T08:00:00Z req=q1 account=acct-1 key=k\nts=2019-12-26T08:00:01Z req=q2 account=acct-1 key=partial' > tail.log
+expect_exit 0 "a file without a final newline is ingested" camaudit ingest --db g.db tail.log
+equal "its last line is stored" "k partial" "$(rows g.db "SELECT group_concat(text, ' ') FROM (SELECT a.text FROM serve s JOIN atom a ON a.id = s.key ORDER BY s.line)")"
+expect_exit 0 "the same unfinished file again" camaudit ingest --db g.db tail.log
+grep_file "the unfinished line is not stored twice" "tail.log: 2 lines read, 0 events stored, 2 already ingested" err
+printf '_done node=n1\n' >> tail.log
+expect_exit 0 "the completed line is ingested" camaudit ingest --db g.db tail.log
+equal "the completed line replaced the partial one" "k partial_done" "$(rows g.db "SELECT group_concat(text, ' ') FROM (SELECT a.text FROM serve s JOIN atom a ON a.id = s.key ORDER BY s.line)")"
+
+# --- rejected lines --------------------------------------------------------
+{
+	cat "$small/relay.log"
+	echo "ts=2019-12-26T08:30:00Z req=bad1 key=no-account"
+	echo "ts=2019-02-30T08:30:00Z req=bad2 account=acct-1 key=k"
+	echo "ts=2019-12-26T08:30:00Z op=frobnicate key=k"
+	printf 'ts=2019-12-26T08:30:00Z req=bad4 account=acct-1 key=k\000nul\n'
+	echo ""
+	printf 'ts=2019-12-26T08:30:00Z req=crlf account=acct-1 key=k\r\n'
+	echo 'ts=2019-12-26T08:30:00Z req=bad5 account="acct-1 key=k'
+	echo "ts=2019-12-26T08:30:00Z req=bad6 account=acct-1 key=k"
+	echo "ts=2019-12-26T08:30:00Z req=bad7 account=acct-1 key=k"
+	printf 'ts=2019-12-26T08:30:00Z req=long account=acct-1 key=%070000d\n' 0
+	echo "ts=1577349000000 req=bad8 account=acct-1 key=k"
+} > mixed.log
+expect_exit 0 "rejected lines are not an error" camaudit ingest --db h.db mixed.log
+grep_file "a missing field is reported with file and line" \
+	"^camaudit: mixed.log:11: rejected: missing required field 'account' \(relay line\)$" err
+grep_file "an impossible date is reported" "^camaudit: mixed.log:12: rejected: bad timestamp '2019-02-30T08:30:00Z': impossible date$" err
+grep_file "an unknown op is reported" "^camaudit: mixed.log:13: rejected: unknown op 'frobnicate'$" err
+grep_file "NUL bytes are reported" "^camaudit: mixed.log:14: rejected: line holds NUL bytes$" err
+grep_file "an unterminated quote is reported" "^camaudit: mixed.log:17: rejected: unterminated quoted value of 'account'$" err
+grep_file "rejects past the first few are counted" "^camaudit: mixed.log: 2 more rejected lines not shown$" err
+grep_file "the report counts every rejected line" "mixed.log: 21 lines read, 13 events stored, 0 already ingested, 7 rejected$" err
+equal "each rejected line is kept with its reason" \
+	"11|missing required field 'account' (relay line)
+20|line longer than 65536 bytes
+21|bad timestamp '1577349000000': epoch seconds out of range (milliseconds?)" \
+	"$(rows h.db 'SELECT line, reason FROM reject WHERE line IN (11, 20, 21) ORDER BY line')"
+equal "a CRLF line is stored without its CR" "crlf|k" "$(rows h.db "SELECT s.req, a.text FROM serve s JOIN atom a ON a.id = s.key WHERE s.req = 'crlf'")"
+
+# --- damaged gzip ------------------------------------------------------------
+i=0
+while [ $i -lt 3000 ]; do
+	printf 'ts=2019-12-26T08:00:00.%03dZ req=z%05d account=acct-%d key=still/cam-%d/low node=cache-1\n' $((i % 1000)) $i $((i % 7)) $((i % 13))
+	i=$((i + 1))
+done > big.log
+gzip -c big.log > big.gz
+size=$(stat -c %s big.gz)
+head -c $((size / 2)) big.gz > truncated.gz
+expect_exit 3 "a truncated gzip file is an error (exit 3)" camaudit ingest --db i.db truncated.gz "$small/cache.log"
+grep_file "the damage is reported with the file name" "^camaudit: truncated.gz: gzip data truncated \(unexpected end of file\); kept the [0-9]+ lines before the damage$" err
+kept=$(rows i.db "SELECT count(*) FROM serve")
+check "the lines before the damage are kept ($kept)" test "$kept" -gt 100 -a "$kept" -lt 3000
+equal "the other file is still ingested" 5 "$(rows i.db 'SELECT (SELECT count(*) FROM fill) + (SELECT count(*) FROM removal)')"
+check "kept lines are whole and in order" test "$(rows i.db "SELECT max(line) = count(*) FROM serve")" = 1
+equal "the source is marked damaged" "1" "$(rows i.db "SELECT count(*) FROM source WHERE damaged IS NOT NULL")"
+expect_exit 0 "the complete file later adds only the rest" camaudit ingest --db i.db big.gz
+equal "nothing is doubled after the repair" "3000|3000" "$(rows i.db 'SELECT count(*), count(DISTINCT req) FROM serve')"
+
+cp big.gz corrupt.gz
+printf 'XXXXXXXX' | dd of=corrupt.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
+expect_exit 3 "a gzip with a bad CRC is an error" camaudit ingest --db j.db corrupt.gz
+grep_file "the bad CRC is reported" "corrupt.gz: .*(check|crc|incorrect)" err
+
+expect_exit 3 "a missing file is an error, the rest is ingested" camaudit ingest --db k.db nonexistent.log "$small/registry.log"
+grep_file "the missing file is named" "^camaudit: nonexistent.log: No such file or directory$" err
+equal "the readable file was ingested" 5 "$(events k.db)"
+
+: > empty.log
+expect_exit 0 "an empty file is fine" camaudit ingest --db l.db empty.log
+grep_file "the empty file is reported with zero lines" "empty.log: 0 lines read, 0 events stored" err
+
+mkdir nodb
+expect_exit 3 "a database in a missing directory is an error" camaudit ingest --db nodb/missing/x.db "$small/registry.log"
+grep_file "the database path is named" "nodb/missing/x.db" err
+echo "not sqlite" > notdb.db
+expect_exit 3 "a file that is not a database is an error" camaudit ingest --db notdb.db "$small/registry.log"
+grep_file "it says so" "notdb.db.*(not a database|file is not)" err
+
+done_testing

@@ -1,0 +1,102 @@
+# tests/lib.sh: sourced by the shell tests in tests/cli/ (run by automake's
+# TAP driver).  Each test runs in its own temporary directory, removed on
+# exit; results are TAP lines; the plan is printed by done_testing.
+
+set -u
+: "${CAMAUDIT:?run through make check, which sets CAMAUDIT}"
+: "${srcdir:?run through make check, which sets srcdir}"
+JQ=${JQ:-jq}
+
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/camaudit-test.XXXXXX") || exit 99
+trap 'chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
+cd "$TEST_DIR" || exit 99
+export CAMAUDIT_DB="$TEST_DIR/default.db"
+
+test_count=0
+test_failures=0
+
+camaudit() { "$CAMAUDIT" "$@"; }
+
+ok() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1"
+}
+
+not_ok() {
+	test_count=$((test_count + 1))
+	test_failures=$((test_failures + 1))
+	echo "not ok $test_count - $1"
+}
+
+# Show a file in the TAP stream as diagnostics.
+show() {
+	[ -f "$1" ] && sed 's/^/#   /' "$1"
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_exit STATUS DESCRIPTION COMMAND...: runs the command with its
+# stdout in ./out and its stderr in ./err, passes on the expected status.
+expect_exit() {
+	want=$1
+	desc=$2
+	shift 2
+	"$@" >out 2>err
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc (exit $got, expected $want)"
+		show err
+	fi
+}
+
+# equal DESCRIPTION EXPECTED ACTUAL
+equal() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   expected: $2"
+		echo "#   actual:   $3"
+	fi
+}
+
+# grep_file DESCRIPTION PATTERN FILE: passes when an extended regex matches.
+grep_file() {
+	if grep -Eq -- "$2" "$3"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		echo "#   no line matches: $2"
+		show "$3"
+	fi
+}
+
+# rows DB SQL: one value from the store (sqlite3 reads it like a user would).
+rows() {
+	sqlite3 "$1" "$2"
+}
+
+done_testing() {
+	echo "1..$test_count"
+	[ "$test_failures" -eq 0 ]
+}
+
+# Lines of logfmt for the small fixtures written by the tests.
+fill_line() { # TS NODE KEY DEVICE [extra...]
+	ts=$1 node=$2 key=$3 device=$4
+	shift 4
+	echo "ts=$ts op=fill node=$node key=$key device=$device $*"
+}
+
+serve_line() { # TS REQ ACCOUNT KEY NODE [extra...]
+	ts=$1 req=$2 account=$3 key=$4 node=$5
+	shift 5
+	echo "ts=$ts req=$req account=$account key=$key node=$node $*"
+}

@@ -1,0 +1,464 @@
+/*
+ * Unit tests of the correlation rules (src/correlate.c): each test builds
+ * a small store from logfmt lines and checks the verdict of one serve.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "correlate.h"
+#include "logfmt.h"
+#include "store.h"
+
+/* Sources: lines from different files are compared with the skew. */
+enum { RELAY_LOG, CACHE_LOG, REGISTRY_LOG, SOURCE_COUNT };
+
+struct fixture {
+	struct store *st;
+	int64_t source[SOURCE_COUNT];
+	uint64_t line;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	int i;
+
+	fx->st = store_open(NULL, STORE_TEMPORARY, NULL);
+	assert_non_null(fx->st);
+	assert_int_equal(store_begin(fx->st), 0);
+	for (i = 0; i < SOURCE_COUNT; i++) {
+		struct source src = {.fp_len = 1, .fp = (uint64_t)i};
+		char name[16];
+
+		snprintf(name, sizeof(name), "log%d", i);
+		assert_int_equal(store_create_source(fx->st, name, &src), 0);
+		fx->source[i] = src.id;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	store_rollback(fx->st);
+	store_close(fx->st);
+	free(fx);
+	return 0;
+}
+
+static void add(struct fixture *fx, int source, const char *line)
+{
+	char *copy = strdup(line);
+	struct event ev;
+
+	assert_int_equal(logfmt_parse_line(copy, strlen(copy), &ev), 0);
+	assert_int_equal(store_insert_event(fx->st, fx->source[source],
+					    ++fx->line, &ev), 0);
+	free(copy);
+}
+
+static void registry(struct fixture *fx)
+{
+	add(fx, REGISTRY_LOG, "ts=2019-12-01T00:00:00Z op=bind device=cam-a account=alice");
+	add(fx, REGISTRY_LOG, "ts=2019-12-01T00:00:00Z op=bind device=cam-a2 account=alice");
+	add(fx, REGISTRY_LOG, "ts=2019-12-01T00:00:00Z op=bind device=cam-b account=bob");
+}
+
+static struct audit_summary run_window(struct fixture *fx, int64_t since,
+				       int64_t until)
+{
+	struct audit_window w = {.since = since, .until = until, .skew_ms = 2000};
+	struct audit_summary summary;
+
+	assert_int_equal(correlate_run(fx->st, &w, &summary), 0);
+	return summary;
+}
+
+static struct audit_summary run(struct fixture *fx)
+{
+	return run_window(fx, INT64_MIN, INT64_MAX);
+}
+
+/* The verdict for the serve with this request id, "none" if unchecked. */
+static const char *verdict(struct fixture *fx, const char *req)
+{
+	static char type[32];
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st),
+		"SELECT v.type, (SELECT text FROM atom WHERE id = f.device)"
+		" FROM temp.verdict v JOIN serve s ON s.id = v.serve"
+		" LEFT JOIN fill f ON f.id = v.fill WHERE s.req = ?1",
+		-1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, req, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		snprintf(type, sizeof(type), "%s", sqlite3_column_text(stmt, 0));
+	else
+		snprintf(type, sizeof(type), "none");
+	sqlite3_finalize(stmt);
+	return type;
+}
+
+/* The camera of the fill chosen for the serve, "-" when none. */
+static const char *origin(struct fixture *fx, const char *req)
+{
+	static char device[32];
+	sqlite3_stmt *stmt;
+
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st),
+		"SELECT (SELECT text FROM atom WHERE id = f.device)"
+		" FROM temp.verdict v JOIN serve s ON s.id = v.serve"
+		" LEFT JOIN fill f ON f.id = v.fill WHERE s.req = ?1",
+		-1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, req, -1, SQLITE_STATIC);
+	snprintf(device, sizeof(device), "-");
+	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
+		snprintf(device, sizeof(device), "%s", sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return device;
+}
+
+static void test_own_frame_is_ok(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a frame=f1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:01Z req=r1 account=alice device=cam-a key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_latest_fill_of_key_on_node_decides(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:10Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=early account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:15Z req=late account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "early"), "ok");
+	assert_string_equal(verdict(fx, "late"), "cross_tenant");
+	assert_string_equal(origin(fx, "late"), "cam-b");
+}
+
+static void test_frame_identity_wins_over_later_fill_of_same_key(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b frame=fb");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:10Z op=fill node=n1 key=k device=cam-a frame=fa");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:15Z req=r1 account=alice key=k node=n1 frame=fb");
+	run(fx);
+	assert_string_equal(origin(fx, "r1"), "cam-b");
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
+static void test_fill_on_another_node_is_not_the_origin(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n2 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_serve_without_node_uses_any_node(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n2 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
+static void test_serve_without_node_skips_a_node_whose_copy_was_evicted(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:02Z op=fill node=n2 key=k device=cam-b");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:03Z op=evict node=n2 key=k");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k");
+	run(fx);
+	assert_string_equal(origin(fx, "r1"), "cam-a");
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_fill_after_serve_within_skew_is_the_origin(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:01.900Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
+static void test_fill_after_serve_beyond_skew_is_ignored(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:02.001Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_fill_after_serve_in_same_file_gets_no_skew(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	/* A refill one second later, logged by the same host: not the origin. */
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:06Z op=fill node=n1 key=k device=cam-b");
+	run(fx);
+	assert_string_equal(origin(fx, "r1"), "cam-a");
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_eviction_between_fill_and_serve_leaves_serve_unattributed(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:03Z op=purge node=n1 key=k");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_eviction_before_fill_does_not_matter(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T07:59:00Z op=evict node=n1 key=k");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=evict node=n2 key=k");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
+static void test_serve_after_ttl_and_skew_is_unattributed(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b ttl_ms=10000");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:12Z req=within account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:12.001Z req=after account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "within"), "cross_tenant");
+	assert_string_equal(verdict(fx, "after"), "unattributed");
+}
+
+static void test_expired_latest_fill_does_not_fall_back_to_an_older_one(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a ttl_ms=600000");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:10Z op=fill node=n1 key=k device=cam-b ttl_ms=1000");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:20Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_owner_is_the_owner_at_fill_time_after_transfer(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	/* cam-a is sold to bob at 09:00; frames captured before stay alice's. */
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T09:00:00Z op=unbind device=cam-a account=alice");
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T09:00:00Z op=bind device=cam-a account=bob");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:59:00Z op=fill node=n1 key=old device=cam-a");
+	add(fx, CACHE_LOG, "ts=2019-12-26T09:01:00Z op=fill node=n1 key=new device=cam-a");
+	add(fx, RELAY_LOG, "ts=2019-12-26T09:02:00Z req=old account=bob key=old node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T09:02:00Z req=new account=bob key=new node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "old"), "cross_tenant");
+	assert_string_equal(verdict(fx, "new"), "ok");
+}
+
+static void test_unbound_camera_has_unknown_owner(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=unbind device=cam-b account=bob");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=never device=cam-x");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=bob key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r2 account=bob key=never node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unknown_owner");
+	assert_string_equal(verdict(fx, "r2"), "unknown_owner");
+}
+
+static void test_unbind_naming_another_account_does_not_end_ownership(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=unbind device=cam-b account=alice");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=bob key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_share_held_at_serve_time_authorises(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=share device=cam-b account=alice");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice device=cam-b key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_unshare_before_serve_makes_it_cross_tenant(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=share device=cam-b account=alice");
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T08:00:03Z op=unshare device=cam-b account=alice");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:02Z req=before account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=after account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "before"), "ok");
+	assert_string_equal(verdict(fx, "after"), "cross_tenant");
+}
+
+static void test_allowed_frame_of_another_camera_is_device_mismatch(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a2");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice device=cam-a key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "device_mismatch");
+}
+
+static void test_only_deliveries_are_checked(void **state)
+{
+	struct fixture *fx = *state;
+	struct audit_summary s;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=ok200 account=alice key=k node=n1 status=200");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=partial account=alice key=k node=n1 status=206");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=nostatus account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=notmod account=alice key=k node=n1 status=304");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=err account=alice key=k node=n1 status=500");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=junk account=alice key=k node=n1 status=abc");
+	s = run(fx);
+	assert_string_equal(verdict(fx, "ok200"), "cross_tenant");
+	assert_string_equal(verdict(fx, "partial"), "cross_tenant");
+	assert_string_equal(verdict(fx, "nostatus"), "cross_tenant");
+	assert_string_equal(verdict(fx, "notmod"), "none");
+	assert_string_equal(verdict(fx, "err"), "none");
+	assert_string_equal(verdict(fx, "junk"), "none");
+	assert_int_equal(s.deliveries, 3);
+	assert_int_equal(s.by_type[FINDING_CROSS_TENANT], 3);
+}
+
+static void test_window_selects_serves_by_serve_time(void **state)
+{
+	struct fixture *fx = *state;
+	struct audit_summary s;
+	/* 2019-12-26T08:00:05Z and 08:00:10Z in ms since the epoch. */
+	const int64_t t05 = INT64_C(1577347205000), t10 = INT64_C(1577347210000);
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:04.999Z req=before account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=first account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:10Z req=at_until account=alice key=k node=n1");
+	s = run_window(fx, t05, t10);
+	assert_string_equal(verdict(fx, "before"), "none");
+	assert_string_equal(verdict(fx, "first"), "cross_tenant");
+	assert_string_equal(verdict(fx, "at_until"), "none");
+	assert_int_equal(s.deliveries, 1);
+	assert_int_equal(s.attributed, 1);
+}
+
+static void test_finding_types_parse_accepts_lists_and_all(void **state)
+{
+	unsigned types;
+
+	(void)state;
+	assert_int_equal(finding_types_parse("all", &types), 0);
+	assert_int_equal(types, FINDING_ALL);
+	assert_int_equal(finding_types_parse("unattributed,cross_tenant", &types), 0);
+	assert_int_equal(types, (1u << FINDING_UNATTRIBUTED) | (1u << FINDING_CROSS_TENANT));
+	assert_int_equal(finding_types_parse("cross_tenant,", &types), -1);
+	assert_int_equal(finding_types_parse("", &types), -1);
+	assert_int_equal(finding_types_parse("cross", &types), -1);
+	assert_int_equal(finding_types_parse("all,cross_tenant", &types), -1);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_own_frame_is_ok),
+		T(test_latest_fill_of_key_on_node_decides),
+		T(test_frame_identity_wins_over_later_fill_of_same_key),
+		T(test_fill_on_another_node_is_not_the_origin),
+		T(test_serve_without_node_uses_any_node),
+		T(test_serve_without_node_skips_a_node_whose_copy_was_evicted),
+		T(test_fill_after_serve_within_skew_is_the_origin),
+		T(test_fill_after_serve_beyond_skew_is_ignored),
+		T(test_fill_after_serve_in_same_file_gets_no_skew),
+		T(test_eviction_between_fill_and_serve_leaves_serve_unattributed),
+		T(test_eviction_before_fill_does_not_matter),
+		T(test_serve_after_ttl_and_skew_is_unattributed),
+		T(test_expired_latest_fill_does_not_fall_back_to_an_older_one),
+		T(test_owner_is_the_owner_at_fill_time_after_transfer),
+		T(test_unbound_camera_has_unknown_owner),
+		T(test_unbind_naming_another_account_does_not_end_ownership),
+		T(test_share_held_at_serve_time_authorises),
+		T(test_unshare_before_serve_makes_it_cross_tenant),
+		T(test_allowed_frame_of_another_camera_is_device_mismatch),
+		T(test_only_deliveries_are_checked),
+		T(test_window_selects_serves_by_serve_time),
+		cmocka_unit_test(test_finding_types_parse_accepts_lists_and_all),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
