@@ -37,7 +37,7 @@ show() {
 check() {
 	desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@" >/dev/null; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 # expect_exit STATUS DESCRIPTION COMMAND...: runs the command with its

@@ -1,0 +1,120 @@
+#!/bin/sh
+# Audit output and its contract: exit status, NDJSON with the documented
+# keys, CSV, an aligned table that never passes control characters to the
+# terminal, the time window, the skew tolerance and the stderr summary.
+. "$srcdir/tests/lib.sh"
+
+small="$srcdir/tests/data/small"
+camaudit ingest -q --db s.db "$small"
+
+# --- exit status and types --------------------------------------------------
+expect_exit 1 "findings printed: exit 1" camaudit audit --db s.db
+equal "the default type is cross_tenant" "cross_tenant cross_tenant" \
+	"$(awk 'NR > 1 { printf "%s%s", sep, $1; sep = " " }' out)"
+expect_exit 0 "nothing of the requested type: exit 0" \
+	camaudit audit --db s.db --since 2019-12-26T08:16:00Z --type cross_tenant
+check "nothing found prints nothing on stdout" test ! -s out
+grep_file "the summary still goes to stderr" "^camaudit: [0-9]+ deliveries checked" err
+
+# --- JSON -----------------------------------------------------------------
+expect_exit 1 "--format json with --type all" camaudit audit --db s.db --type all --format json
+check "every line is one JSON object" "$JQ" -e -s 'length == 7 and all(type == "object")' out
+equal "the keys are the documented ones, in order" \
+	"type,served_at,request_id,viewer_account,requested_device,key,frame,cache,relay,node,origin_device,owner_account,filled_at,serve_ref,fill_ref" \
+	"$(head -n 1 out | "$JQ" -r 'keys_unsorted | join(",")')"
+equal "the findings are exactly the fixture's known truth" \
+	"$(cat "$srcdir/tests/data/small.expected")" \
+	"$("$JQ" -r '[.request_id, .type] | @tsv' out | LC_ALL=C sort)"
+equal "a cross-tenant finding carries its evidence" \
+	"acct-2 cam-2 cam-1 acct-1 f-2 cache-2 2019-12-26T08:14:02.000Z 2019-12-26T08:14:00.000Z relay.log:3 cache.log:2" \
+	"$("$JQ" -r 'select(.request_id == "r-03") | [.viewer_account, .requested_device, .origin_device, .owner_account, .frame, .node, .served_at, .filled_at, (.serve_ref | sub(".*/"; "")), (.fill_ref | sub(".*/"; ""))] | join(" ")' out)"
+equal "absent values are null" "null null null" \
+	"$("$JQ" -r 'select(.request_id == "r-09") | [.origin_device, .owner_account, .filled_at] | map(tostring) | join(" ")' out)"
+equal "findings come oldest first" \
+	"$("$JQ" -r .served_at out | LC_ALL=C sort)" "$("$JQ" -r .served_at out)"
+
+# --- CSV --------------------------------------------------------------------
+expect_exit 1 "--format csv" camaudit audit --db s.db --type all --format csv
+equal "the CSV header names the same columns" \
+	"type,served_at,request_id,viewer_account,requested_device,key,frame,cache,relay,node,origin_device,owner_account,filled_at,serve_ref,fill_ref" \
+	"$(head -n 1 out | tr -d '\r')"
+equal "one CSV row per finding after the header" 8 "$(wc -l < out)"
+check "CSV lines end in CRLF (RFC 4180)" sh -c 'test "$(grep -c "$(printf "\r")\$" out)" -eq 8'
+
+# --- table ------------------------------------------------------------------
+expect_exit 1 "--format table" camaudit audit --db s.db --type all
+grep_file "the table has a heading" "^TYPE +SERVED_AT +REQUEST +VIEWER" out
+equal "columns are aligned" 1 \
+	"$(awk '{ print index($0, "SERVED_AT") ? index($0, "SERVED_AT") : index($0, "2019-") }' out | sort -u | wc -l)"
+
+# --- hostile values ---------------------------------------------------------
+esc=$(printf '\033')
+{
+	echo "ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-x"
+	printf 'ts=2019-12-26T08:00:01Z req=evil account="acct-\\033]0;owned\\a\\033[2J" key=k node=n ua="x"\n' | sed "s/\\\\033/$esc/g; s/\\\\a/$(printf '\007')/"
+	printf 'ts=2019-12-26T08:00:02Z req="q,\\"uoted\\"" account=acct-q key=k node=n\n'
+	printf 'ts=2019-12-26T08:00:03Z req=bytes account=acct-\377\376 key=k node=n\n'
+} > hostile.log
+camaudit ingest -q --db h.db hostile.log
+expect_exit 1 "hostile values are audited" camaudit audit --db h.db --type all
+check "no escape character reaches the terminal" sh -c '! grep -q "$(printf "\033")" out'
+check "no BEL character reaches the terminal" sh -c '! grep -q "$(printf "\007")" out'
+grep_file "control characters are shown escaped" 'acct-\\x1b\]0;owned\\x07\\x1b\[2J' out
+grep_file "invalid UTF-8 is shown as bytes" 'acct-\\xff\\xfe' out
+expect_exit 1 "hostile values as JSON" camaudit audit --db h.db --type all --format json
+check "the JSON is valid for jq" "$JQ" -e -s 'length == 3' out
+equal "control characters round-trip through JSON" \
+	"$(printf 'acct-\033]0;owned\007\033[2J')" \
+	"$("$JQ" -r 'select(.request_id == "evil") | .viewer_account' out)"
+equal "invalid UTF-8 becomes U+FFFD in JSON" "acct-��" \
+	"$("$JQ" -r 'select(.request_id == "bytes") | .viewer_account' out)"
+expect_exit 1 "hostile values as CSV" camaudit audit --db h.db --type all --format csv
+grep_file "CSV quotes a field with a comma and doubles its quotes" '^unknown_owner,[^,]*,"q,""uoted""",' out
+
+# --- time window and relative times ----------------------------------------
+expect_exit 1 "a date selects from its midnight UTC" \
+	camaudit audit --db s.db --type all --format json --since 2019-12-26 --until 2019-12-27
+equal "the whole day is inside" 7 "$(wc -l < out)"
+expect_exit 1 "RFC 3339 bounds select serve times" \
+	camaudit audit --db s.db --type all --format json \
+	--since 2019-12-26T09:14:02+01:00 --until 2019-12-26T08:16:30Z
+equal "since is inclusive, until exclusive" "r-03 r-04 r-06 r-07" \
+	"$("$JQ" -r .request_id out | tr '\n' ' ' | sed 's/ $//')"
+now=$(date -u +%s)
+{
+	echo "ts=$((now - 7200)) op=fill node=n key=k device=cam-x"
+	echo "ts=$((now - 7200)) req=old account=acct-1 key=k node=n"
+	echo "ts=$((now - 600)) req=recent account=acct-1 key=k node=n"
+} > recent.log
+camaudit ingest -q --db r.db recent.log
+expect_exit 1 "--since -1h selects the last hour" camaudit audit --db r.db --type all --format json --since -1h
+equal "only the recent serve is in the last hour" recent "$("$JQ" -r .request_id out)"
+expect_exit 1 "--since today includes the last hour" camaudit audit --db r.db --type all --format json --since yesterday
+expect_exit 0 "--until -3h excludes both" camaudit audit --db r.db --type all --until -3h
+
+# --- skew -------------------------------------------------------------------
+{
+	echo "ts=2019-12-26T08:00:01.500Z op=fill node=n key=k device=cam-x"
+} > skew-cache.log
+echo "ts=2019-12-26T08:00:00Z req=s1 account=acct-1 key=k node=n" > skew-relay.log
+camaudit ingest -q --db k.db skew-cache.log skew-relay.log
+expect_exit 1 "a fill 1.5 s after the serve is the origin with the default skew" \
+	camaudit audit --db k.db --type unknown_owner
+expect_exit 1 "with --skew 1s it is not" camaudit audit --db k.db --type unattributed --skew 1s
+expect_exit 0 "so nothing is unknown_owner with --skew 1s" camaudit audit --db k.db --type unknown_owner --skew 1000ms
+
+# --- summary and quiet --------------------------------------------------------
+expect_exit 1 "the summary counts every type" camaudit audit --db s.db
+grep_file "summary line" "^camaudit: 9 deliveries checked, 7 \(77\.8%\) traced to a fill; findings: cross_tenant 2, device_mismatch 2, unknown_owner 1, unattributed 2$" err
+grep_file "low attribution is called out" "warning: only 77.8% of deliveries could be traced to a fill" err
+expect_exit 1 "--quiet keeps stderr empty" camaudit audit -q --db s.db
+check "nothing on stderr with --quiet" test ! -s err
+
+# --- read-only store and pipes ---------------------------------------------
+cp s.db ro.db
+chmod 0444 ro.db
+expect_exit 1 "audit works on a read-only database" camaudit audit --db ro.db
+expect_exit 3 "a failed write to stdout is an error" sh -c '"$CAMAUDIT" audit --db s.db > /dev/full'
+grep_file "the write error is reported" "^camaudit: writing standard output: No space left on device$" err
+
+done_testing
