@@ -62,7 +62,7 @@ enum field event_field_lookup(const char *name, size_t len)
 	unsigned f;
 
 	for (f = 0; f < FIELD_COUNT; f++)
-		if (!strncmp(field_names[f], name, len) && !field_names[f][len])
+		if (strlen(field_names[f]) == len && !memcmp(field_names[f], name, len))
 			return (enum field)f;
 	return FIELD_COUNT;
 }

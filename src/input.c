@@ -76,6 +76,19 @@ static void set_failure(struct input *in, const char *why)
 	in->eof = 1;
 }
 
+/*
+ * zlib prefixes its messages with the name given to gzdopen(), "<fd:3>",
+ * which means nothing to a reader; the caller names the file itself.
+ */
+static const char *strip_fd_name(const char *msg)
+{
+	const char *colon;
+
+	if (!strncmp(msg, "<fd:", 4) && (colon = strstr(msg, ">: ")))
+		return colon + 3;
+	return msg;
+}
+
 /* Append more decoded bytes at buf[end..); sets eof at the end or on error. */
 static void fill(struct input *in)
 {
@@ -102,7 +115,7 @@ static void fill(struct input *in)
 		else if (errnum == Z_BUF_ERROR)
 			set_failure(in, "gzip data truncated (unexpected end of file)");
 		else
-			set_failure(in, msg);
+			set_failure(in, strip_fd_name(msg));
 		return;
 	}
 	in->eof = 1;

@@ -84,7 +84,7 @@ static const char schema_sql[] =
 	"CREATE INDEX serve_ts ON serve(ts);\n"
 	"CREATE INDEX serve_line ON serve(source, line);\n"
 	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
-	"CREATE INDEX fill_frame ON fill(frame) WHERE frame IS NOT NULL;\n"
+	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
 	"CREATE INDEX fill_line ON fill(source, line);\n"
 	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
 	"CREATE INDEX removal_line ON removal(source, line);\n"

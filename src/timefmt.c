@@ -95,7 +95,7 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	const char *why;
 
 	/* "YYYY-MM-DDTHH:MM:SS" is 19 characters, then fraction and zone. */
-	if (len < 20 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	if (len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
 	    s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return "not an RFC 3339 timestamp";
 	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
@@ -112,7 +112,7 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 		return "impossible time of day";
 
 	p = s + 19;
-	if (*p == '.') {
+	if (p < end && *p == '.') {
 		p++;
 		if ((why = parse_fraction(&p, end, &frac)))
 			return why;
