@@ -41,7 +41,7 @@ static const struct command audit_command = {
 	"audit", cmd_audit,
 	"Correlate the served frames in the store with the fills, cameras and "
 	"owners\nbehind them, and print every delivery of the requested types.",
-	"[--db PATH] [--since TIME] [--until TIME] [--type LIST]\n"
+	"[--db PATH] [--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
 	"                      [--format table|json|csv] [--skew DURATION]",
 	"Types: cross_tenant (a frame reached an account that neither owns nor\n"
 	"shares its camera), device_mismatch (an allowed camera, but not the one\n"

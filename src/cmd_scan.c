@@ -11,7 +11,7 @@
 static const struct command scan_command = {
 	"scan", cmd_scan,
 	"Ingest log files into a temporary database and audit them in one step.",
-	"[--since TIME] [--until TIME] [--type LIST]\n"
+	"[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
 	"                     [--format table|json|csv] [--skew DURATION] FILE...",
 	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"
 	"Exit status: 0 nothing found, 1 findings printed, 2 usage error, 3 a\n"

@@ -27,34 +27,43 @@ uint64_t ingest_fingerprint(const char *data, size_t len)
 	return h;
 }
 
+static int more_progress_first(const void *a, const void *b)
+{
+	const struct source *x = a, *y = b;
+	uint64_t px = x->bytes + x->tail_bytes, py = y->bytes + y->tail_bytes;
+
+	return px < py ? 1 : px > py ? -1 : (x->id > y->id) - (x->id < y->id);
+}
+
 /*
- * Find the source whose fingerprint matches this content.  Sources seen
- * while they were shorter than INPUT_PREFIX_MAX were fingerprinted on
- * fewer bytes, so every recorded length up to what we have is tried.
+ * The sources whose fingerprint matches this content, most progress first.
+ * Sources first seen while shorter than INPUT_PREFIX_MAX were fingerprinted
+ * on fewer bytes, so every recorded length up to what we have is tried.
+ * A fingerprint is never lengthened later: a shorter, older copy of a
+ * source must still find it.
  */
-static int find_source(struct store *st, const char *prefix, size_t len,
-		       struct source *src)
+static int find_candidates(struct store *st, const char *prefix, size_t len,
+			   struct source **out, size_t *count)
 {
 	int64_t *lengths;
-	size_t count, i;
-	int found = 0;
+	size_t n_lengths, i;
 
-	if (store_fingerprint_lengths(st, (int64_t)len, &lengths, &count))
+	*out = NULL;
+	*count = 0;
+	if (store_fingerprint_lengths(st, (int64_t)len, &lengths, &n_lengths))
 		return -1;
-	for (i = count; i-- > 0 && !found;) {
+	for (i = 0; i < n_lengths; i++) {
 		uint64_t fp = ingest_fingerprint(prefix, (size_t)lengths[i]);
 
-		found = store_find_source(st, lengths[i], fp, src);
-		if (found < 0)
-			break;
+		if (store_find_sources(st, lengths[i], fp, out, count)) {
+			free(lengths);
+			return -1;
+		}
 	}
 	free(lengths);
-	if (found > 0 && src->fp_len < (int64_t)len) {
-		/* The content grew: fingerprint it on more bytes from now on. */
-		src->fp_len = (int64_t)len;
-		src->fp = ingest_fingerprint(prefix, len);
-	}
-	return found;
+	if (*count > 1)
+		qsort(*out, *count, sizeof(**out), more_progress_first);
+	return 0;
 }
 
 struct file_state {
@@ -103,67 +112,118 @@ static int store_line(struct file_state *fs, struct line *line)
 	return 0;
 }
 
+enum attempt {
+	ATTEMPT_DONE,
+	ATTEMPT_MISMATCH,     /* not this source after all: same start, other content */
+	ATTEMPT_STORE_FAILED
+};
+
 /*
  * Skip the lines an earlier run consumed and check that they are the same
- * bytes.  Returns 0 when the rest of the file is new content, 1 when the
- * file ended inside what was consumed (an older copy), -1 when the content
- * differs although the fingerprint matched (reported).
+ * bytes, then settle the line after them: an unterminated last line stored
+ * by the earlier run is skipped when it is unchanged; anything an earlier
+ * run stored for that line number (a provisional last line, a line cut
+ * short by damage) is dropped before the line is stored again.  Sets
+ * *pending when *line holds the first line to store, and *finished when
+ * the file holds nothing new (an older copy ends inside what was read).
  */
-static int skip_consumed(struct file_state *fs, struct input *in,
-			 struct line *line, int *have_line)
+static enum attempt skip_consumed(struct file_state *fs, struct input *in,
+				  struct line *line, int *pending, int *finished)
 {
-	*have_line = 0;
+	*pending = *finished = 0;
 	while (input_offset(in) < fs->src.bytes) {
-		if (!input_next_line(in, line))
-			return 1;
+		if (!input_next_line(in, line)) {
+			*finished = 1;
+			return ATTEMPT_DONE;
+		}
 		fs->res->lines_read++;
 		fs->res->skipped++;
 	}
-	if (input_offset(in) != fs->src.bytes || input_crc(in) != fs->src.crc) {
-		error("%s: content differs from a source ingested earlier that "
-		      "starts with the same %lld bytes; not ingested (rename "
-		      "cannot explain this: was the file rewritten in place?)",
-		      fs->name, (long long)fs->src.fp_len);
-		return -1;
+	if (input_offset(in) != fs->src.bytes || input_crc(in) != fs->src.crc)
+		return ATTEMPT_MISMATCH;
+	if (!input_next_line(in, line)) {
+		*finished = 1;
+		return ATTEMPT_DONE;
 	}
-	if (fs->src.tail_bytes == 0)
-		return 0;
-	/* An unterminated last line stored by an earlier run. */
-	if (!input_next_line(in, line))
-		return 1;
 	fs->res->lines_read++;
-	if (!line->terminated && !line->overlong && line->len == fs->src.tail_bytes &&
+	if (fs->src.tail_bytes && !line->terminated && !line->overlong &&
+	    line->len == fs->src.tail_bytes &&
 	    (uint32_t)crc32(0L, (const Bytef *)line->ptr, (uInt)line->len) ==
 		    fs->src.tail_crc) {
 		fs->res->skipped++;
-		return 1;
+		*finished = 1;
+		return ATTEMPT_DONE;
 	}
-	/* It has grown or changed since: replace what it stored. */
 	if (store_forget_line(fs->st, fs->src.id, line->number))
-		return -2;
+		return ATTEMPT_STORE_FAILED;
 	fs->src.tail_bytes = 0;
 	fs->src.tail_crc = 0;
-	*have_line = 1;
-	return 0;
+	*pending = 1;
+	return ATTEMPT_DONE;
+}
+
+/* Read the rest of the file into fs->src, recording progress as it goes. */
+static enum attempt ingest_into(struct file_state *fs, struct input *in)
+{
+	struct line line;
+	int pending, finished;
+	enum attempt rc = skip_consumed(fs, in, &line, &pending, &finished);
+
+	if (rc != ATTEMPT_DONE || finished)
+		return rc;
+	while (pending || input_next_line(in, &line)) {
+		if (!pending)
+			fs->res->lines_read++;
+		pending = 0;
+		if (store_line(fs, &line))
+			return ATTEMPT_STORE_FAILED;
+		if (line.terminated) {
+			fs->src.lines = line.number;
+			fs->src.bytes = input_offset(in);
+			fs->src.crc = input_crc(in);
+		} else if (!line.cut) {
+			/*
+			 * The last line has no newline yet: it is stored, but
+			 * remembered apart so that a later run can tell whether
+			 * the writer completed it.
+			 */
+			fs->src.tail_bytes = line.len;
+			fs->src.tail_crc = line.overlong ? 0 :
+				(uint32_t)crc32(0L, (const Bytef *)line.ptr, (uInt)line.len);
+		}
+	}
+	return ATTEMPT_DONE;
+}
+
+/* Open path and read its first bytes; NULL when it cannot be opened. */
+static struct input *open_with_prefix(const char *path, const char **prefix,
+				      size_t *prefix_len)
+{
+	struct input *in = input_open(path);
+
+	if (in)
+		input_prefix(in, prefix, prefix_len);
+	return in;
 }
 
 enum ingest_status ingest_file(struct store *st, const char *path,
 			       struct ingest_result *res)
 {
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	int from_stdin = !strcmp(path, "-");
+	const char *name = from_stdin ? "<stdin>" : path;
 	struct file_state fs = {.st = st, .name = name, .res = res};
+	struct source *candidates = NULL;
+	size_t count = 0, i;
 	struct input *in;
-	struct line line;
 	const char *prefix, *failure;
 	size_t prefix_len;
-	int found, have_line, rc;
+	enum attempt rc = ATTEMPT_MISMATCH;
 
 	memset(res, 0, sizeof(*res));
-	if (!(in = input_open(path))) {
+	if (!(in = open_with_prefix(path, &prefix, &prefix_len))) {
 		res->failed = 1;
 		return INGEST_FILE_FAILED;
 	}
-	input_prefix(in, &prefix, &prefix_len);
 	res->compressed = input_is_gzip(in);
 	if (prefix_len == 0) {
 		/* Nothing to identify or store; only a read error matters. */
@@ -174,54 +234,65 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 		input_close(in);
 		return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 	}
-	if (store_begin(st))
+	if (store_begin(st) ||
+	    find_candidates(st, prefix, prefix_len, &candidates, &count))
 		goto store_failed;
-	if ((found = find_source(st, prefix, prefix_len, &fs.src)) < 0)
-		goto store_failed;
-	if (!found) {
-		memset(&fs.src, 0, sizeof(fs.src));
-		fs.src.fp_len = (int64_t)prefix_len;
-		fs.src.fp = ingest_fingerprint(prefix, prefix_len);
-		if (store_create_source(st, name, &fs.src))
-			goto store_failed;
-	}
 
-	rc = skip_consumed(&fs, in, &line, &have_line);
-	if (rc == -2)
-		goto store_failed;
-	if (rc < 0) {
-		store_rollback(st);
-		input_close(in);
-		res->failed = 1;
-		return INGEST_FILE_FAILED;
-	}
-	while (rc == 0 && (have_line || input_next_line(in, &line))) {
-		if (!have_line)
-			res->lines_read++;
-		have_line = 0;
-		if (store_line(&fs, &line))
-			goto store_failed;
-		if (line.terminated) {
-			fs.src.lines = line.number;
-			fs.src.bytes = input_offset(in);
-			fs.src.crc = input_crc(in);
-		} else if (!line.cut) {
-			/*
-			 * The last line has no newline yet: it is stored, but
-			 * remembered apart so that a later run can tell whether
-			 * the writer completed it.
-			 */
-			fs.src.tail_bytes = line.len;
-			fs.src.tail_crc = line.overlong ? 0 :
-				(uint32_t)crc32(0L, (const Bytef *)line.ptr, (uInt)line.len);
+	/*
+	 * Try each source that starts like this content; one whose recorded
+	 * bytes differ is another log with the same beginning (a shared
+	 * header, say), and the file is read again for the next candidate.
+	 */
+	for (i = 0; i <= count && rc == ATTEMPT_MISMATCH; i++) {
+		if (i > 0) {
+			input_close(in);
+			memset(res, 0, sizeof(*res));
+			if (from_stdin) {
+				error("%s: starts like an earlier source but differs "
+				      "after its first %lld bytes; standard input cannot "
+				      "be read twice, so nothing was ingested (give the "
+				      "file by name)", name, (long long)candidates[0].fp_len);
+				free(candidates);
+				store_rollback(st);
+				res->failed = 1;
+				return INGEST_FILE_FAILED;
+			}
+			if (!(in = open_with_prefix(path, &prefix, &prefix_len))) {
+				free(candidates);
+				store_rollback(st);
+				res->failed = 1;
+				return INGEST_FILE_FAILED;
+			}
+			res->compressed = input_is_gzip(in);
 		}
+		if (i < count) {
+			fs.src = candidates[i];
+		} else {
+			memset(&fs.src, 0, sizeof(fs.src));
+			fs.src.fp_len = (int64_t)prefix_len;
+			fs.src.fp = ingest_fingerprint(prefix, prefix_len);
+			if (store_create_source(st, name, &fs.src))
+				goto store_failed;
+			if (count > 0)
+				warning("%s: starts like an earlier source but differs "
+					"after its first %lld bytes; ingested as a new "
+					"source", name, (long long)candidates[0].fp_len);
+		}
+		rc = ingest_into(&fs, in);
 	}
+	free(candidates);
+	candidates = NULL;
+	if (rc == ATTEMPT_STORE_FAILED)
+		goto store_failed;
+
 	if ((failure = input_failed(in))) {
 		error("%s: %s; kept the %llu lines before the damage", name,
 		      failure, (unsigned long long)fs.src.lines);
 		res->failed = 1;
 	}
-	if (store_save_source(st, &fs.src, name, res->compressed, failure) ||
+	/* Evidence names the file; a later read from stdin keeps that name. */
+	if (store_save_source(st, &fs.src, from_stdin ? NULL : name,
+			      res->compressed, failure) ||
 	    store_commit(st))
 		goto store_failed;
 	if (fs.shown > INGEST_REJECTS_SHOWN)
@@ -231,6 +302,7 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 
 store_failed:
+	free(candidates);
 	store_rollback(st);
 	input_close(in);
 	res->failed = 1;

@@ -609,13 +609,12 @@ int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
 	return 0;
 }
 
-int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
-		      struct source *out)
+int store_find_sources(struct store *st, int64_t fp_len, uint64_t fp,
+		       struct source **list, size_t *count)
 {
 	static const char sql[] =
 		"SELECT id, lines, bytes, crc, tail_bytes, tail_crc"
-		" FROM source WHERE fp_len = ?1 AND fp = ?2"
-		" ORDER BY bytes + tail_bytes DESC, id LIMIT 1";
+		" FROM source WHERE fp_len = ?1 AND fp = ?2";
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 	int rc;
 
@@ -623,8 +622,11 @@ int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
 		return -1;
 	sqlite3_bind_int64(stmt, 1, fp_len);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)fp);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct source *out;
+
+		*list = xrealloc(*list, (*count + 1) * sizeof(**list));
+		out = &(*list)[(*count)++];
 		out->id = sqlite3_column_int64(stmt, 0);
 		out->fp_len = fp_len;
 		out->fp = fp;
@@ -635,11 +637,11 @@ int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
 		out->tail_crc = (uint32_t)sqlite3_column_int64(stmt, 5);
 	}
 	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE) {
 		store_error(st, "looking up a source");
 		return -1;
 	}
-	return rc == SQLITE_ROW;
+	return 0;
 }
 
 int store_create_source(struct store *st, const char *name, struct source *src)
@@ -665,7 +667,8 @@ int store_save_source(struct store *st, const struct source *src,
 		      const char *name, int compressed, const char *damaged)
 {
 	static const char sql[] =
-		"UPDATE source SET name = ?2, fp_len = ?3, fp = ?4, lines = ?5,"
+		"UPDATE source SET name = coalesce(?2, name), fp_len = ?3, fp = ?4,"
+		" lines = ?5,"
 		" bytes = ?6, crc = ?7, tail_bytes = ?8, tail_crc = ?9,"
 		" compressed = ?10, damaged = ?11, last_ingested_at = ?12,"
 		" events = (SELECT count(*) FROM serve WHERE source = ?1)"
@@ -680,7 +683,10 @@ int store_save_source(struct store *st, const struct source *src,
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, src->id);
-	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	if (name)
+		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 2);
 	sqlite3_bind_int64(stmt, 3, src->fp_len);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)src->fp);
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)src->lines);

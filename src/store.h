@@ -68,11 +68,14 @@ struct source {
 /* The distinct fingerprint lengths up to max, ascending; *count entries. */
 int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
 			      size_t *count);
-/* Find the source with this fingerprint that has read the most: 1, 0, -1. */
-int store_find_source(struct store *st, int64_t fp_len, uint64_t fp,
-		      struct source *out);
+/* Append the sources with this fingerprint to *list (realloc'd). */
+int store_find_sources(struct store *st, int64_t fp_len, uint64_t fp,
+		       struct source **list, size_t *count);
 int store_create_source(struct store *st, const char *name, struct source *src);
-/* Write back progress, fingerprint, name and damage; recount its rows. */
+/*
+ * Write back progress, fingerprint, name (NULL keeps the recorded one) and
+ * damage; recount its rows.
+ */
 int store_save_source(struct store *st, const struct source *src,
 		      const char *name, int compressed, const char *damaged);
 /* Drop what line `line` of a source stored (a provisional last line). */

@@ -94,6 +94,34 @@ printf '_done node=n1\n' >> tail.log
 expect_exit 0 "the completed line is ingested" camaudit ingest --db g.db tail.log
 equal "the completed line replaced the partial one" "k partial_done" "$(rows g.db "SELECT group_concat(text, ' ') FROM (SELECT a.text FROM serve s JOIN atom a ON a.id = s.key ORDER BY s.line)")"
 
+# --- identity by content: short files, shared beginnings ---------------
+head -n 3 "$small/relay.log" > short.log
+cp short.log short-copy.log
+expect_exit 0 "a short file is ingested" camaudit ingest --db m.db short.log
+cat "$small/relay.log" "$small/relay.log" "$small/relay.log" "$small/relay.log" > short.log
+check "the file grew past the fingerprint length" test "$(stat -c %s short.log)" -gt 4096
+expect_exit 0 "the grown file adds its new lines" camaudit ingest --db m.db short.log
+grep_file "the first three lines are not added twice" "short.log: 40 lines read, 37 events stored, 3 already ingested" err
+expect_exit 0 "an older, shorter copy ingested afterwards" camaudit ingest --db m.db short-copy.log
+grep_file "the older copy adds nothing" "short-copy.log: 3 lines read, 0 events stored, 3 already ingested" err
+expect_exit 0 "the stdin copy keeps the evidence name" sh -c '"$CAMAUDIT" ingest --db m.db - < short.log'
+equal "the source is still named after the file" "short-copy.log" "$(rows m.db 'SELECT name FROM source')"
+
+# Two different logs that share their first 4096 bytes (a long header).
+awk 'BEGIN { for (i = 0; i < 80; i++) printf "ts=2019-12-26T00:00:00Z op=bind device=cam-%02d account=acct-1\n", i }' > header
+{ cat header; echo "ts=2019-12-26T08:00:00Z req=one account=acct-1 key=k"; } > first.log
+{ cat header; echo "ts=2019-12-26T08:00:00Z req=two account=acct-1 key=k"; } > second.log
+expect_exit 0 "two logs with the same beginning are both ingested" camaudit ingest --db n.db first.log second.log
+grep_file "the second is recognised as a different source" "warning: second.log: starts like an earlier source but differs after its first 4096 bytes; ingested as a new source" err
+equal "both requests are stored" "one two" "$(rows n.db "SELECT group_concat(req, ' ') FROM (SELECT req FROM serve ORDER BY req)")"
+expect_exit 0 "ingesting both again" camaudit ingest --db n.db second.log first.log
+grep_file "adds nothing from the second" "second.log: 81 lines read, 0 events stored, 81 already ingested" err
+grep_file "adds nothing from the first" "first.log: 81 lines read, 0 events stored, 81 already ingested" err
+{ cat header; echo "ts=2019-12-26T08:00:00Z req=three account=acct-1 key=k"; } > third.log
+expect_exit 3 "a third such log on stdin cannot be re-read" sh -c '"$CAMAUDIT" ingest --db n.db - < third.log'
+grep_file "it says why and how to fix it" "<stdin>: starts like an earlier source but differs .* \(give the file by name\)" err
+equal "nothing of it was stored" 0 "$(rows n.db "SELECT count(*) FROM serve WHERE req = 'three'")"
+
 # --- rejected lines --------------------------------------------------------
 {
 	cat "$small/relay.log"
@@ -143,6 +171,7 @@ check "kept lines are whole and in order" test "$(rows i.db "SELECT max(line) = 
 equal "the source is marked damaged" "1" "$(rows i.db "SELECT count(*) FROM source WHERE damaged IS NOT NULL")"
 expect_exit 0 "the complete file later adds only the rest" camaudit ingest --db i.db big.gz
 equal "nothing is doubled after the repair" "3000|3000" "$(rows i.db 'SELECT count(*), count(DISTINCT req) FROM serve')"
+equal "the line cut by the damage is no longer listed as rejected" 0 "$(rows i.db 'SELECT count(*) FROM reject')"
 
 cp big.gz corrupt.gz
 printf 'XXXXXXXX' | dd of=corrupt.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev/null
