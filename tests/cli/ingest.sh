@@ -94,6 +94,23 @@ printf '_done node=n1\n' >> tail.log
 expect_exit 0 "the completed line is ingested" camaudit ingest --db g.db tail.log
 equal "the completed line replaced the partial one" "k partial_done" "$(rows g.db "SELECT group_concat(text, ' ') FROM (SELECT a.text FROM serve s JOIN atom a ON a.id = s.key ORDER BY s.line)")"
 
+# --- killed ingests -------------------------------------------------------
+awk 'BEGIN { for (i = 0; i < 150000; i++) printf "ts=2019-12-26T08:%02d:%02d.%03dZ req=k%06d account=acct-%d key=still/cam-%d/low node=cache-%d\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 97, i % 89, i % 4 }' > kill-a.log
+awk 'BEGIN { for (i = 0; i < 50000; i++) printf "ts=2019-12-26T08:%02d:%02d.%03dZ op=fill node=cache-%d key=still/cam-%d/low device=cam-%d\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i % 4, i % 89, i % 89 }' | gzip > kill-b.log.gz
+camaudit ingest -q --db clean.db kill-a.log kill-b.log.gz
+for delay in 0.02 0.06 0.1 0.2 0.3; do
+	"$CAMAUDIT" ingest -q --db killed.db kill-a.log kill-b.log.gz &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+done
+expect_exit 0 "an ingest after repeated kill -9 completes" camaudit ingest -q --db killed.db kill-a.log kill-b.log.gz
+equal "killed runs lost and doubled nothing" \
+	"$(rows clean.db 'SELECT count(*), count(DISTINCT req), (SELECT count(*) FROM fill) FROM serve')" \
+	"$(rows killed.db 'SELECT count(*), count(DISTINCT req), (SELECT count(*) FROM fill) FROM serve')"
+equal "the killed store passes SQLite's integrity check" ok "$(rows killed.db 'PRAGMA integrity_check')"
+
 # --- identity by content: short files, shared beginnings ---------------
 head -n 3 "$small/relay.log" > short.log
 cp short.log short-copy.log
