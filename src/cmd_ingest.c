@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "exitcode.h"
@@ -56,7 +57,7 @@ static int ingest_one(const char *path, void *ctx)
 				"being written\n", path);
 		return 0;
 	}
-	status = ingest_file(run->st, path, &r);
+	status = ingest_file(run->st, path, !run->quiet && isatty(STDERR_FILENO), &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.events += r.events;

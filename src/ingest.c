@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "ingest.h"
@@ -72,14 +73,43 @@ struct file_state {
 	struct source src;
 	struct ingest_result *res;
 	uint64_t shown;
+	int progress;         /* show a running count on stderr */
+	time_t progress_at;   /* when it was last shown, 0 if never */
 };
+
+/* Lines between two looks at the clock for the progress display. */
+#define PROGRESS_EVERY 65536
+
+static void show_progress(struct file_state *fs, uint64_t line)
+{
+	time_t now;
+
+	if (!fs->progress || line % PROGRESS_EVERY != 0)
+		return;
+	now = time(NULL);
+	if (fs->progress_at == 0) {
+		fs->progress_at = now; /* short files never show a count */
+	} else if (now != fs->progress_at) {
+		fs->progress_at = now;
+		fprintf(stderr, "\rcamaudit: %s: %llu lines...", fs->name,
+			(unsigned long long)line);
+	}
+}
+
+static void end_progress(struct file_state *fs)
+{
+	if (fs->progress && fs->progress_at)
+		fputs("\r\033[K", stderr); /* erase the count line */
+}
 
 static int reject_line(struct file_state *fs, uint64_t number, const char *why)
 {
 	fs->res->rejected++;
-	if (++fs->shown <= INGEST_REJECTS_SHOWN)
+	if (++fs->shown <= INGEST_REJECTS_SHOWN) {
+		end_progress(fs);
 		error("%s:%llu: rejected: %s", fs->name,
 		      (unsigned long long)number, why);
+	}
 	return store_insert_reject(fs->st, fs->src.id, number, why);
 }
 
@@ -177,6 +207,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		pending = 0;
 		if (store_line(fs, &line))
 			return ATTEMPT_STORE_FAILED;
+		show_progress(fs, line.number);
 		if (line.terminated) {
 			fs->src.lines = line.number;
 			fs->src.bytes = input_offset(in);
@@ -206,12 +237,13 @@ static struct input *open_with_prefix(const char *path, const char **prefix,
 	return in;
 }
 
-enum ingest_status ingest_file(struct store *st, const char *path,
+enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 			       struct ingest_result *res)
 {
 	int from_stdin = !strcmp(path, "-");
 	const char *name = from_stdin ? "<stdin>" : path;
-	struct file_state fs = {.st = st, .name = name, .res = res};
+	struct file_state fs = {.st = st, .name = name, .res = res,
+				.progress = progress};
 	struct source *candidates = NULL;
 	size_t count = 0, i;
 	struct input *in;
@@ -282,6 +314,7 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	}
 	free(candidates);
 	candidates = NULL;
+	end_progress(&fs);
 	if (rc == ATTEMPT_STORE_FAILED)
 		goto store_failed;
 
@@ -302,6 +335,7 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 
 store_failed:
+	end_progress(&fs);
 	free(candidates);
 	store_rollback(st);
 	input_close(in);

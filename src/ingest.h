@@ -29,8 +29,12 @@ enum ingest_status {
 	INGEST_STORE_FAILED  /* the database: stop (reported) */
 };
 
-/* Ingest path ("-" for standard input) into st. */
-enum ingest_status ingest_file(struct store *st, const char *path,
+/*
+ * Ingest path ("-" for standard input) into st.  With progress set, a
+ * running line count is shown on stderr (meant for a terminal) while a
+ * long file is read.
+ */
+enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 			       struct ingest_result *res);
 
 /*
