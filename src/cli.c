@@ -108,11 +108,19 @@ int cli_parse(int argc, char **argv, const struct command *cmd,
 			goto done;
 		}
 		if (c == '?') {
-			if (optopt && optopt < OPT_LONG_ONLY)
-				cli_usage_error(cmd, "unknown option '-%c'", optopt);
+			const char *typed = argv[optind - 1];
+
+			/* getopt sets optopt to a long option's key when it was
+			 * given a value it does not take, and to 0 when the name is
+			 * unknown or ambiguous. */
+			if (!strncmp(typed, "--", 2) && optopt)
+				cli_usage_error(cmd, "option '%.*s' takes no value",
+						(int)strcspn(typed, "="), typed);
+			else if (!strncmp(typed, "--", 2))
+				cli_usage_error(cmd, "unknown option '%.*s'",
+						(int)strcspn(typed, "="), typed);
 			else
-				cli_usage_error(cmd, "unknown option '%s'",
-						argv[optind - 1]);
+				cli_usage_error(cmd, "unknown option '-%c'", optopt);
 			goto done;
 		}
 		if (c == ':') {
@@ -132,8 +140,12 @@ done:
 
 int cli_finish_output(void)
 {
+	static int reported;
+
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		error("writing standard output: %s", strerror(errno));
+		/* main() checks again after the command: say it only once. */
+		if (!reported++)
+			error("writing standard output: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -94,16 +94,10 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 	return run.files_failed || listing_failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
 }
 
+/* --db and --quiet mean the same as for audit. */
 static int handle(int key, const char *arg, void *ctx)
 {
-	struct audit_request *req = ctx;
-
-	(void)arg;
-	if (key == OPT_DB)
-		req->db = arg;
-	else if (key == OPT_QUIET)
-		req->quiet = 1;
-	return 0;
+	return audit_option(&ingest_command, ctx, key, arg);
 }
 
 int cmd_ingest(int argc, char **argv)

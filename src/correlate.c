@@ -161,15 +161,6 @@ static const char classify_sql[] =
 	"  END\n"
 	"FROM owned j";
 
-static int exec(struct store *st, const char *sql)
-{
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK) {
-		store_error(st, "correlating");
-		return -1;
-	}
-	return 0;
-}
-
 int correlate_run(struct store *st, const struct audit_window *window,
 		  struct audit_summary *summary)
 {
@@ -179,10 +170,10 @@ int correlate_run(struct store *st, const struct audit_window *window,
 	int rc;
 
 	memset(summary, 0, sizeof(*summary));
-	if (exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
-		     " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
-		     " owner INTEGER, type TEXT NOT NULL);"
-		     "DELETE FROM temp.verdict"))
+	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
+		       " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
+		       " owner INTEGER, type TEXT NOT NULL);"
+		       "DELETE FROM temp.verdict", "correlating"))
 		return -1;
 	if (!(stmt = store_prepare(st, classify_sql)))
 		return -1;
@@ -233,8 +224,11 @@ static const char findings_sql[] =
 	"FROM temp.verdict v\n"
 	"JOIN main.serve s ON s.id = v.serve\n"
 	"LEFT JOIN main.fill f ON f.id = v.fill\n"
-	"WHERE v.type <> 'ok' AND instr(?1, ',' || v.type || ',') > 0\n"
+	"WHERE v.type IN (?1, ?2, ?3, ?4)\n"
 	"ORDER BY s.ts, s.id";
+
+_Static_assert(FINDING_TYPE_COUNT == 4,
+	       "findings_sql has one parameter per finding type");
 
 static const char *column_text(sqlite3_stmt *stmt, int col)
 {
@@ -246,20 +240,17 @@ int correlate_each_finding(struct store *st, unsigned types,
 			   void *ctx)
 {
 	sqlite3_stmt *stmt = store_prepare(st, findings_sql);
-	char wanted[128] = ",";
 	struct finding f;
 	unsigned t;
 	int rc, stop = 0;
 
 	if (!stmt)
 		return -1;
-	for (t = 0; t < FINDING_TYPE_COUNT; t++) {
-		if (types & (1u << t)) {
-			strncat(wanted, type_names[t], sizeof(wanted) - strlen(wanted) - 2);
-			strncat(wanted, ",", sizeof(wanted) - strlen(wanted) - 1);
-		}
-	}
-	sqlite3_bind_text(stmt, 1, wanted, -1, SQLITE_TRANSIENT);
+	/* One parameter per type; an unwanted type is bound to NULL. */
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		if (types & (1u << t))
+			sqlite3_bind_text(stmt, (int)t + 1, type_names[t], -1,
+					  SQLITE_STATIC);
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		memset(&f, 0, sizeof(f));
 		f.type = column_text(stmt, 0);

@@ -113,6 +113,14 @@ static int reject_line(struct file_state *fs, uint64_t number, const char *why)
 	return store_insert_reject(fs->st, fs->src.id, number, why);
 }
 
+/* Whether s[0..len) holds only spaces and tabs (it is not NUL-terminated). */
+static int is_blank(const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	return len == 0;
+}
+
 /* Parse and store one line; -1 only on a database error. */
 static int store_line(struct file_state *fs, struct line *line)
 {
@@ -132,7 +140,7 @@ static int store_line(struct file_state *fs, struct line *line)
 		return reject_line(fs, line->number, "line holds NUL bytes");
 	if (len > 0 && line->ptr[len - 1] == '\r')
 		len--; /* CRLF line endings */
-	if (strspn(line->ptr, " \t") >= len)
+	if (is_blank(line->ptr, len))
 		return 0; /* blank lines carry nothing to store */
 	if (logfmt_parse_line(line->ptr, len, &ev))
 		return reject_line(fs, line->number, ev.why);
@@ -140,6 +148,14 @@ static int store_line(struct file_state *fs, struct line *line)
 		return -1;
 	fs->res->events++;
 	return 0;
+}
+
+/* CRC-32 of a line as read (an overlong line's bytes are not kept). */
+static uint32_t line_crc(const struct line *line)
+{
+	if (line->overlong)
+		return 0;
+	return (uint32_t)crc32(0L, (const Bytef *)line->ptr, (uInt)line->len);
 }
 
 enum attempt {
@@ -177,9 +193,7 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 	}
 	fs->res->lines_read++;
 	if (fs->src.tail_bytes && !line->terminated && !line->overlong &&
-	    line->len == fs->src.tail_bytes &&
-	    (uint32_t)crc32(0L, (const Bytef *)line->ptr, (uInt)line->len) ==
-		    fs->src.tail_crc) {
+	    line->len == fs->src.tail_bytes && line_crc(line) == fs->src.tail_crc) {
 		fs->res->skipped++;
 		*finished = 1;
 		return ATTEMPT_DONE;
@@ -205,9 +219,6 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		if (!pending)
 			fs->res->lines_read++;
 		pending = 0;
-		if (store_line(fs, &line))
-			return ATTEMPT_STORE_FAILED;
-		show_progress(fs, line.number);
 		if (line.terminated) {
 			fs->src.lines = line.number;
 			fs->src.bytes = input_offset(in);
@@ -216,12 +227,15 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 			/*
 			 * The last line has no newline yet: it is stored, but
 			 * remembered apart so that a later run can tell whether
-			 * the writer completed it.
+			 * the writer completed it.  Its CRC is taken before the
+			 * parser unescapes the line in place.
 			 */
 			fs->src.tail_bytes = line.len;
-			fs->src.tail_crc = line.overlong ? 0 :
-				(uint32_t)crc32(0L, (const Bytef *)line.ptr, (uInt)line.len);
+			fs->src.tail_crc = line_crc(&line);
 		}
+		if (store_line(fs, &line))
+			return ATTEMPT_STORE_FAILED;
+		show_progress(fs, line.number);
 	}
 	return ATTEMPT_DONE;
 }
@@ -343,7 +357,7 @@ store_failed:
 	return INGEST_STORE_FAILED;
 }
 
-static int skip_entry(const struct dirent *entry)
+static int keep_entry(const struct dirent *entry)
 {
 	return entry->d_name[0] != '.';
 }
@@ -363,7 +377,7 @@ int ingest_expand(const char *path, int (*fn)(const char *file, void *ctx),
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return fn(path, ctx);
-	if ((n = scandir(path, &entries, skip_entry, alphasort)) < 0) {
+	if ((n = scandir(path, &entries, keep_entry, alphasort)) < 0) {
 		error("%s: %s", path, strerror(errno));
 		return -1;
 	}

@@ -132,7 +132,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	return stmt;
 }
 
-static int exec(struct store *st, const char *sql, const char *what)
+int store_exec(struct store *st, const char *sql, const char *what)
 {
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_error(st, what);
@@ -177,6 +177,20 @@ static int user_version(struct store *st, int *version)
 	return 0;
 }
 
+/* Whether the database holds any table (a database of something else). */
+static int has_tables(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1,
+			       &stmt, NULL) == SQLITE_OK) {
+		found = sqlite3_step(stmt) == SQLITE_ROW;
+		sqlite3_finalize(stmt);
+	}
+	return found;
+}
+
 /* Create the schema in a new database, or check an existing one's version. */
 static int prepare_schema(struct store *st, enum store_mode mode)
 {
@@ -193,25 +207,31 @@ static int prepare_schema(struct store *st, enum store_mode mode)
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
 	if (mode == STORE_READ) {
-		error("database %s: not a camaudit database (no schema); run "
-		      "'camaudit ingest' first", st->path);
+		error("database %s: not a camaudit database (no camaudit schema)",
+		      st->path);
 		return -1;
 	}
-	if (exec(st, "BEGIN IMMEDIATE", "creating the schema"))
+	if (store_exec(st, "BEGIN IMMEDIATE", "creating the schema"))
 		return -1;
 	/* Another process may have created it while we waited for the lock. */
 	if (user_version(st, &version))
 		goto fail;
+	if (version == 0 && has_tables(st)) {
+		error("database %s: not a camaudit database (it holds other "
+		      "tables); give camaudit a database of its own with --db",
+		      st->path);
+		goto fail;
+	}
 	if (version == 0) {
 		char pragma[64];
 
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 			 STORE_SCHEMA_VERSION);
-		if (exec(st, schema_sql, "creating the schema") ||
-		    exec(st, pragma, "creating the schema"))
+		if (store_exec(st, schema_sql, "creating the schema") ||
+		    store_exec(st, pragma, "creating the schema"))
 			goto fail;
 	}
-	return exec(st, "COMMIT", "creating the schema");
+	return store_exec(st, "COMMIT", "creating the schema");
 fail:
 	store_rollback(st);
 	return -1;
@@ -256,15 +276,17 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
-	if (mode == STORE_WRITE &&
-	    exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
+	if (store_exec(st,
+		       "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
+		       "PRAGMA cache_size = -16384",
+		       "setting pragmas"))
 		goto fail;
-	if (exec(st,
-		 "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
-		 "PRAGMA cache_size = -16384",
-		 "setting pragmas"))
-		goto fail;
+	/* The schema check comes first: it refuses a database that is not
+	 * camaudit's before anything (such as the journal mode) is changed. */
 	if (prepare_schema(st, mode))
+		goto fail;
+	if (mode == STORE_WRITE &&
+	    store_exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
 		goto fail;
 	st->atoms = xcalloc(ATOM_CACHE_SLOTS, sizeof(*st->atoms));
 	return st;
@@ -318,6 +340,8 @@ static void forget_atoms(struct store *st)
 	size_t i;
 
 	/* Ids handed out inside a rolled-back transaction no longer exist. */
+	if (!st->atoms)
+		return;
 	for (i = 0; i < ATOM_CACHE_SLOTS; i++) {
 		free(st->atoms[i].text);
 		st->atoms[i].text = NULL;
@@ -326,12 +350,12 @@ static void forget_atoms(struct store *st)
 
 int store_begin(struct store *st)
 {
-	return exec(st, "BEGIN IMMEDIATE", "starting a transaction");
+	return store_exec(st, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
 int store_commit(struct store *st)
 {
-	if (exec(st, "COMMIT", "committing")) {
+	if (store_exec(st, "COMMIT", "committing")) {
 		store_rollback(st);
 		return -1;
 	}
@@ -424,6 +448,18 @@ static int bind_atom(struct store *st, sqlite3_stmt *stmt, int col,
 	return 0;
 }
 
+static int is_plain_integer(const char *s, size_t len)
+{
+	size_t i = len > 0 && s[0] == '-';
+
+	if (i == len || (s[i] == '0' && len > i + 1))
+		return 0;
+	for (; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
 /*
  * Numbers such as status and ttl_ms are bound as integers when they are
  * decimal integers and kept as text otherwise: nothing from the log is
@@ -439,13 +475,14 @@ static void bind_number(sqlite3_stmt *stmt, int col, const struct text *t)
 		sqlite3_bind_null(stmt, col);
 		return;
 	}
-	if (t->len < sizeof(buf) && (t->ptr[0] != '0' || t->len == 1)) {
+	/* Only the plain form -?[0-9]+ without leading zeros: strtoll alone
+	 * would also take "+1", " 1" and "\n200". */
+	if (t->len < sizeof(buf) && is_plain_integer(t->ptr, t->len)) {
 		memcpy(buf, t->ptr, t->len);
 		buf[t->len] = '\0';
 		errno = 0;
 		v = strtoll(buf, &end, 10);
-		if (!errno && *end == '\0' && buf[0] != '+' && buf[0] != ' ' &&
-		    buf[0] != '\t') {
+		if (!errno && *end == '\0') {
 			sqlite3_bind_int64(stmt, col, v);
 			return;
 		}

@@ -47,6 +47,9 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* Run sql (no results); on error report "WHAT: MESSAGE" and return -1. */
+int store_exec(struct store *st, const char *sql, const char *what);
+
 /* Report the last SQLite error as "database PATH: WHAT: MESSAGE". */
 void store_error(struct store *st, const char *what);
 

@@ -15,6 +15,8 @@
 #define MS_PER_DAY INT64_C(86400000)
 /* 10000-01-01T00:00:00Z: the first instant RFC 3339 cannot write. */
 #define MAX_EPOCH_SECONDS INT64_C(253402300800)
+/* 0000-01-01T00:00:00Z, the first instant RFC 3339 can write. */
+#define MIN_EPOCH_MS (INT64_C(-62167219200) * 1000)
 
 int64_t timefmt_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -136,6 +138,10 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	days = timefmt_days_from_civil(year, (unsigned)month, (unsigned)day);
 	*ms = ((days * 24 + hour) * 60 + minute - offset) * INT64_C(60000) +
 	      second * INT64_C(1000) + frac;
+	/* An offset can carry a time just past either end of what UTC output
+	 * can write (0000-01-01 to 9999-12-31). */
+	if (*ms < MIN_EPOCH_MS || *ms >= MAX_EPOCH_SECONDS * 1000)
+		return "timestamp outside years 0000 to 9999 in UTC";
 	return NULL;
 }
 
@@ -182,7 +188,7 @@ void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE])
 		rest += MS_PER_DAY, days--;
 	civil_from_days(days, &year, &month, &day);
 	if (year < 0 || year > 9999) {
-		/* Not reachable from parsed input; keep the output well-formed. */
+		/* The parsers reject such times; keep the output well-formed. */
 		memcpy(out, "0000-00-00T00:00:00.000Z", TIMEFMT_SIZE);
 		return;
 	}

@@ -116,5 +116,6 @@ chmod 0444 ro.db
 expect_exit 1 "audit works on a read-only database" camaudit audit --db ro.db
 expect_exit 3 "a failed write to stdout is an error" sh -c '"$CAMAUDIT" audit --db s.db > /dev/full'
 grep_file "the write error is reported" "^camaudit: writing standard output: No space left on device$" err
+equal "it is reported once" 1 "$(grep -c 'writing standard output' err)"
 
 done_testing

@@ -139,6 +139,11 @@ expect_exit 3 "a third such log on stdin cannot be re-read" sh -c '"$CAMAUDIT" i
 grep_file "it says why and how to fix it" "<stdin>: starts like an earlier source but differs .* \(give the file by name\)" err
 equal "nothing of it was stored" 0 "$(rows n.db "SELECT count(*) FROM serve WHERE req = 'three'")"
 
+printf 'ts=2019-12-26T08:00:00Z req=q3 account=acct-1 key=k ua="x \\"y\\""' > tail-escaped.log
+expect_exit 0 "an unfinished last line with escapes is ingested" camaudit ingest --db g2.db tail-escaped.log
+expect_exit 0 "and ingested again" camaudit ingest --db g2.db tail-escaped.log
+grep_file "its escapes do not make it look changed" "tail-escaped.log: 1 lines read, 0 events stored, 1 already ingested" err
+
 # --- rejected lines --------------------------------------------------------
 {
 	cat "$small/relay.log"
@@ -206,6 +211,10 @@ grep_file "the empty file is reported with zero lines" "empty.log: 0 lines read,
 mkdir nodb
 expect_exit 3 "a database in a missing directory is an error" camaudit ingest --db nodb/missing/x.db "$small/registry.log"
 grep_file "the database path is named" "nodb/missing/x.db" err
+sqlite3 foreign.db "CREATE TABLE customers (name TEXT)"
+expect_exit 3 "another application's SQLite database is refused" camaudit ingest --db foreign.db "$small/registry.log"
+grep_file "it says whose it is not" "foreign.db: not a camaudit database \(it holds other tables\)" err
+equal "the foreign database is left as it was" "customers|delete" "$(rows foreign.db "SELECT group_concat(name) FROM sqlite_schema; PRAGMA journal_mode" | tr '\n' '|' | sed 's/|$//')"
 echo "not sqlite" > notdb.db
 expect_exit 3 "a file that is not a database is an error" camaudit ingest --db notdb.db "$small/registry.log"
 grep_file "it says so" "notdb.db.*(not a database|file is not)" err

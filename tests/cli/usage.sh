@@ -41,6 +41,10 @@ expect_exit 2 "ingest without files is a usage error" camaudit ingest
 expect_exit 2 "scan without files is a usage error" camaudit scan
 expect_exit 2 "audit takes no operands" camaudit audit extra.log
 grep_file "audit points at scan for files" "camaudit scan" err
+expect_exit 2 "a flag given a value is a usage error" camaudit audit --quiet=1
+grep_file "it names the flag as typed" "^camaudit: option '--quiet' takes no value; see 'camaudit audit --help'$" err
+expect_exit 2 "an ambiguous abbreviation is a usage error" camaudit audit --s 1
+grep_file "it names what was typed" "unknown option '--s'" err
 expect_exit 2 "an option without its value is a usage error" camaudit audit --db
 grep_file "the option missing a value is named" "option '--db' needs a value" err
 

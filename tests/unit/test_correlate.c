@@ -385,6 +385,8 @@ static void test_only_deliveries_are_checked(void **state)
 	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=notmod account=alice key=k node=n1 status=304");
 	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=err account=alice key=k node=n1 status=500");
 	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=junk account=alice key=k node=n1 status=abc");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=spaced account=alice key=k node=n1 status=\"\\n200\"");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=plus account=alice key=k node=n1 status=+200");
 	s = run(fx);
 	assert_string_equal(verdict(fx, "ok200"), "cross_tenant");
 	assert_string_equal(verdict(fx, "partial"), "cross_tenant");
@@ -392,6 +394,8 @@ static void test_only_deliveries_are_checked(void **state)
 	assert_string_equal(verdict(fx, "notmod"), "none");
 	assert_string_equal(verdict(fx, "err"), "none");
 	assert_string_equal(verdict(fx, "junk"), "none");
+	assert_string_equal(verdict(fx, "spaced"), "none");
+	assert_string_equal(verdict(fx, "plus"), "none");
 	assert_int_equal(s.deliveries, 3);
 	assert_int_equal(s.by_type[FINDING_CROSS_TENANT], 3);
 }

@@ -383,6 +383,22 @@ static void test_first_epoch_second_of_year_10000_is_rejected(void **state)
 	assert_rejected("253402300800");
 }
 
+static void test_offset_carrying_past_year_9999_is_rejected(void **state)
+{
+	(void)state;
+	assert_rejected_because("9999-12-31T23:00:00-05:00", "outside");
+	/* The last instant that stays inside is fine. */
+	assert_parses_to("9999-12-31T18:59:59.999-05:00", INT64_C(253402300799999));
+}
+
+static void test_offset_carrying_before_year_0000_is_rejected(void **state)
+{
+	(void)state;
+	assert_rejected_because("0000-01-01T00:30:00+01:00", "outside");
+	/* date -u -d 0000-01-01T00:00:00Z +%s -> -62167219200 */
+	assert_parses_to("0000-01-01T01:00:00+01:00", INT64_C(-62167219200000));
+}
+
 static void test_very_long_epoch_is_rejected_without_overflow(void **state)
 {
 	(void)state;
@@ -834,6 +850,8 @@ int main(void)
 		cmocka_unit_test(test_letter_in_date_is_rejected),
 		cmocka_unit_test(test_timestamp_without_offset_is_rejected),
 		cmocka_unit_test(test_timestamp_without_offset_is_rejected_for_its_offset),
+		cmocka_unit_test(test_offset_carrying_past_year_9999_is_rejected),
+		cmocka_unit_test(test_offset_carrying_before_year_0000_is_rejected),
 		cmocka_unit_test(test_timestamp_with_fraction_and_no_offset_is_rejected),
 		cmocka_unit_test(test_offset_without_colon_is_rejected),
 		cmocka_unit_test(test_offset_with_one_hour_digit_is_rejected),
