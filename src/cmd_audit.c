@@ -145,9 +145,19 @@ int audit_execute(struct store *st, const struct audit_request *req)
 	struct audit_summary summary;
 	uint64_t printed;
 
-	if (correlate_run(st, &req->window, &summary) ||
-	    emit_findings(st, req->types, req->format, stdout, &printed))
+	/*
+	 * One snapshot for the classification and the passes that print it,
+	 * so that an ingest running meanwhile cannot change a finding between
+	 * the two.
+	 */
+	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
+	if (correlate_run(st, &req->window, &summary) ||
+	    emit_findings(st, req->types, req->format, stdout, &printed)) {
+		store_rollback(st);
+		return EXIT_INCOMPLETE;
+	}
+	store_rollback(st); /* nothing to keep: only temp tables changed */
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
 	if (!req->quiet)

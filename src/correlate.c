@@ -61,14 +61,27 @@ int finding_types_parse(const char *list, unsigned *types)
 #define SKEW(f, s) \
 	"(CASE WHEN " f ".source = " s ".source THEN 0 ELSE :skew END)"
 
-/* F may be the origin of S at all: filled no later than S (within skew). */
+/*
+ * F may be the origin of S at all: filled no later than S, within skew.
+ * In one log, at the same millisecond, the line order decides (a fill on
+ * S's own line, as a proxy's MISS line is, counts as before it).  The
+ * first term is the index range; the rest refines it.
+ */
 #define FILLED_BEFORE(f, s) \
-	f ".ts <= " s ".ts + :skew AND " f ".ts <= " s ".ts + " SKEW(f, s)
+	f ".ts <= " s ".ts + :skew AND (" f ".source <> " s ".source" \
+	" OR " f ".ts < " s ".ts OR (" f ".ts = " s ".ts AND " f ".line <= " s ".line))"
 
-/* F's object was still in the cache when S was served. */
+/*
+ * F's object was still in the cache when S was served: no removal after
+ * the fill and at or before the serve, and the TTL not run out.  A removal
+ * at the very millisecond of the fill counts as after it unless the fill's
+ * own log puts it first: when the order cannot be told, the origin is
+ * left unknown rather than guessed.
+ */
 #define STILL_CACHED(f, s) \
 	"NOT EXISTS (SELECT 1 FROM main.removal r WHERE r.key = " f ".key" \
-	"  AND r.node = " f ".node AND r.ts > " f ".ts AND r.ts <= " s ".ts)" \
+	"  AND r.node = " f ".node AND r.ts >= " f ".ts AND r.ts <= " s ".ts" \
+	"  AND (r.ts > " f ".ts OR r.source <> " f ".source OR r.line > " f ".line))" \
 	" AND (typeof(" f ".ttl_ms) <> 'integer'" \
 	"  OR " s ".ts <= " f ".ts + " f ".ttl_ms + " SKEW(f, s) ")"
 
@@ -76,7 +89,7 @@ static const char classify_sql[] =
 	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n"
 	/* The serves that delivered a frame, in the window. */
 	"WITH delivered AS (\n"
-	"  SELECT id, source, ts, account, key, device, frame, node\n"
+	"  SELECT id, source, line, ts, account, key, device, frame, node\n"
 	"  FROM main.serve\n"
 	"  WHERE ts >= :since AND ts < :until\n"
 	"    AND (status IS NULL OR status IN (200, 206))\n"
@@ -103,9 +116,12 @@ static const char classify_sql[] =
 	"      ORDER BY f.ts DESC, f.id DESC LIMIT 1) AS latest_on_node\n"
 	"  FROM delivered d\n"
 	"),\n"
+	/* The cache nodes, for rule 1c; computed only if a serve needs it. */
+	"nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill),\n"
 	/*
 	 * Rule 1c, S names no node: on each node the latest fill is what that
-	 * node held; of those still cached, the latest.
+	 * node held; of those still cached, the latest.  One index probe per
+	 * node, however many fills the key has had.
 	 */
 	"origin AS MATERIALIZED (\n"
 	"  SELECT c.id, c.ts, c.account, c.device,\n"
@@ -114,13 +130,12 @@ static const char classify_sql[] =
 	"        (SELECT f.id FROM main.fill f\n"
 	"          WHERE f.id = c.latest_on_node AND " STILL_CACHED("f", "c") ")\n"
 	"      ELSE\n"
-	"        (SELECT f.id FROM main.fill f\n"
-	"          WHERE f.key = c.key AND " FILLED_BEFORE("f", "c") "\n"
-	"            AND NOT EXISTS (SELECT 1 FROM main.fill g\n"
-	"              WHERE g.key = f.key AND g.node = f.node\n"
-	"                AND (g.ts > f.ts OR (g.ts = f.ts AND g.id > f.id))\n"
-	"                AND " FILLED_BEFORE("g", "c") ")\n"
-	"            AND " STILL_CACHED("f", "c") "\n"
+	"        (SELECT f.id FROM nodes n JOIN main.fill f ON f.id =\n"
+	"          (SELECT g.id FROM main.fill g\n"
+	"            WHERE g.key = c.key AND g.node = n.node\n"
+	"              AND " FILLED_BEFORE("g", "c") "\n"
+	"            ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
+	"          WHERE " STILL_CACHED("f", "c") "\n"
 	"          ORDER BY f.ts DESC, f.id DESC LIMIT 1)\n"
 	"    END AS fill,\n"
 	"    CASE WHEN c.by_frame IS NOT NULL THEN 'frame' ELSE 'key' END AS rule\n"

@@ -353,6 +353,11 @@ int store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE", "starting a transaction");
 }
 
+int store_begin_read(struct store *st)
+{
+	return store_exec(st, "BEGIN DEFERRED", "starting a read transaction");
+}
+
 int store_commit(struct store *st)
 {
 	if (store_exec(st, "COMMIT", "committing")) {

@@ -42,8 +42,11 @@ const char *store_path(const struct store *st);
  */
 int store_owns_file(const struct store *st, const char *path);
 
-/* Transactions; "immediate" takes the write lock at once. */
+/* Transactions.  store_begin takes the write lock at once; store_begin_read
+ * gives one consistent snapshot to several statements (WAL readers never
+ * block writers). */
 int store_begin(struct store *st);
+int store_begin_read(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 

@@ -265,6 +265,77 @@ static void test_eviction_before_fill_does_not_matter(void **state)
 	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
 }
 
+static void test_eviction_in_the_fills_millisecond_and_after_it_counts(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=purge node=n1 key=k");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_eviction_logged_before_the_fill_in_its_millisecond_does_not_count(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=evict node=n1 key=k");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
+static void test_eviction_from_another_log_in_the_fills_millisecond_leaves_origin_unknown(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z op=evict node=n1 key=k");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+}
+
+static void test_fill_logged_after_serve_in_same_millisecond_of_one_log_is_not_origin(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z op=fill node=n1 key=k device=cam-b");
+	run(fx);
+	assert_string_equal(origin(fx, "r1"), "cam-a");
+}
+
+static void test_serve_without_node_takes_latest_cached_of_many_fills(void **state)
+{
+	struct fixture *fx = *state;
+	char line[160];
+	int i;
+
+	registry(fx);
+	/* A hot key refilled on three nodes; the latest fill is on n2 but
+	 * purged, so the origin is the latest on another node. */
+	for (i = 0; i < 300; i++) {
+		snprintf(line, sizeof(line),
+			 "ts=%d op=fill node=n%d key=hot device=%s", 1577347200 + i,
+			 i % 3, i % 3 == 0 ? "cam-a" : "cam-b");
+		add(fx, CACHE_LOG, line);
+	}
+	add(fx, CACHE_LOG, "ts=1577347499.500 op=purge node=n2 key=hot");
+	add(fx, RELAY_LOG, "ts=1577347500 req=r1 account=alice key=hot");
+	run(fx);
+	/* Fill 299 (n2) is purged; fill 298 on n1 is cam-b's. */
+	assert_string_equal(origin(fx, "r1"), "cam-b");
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
 static void test_serve_after_ttl_and_skew_is_unattributed(void **state)
 {
 	struct fixture *fx = *state;
@@ -451,6 +522,11 @@ int main(void)
 		T(test_fill_after_serve_in_same_file_gets_no_skew),
 		T(test_eviction_between_fill_and_serve_leaves_serve_unattributed),
 		T(test_eviction_before_fill_does_not_matter),
+		T(test_eviction_in_the_fills_millisecond_and_after_it_counts),
+		T(test_eviction_logged_before_the_fill_in_its_millisecond_does_not_count),
+		T(test_eviction_from_another_log_in_the_fills_millisecond_leaves_origin_unknown),
+		T(test_fill_logged_after_serve_in_same_millisecond_of_one_log_is_not_origin),
+		T(test_serve_without_node_takes_latest_cached_of_many_fills),
 		T(test_serve_after_ttl_and_skew_is_unattributed),
 		T(test_expired_latest_fill_does_not_fall_back_to_an_older_one),
 		T(test_owner_is_the_owner_at_fill_time_after_transfer),
