@@ -17,55 +17,8 @@
 #include "ingest.h"
 #include "input.h"
 #include "logfmt.h"
+#include "source.h"
 #include "util.h"
-
-uint64_t ingest_fingerprint(const char *data, size_t len)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (len--)
-		h = (h ^ (unsigned char)*data++) * UINT64_C(1099511628211);
-	return h;
-}
-
-static int more_progress_first(const void *a, const void *b)
-{
-	const struct source *x = a, *y = b;
-	uint64_t px = x->bytes + x->tail_bytes, py = y->bytes + y->tail_bytes;
-
-	return px < py ? 1 : px > py ? -1 : (x->id > y->id) - (x->id < y->id);
-}
-
-/*
- * The sources whose fingerprint matches this content, most progress first.
- * Sources first seen while shorter than INPUT_PREFIX_MAX were fingerprinted
- * on fewer bytes, so every recorded length up to what we have is tried.
- * A fingerprint is never lengthened later: a shorter, older copy of a
- * source must still find it.
- */
-static int find_candidates(struct store *st, const char *prefix, size_t len,
-			   struct source **out, size_t *count)
-{
-	int64_t *lengths;
-	size_t n_lengths, i;
-
-	*out = NULL;
-	*count = 0;
-	if (store_fingerprint_lengths(st, (int64_t)len, &lengths, &n_lengths))
-		return -1;
-	for (i = 0; i < n_lengths; i++) {
-		uint64_t fp = ingest_fingerprint(prefix, (size_t)lengths[i]);
-
-		if (store_find_sources(st, lengths[i], fp, out, count)) {
-			free(lengths);
-			return -1;
-		}
-	}
-	free(lengths);
-	if (*count > 1)
-		qsort(*out, *count, sizeof(**out), more_progress_first);
-	return 0;
-}
 
 struct file_state {
 	struct store *st;
@@ -75,6 +28,7 @@ struct file_state {
 	uint64_t shown;
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
+	int covered;          /* the file holds all the source had consumed */
 };
 
 /* Lines between two looks at the clock for the progress display. */
@@ -161,6 +115,7 @@ static uint32_t line_crc(const struct line *line)
 enum attempt {
 	ATTEMPT_DONE,
 	ATTEMPT_MISMATCH,     /* not this source after all: same start, other content */
+	ATTEMPT_FILE_FAILED,  /* the file could not be read again (reported) */
 	ATTEMPT_STORE_FAILED
 };
 
@@ -177,9 +132,10 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 				  struct line *line, int *pending, int *finished)
 {
 	*pending = *finished = 0;
+	fs->covered = 0;
 	while (input_offset(in) < fs->src.bytes) {
 		if (!input_next_line(in, line)) {
-			*finished = 1;
+			*finished = 1; /* an earlier, shorter copy */
 			return ATTEMPT_DONE;
 		}
 		fs->res->lines_read++;
@@ -189,9 +145,11 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		return ATTEMPT_MISMATCH;
 	if (!input_next_line(in, line)) {
 		*finished = 1;
+		fs->covered = fs->src.tail_bytes == 0;
 		return ATTEMPT_DONE;
 	}
 	fs->res->lines_read++;
+	fs->covered = 1;
 	if (fs->src.tail_bytes && !line->terminated && !line->overlong &&
 	    line->len == fs->src.tail_bytes && line_crc(line) == fs->src.tail_crc) {
 		fs->res->skipped++;
@@ -240,15 +198,92 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 	return ATTEMPT_DONE;
 }
 
-/* Open path and read its first bytes; NULL when it cannot be opened. */
-static struct input *open_with_prefix(const char *path, const char **prefix,
-				      size_t *prefix_len)
-{
-	struct input *in = input_open(path);
+/* The file being ingested and the first bytes of its content. */
+struct opened {
+	struct input *in;
+	unsigned char prefix[SOURCE_HEAD_MAX];
+	size_t prefix_len;
+};
 
-	if (in)
-		input_prefix(in, prefix, prefix_len);
-	return in;
+/* Open path and read its first bytes; -1 (reported) when it cannot be. */
+static int open_file(const char *path, struct opened *f)
+{
+	const char *data;
+
+	if (!(f->in = input_open(path)))
+		return -1;
+	input_prefix(f->in, &data, &f->prefix_len);
+	if (f->prefix_len > SOURCE_HEAD_MAX)
+		f->prefix_len = SOURCE_HEAD_MAX;
+	memcpy(f->prefix, data, f->prefix_len);
+	return 0;
+}
+
+/*
+ * Read the file again from its start, for the next candidate source.
+ * Only a regular file can be: a pipe, a FIFO or a terminal gives its
+ * bytes once.  Returns -1 (reported) when it cannot be read again.
+ */
+static int reopen_file(const char *path, const char *name, struct opened *f)
+{
+	struct opened again;
+
+	if (!input_rereadable(f->in)) {
+		error("%s: starts like an earlier source but differs from it; a "
+		      "pipe cannot be read twice, so nothing was ingested (give "
+		      "the file by name)", name);
+		return -1;
+	}
+	input_close(f->in);
+	f->in = NULL;
+	if (open_file(path, &again))
+		return -1;
+	if (again.prefix_len != f->prefix_len ||
+	    memcmp(again.prefix, f->prefix, f->prefix_len)) {
+		error("%s: changed while it was being read; nothing was ingested",
+		      name);
+		input_close(again.in);
+		return -1;
+	}
+	f->in = again.in;
+	return 0;
+}
+
+/*
+ * Ingest into the first candidate source that this content continues,
+ * else into a new source.  A candidate whose consumed bytes differ is
+ * another log with the same beginning (a long shared header), and the
+ * file is read again for the next one.
+ */
+static enum attempt ingest_candidates(struct file_state *fs, const char *path,
+				      struct opened *f, const struct source *candidates,
+				      size_t count)
+{
+	enum attempt rc = ATTEMPT_MISMATCH;
+	size_t i;
+
+	for (i = 0; i <= count && rc == ATTEMPT_MISMATCH; i++) {
+		if (i > 0) {
+			memset(fs->res, 0, sizeof(*fs->res));
+			if (reopen_file(path, fs->name, f))
+				return ATTEMPT_FILE_FAILED;
+			fs->res->compressed = input_is_gzip(f->in);
+		}
+		if (i < count) {
+			fs->src = candidates[i];
+		} else {
+			memset(&fs->src, 0, sizeof(fs->src));
+			memcpy(fs->src.head, f->prefix, f->prefix_len);
+			fs->src.head_len = f->prefix_len;
+			if (source_create(fs->st, fs->name, &fs->src))
+				return ATTEMPT_STORE_FAILED;
+			if (count > 0)
+				warning("%s: starts like an earlier source but differs "
+					"from it; ingested as a new source", fs->name);
+		}
+		rc = ingest_into(fs, f->in);
+	}
+	return rc;
 }
 
 enum ingest_status ingest_file(struct store *st, const char *path, int progress,
@@ -259,102 +294,70 @@ enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 	struct file_state fs = {.st = st, .name = name, .res = res,
 				.progress = progress};
 	struct source *candidates = NULL;
-	size_t count = 0, i;
-	struct input *in;
-	const char *prefix, *failure;
-	size_t prefix_len;
-	enum attempt rc = ATTEMPT_MISMATCH;
+	struct opened f;
+	const char *failure;
+	size_t count = 0;
+	enum attempt rc;
 
 	memset(res, 0, sizeof(*res));
-	if (!(in = open_with_prefix(path, &prefix, &prefix_len))) {
+	if (open_file(path, &f)) {
 		res->failed = 1;
 		return INGEST_FILE_FAILED;
 	}
-	res->compressed = input_is_gzip(in);
-	if (prefix_len == 0) {
+	res->compressed = input_is_gzip(f.in);
+	if (f.prefix_len == 0) {
 		/* Nothing to identify or store; only a read error matters. */
-		if ((failure = input_failed(in))) {
+		if ((failure = input_failed(f.in))) {
 			error("%s: %s", name, failure);
 			res->failed = 1;
 		}
-		input_close(in);
+		input_close(f.in);
 		return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 	}
-	if (store_begin(st) ||
-	    find_candidates(st, prefix, prefix_len, &candidates, &count))
-		goto store_failed;
-
-	/*
-	 * Try each source that starts like this content; one whose recorded
-	 * bytes differ is another log with the same beginning (a shared
-	 * header, say), and the file is read again for the next candidate.
-	 */
-	for (i = 0; i <= count && rc == ATTEMPT_MISMATCH; i++) {
-		if (i > 0) {
-			input_close(in);
-			memset(res, 0, sizeof(*res));
-			if (from_stdin) {
-				error("%s: starts like an earlier source but differs "
-				      "after its first %lld bytes; standard input cannot "
-				      "be read twice, so nothing was ingested (give the "
-				      "file by name)", name, (long long)candidates[0].fp_len);
-				free(candidates);
-				store_rollback(st);
-				res->failed = 1;
-				return INGEST_FILE_FAILED;
-			}
-			if (!(in = open_with_prefix(path, &prefix, &prefix_len))) {
-				free(candidates);
-				store_rollback(st);
-				res->failed = 1;
-				return INGEST_FILE_FAILED;
-			}
-			res->compressed = input_is_gzip(in);
-		}
-		if (i < count) {
-			fs.src = candidates[i];
-		} else {
-			memset(&fs.src, 0, sizeof(fs.src));
-			fs.src.fp_len = (int64_t)prefix_len;
-			fs.src.fp = ingest_fingerprint(prefix, prefix_len);
-			if (store_create_source(st, name, &fs.src))
-				goto store_failed;
-			if (count > 0)
-				warning("%s: starts like an earlier source but differs "
-					"after its first %lld bytes; ingested as a new "
-					"source", name, (long long)candidates[0].fp_len);
-		}
-		rc = ingest_into(&fs, in);
+	if (store_begin(st) || source_find(st, f.prefix, f.prefix_len,
+					   &candidates, &count)) {
+		rc = ATTEMPT_STORE_FAILED;
+	} else {
+		rc = ingest_candidates(&fs, path, &f, candidates, count);
 	}
 	free(candidates);
-	candidates = NULL;
 	end_progress(&fs);
-	if (rc == ATTEMPT_STORE_FAILED)
-		goto store_failed;
+	if (rc != ATTEMPT_DONE) {
+		store_rollback(st);
+		input_close(f.in);
+		res->failed = 1;
+		return rc == ATTEMPT_STORE_FAILED ? INGEST_STORE_FAILED
+						  : INGEST_FILE_FAILED;
+	}
 
-	if ((failure = input_failed(in))) {
+	if ((failure = input_failed(f.in))) {
 		error("%s: %s; kept the %llu lines before the damage", name,
 		      failure, (unsigned long long)fs.src.lines);
 		res->failed = 1;
 	}
-	/* Evidence names the file; a later read from stdin keeps that name. */
-	if (store_save_source(st, &fs.src, from_stdin ? NULL : name,
-			      res->compressed, failure) ||
-	    store_commit(st))
-		goto store_failed;
+	/*
+	 * A file that holds all the source had consumed names it from now on
+	 * (evidence should point at a file that has the line) and lengthens
+	 * its head; an earlier, shorter copy changes neither.  Standard input
+	 * has no name worth keeping.
+	 */
+	if (fs.covered && f.prefix_len > fs.src.head_len) {
+		memcpy(fs.src.head, f.prefix, f.prefix_len);
+		fs.src.head_len = f.prefix_len;
+	}
+	if (source_save(st, &fs.src, fs.covered && !from_stdin ? name : NULL,
+			res->compressed, failure) ||
+	    store_commit(st)) {
+		store_rollback(st);
+		input_close(f.in);
+		res->failed = 1;
+		return INGEST_STORE_FAILED;
+	}
 	if (fs.shown > INGEST_REJECTS_SHOWN)
 		error("%s: %llu more rejected lines not shown", name,
 		      (unsigned long long)(fs.shown - INGEST_REJECTS_SHOWN));
-	input_close(in);
+	input_close(f.in);
 	return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
-
-store_failed:
-	end_progress(&fs);
-	free(candidates);
-	store_rollback(st);
-	input_close(in);
-	res->failed = 1;
-	return INGEST_STORE_FAILED;
 }
 
 static int keep_entry(const struct dirent *entry)

@@ -1,8 +1,8 @@
 /*
  * Ingest: read one log (any name, plain or gzip) into the store, adding
  * only the lines that were not ingested before.  A source is recognised
- * by the fingerprint of its leading content, so renaming and compressing
- * a log (logrotate) does not make it new.
+ * by its leading content (source.h), so renaming and compressing a log
+ * (logrotate) does not make it new.
  */
 #ifndef CAMAUDIT_INGEST_H
 #define CAMAUDIT_INGEST_H
@@ -45,8 +45,5 @@ enum ingest_status ingest_file(struct store *st, const char *path, int progress,
  */
 int ingest_expand(const char *path, int (*fn)(const char *file, void *ctx),
 		  void *ctx);
-
-/* FNV-1a 64 of data[0..len): the fingerprint of a source's first bytes. */
-uint64_t ingest_fingerprint(const char *data, size_t len);
 
 #endif

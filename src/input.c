@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -28,12 +29,14 @@ struct input {
 	uint64_t offset;     /* decoded bytes consumed */
 	uint32_t crc;
 	char *failure;       /* why reading stopped early, or NULL */
+	int regular;         /* a regular file (not a pipe, FIFO or device) */
 	const char *name;
 };
 
 struct input *input_open(const char *path)
 {
 	struct input *in;
+	struct stat sb;
 	int fd;
 
 	if (!strcmp(path, "-"))
@@ -45,6 +48,8 @@ struct input *input_open(const char *path)
 		return NULL;
 	}
 	in = xcalloc(1, sizeof(*in));
+	in->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		      strcmp(path, "-") != 0;
 	in->gz = gzdopen(fd, "rb");
 	if (!in->gz) {
 		error("%s: %s", path, strerror(errno ? errno : ENOMEM));
@@ -215,6 +220,11 @@ uint32_t input_crc(const struct input *in)
 const char *input_failed(const struct input *in)
 {
 	return in->failure;
+}
+
+int input_rereadable(const struct input *in)
+{
+	return in->regular;
 }
 
 int input_is_gzip(const struct input *in)

@@ -49,6 +49,9 @@ uint32_t input_crc(const struct input *in);
 
 /* NULL, or the reason the input could not be read to its end. */
 const char *input_failed(const struct input *in);
+/* Whether the input is a regular file, which can be opened and read again. */
+int input_rereadable(const struct input *in);
+
 /* Whether the content was gzip-compressed (known after the first read). */
 int input_is_gzip(const struct input *in);
 

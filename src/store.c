@@ -46,8 +46,7 @@ static const char schema_sql[] =
 	"CREATE TABLE source (\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  name TEXT NOT NULL,\n"              /* path it was last read from */
-	"  fp_len INTEGER NOT NULL,\n"
-	"  fp INTEGER NOT NULL,\n"
+	"  head BLOB NOT NULL,\n"              /* its first bytes, up to 4096 */
 	"  lines INTEGER NOT NULL DEFAULT 0,\n"
 	"  bytes INTEGER NOT NULL DEFAULT 0,\n"
 	"  crc INTEGER NOT NULL DEFAULT 0,\n"
@@ -59,7 +58,9 @@ static const char schema_sql[] =
 	"  damaged TEXT,\n"
 	"  first_ingested_at INTEGER NOT NULL,\n"
 	"  last_ingested_at INTEGER NOT NULL);\n"
-	"CREATE INDEX source_fingerprint ON source(fp_len, fp);\n"
+	/* Finding a source by its first bytes (see source.c). */
+	"CREATE INDEX source_head ON source(substr(head, 1, 64));\n"
+	"CREATE INDEX source_short_head ON source(head) WHERE length(head) < 64;\n"
 	/* Events.  Times are ms since the epoch; text columns are atom ids. */
 	"CREATE TABLE serve (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
 	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
@@ -383,7 +384,7 @@ static uint32_t hash_text(const char *s, size_t len)
 	return h;
 }
 
-static int step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
+int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
 	int rc = sqlite3_step(stmt);
 
@@ -426,7 +427,7 @@ static int64_t intern(struct store *st, const struct text *t)
 		if (!(stmt = store_prepare(st, add_sql)))
 			return -1;
 		sqlite3_bind_text(stmt, 1, t->ptr, (int)t->len, SQLITE_STATIC);
-		if (step_done(st, stmt, "adding a name"))
+		if (store_step_done(st, stmt, "adding a name"))
 			return -1;
 		id = sqlite3_last_insert_rowid(st->db);
 	}
@@ -577,7 +578,7 @@ int store_insert_event(struct store *st, int64_t source, uint64_t line,
 	}
 	if (rc)
 		return -1;
-	return step_done(st, stmt, "storing an event");
+	return store_step_done(st, stmt, "storing an event");
 }
 
 int store_insert_reject(struct store *st, int64_t source, uint64_t line,
@@ -592,7 +593,7 @@ int store_insert_reject(struct store *st, int64_t source, uint64_t line,
 	sqlite3_bind_int64(stmt, 1, source);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
 	sqlite3_bind_text(stmt, 3, reason, -1, SQLITE_STATIC);
-	return step_done(st, stmt, "recording a rejected line");
+	return store_step_done(st, stmt, "recording a rejected line");
 }
 
 int store_forget_line(struct store *st, int64_t source, uint64_t line)
@@ -614,133 +615,8 @@ int store_forget_line(struct store *st, int64_t source, uint64_t line)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, source);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
-		if (step_done(st, stmt, "replacing a provisional line"))
+		if (store_step_done(st, stmt, "replacing a provisional line"))
 			return -1;
 	}
 	return 0;
-}
-
-int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
-			      size_t *count)
-{
-	static const char sql[] =
-		"SELECT DISTINCT fp_len FROM source WHERE fp_len <= ?1 ORDER BY fp_len";
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-	size_t n = 0, alloc = 8;
-	int rc;
-
-	*lengths = NULL;
-	*count = 0;
-	if (!stmt)
-		return -1;
-	*lengths = xmalloc(alloc * sizeof(**lengths));
-	sqlite3_bind_int64(stmt, 1, max);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (n == alloc)
-			*lengths = xrealloc(*lengths, (alloc *= 2) * sizeof(**lengths));
-		(*lengths)[n++] = sqlite3_column_int64(stmt, 0);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_error(st, "looking up sources");
-		free(*lengths);
-		*lengths = NULL;
-		return -1;
-	}
-	*count = n;
-	return 0;
-}
-
-int store_find_sources(struct store *st, int64_t fp_len, uint64_t fp,
-		       struct source **list, size_t *count)
-{
-	static const char sql[] =
-		"SELECT id, lines, bytes, crc, tail_bytes, tail_crc"
-		" FROM source WHERE fp_len = ?1 AND fp = ?2";
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc;
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, fp_len);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)fp);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct source *out;
-
-		*list = xrealloc(*list, (*count + 1) * sizeof(**list));
-		out = &(*list)[(*count)++];
-		out->id = sqlite3_column_int64(stmt, 0);
-		out->fp_len = fp_len;
-		out->fp = fp;
-		out->lines = (uint64_t)sqlite3_column_int64(stmt, 1);
-		out->bytes = (uint64_t)sqlite3_column_int64(stmt, 2);
-		out->crc = (uint32_t)sqlite3_column_int64(stmt, 3);
-		out->tail_bytes = (uint64_t)sqlite3_column_int64(stmt, 4);
-		out->tail_crc = (uint32_t)sqlite3_column_int64(stmt, 5);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_error(st, "looking up a source");
-		return -1;
-	}
-	return 0;
-}
-
-int store_create_source(struct store *st, const char *name, struct source *src)
-{
-	static const char sql[] =
-		"INSERT INTO source (name, fp_len, fp, first_ingested_at,"
-		" last_ingested_at) VALUES (?1, ?2, ?3, ?4, ?4)";
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, src->fp_len);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)src->fp);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL) * 1000);
-	if (step_done(st, stmt, "recording a source"))
-		return -1;
-	src->id = sqlite3_last_insert_rowid(st->db);
-	return 0;
-}
-
-int store_save_source(struct store *st, const struct source *src,
-		      const char *name, int compressed, const char *damaged)
-{
-	static const char sql[] =
-		"UPDATE source SET name = coalesce(?2, name), fp_len = ?3, fp = ?4,"
-		" lines = ?5,"
-		" bytes = ?6, crc = ?7, tail_bytes = ?8, tail_crc = ?9,"
-		" compressed = ?10, damaged = ?11, last_ingested_at = ?12,"
-		" events = (SELECT count(*) FROM serve WHERE source = ?1)"
-		"  + (SELECT count(*) FROM fill WHERE source = ?1)"
-		"  + (SELECT count(*) FROM removal WHERE source = ?1)"
-		"  + (SELECT count(*) FROM binding WHERE source = ?1)"
-		"  + (SELECT count(*) FROM share WHERE source = ?1),"
-		" rejected = (SELECT count(*) FROM reject WHERE source = ?1)"
-		" WHERE id = ?1";
-	sqlite3_stmt *stmt = store_prepare(st, sql);
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, src->id);
-	if (name)
-		sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, 2);
-	sqlite3_bind_int64(stmt, 3, src->fp_len);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)src->fp);
-	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)src->lines);
-	sqlite3_bind_int64(stmt, 6, (sqlite3_int64)src->bytes);
-	sqlite3_bind_int64(stmt, 7, src->crc);
-	sqlite3_bind_int64(stmt, 8, (sqlite3_int64)src->tail_bytes);
-	sqlite3_bind_int64(stmt, 9, src->tail_crc);
-	sqlite3_bind_int(stmt, 10, compressed);
-	if (damaged)
-		sqlite3_bind_text(stmt, 11, damaged, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(stmt, 11);
-	sqlite3_bind_int64(stmt, 12, (sqlite3_int64)time(NULL) * 1000);
-	return step_done(st, stmt, "recording ingest progress");
 }

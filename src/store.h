@@ -59,31 +59,9 @@ void store_error(struct store *st, const char *what);
 /* Prepare sql once and keep it for the life of the store. */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 
-/* One source: a log's content, whatever its name, and how far it is read. */
-struct source {
-	int64_t id;
-	int64_t fp_len;       /* bytes of leading content fingerprinted */
-	uint64_t fp;          /* their FNV-1a 64 hash */
-	uint64_t lines;       /* newline-terminated lines consumed */
-	uint64_t bytes;       /* decoded bytes of those lines */
-	uint32_t crc;         /* CRC-32 of those bytes */
-	uint64_t tail_bytes;  /* an unterminated last line already stored */
-	uint32_t tail_crc;
-};
+/* Step a statement that returns no rows and reset it; reports errors. */
+int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 
-/* The distinct fingerprint lengths up to max, ascending; *count entries. */
-int store_fingerprint_lengths(struct store *st, int64_t max, int64_t **lengths,
-			      size_t *count);
-/* Append the sources with this fingerprint to *list (realloc'd). */
-int store_find_sources(struct store *st, int64_t fp_len, uint64_t fp,
-		       struct source **list, size_t *count);
-int store_create_source(struct store *st, const char *name, struct source *src);
-/*
- * Write back progress, fingerprint, name (NULL keeps the recorded one) and
- * damage; recount its rows.
- */
-int store_save_source(struct store *st, const struct source *src,
-		      const char *name, int compressed, const char *damaged);
 /* Drop what line `line` of a source stored (a provisional last line). */
 int store_forget_line(struct store *st, int64_t source, uint64_t line);
 

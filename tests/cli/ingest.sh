@@ -122,14 +122,31 @@ grep_file "the first three lines are not added twice" "short.log: 40 lines read,
 expect_exit 0 "an older, shorter copy ingested afterwards" camaudit ingest --db m.db short-copy.log
 grep_file "the older copy adds nothing" "short-copy.log: 3 lines read, 0 events stored, 3 already ingested" err
 expect_exit 0 "the stdin copy keeps the evidence name" sh -c '"$CAMAUDIT" ingest --db m.db - < short.log'
-equal "the source is still named after the file" "short-copy.log" "$(rows m.db 'SELECT name FROM source')"
+equal "evidence keeps naming the file that holds every line" "short.log" "$(rows m.db 'SELECT name FROM source')"
+head -c 40 "$small/relay.log" > tiny-copy.log
+expect_exit 0 "a copy shorter than the index key (40 bytes) is recognised" camaudit ingest --db m.db tiny-copy.log
+grep_file "the tiny copy adds nothing" "tiny-copy.log: 1 lines read, 0 events stored, 1 already ingested" err
+equal "and stores no second source" 1 "$(rows m.db 'SELECT count(*) FROM source')"
+
+# A log seen right after rotation holds only its header; the next day's
+# log starts with the same header but is another log.
+echo "ts=2019-12-26T00:00:00Z op=bind device=cam-h account=acct-h" > hdr/hdr.log 2>/dev/null || { mkdir hdr; echo "ts=2019-12-26T00:00:00Z op=bind device=cam-h account=acct-h" > hdr/hdr.log; }
+expect_exit 0 "a log holding only its first line" camaudit ingest --db o.db hdr/hdr.log
+head -n 10 "$small/relay.log" >> hdr/hdr.log
+expect_exit 0 "the same log a day later" camaudit ingest --db o.db hdr/hdr.log
+mv hdr/hdr.log hdr/hdr.log.1
+{ echo "ts=2019-12-26T00:00:00Z op=bind device=cam-h account=acct-h"; tail -n 3 "$small/cache.log"; } > hdr/hdr.log
+expect_exit 0 "after rotation the new log with the same first line" camaudit ingest --db o.db hdr/hdr.log hdr/hdr.log.1
+grep_file "the new log is a new source: all its lines are stored" "hdr/hdr.log: 4 lines read, 4 events stored, 0 already ingested" err
+grep_file "the rotated log adds nothing" "hdr/hdr.log.1: 11 lines read, 0 events stored, 11 already ingested" err
+equal "all of both logs is in the store" 15 "$(events o.db)"
 
 # Two different logs that share their first 4096 bytes (a long header).
 awk 'BEGIN { for (i = 0; i < 80; i++) printf "ts=2019-12-26T00:00:00Z op=bind device=cam-%02d account=acct-1\n", i }' > header
 { cat header; echo "ts=2019-12-26T08:00:00Z req=one account=acct-1 key=k"; } > first.log
 { cat header; echo "ts=2019-12-26T08:00:00Z req=two account=acct-1 key=k"; } > second.log
 expect_exit 0 "two logs with the same beginning are both ingested" camaudit ingest --db n.db first.log second.log
-grep_file "the second is recognised as a different source" "warning: second.log: starts like an earlier source but differs after its first 4096 bytes; ingested as a new source" err
+grep_file "the second is recognised as a different source" "warning: second.log: starts like an earlier source but differs from it; ingested as a new source" err
 equal "both requests are stored" "one two" "$(rows n.db "SELECT group_concat(req, ' ') FROM (SELECT req FROM serve ORDER BY req)")"
 expect_exit 0 "ingesting both again" camaudit ingest --db n.db second.log first.log
 grep_file "adds nothing from the second" "second.log: 81 lines read, 0 events stored, 81 already ingested" err
@@ -138,6 +155,13 @@ grep_file "adds nothing from the first" "first.log: 81 lines read, 0 events stor
 expect_exit 3 "a third such log on stdin cannot be re-read" sh -c '"$CAMAUDIT" ingest --db n.db - < third.log'
 grep_file "it says why and how to fix it" "<stdin>: starts like an earlier source but differs .* \(give the file by name\)" err
 equal "nothing of it was stored" 0 "$(rows n.db "SELECT count(*) FROM serve WHERE req = 'three'")"
+mkfifo fifo
+{ cat third.log > fifo & } 2>/dev/null
+expect_exit 3 "nor can a FIFO" camaudit ingest --db n.db fifo
+grep_file "the FIFO is named" "^camaudit: fifo: starts like an earlier source" err
+expect_exit 0 "by name it is ingested" camaudit ingest --db n.db third.log
+equal "all three logs are stored once" "one three two" "$(rows n.db "SELECT group_concat(req, ' ') FROM (SELECT req FROM serve ORDER BY req)")"
+equal "no empty source was recorded" 0 "$(rows n.db 'SELECT count(*) FROM source WHERE length(head) = 0')"
 
 printf 'ts=2019-12-26T08:00:00Z req=q3 account=acct-1 key=k ua="x \\"y\\""' > tail-escaped.log
 expect_exit 0 "an unfinished last line with escapes is ingested" camaudit ingest --db g2.db tail-escaped.log

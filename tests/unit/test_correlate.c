@@ -16,6 +16,7 @@
 
 #include "correlate.h"
 #include "logfmt.h"
+#include "source.h"
 #include "store.h"
 
 /* Sources: lines from different files are compared with the skew. */
@@ -36,11 +37,12 @@ static int setup(void **state)
 	assert_non_null(fx->st);
 	assert_int_equal(store_begin(fx->st), 0);
 	for (i = 0; i < SOURCE_COUNT; i++) {
-		struct source src = {.fp_len = 1, .fp = (uint64_t)i};
+		struct source src = {.head_len = 1};
 		char name[16];
 
+		src.head[0] = (unsigned char)('a' + i);
 		snprintf(name, sizeof(name), "log%d", i);
-		assert_int_equal(store_create_source(fx->st, name, &src), 0);
+		assert_int_equal(source_create(fx->st, name, &src), 0);
 		fx->source[i] = src.id;
 	}
 	*state = fx;

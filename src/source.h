@@ -1,0 +1,47 @@
+/*
+ * Sources: a log's content, whatever name it had, and how far earlier
+ * runs read it.  A source is found again by its first bytes (its head),
+ * which is what makes re-ingesting renamed, rotated and compressed logs
+ * add nothing twice.
+ */
+#ifndef CAMAUDIT_SOURCE_H
+#define CAMAUDIT_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* How many leading bytes of its content identify a source. */
+#define SOURCE_HEAD_MAX 4096
+
+struct source {
+	int64_t id;
+	unsigned char head[SOURCE_HEAD_MAX]; /* first bytes of what was consumed */
+	size_t head_len;
+	uint64_t lines;       /* newline-terminated lines consumed */
+	uint64_t bytes;       /* decoded bytes of those lines */
+	uint32_t crc;         /* CRC-32 of those bytes */
+	uint64_t tail_bytes;  /* an unterminated last line already stored */
+	uint32_t tail_crc;
+};
+
+/*
+ * The sources whose head agrees with prefix[0..len) (the first bytes of a
+ * file) on the bytes both have, best first: the longest agreement, then
+ * the most read.  *list is allocated; free() it.
+ */
+int source_find(struct store *st, const unsigned char *prefix, size_t len,
+		struct source **list, size_t *count);
+
+/* Record a new source with this head; sets src->id. */
+int source_create(struct store *st, const char *name, struct source *src);
+
+/*
+ * Write back progress and head, the name (NULL keeps the recorded one)
+ * and damage (NULL for none); recount the source's events and rejects.
+ */
+int source_save(struct store *st, const struct source *src, const char *name,
+		int compressed, const char *damaged);
+
+#endif
