@@ -1,7 +1,9 @@
 /*
- * Line reader over zlib's gz* interface.  gzread() detects gzip by its
- * magic bytes and reads plain files transparently, and it continues across
- * concatenated gzip members, so one code path serves every input.
+ * Line reader.  The first two bytes decide: the gzip magic means gzip,
+ * anything else plain text.  gzip is decoded with inflate() directly
+ * rather than gzread(): that keeps every byte decoded before damage,
+ * reads concatenated members (cat a.gz b.gz) as one stream, and reports
+ * data after the last member, which gzread() drops without a word.
  */
 #include "config.h"
 
@@ -18,19 +20,28 @@
 
 /* Holds at least two maximal lines, so a line never needs a second buffer. */
 #define BUFFER_SIZE (4 * INPUT_MAX_LINE)
+/* Compressed bytes read from the file at a time. */
+#define RAW_SIZE (128 * 1024)
+
+enum content { CONTENT_UNKNOWN, CONTENT_PLAIN, CONTENT_GZIP };
 
 struct input {
-	gzFile gz;
+	int fd;
+	enum content content;
+	z_stream zs;         /* next_in/avail_in: unread bytes of raw */
+	int zs_ready;        /* inflateInit2() done */
+	int in_member;       /* inside a gzip member (not at its end) */
+	unsigned char *raw;
+	int raw_eof;         /* read() said end of file */
 	char *buf;
-	size_t pos, end;     /* unconsumed bytes are buf[pos..end) */
-	int eof;             /* no more bytes will come */
+	size_t pos, end;     /* unconsumed decoded bytes are buf[pos..end) */
+	int eof;             /* no more decoded bytes will come */
 	int started;         /* a line has been returned */
 	uint64_t line_number;
 	uint64_t offset;     /* decoded bytes consumed */
 	uint32_t crc;
 	char *failure;       /* why reading stopped early, or NULL */
 	int regular;         /* a regular file (not a pipe, FIFO or device) */
-	const char *name;
 };
 
 struct input *input_open(const char *path)
@@ -48,19 +59,12 @@ struct input *input_open(const char *path)
 		return NULL;
 	}
 	in = xcalloc(1, sizeof(*in));
+	in->fd = fd;
 	in->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		      strcmp(path, "-") != 0;
-	in->gz = gzdopen(fd, "rb");
-	if (!in->gz) {
-		error("%s: %s", path, strerror(errno ? errno : ENOMEM));
-		close(fd);
-		free(in);
-		return NULL;
-	}
-	gzbuffer(in->gz, 128 * 1024);
+	in->raw = xmalloc(RAW_SIZE);
 	in->buf = xmalloc(BUFFER_SIZE);
 	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
-	in->name = path;
 	return in;
 }
 
@@ -68,7 +72,10 @@ void input_close(struct input *in)
 {
 	if (!in)
 		return;
-	gzclose(in->gz);
+	if (in->zs_ready)
+		inflateEnd(&in->zs);
+	close(in->fd);
+	free(in->raw);
 	free(in->buf);
 	free(in->failure);
 	free(in);
@@ -82,24 +89,121 @@ static void set_failure(struct input *in, const char *why)
 }
 
 /*
- * zlib prefixes its messages with the name given to gzdopen(), "<fd:3>",
- * which means nothing to a reader; the caller names the file itself.
+ * Make at least `want` (1 or 2) unread raw bytes available, keeping the
+ * ones already there.  Returns how many are available (fewer at the end
+ * of the file or on a read error, which is recorded).
  */
-static const char *strip_fd_name(const char *msg)
+static size_t read_raw(struct input *in, size_t want)
 {
-	const char *colon;
+	while (in->zs.avail_in < want && !in->raw_eof) {
+		ssize_t n;
 
-	if (!strncmp(msg, "<fd:", 4) && (colon = strstr(msg, ">: ")))
-		return colon + 3;
-	return msg;
+		if (in->zs.avail_in > 0 && in->zs.next_in != in->raw)
+			memmove(in->raw, in->zs.next_in, in->zs.avail_in);
+		in->zs.next_in = in->raw;
+		n = read(in->fd, in->raw + in->zs.avail_in,
+			 RAW_SIZE - in->zs.avail_in);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_failure(in, strerror(errno));
+			in->raw_eof = 1;
+		} else if (n == 0) {
+			in->raw_eof = 1;
+		} else {
+			in->zs.avail_in += (uInt)n;
+		}
+	}
+	return in->zs.avail_in;
+}
+
+static void detect_content(struct input *in)
+{
+	read_raw(in, 2);
+	in->content = in->zs.avail_in >= 2 && in->zs.next_in[0] == 0x1f &&
+		      in->zs.next_in[1] == 0x8b ? CONTENT_GZIP : CONTENT_PLAIN;
+	if (in->content == CONTENT_GZIP) {
+		/* 16 + 15: a gzip wrapper around a deflate stream, 32K window. */
+		if (inflateInit2(&in->zs, 16 + 15) != Z_OK)
+			die("cannot initialise zlib: out of memory");
+		in->zs_ready = 1;
+		in->in_member = 1;
+	}
+}
+
+static void fill_plain(struct input *in, size_t space)
+{
+	size_t n;
+
+	if (read_raw(in, 1) == 0) {
+		in->eof = 1;
+		return;
+	}
+	n = in->zs.avail_in < space ? in->zs.avail_in : space;
+	memcpy(in->buf + in->end, in->zs.next_in, n);
+	in->zs.next_in += n;
+	in->zs.avail_in -= (uInt)n;
+	in->end += n;
+}
+
+/* After a member's end: another member, the end, or trailing data. */
+static void next_member(struct input *in)
+{
+	char why[96];
+
+	if (read_raw(in, 2) == 0) {
+		in->eof = 1;
+		return;
+	}
+	if (in->zs.avail_in >= 2 && in->zs.next_in[0] == 0x1f &&
+	    in->zs.next_in[1] == 0x8b) {
+		inflateReset(&in->zs);
+		in->in_member = 1;
+		return;
+	}
+	snprintf(why, sizeof(why), "data after the end of the gzip stream "
+		 "(byte 0x%02x) was not read", in->zs.next_in[0]);
+	set_failure(in, why);
+}
+
+static void fill_gzip(struct input *in, size_t space)
+{
+	while (!in->eof) {
+		size_t produced;
+		int rc;
+
+		if (!in->in_member) {
+			next_member(in);
+			continue;
+		}
+		if (read_raw(in, 1) == 0) {
+			if (!in->failure)
+				set_failure(in, "gzip data truncated (unexpected end of file)");
+			in->eof = 1;
+			return;
+		}
+		in->zs.next_out = (Bytef *)in->buf + in->end;
+		in->zs.avail_out = (uInt)space;
+		rc = inflate(&in->zs, Z_NO_FLUSH);
+		produced = space - in->zs.avail_out;
+		in->end += produced;
+		if (rc == Z_STREAM_END) {
+			in->in_member = 0;
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			char why[128];
+
+			snprintf(why, sizeof(why), "gzip data damaged: %s",
+				 in->zs.msg ? in->zs.msg : "inflate failed");
+			set_failure(in, why);
+		}
+		if (produced > 0)
+			return;
+	}
 }
 
 /* Append more decoded bytes at buf[end..); sets eof at the end or on error. */
 static void fill(struct input *in)
 {
-	int errnum, n;
-	const char *msg;
-
 	if (in->eof)
 		return;
 	if (in->pos > 0) {
@@ -107,23 +211,12 @@ static void fill(struct input *in)
 		in->end -= in->pos;
 		in->pos = 0;
 	}
-	n = gzread(in->gz, in->buf + in->end, (unsigned)(BUFFER_SIZE - in->end));
-	if (n > 0) {
-		in->end += (size_t)n;
-		return;
-	}
-	msg = gzerror(in->gz, &errnum);
-	if (n < 0 || (errnum != Z_OK && errnum != Z_STREAM_END)) {
-		/* Z_BUF_ERROR at end of input is zlib's "unexpected end of file". */
-		if (errnum == Z_ERRNO)
-			set_failure(in, strerror(errno));
-		else if (errnum == Z_BUF_ERROR)
-			set_failure(in, "gzip data truncated (unexpected end of file)");
-		else
-			set_failure(in, strip_fd_name(msg));
-		return;
-	}
-	in->eof = 1;
+	if (in->content == CONTENT_UNKNOWN)
+		detect_content(in);
+	if (in->content == CONTENT_PLAIN)
+		fill_plain(in, BUFFER_SIZE - in->end);
+	else
+		fill_gzip(in, BUFFER_SIZE - in->end);
 }
 
 int input_prefix(struct input *in, const char **data, size_t *len)
@@ -229,5 +322,5 @@ int input_rereadable(const struct input *in)
 
 int input_is_gzip(const struct input *in)
 {
-	return !gzdirect(in->gz);
+	return in->content == CONTENT_GZIP;
 }

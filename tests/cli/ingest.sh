@@ -224,6 +224,11 @@ printf 'XXXXXXXX' | dd of=corrupt.gz bs=1 seek=$((size - 8)) conv=notrunc 2>/dev
 expect_exit 3 "a gzip with a bad CRC is an error" camaudit ingest --db j.db corrupt.gz
 grep_file "the bad CRC is reported" "corrupt.gz: .*(check|crc|incorrect)" err
 
+cat m1.gz "$small/registry.log" > gz-then-text.log
+expect_exit 3 "text appended to a gzip file is reported, not dropped" camaudit ingest --db j2.db gz-then-text.log
+grep_file "the trailing data is named as damage" "^camaudit: gz-then-text.log: data after the end of the gzip stream \(byte 0x74\) was not read; kept the 5 lines before the damage$" err
+equal "the gzip part is kept" 5 "$(events j2.db)"
+
 expect_exit 3 "a missing file is an error, the rest is ingested" camaudit ingest --db k.db nonexistent.log "$small/registry.log"
 grep_file "the missing file is named" "^camaudit: nonexistent.log: No such file or directory$" err
 equal "the readable file was ingested" 5 "$(events k.db)"

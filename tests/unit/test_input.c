@@ -555,6 +555,52 @@ static void test_two_gzip_members_read_as_one_stream(void **state)
 	assert_null(input_failed(in));
 }
 
+static void test_text_after_a_gzip_member_is_reported_not_dropped(void **state)
+{
+	struct fixture *fx = *state;
+	const char text[] = "one\ntwo\n", tail[] = "plain line\n";
+	size_t len;
+	unsigned char *gz = gzip_member(text, sizeof(text) - 1, &len);
+	unsigned char *both = malloc(len + sizeof(tail) - 1);
+	struct input *in;
+
+	assert_non_null(both);
+	memcpy(both, gz, len);
+	memcpy(both + len, tail, sizeof(tail) - 1);
+	in = open_file(fx, make_file(fx, both, len + sizeof(tail) - 1));
+	free(gz);
+	free(both);
+	assert_next_line(in, "one");
+	assert_next_line(in, "two");
+	assert_no_more_lines(in);
+	assert_non_null(input_failed(in));
+	assert_non_null(strstr(input_failed(in), "after the end of the gzip stream"));
+}
+
+static void test_corruption_mid_stream_keeps_the_lines_decoded_before_it(void **state)
+{
+	struct fixture *fx = *state;
+	size_t len, gz_len;
+	char *text = make_log_lines(20000, &len);
+	unsigned char *gz = gzip_member(text, len, &gz_len);
+	struct input *in;
+	struct line line;
+	uint64_t lines = 0;
+
+	/* Stored (level 0) blocks would survive; these are compressed, and a
+	 * flipped run of bytes three quarters in breaks the deflate data. */
+	memset(gz + gz_len * 3 / 4, 0xff, 64);
+	in = open_file(fx, make_file(fx, gz, gz_len));
+	free(gz);
+	free(text);
+	while (input_next_line(in, &line) == 1)
+		lines += line.terminated && !line.cut;
+	assert_non_null(input_failed(in));
+	/* Most of what came before the damage is kept. */
+	assert_true(lines > 20000 / 2);
+	assert_true(lines < 20000);
+}
+
 static void test_prefix_of_gzip_file_is_first_4096_decoded_bytes(void **state)
 {
 	struct fixture *fx = *state;
@@ -736,6 +782,8 @@ int main(void)
 		T(test_intact_gzip_read_to_the_end_has_no_failure),
 		T(test_gzip_of_nothing_gives_no_lines),
 		T(test_two_gzip_members_read_as_one_stream),
+		T(test_text_after_a_gzip_member_is_reported_not_dropped),
+		T(test_corruption_mid_stream_keeps_the_lines_decoded_before_it),
 		T(test_prefix_of_gzip_file_is_first_4096_decoded_bytes),
 		T(test_prefix_of_small_file_is_its_whole_content),
 		T(test_lines_after_prefix_start_at_the_beginning),
