@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,30 +49,34 @@ static int ingest_one(const char *path, void *ctx)
 	struct ingest_run *run = ctx;
 	struct ingest_result r;
 	enum ingest_status status;
+	char *shown;
 
 	if (run->store_failed)
 		return -1;
+	/* File names come from the logs' owners: never raw to a terminal. */
+	shown = safe_strdup(strcmp(path, "-") ? path : "<stdin>");
 	if (strcmp(path, "-") && store_owns_file(run->st, path)) {
 		if (!run->quiet)
 			fprintf(stderr, "camaudit: %s: skipped: it is the database "
-				"being written\n", path);
+				"being written\n", shown);
+		free(shown);
 		return 0;
 	}
-	status = ingest_file(run->st, path, !run->quiet && isatty(STDERR_FILENO), &r);
+	status = ingest_file(run->st, path, shown,
+			     !run->quiet && isatty(STDERR_FILENO), &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.events += r.events;
 	run->total.skipped += r.skipped;
 	run->total.rejected += r.rejected;
-	if (status == INGEST_STORE_FAILED) {
-		run->store_failed = 1;
-		return -1;
-	}
 	if (status == INGEST_FILE_FAILED)
 		run->files_failed++;
-	if (!run->quiet && run->per_file)
-		report(strcmp(path, "-") ? path : "<stdin>", &r);
-	return 0;
+	if (status == INGEST_STORE_FAILED)
+		run->store_failed = 1;
+	else if (!run->quiet && run->per_file)
+		report(shown, &r);
+	free(shown);
+	return status == INGEST_STORE_FAILED ? -1 : 0;
 }
 
 int ingest_operands(struct store *st, char **paths, int count, int quiet,

@@ -133,17 +133,27 @@ void emit_json_string(FILE *out, const char *s)
 
 void emit_csv_field(FILE *out, const char *s)
 {
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
+	/*
+	 * Escaped as in the table first (control characters, invalid UTF-8
+	 * and backslash as C escapes), so that a CSV file is safe to look at
+	 * in a terminal and holds no raw CR or LF; then quoted per RFC 4180.
+	 * JSON is the format that keeps values exact.
+	 */
+	char *safe = safe_strdup(s);
+	const char *p;
+
+	if (!strpbrk(safe, ",\"")) {
+		fputs(safe, out);
+	} else {
+		putc('"', out);
+		for (p = safe; *p; p++) {
+			if (*p == '"')
+				putc('"', out);
+			putc(*p, out);
+		}
+		putc('"', out);
 	}
-	putc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', out);
-		putc(*s, out);
-	}
-	putc('"', out);
+	free(safe);
 }
 
 struct emit_state {

@@ -24,7 +24,7 @@ int emit_findings(struct store *st, unsigned types, enum emit_format format,
 
 /* Write s as a JSON string literal; invalid UTF-8 bytes become U+FFFD. */
 void emit_json_string(FILE *out, const char *s);
-/* Write s as one RFC 4180 CSV field. */
+/* Write s as one RFC 4180 CSV field, control characters escaped. */
 void emit_csv_field(FILE *out, const char *s);
 
 #endif

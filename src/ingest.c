@@ -22,7 +22,8 @@
 
 struct file_state {
 	struct store *st;
-	const char *name;
+	const char *name;     /* for messages: terminal-safe */
+	const char *stored;   /* for evidence: the path as given */
 	struct source src;
 	struct ingest_result *res;
 	uint64_t shown;
@@ -206,12 +207,14 @@ struct opened {
 };
 
 /* Open path and read its first bytes; -1 (reported) when it cannot be. */
-static int open_file(const char *path, struct opened *f)
+static int open_file(const char *path, const char *name, struct opened *f)
 {
 	const char *data;
 
-	if (!(f->in = input_open(path)))
+	if (!(f->in = input_open(path))) {
+		error("%s: %s", name, strerror(errno));
 		return -1;
+	}
 	input_prefix(f->in, &data, &f->prefix_len);
 	if (f->prefix_len > SOURCE_HEAD_MAX)
 		f->prefix_len = SOURCE_HEAD_MAX;
@@ -236,7 +239,7 @@ static int reopen_file(const char *path, const char *name, struct opened *f)
 	}
 	input_close(f->in);
 	f->in = NULL;
-	if (open_file(path, &again))
+	if (open_file(path, name, &again))
 		return -1;
 	if (again.prefix_len != f->prefix_len ||
 	    memcmp(again.prefix, f->prefix, f->prefix_len)) {
@@ -275,7 +278,7 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 			memset(&fs->src, 0, sizeof(fs->src));
 			memcpy(fs->src.head, f->prefix, f->prefix_len);
 			fs->src.head_len = f->prefix_len;
-			if (source_create(fs->st, fs->name, &fs->src))
+			if (source_create(fs->st, fs->stored, &fs->src))
 				return ATTEMPT_STORE_FAILED;
 			if (count > 0)
 				warning("%s: starts like an earlier source but differs "
@@ -286,12 +289,14 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 	return rc;
 }
 
-enum ingest_status ingest_file(struct store *st, const char *path, int progress,
+enum ingest_status ingest_file(struct store *st, const char *path,
+			       const char *shown, int progress,
 			       struct ingest_result *res)
 {
 	int from_stdin = !strcmp(path, "-");
-	const char *name = from_stdin ? "<stdin>" : path;
-	struct file_state fs = {.st = st, .name = name, .res = res,
+	const char *name = shown;
+	struct file_state fs = {.st = st, .name = shown, .res = res,
+				.stored = from_stdin ? "<stdin>" : path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
@@ -300,7 +305,7 @@ enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 	enum attempt rc;
 
 	memset(res, 0, sizeof(*res));
-	if (open_file(path, &f)) {
+	if (open_file(path, name, &f)) {
 		res->failed = 1;
 		return INGEST_FILE_FAILED;
 	}
@@ -345,7 +350,7 @@ enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 		memcpy(fs.src.head, f.prefix, f.prefix_len);
 		fs.src.head_len = f.prefix_len;
 	}
-	if (source_save(st, &fs.src, fs.covered && !from_stdin ? name : NULL,
+	if (source_save(st, &fs.src, fs.covered && !from_stdin ? fs.stored : NULL,
 			res->compressed, failure) ||
 	    store_commit(st)) {
 		store_rollback(st);
@@ -358,6 +363,16 @@ enum ingest_status ingest_file(struct store *st, const char *path, int progress,
 		      (unsigned long long)(fs.shown - INGEST_REJECTS_SHOWN));
 	input_close(f.in);
 	return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
+}
+
+/* "camaudit: PATH: strerror(errno)", with the path made terminal-safe. */
+static void report_path_error(const char *path)
+{
+	int saved = errno;
+	char *shown = safe_strdup(path);
+
+	error("%s: %s", shown, strerror(saved));
+	free(shown);
 }
 
 static int keep_entry(const struct dirent *entry)
@@ -375,13 +390,13 @@ int ingest_expand(const char *path, int (*fn)(const char *file, void *ctx),
 	if (!strcmp(path, "-"))
 		return fn(path, ctx);
 	if (stat(path, &sb) != 0) {
-		error("%s: %s", path, strerror(errno));
+		report_path_error(path);
 		return -1;
 	}
 	if (!S_ISDIR(sb.st_mode))
 		return fn(path, ctx);
 	if ((n = scandir(path, &entries, keep_entry, alphasort)) < 0) {
-		error("%s: %s", path, strerror(errno));
+		report_path_error(path);
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
@@ -394,7 +409,7 @@ int ingest_expand(const char *path, int (*fn)(const char *file, void *ctx),
 			 entries[i]->d_name);
 		/* Follow links to files, but never into linked directories. */
 		if (lstat(child, &csb) != 0) {
-			error("%s: %s", child, strerror(errno));
+			report_path_error(child);
 			rc = -1;
 		} else if (S_ISDIR(csb.st_mode)) {
 			rc |= ingest_expand(child, fn, ctx);

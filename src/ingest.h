@@ -30,11 +30,13 @@ enum ingest_status {
 };
 
 /*
- * Ingest path ("-" for standard input) into st.  With progress set, a
- * running line count is shown on stderr (meant for a terminal) while a
- * long file is read.
+ * Ingest path ("-" for standard input) into st.  Messages name the file
+ * as `shown` (safe for a terminal); evidence keeps the path as it is.
+ * With progress set, a running line count is shown on stderr (meant for
+ * a terminal) while a long file is read.
  */
-enum ingest_status ingest_file(struct store *st, const char *path, int progress,
+enum ingest_status ingest_file(struct store *st, const char *path,
+			       const char *shown, int progress,
 			       struct ingest_result *res);
 
 /*

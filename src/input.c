@@ -54,10 +54,8 @@ struct input *input_open(const char *path)
 		fd = dup(STDIN_FILENO);
 	else
 		fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		error("%s: %s", path, strerror(errno));
+	if (fd < 0)
 		return NULL;
-	}
 	in = xcalloc(1, sizeof(*in));
 	in->fd = fd;
 	in->regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&

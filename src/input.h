@@ -26,7 +26,7 @@ struct line {
 	int cut;           /* cut short by a read error or damaged data */
 };
 
-/* Open path ("-" for standard input).  Reports and returns NULL on error. */
+/* Open path ("-" for standard input); NULL with errno set on error. */
 struct input *input_open(const char *path);
 void input_close(struct input *in);
 

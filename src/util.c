@@ -169,6 +169,20 @@ size_t safe_width(const char *s, size_t len)
 	return put_safe(NULL, s, len);
 }
 
+char *safe_strdup(const char *s)
+{
+	char *copy = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&copy, &size);
+
+	if (!mem)
+		die("out of memory (escaping a name)");
+	put_safe(mem, s, strlen(s));
+	if (fclose(mem) != 0 || !copy)
+		die("out of memory (escaping a name)");
+	return copy;
+}
+
 void quote_bounded(char *out, size_t size, const char *s, size_t len)
 {
 	size_t i, o = 0;

@@ -42,6 +42,9 @@ size_t fput_safe(FILE *fp, const char *s, size_t len);
 /* The number of columns fput_safe() would write for s[0..len). */
 size_t safe_width(const char *s, size_t len);
 
+/* A copy of s escaped as fput_safe() writes it (for names in messages). */
+char *safe_strdup(const char *s);
+
 /*
  * Quote s[0..len) for an error message: ASCII printables as they are,
  * every other byte as \xNN, cut with "..." to fit size (which must be at

@@ -70,6 +70,13 @@ equal "invalid UTF-8 becomes U+FFFD in JSON" "acct-��" \
 	"$("$JQ" -r 'select(.request_id == "bytes") | .viewer_account' out)"
 expect_exit 1 "hostile values as CSV" camaudit audit --db h.db --type all --format csv
 grep_file "CSV quotes a field with a comma and doubles its quotes" '^unknown_owner,[^,]*,"q,""uoted""",' out
+check "no escape character reaches the terminal in CSV" sh -c '! grep -q "$(printf "\033")" out'
+grep_file "CSV shows control characters escaped" 'acct-\\x1b\]0;owned\\x07' out
+mkdir "evil$(printf '\033')]0;owned$(printf '\007')dir"
+cp "$small/relay.log" "evil$(printf '\033')]0;owned$(printf '\007')dir/"
+expect_exit 0 "a file name with escape sequences is ingested" camaudit ingest --db n.db evil*dir
+check "no escape character reaches the terminal in messages" sh -c '! grep -q "$(printf "\033")" err'
+grep_file "the name is shown escaped" 'evil\\x1b\]0;owned\\x07dir/relay.log: 10 lines read' err
 
 # --- time window and relative times ----------------------------------------
 expect_exit 1 "a date selects from its midnight UTC" \
