@@ -113,7 +113,8 @@ int source_find(struct store *st, const unsigned char *prefix, size_t len,
 			return -1;
 		}
 	}
-	qsort(found, n, sizeof(*found), best_first);
+	if (n > 1)
+		qsort(found, n, sizeof(*found), best_first);
 	if (n > 0) {
 		*list = xmalloc(n * sizeof(**list));
 		for (i = 0; i < n; i++)
