@@ -85,8 +85,12 @@ int finding_types_parse(const char *list, unsigned *types)
 	" AND (typeof(" f ".ttl_ms) <> 'integer'" \
 	"  OR " s ".ts <= " f ".ts + " f ".ttl_ms + " SKEW(f, s) ")"
 
-static const char classify_sql[] =
-	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n"
+/*
+ * The classification of every delivered serve in [:since, :until): one row
+ * per serve with its fill, the rule that chose it, the owner and the
+ * verdict.  Also the body of the `verdicts` view (schema.c).
+ */
+const char correlate_verdicts_select[] =
 	/* The serves that delivered a frame, in the window. */
 	"WITH delivered AS (\n"
 	"  SELECT id, source, line, ts, account, key, device, frame, node\n"
@@ -160,8 +164,8 @@ static const char classify_sql[] =
 	"  FROM bound w\n"
 	")\n"
 	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */
-	"SELECT j.id, j.fill, CASE WHEN j.fill IS NOT NULL THEN j.rule END,\n"
-	"  j.owner,\n"
+	"SELECT j.id AS serve, j.fill AS fill,\n"
+	"  CASE WHEN j.fill IS NOT NULL THEN j.rule END AS rule, j.owner AS owner,\n"
 	"  CASE\n"
 	"    WHEN j.fill IS NULL THEN 'unattributed'\n"
 	"    WHEN j.owner IS NULL THEN 'unknown_owner'\n"
@@ -173,8 +177,14 @@ static const char classify_sql[] =
 	"    WHEN j.device IS NOT NULL AND j.device <> j.origin_device\n"
 	"      THEN 'device_mismatch'\n"
 	"    ELSE 'ok'\n"
-	"  END\n"
+	"  END AS type\n"
 	"FROM owned j";
+
+static const char classify_prefix[] =
+	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n";
+
+/* Kept for the life of the process, like the prepared statement. */
+static char *classify_sql;
 
 int correlate_run(struct store *st, const struct audit_window *window,
 		  struct audit_summary *summary)
@@ -190,6 +200,14 @@ int correlate_run(struct store *st, const struct audit_window *window,
 		       " owner INTEGER, type TEXT NOT NULL);"
 		       "DELETE FROM temp.verdict", "correlating"))
 		return -1;
+	if (!classify_sql) {
+		/* The INSERT around the shared SELECT, built once. */
+		size_t len = strlen(classify_prefix) + strlen(correlate_verdicts_select) + 1;
+
+		classify_sql = xmalloc(len);
+		snprintf(classify_sql, len, "%s%s", classify_prefix,
+			 correlate_verdicts_select);
+	}
 	if (!(stmt = store_prepare(st, classify_sql)))
 		return -1;
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),

@@ -59,6 +59,12 @@ struct finding {
 	int64_t fill_line;
 };
 
+/*
+ * The SELECT of the rules, with parameters :since, :until and :skew; its
+ * columns are serve, fill, rule, owner and type.
+ */
+extern const char correlate_verdicts_select[];
+
 /* Classify every delivered serve in the window (into a temporary table). */
 int correlate_run(struct store *st, const struct audit_window *window,
 		  struct audit_summary *summary);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "schema.h"
 #include "store.h"
 #include "util.h"
 
@@ -38,61 +39,6 @@ struct store {
 	size_t statement_count;
 	struct atom_slot *atoms;
 };
-
-static const char schema_sql[] =
-	/* Interned strings; ids are stable for the life of the database. */
-	"CREATE TABLE atom (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);\n"
-	/* One row per log content ever ingested, whatever names it had. */
-	"CREATE TABLE source (\n"
-	"  id INTEGER PRIMARY KEY,\n"
-	"  name TEXT NOT NULL,\n"              /* path it was last read from */
-	"  head BLOB NOT NULL,\n"              /* its first bytes, up to 4096 */
-	"  lines INTEGER NOT NULL DEFAULT 0,\n"
-	"  bytes INTEGER NOT NULL DEFAULT 0,\n"
-	"  crc INTEGER NOT NULL DEFAULT 0,\n"
-	"  tail_bytes INTEGER NOT NULL DEFAULT 0,\n"
-	"  tail_crc INTEGER NOT NULL DEFAULT 0,\n"
-	"  events INTEGER NOT NULL DEFAULT 0,\n"
-	"  rejected INTEGER NOT NULL DEFAULT 0,\n"
-	"  compressed INTEGER NOT NULL DEFAULT 0,\n"
-	"  damaged TEXT,\n"
-	"  first_ingested_at INTEGER NOT NULL,\n"
-	"  last_ingested_at INTEGER NOT NULL);\n"
-	/* Finding a source by its first bytes (see source.c). */
-	"CREATE INDEX source_head ON source(substr(head, 1, 64));\n"
-	"CREATE INDEX source_short_head ON source(head) WHERE length(head) < 64;\n"
-	/* Events.  Times are ms since the epoch; text columns are atom ids. */
-	"CREATE TABLE serve (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
-	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
-	"  key INTEGER NOT NULL, device INTEGER, frame INTEGER, node INTEGER,\n"
-	"  relay INTEGER, cache INTEGER, req TEXT, status, bytes, rtt_ms);\n"
-	"CREATE TABLE fill (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
-	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
-	"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame INTEGER,\n"
-	"  ttl_ms, gen);\n"
-	"CREATE TABLE removal (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
-	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
-	"  key INTEGER NOT NULL, op TEXT NOT NULL);\n"
-	"CREATE TABLE binding (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
-	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
-	"  account INTEGER NOT NULL, bound INTEGER NOT NULL);\n"
-	"CREATE TABLE share (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
-	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
-	"  account INTEGER NOT NULL, granted INTEGER NOT NULL);\n"
-	"CREATE TABLE reject (source INTEGER NOT NULL, line INTEGER NOT NULL,\n"
-	"  reason TEXT NOT NULL, PRIMARY KEY (source, line)) WITHOUT ROWID;\n"
-	/* The correlation's access paths (see correlate.c). */
-	"CREATE INDEX serve_ts ON serve(ts);\n"
-	"CREATE INDEX serve_line ON serve(source, line);\n"
-	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
-	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
-	"CREATE INDEX fill_line ON fill(source, line);\n"
-	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
-	"CREATE INDEX removal_line ON removal(source, line);\n"
-	"CREATE INDEX binding_device_ts ON binding(device, ts);\n"
-	"CREATE INDEX binding_line ON binding(source, line);\n"
-	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
-	"CREATE INDEX share_line ON share(source, line);\n";
 
 void store_error(struct store *st, const char *what)
 {
@@ -158,86 +104,6 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
-static int user_version(struct store *st, int *version)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &stmt, NULL) !=
-	    SQLITE_OK) {
-		store_error(st, "reading the schema version");
-		return -1;
-	}
-	rc = sqlite3_step(stmt);
-	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW) {
-		store_error(st, "reading the schema version");
-		return -1;
-	}
-	return 0;
-}
-
-/* Whether the database holds any table (a database of something else). */
-static int has_tables(struct store *st)
-{
-	sqlite3_stmt *stmt;
-	int found = 0;
-
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1,
-			       &stmt, NULL) == SQLITE_OK) {
-		found = sqlite3_step(stmt) == SQLITE_ROW;
-		sqlite3_finalize(stmt);
-	}
-	return found;
-}
-
-/* Create the schema in a new database, or check an existing one's version. */
-static int prepare_schema(struct store *st, enum store_mode mode)
-{
-	int version;
-
-	if (user_version(st, &version))
-		return -1;
-	if (version > STORE_SCHEMA_VERSION) {
-		error("database %s: written by a newer camaudit (schema %d, this "
-		      "camaudit knows %d); upgrade camaudit", st->path, version,
-		      STORE_SCHEMA_VERSION);
-		return -1;
-	}
-	if (version == STORE_SCHEMA_VERSION)
-		return 0;
-	if (mode == STORE_READ) {
-		error("database %s: not a camaudit database (no camaudit schema)",
-		      st->path);
-		return -1;
-	}
-	if (store_exec(st, "BEGIN IMMEDIATE", "creating the schema"))
-		return -1;
-	/* Another process may have created it while we waited for the lock. */
-	if (user_version(st, &version))
-		goto fail;
-	if (version == 0 && has_tables(st)) {
-		error("database %s: not a camaudit database (it holds other "
-		      "tables); give camaudit a database of its own with --db",
-		      st->path);
-		goto fail;
-	}
-	if (version == 0) {
-		char pragma[64];
-
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
-			 STORE_SCHEMA_VERSION);
-		if (store_exec(st, schema_sql, "creating the schema") ||
-		    store_exec(st, pragma, "creating the schema"))
-			goto fail;
-	}
-	return store_exec(st, "COMMIT", "creating the schema");
-fail:
-	store_rollback(st);
-	return -1;
-}
-
 struct store *store_open(const char *path, enum store_mode mode, int *missing)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -284,7 +150,7 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 		goto fail;
 	/* The schema check comes first: it refuses a database that is not
 	 * camaudit's before anything (such as the journal mode) is changed. */
-	if (prepare_schema(st, mode))
+	if (schema_prepare(st, mode == STORE_READ))
 		goto fail;
 	if (mode == STORE_WRITE &&
 	    store_exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))

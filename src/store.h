@@ -12,7 +12,6 @@
 
 #include "event.h"
 
-#define STORE_SCHEMA_VERSION 1
 /* How long a writer waits for another camaudit holding the store. */
 #define STORE_BUSY_TIMEOUT_MS 60000
 

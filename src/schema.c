@@ -1,0 +1,264 @@
+/*
+ * The schema and its versions.  Each migration takes the database from
+ * one version (PRAGMA user_version) to the next; a new database runs them
+ * all.  Never change a migration that has shipped: append one.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate.h"
+#include "schema.h"
+#include "util.h"
+
+static const char schema_v1[] =
+	/* Interned strings; ids are stable for the life of the database. */
+	"CREATE TABLE atom (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);\n"
+	/* One row per log content ever ingested, whatever names it had. */
+	"CREATE TABLE source (\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  name TEXT NOT NULL,\n"              /* path it was last read from */
+	"  head BLOB NOT NULL,\n"              /* its first bytes, up to 4096 */
+	"  lines INTEGER NOT NULL DEFAULT 0,\n"
+	"  bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  crc INTEGER NOT NULL DEFAULT 0,\n"
+	"  tail_bytes INTEGER NOT NULL DEFAULT 0,\n"
+	"  tail_crc INTEGER NOT NULL DEFAULT 0,\n"
+	"  events INTEGER NOT NULL DEFAULT 0,\n"
+	"  rejected INTEGER NOT NULL DEFAULT 0,\n"
+	"  compressed INTEGER NOT NULL DEFAULT 0,\n"
+	"  damaged TEXT,\n"
+	"  first_ingested_at INTEGER NOT NULL,\n"
+	"  last_ingested_at INTEGER NOT NULL);\n"
+	/* Finding a source by its first bytes (see source.c). */
+	"CREATE INDEX source_head ON source(substr(head, 1, 64));\n"
+	"CREATE INDEX source_short_head ON source(head) WHERE length(head) < 64;\n"
+	/* Events.  Times are ms since the epoch; text columns are atom ids. */
+	"CREATE TABLE serve (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, device INTEGER, frame INTEGER, node INTEGER,\n"
+	"  relay INTEGER, cache INTEGER, req TEXT, status, bytes, rtt_ms);\n"
+	"CREATE TABLE fill (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame INTEGER,\n"
+	"  ttl_ms, gen);\n"
+	"CREATE TABLE removal (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+	"  key INTEGER NOT NULL, op TEXT NOT NULL);\n"
+	"CREATE TABLE binding (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+	"  account INTEGER NOT NULL, bound INTEGER NOT NULL);\n"
+	"CREATE TABLE share (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,\n"
+	"  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+	"  account INTEGER NOT NULL, granted INTEGER NOT NULL);\n"
+	"CREATE TABLE reject (source INTEGER NOT NULL, line INTEGER NOT NULL,\n"
+	"  reason TEXT NOT NULL, PRIMARY KEY (source, line)) WITHOUT ROWID;\n"
+	/* The correlation's access paths (see correlate.c). */
+	"CREATE INDEX serve_ts ON serve(ts);\n"
+	"CREATE INDEX serve_line ON serve(source, line);\n"
+	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
+	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
+	"CREATE INDEX fill_line ON fill(source, line);\n"
+	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
+	"CREATE INDEX removal_line ON removal(source, line);\n"
+	"CREATE INDEX binding_device_ts ON binding(device, ts);\n"
+	"CREATE INDEX binding_line ON binding(source, line);\n"
+	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
+	"CREATE INDEX share_line ON share(source, line);\n";
+
+/*
+ * Version 2: what audit --new has reported, and views with readable
+ * columns for people who query the store with sqlite3 (documented in the
+ * man page, FILES).  Their column names are those of the JSON output.
+ */
+#define TIME(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+#define ATOM(col) "(SELECT text FROM atom WHERE id = " col ")"
+#define REF(src, line) \
+	"(SELECT name FROM source WHERE id = " src ") || ':' || " line
+
+static const char schema_v2[] =
+	"CREATE TABLE reported (type TEXT NOT NULL, serve TEXT NOT NULL,\n"
+	"  reported_at INTEGER NOT NULL, PRIMARY KEY (type, serve)) WITHOUT ROWID;\n"
+	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
+	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
+	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
+	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status, bytes, rtt_ms,\n"
+	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
+	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
+	"  " ATOM("frame") " AS frame, ttl_ms, gen,\n"
+	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n"
+	"CREATE VIEW removals AS SELECT " TIME("ts") " AS removed_at, op,\n"
+	"  " ATOM("node") " AS node, " ATOM("key") " AS key,\n"
+	"  " REF("source", "line") " AS ref, ts AS removed_ms FROM removal;\n"
+	"CREATE VIEW bindings AS SELECT " TIME("ts") " AS at,\n"
+	"  CASE bound WHEN 1 THEN 'bind' ELSE 'unbind' END AS op,\n"
+	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
+	"  " REF("source", "line") " AS ref, ts AS at_ms FROM binding;\n"
+	"CREATE VIEW shares AS SELECT " TIME("ts") " AS at,\n"
+	"  CASE granted WHEN 1 THEN 'share' ELSE 'unshare' END AS op,\n"
+	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
+	"  " REF("source", "line") " AS ref, ts AS at_ms FROM share;\n";
+
+/* The findings view runs the rules with the default skew over all time. */
+static const char findings_view[] =
+	"CREATE VIEW findings AS SELECT v.type AS type,\n"
+	"  " TIME("s.ts") " AS served_at, s.req AS request_id,\n"
+	"  " ATOM("s.account") " AS viewer_account,\n"
+	"  " ATOM("s.device") " AS requested_device, " ATOM("s.key") " AS key,\n"
+	"  coalesce(" ATOM("s.frame") ", " ATOM("f.frame") ") AS frame,\n"
+	"  " ATOM("s.cache") " AS cache, " ATOM("s.relay") " AS relay,\n"
+	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") ") AS node,\n"
+	"  " ATOM("f.device") " AS origin_device, " ATOM("v.owner") " AS owner_account,\n"
+	"  " TIME("f.ts") " AS filled_at,\n"
+	"  " REF("s.source", "s.line") " AS serve_ref,\n"
+	"  " REF("f.source", "f.line") " AS fill_ref\n"
+	"FROM verdicts v JOIN serve s ON s.id = v.serve\n"
+	"LEFT JOIN fill f ON f.id = v.fill WHERE v.type <> 'ok';\n";
+
+/* The verdicts view: the rules' SELECT with its parameters fixed. */
+static char *verdicts_view(void)
+{
+	static const struct {
+		const char *name, *value;
+	} params[] = {
+		{":since", "-9223372036854775807"},
+		{":until", "9223372036854775807"},
+		{":skew", "2000"}, /* audit's default --skew */
+	};
+	const char *p = correlate_verdicts_select;
+	char *sql = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&sql, &size);
+
+	if (!out)
+		die("out of memory (building a view)");
+	fputs("CREATE VIEW verdicts AS ", out);
+	while (*p) {
+		size_t i;
+
+		for (i = 0; i < ARRAY_SIZE(params); i++) {
+			size_t len = strlen(params[i].name);
+
+			if (!strncmp(p, params[i].name, len)) {
+				fputs(params[i].value, out);
+				p += len;
+				break;
+			}
+		}
+		if (i == ARRAY_SIZE(params))
+			fputc(*p++, out);
+	}
+	fputs(";\n", out);
+	if (fclose(out) != 0)
+		die("out of memory (building a view)");
+	return sql;
+}
+
+static int migrate_v2(struct store *st)
+{
+	char *verdicts = verdicts_view();
+	int rc = store_exec(st, schema_v2, "adding schema version 2") ||
+		 store_exec(st, verdicts, "adding schema version 2") ||
+		 store_exec(st, findings_view, "adding schema version 2");
+
+	free(verdicts);
+	return rc ? -1 : 0;
+}
+
+static int migrate_v1(struct store *st)
+{
+	return store_exec(st, schema_v1, "creating the schema");
+}
+
+/* migrations[n] takes a database from version n to n + 1. */
+static int (*const migrations[])(struct store *st) = {
+	migrate_v1,
+	migrate_v2,
+};
+
+int schema_latest(void)
+{
+	return (int)ARRAY_SIZE(migrations);
+}
+
+static int user_version(struct store *st, int *version)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &stmt,
+			       NULL) != SQLITE_OK) {
+		store_error(st, "reading the schema version");
+		return -1;
+	}
+	rc = sqlite3_step(stmt);
+	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "reading the schema version");
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the database holds any table (a database of something else). */
+static int has_tables(struct store *st)
+{
+	sqlite3_stmt *stmt;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_schema LIMIT 1",
+			       -1, &stmt, NULL) == SQLITE_OK) {
+		found = sqlite3_step(stmt) == SQLITE_ROW;
+		sqlite3_finalize(stmt);
+	}
+	return found;
+}
+
+int schema_prepare(struct store *st, int read_only)
+{
+	int version, latest = schema_latest();
+	char pragma[64];
+
+	if (user_version(st, &version))
+		return -1;
+	if (version > latest) {
+		error("database %s: written by a newer camaudit (schema %d, this "
+		      "camaudit knows %d); upgrade camaudit", store_path(st),
+		      version, latest);
+		return -1;
+	}
+	if (version == latest)
+		return 0;
+	if (read_only) {
+		/* Reading needs only the version 1 tables; --new writes. */
+		if (version >= 1)
+			return 0;
+		error("database %s: not a camaudit database (no camaudit schema)",
+		      store_path(st));
+		return -1;
+	}
+	if (store_exec(st, "BEGIN IMMEDIATE", "updating the schema"))
+		return -1;
+	/* Another process may have migrated it while we waited for the lock. */
+	if (user_version(st, &version))
+		goto fail;
+	if (version == 0 && has_tables(st)) {
+		error("database %s: not a camaudit database (it holds other "
+		      "tables); give camaudit a database of its own with --db",
+		      store_path(st));
+		goto fail;
+	}
+	for (; version < latest; version++)
+		if (migrations[version](st))
+			goto fail;
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", latest);
+	if (store_exec(st, pragma, "updating the schema"))
+		goto fail;
+	return store_exec(st, "COMMIT", "updating the schema");
+fail:
+	store_rollback(st);
+	return -1;
+}
