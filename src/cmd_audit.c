@@ -19,6 +19,8 @@ enum {
 	OPT_TYPE = 't',
 	OPT_FORMAT = 'f',
 	OPT_SKEW = OPT_LONG_ONLY + 1,
+	OPT_NEW,
+	OPT_WAIT,
 };
 
 /* Below this share of deliveries traced to a fill, "clean" means little. */
@@ -37,17 +39,30 @@ const struct cli_option audit_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+const struct cli_option wait_options[] = {
+	{"wait", OPT_WAIT, "DURATION", "wait this long for another camaudit "
+	 "writing the database (default: 60s)"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct cli_option new_options[] = {
+	{"new", OPT_NEW, NULL, "print only findings no earlier --new run printed, "
+	 "and record them"},
+	{NULL, 0, NULL, NULL},
+};
+
 static const struct command audit_command = {
 	"audit", cmd_audit,
 	"Correlate the served frames in the store with the fills, cameras and "
 	"owners\nbehind them, and print every delivery of the requested types.",
 	"[--db PATH] [--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
-	"                      [--format table|json|csv] [--skew DURATION]",
+	"                      [--format table|json|csv] [--skew DURATION]\n"
+	"                      [--new [--wait DURATION]]",
 	"Types: cross_tenant (a frame reached an account that neither owns nor\n"
 	"shares its camera), device_mismatch (an allowed camera, but not the one\n"
 	"asked for), unknown_owner (no account owned the camera), unattributed\n"
 	"(no fill explains the frame).  Exit status: 0 nothing found, 1 findings\n"
-	"printed, 2 usage error, 3 could not complete.",
+	"printed, 2 usage error, 3 could not complete, 4 database busy (--new).",
 };
 
 void audit_request_init(struct audit_request *req)
@@ -58,7 +73,21 @@ void audit_request_init(struct audit_request *req)
 	req->window.skew_ms = 2000;
 	req->types = 1u << FINDING_CROSS_TENANT;
 	req->format = EMIT_TABLE;
+	req->wait_ms = STORE_WAIT_MS;
 	req->db = cli_default_db();
+}
+
+int store_exit_status(enum store_failure why)
+{
+	switch (why) {
+	case STORE_MISSING:
+		return EXIT_USAGE;
+	case STORE_BUSY:
+		return EXIT_BUSY;
+	case STORE_FAILED:
+		break;
+	}
+	return EXIT_INCOMPLETE;
 }
 
 static int64_t now_ms(void)
@@ -103,11 +132,19 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 			return cli_usage_error(cmd, "invalid --skew '%s' (a duration "
 					       "such as 2s, 500ms, 1m)", arg), -1;
 		return 0;
+	case OPT_WAIT:
+		if (timefmt_parse_duration(arg, &req->wait_ms))
+			return cli_usage_error(cmd, "invalid --wait '%s' (a duration "
+					       "such as 30s, 5m)", arg), -1;
+		return 0;
+	case OPT_NEW:
+		req->only_new = 1;
+		return 0;
 	}
 	return cli_usage_error(cmd, "unhandled option"), -1;
 }
 
-static void print_summary(const struct audit_summary *s)
+static void print_summary(const struct audit_summary *s, const uint64_t *new_printed)
 {
 	double share = s->deliveries ?
 		100.0 * (double)s->attributed / (double)s->deliveries : 0.0;
@@ -121,6 +158,10 @@ static void print_summary(const struct audit_summary *s)
 		fprintf(stderr, "%s %s %llu", t ? "," : "",
 			finding_type_name((enum finding_type)t),
 			(unsigned long long)s->by_type[t]);
+	if (new_printed)
+		fprintf(stderr, "; new: %llu printed, %llu reported before",
+			(unsigned long long)*new_printed,
+			(unsigned long long)s->reported);
 	fputc('\n', stderr);
 	if (s->deliveries == 0)
 		warning("no deliveries in the store for this window: nothing was "
@@ -140,28 +181,51 @@ int audit_request_check(const struct command *cmd,
 	return 0;
 }
 
+/* Print the findings and, with --new, record them; returns -1 on error. */
+static int print_findings(struct store *st, const struct audit_request *req,
+			  struct audit_summary *summary, uint64_t *printed)
+{
+	if (correlate_run(st, &req->window, summary))
+		return -1;
+	if (req->only_new && correlate_drop_reported(st, &summary->reported))
+		return -1;
+	if (emit_findings(st, req->types, req->format, stdout, printed))
+		return -1;
+	/*
+	 * --new records what it printed only once stdout took it all: a run
+	 * killed or failing in between prints those findings again next
+	 * time rather than never (at least once, never lost).
+	 */
+	if (cli_finish_output())
+		return -1;
+	if (req->only_new && correlate_record_reported(st, req->types))
+		return -1;
+	return 0;
+}
+
 int audit_execute(struct store *st, const struct audit_request *req)
 {
 	struct audit_summary summary;
-	uint64_t printed;
+	uint64_t printed = 0;
+	int failed;
 
 	/*
 	 * One snapshot for the classification and the passes that print it,
 	 * so that an ingest running meanwhile cannot change a finding between
-	 * the two.
+	 * the two.  --new also takes the write lock, so that two overlapping
+	 * runs cannot both print the same new finding.
 	 */
-	if (store_begin_read(st))
-		return EXIT_INCOMPLETE;
-	if (correlate_run(st, &req->window, &summary) ||
-	    emit_findings(st, req->types, req->format, stdout, &printed)) {
-		store_rollback(st);
-		return EXIT_INCOMPLETE;
-	}
-	store_rollback(st); /* nothing to keep: only temp tables changed */
-	if (cli_finish_output())
-		return EXIT_INCOMPLETE;
+	if (req->only_new ? store_begin(st) : store_begin_read(st))
+		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+	failed = print_findings(st, req, &summary, &printed);
+	if (failed || !req->only_new)
+		store_rollback(st); /* a plain audit changed only temp tables */
+	else if (store_commit(st))
+		failed = 1;
+	if (failed)
+		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
 	if (!req->quiet)
-		print_summary(&summary);
+		print_summary(&summary, req->only_new ? &printed : NULL);
 	return printed ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -173,10 +237,11 @@ static int handle(int key, const char *arg, void *ctx)
 int cmd_audit(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		audit_options, cli_common_options, NULL};
+		audit_options, new_options, wait_options, cli_common_options, NULL};
 	struct audit_request req;
+	enum store_failure why;
 	struct store *st;
-	int first, missing, status;
+	int first, status;
 
 	audit_request_init(&req);
 	first = cli_parse(argc, argv, &audit_command, tables, handle, &req);
@@ -190,8 +255,10 @@ int cmd_audit(int argc, char **argv)
 				       "'camaudit scan')", argv[first]);
 	if (audit_request_check(&audit_command, &req))
 		return EXIT_USAGE;
-	if (!(st = store_open(req.db, STORE_READ, &missing)))
-		return missing ? EXIT_USAGE : EXIT_INCOMPLETE;
+	st = store_open_wait(req.db, req.only_new ? STORE_UPDATE : STORE_READ,
+			     req.wait_ms, &why);
+	if (!st)
+		return store_exit_status(why);
 	status = audit_execute(st, &req);
 	store_close(st);
 	return status;

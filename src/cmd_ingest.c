@@ -18,11 +18,12 @@ static const struct command ingest_command = {
 	"or gzip (by content, whatever their name); '-' reads standard input; a\n"
 	"directory stands for the files under it.  Lines ingested before, under\n"
 	"any name, are skipped, so re-running over a rotated directory is safe.",
-	"[--db PATH] [--quiet] FILE...",
+	"[--db PATH] [--quiet] [--wait DURATION] FILE...",
 	"Per file, stderr shows lines read, events stored, lines already ingested\n"
 	"and lines rejected (the first few with FILE:LINE and the reason).\n"
 	"Exit status: 0 done (rejected lines included), 2 usage error, 3 a file\n"
-	"or the database could not be read or written (the rest was done).",
+	"or the database could not be read or written (the rest was done), 4\n"
+	"another camaudit held the database for longer than --wait.",
 };
 
 struct ingest_run {
@@ -95,7 +96,7 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 		report(name, &run.total);
 	}
 	if (run.store_failed)
-		return EXIT_INCOMPLETE;
+		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
 	return run.files_failed || listing_failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
 }
 
@@ -107,8 +108,10 @@ static int handle(int key, const char *arg, void *ctx)
 
 int cmd_ingest(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {cli_common_options, NULL};
+	static const struct cli_option *const tables[] = {wait_options,
+							  cli_common_options, NULL};
 	struct audit_request req;
+	enum store_failure why;
 	struct store *st;
 	int first, status;
 
@@ -121,8 +124,8 @@ int cmd_ingest(int argc, char **argv)
 	if (first == argc)
 		return cli_usage_error(&ingest_command, "no files to ingest (give "
 				       "files, directories, or - for stdin)");
-	if (!(st = store_open(req.db, STORE_WRITE, NULL)))
-		return EXIT_INCOMPLETE;
+	if (!(st = store_open_wait(req.db, STORE_WRITE, req.wait_ms, &why)))
+		return store_exit_status(why);
 	status = ingest_operands(st, argv + first, argc - first, req.quiet, 1);
 	store_close(st);
 	return status;

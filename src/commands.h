@@ -13,6 +13,7 @@
 int cmd_ingest(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_prune(int argc, char **argv);
 
 /*
  * Ingest every operand (files, directories, "-") into st and report per
@@ -27,10 +28,17 @@ struct audit_request {
 	unsigned types;
 	enum emit_format format;
 	int quiet;
+	int only_new;      /* --new: print and record what was not reported */
+	int64_t wait_ms;   /* --wait */
 	const char *db;
 };
 
 extern const struct cli_option audit_options[];
+/* --wait, for the commands that write to the store. */
+extern const struct cli_option wait_options[];
+
+/* The exit status for a store that could not be opened or written. */
+int store_exit_status(enum store_failure why);
 /* Defaults: every time, --type cross_tenant, --format table, --skew 2s. */
 void audit_request_init(struct audit_request *req);
 /* Handle one of audit_options (and --quiet, --db); -1 after a usage error. */

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "correlate.h"
 #include "util.h"
@@ -242,6 +243,45 @@ int correlate_run(struct store *st, const struct audit_window *window,
 		return -1;
 	}
 	return 0;
+}
+
+/* A finding's serve, as audit --new records it (see correlate.h). */
+#define SERVE_IDENTITY(s) \
+	"coalesce('req:' || " s ".req, 'line:' || " s ".source || ':' || " s ".line)"
+
+int correlate_drop_reported(struct store *st, uint64_t *dropped)
+{
+	static const char sql[] =
+		"DELETE FROM temp.verdict WHERE type <> 'ok' AND EXISTS ("
+		" SELECT 1 FROM main.reported r WHERE r.type = verdict.type"
+		" AND r.serve = (SELECT " SERVE_IDENTITY("s")
+		"  FROM main.serve s WHERE s.id = verdict.serve))";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+
+	if (!stmt || store_step_done(st, stmt, "leaving out reported findings"))
+		return -1;
+	*dropped = (uint64_t)sqlite3_changes(store_db(st));
+	return 0;
+}
+
+int correlate_record_reported(struct store *st, unsigned types)
+{
+	static const char sql[] =
+		"INSERT OR IGNORE INTO main.reported (type, serve, reported_at)"
+		" SELECT v.type, " SERVE_IDENTITY("s") ", ?5"
+		" FROM temp.verdict v JOIN main.serve s ON s.id = v.serve"
+		" WHERE v.type IN (?1, ?2, ?3, ?4)";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	unsigned t;
+
+	if (!stmt)
+		return -1;
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		if (types & (1u << t))
+			sqlite3_bind_text(stmt, (int)t + 1, type_names[t], -1,
+					  SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL) * 1000);
+	return store_step_done(st, stmt, "recording reported findings");
 }
 
 #define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"

@@ -35,6 +35,7 @@ struct audit_summary {
 	uint64_t deliveries;   /* delivered serves checked */
 	uint64_t attributed;   /* of which traced to a fill */
 	uint64_t by_type[FINDING_TYPE_COUNT];
+	uint64_t reported;     /* findings left out as reported before (--new) */
 };
 
 /* One finding, ready for output; absent values are NULL. */
@@ -68,6 +69,17 @@ extern const char correlate_verdicts_select[];
 /* Classify every delivered serve in the window (into a temporary table). */
 int correlate_run(struct store *st, const struct audit_window *window,
 		  struct audit_summary *summary);
+
+/*
+ * For audit --new.  A finding is identified by its type and its serve:
+ * the request id where there is one, else the serve's source and line.
+ * correlate_drop_reported() removes from the last correlate_run() the
+ * findings recorded as reported (counting them in *dropped);
+ * correlate_record_reported() records those that remain, of the given
+ * types.  Both run inside the caller's transaction.
+ */
+int correlate_drop_reported(struct store *st, uint64_t *dropped);
+int correlate_record_reported(struct store *st, unsigned types);
 
 /*
  * Call fn for each finding of the given types, oldest serve first; stops

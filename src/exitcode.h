@@ -9,8 +9,11 @@ enum camaudit_exit {
 	EXIT_CLEAN = 0,     /* ran; nothing of the requested types found */
 	EXIT_FINDINGS = 1,  /* ran; findings were printed */
 	EXIT_USAGE = 2,     /* usage or configuration error; nothing was done */
-	EXIT_INCOMPLETE = 3 /* could not complete all it was asked (unreadable
-	                       or damaged file, database error) */
+	EXIT_INCOMPLETE = 3, /* could not complete all it was asked (unreadable
+	                        or damaged file, database error) */
+	EXIT_BUSY = 4       /* another camaudit held the database for longer
+	                       than --wait: the run stopped there (what it had
+	                       committed before stays) */
 };
 
 #endif

@@ -32,6 +32,8 @@ struct atom_slot {
 struct store {
 	sqlite3 *db;
 	char *path;
+	int64_t wait_ms;     /* busy timeout */
+	int busy;            /* the last error was a lock held past wait_ms */
 	struct {
 		const char *sql;
 		sqlite3_stmt *stmt;
@@ -42,7 +44,19 @@ struct store {
 
 void store_error(struct store *st, const char *what)
 {
+	if ((sqlite3_errcode(st->db) & 0xff) == SQLITE_BUSY) {
+		st->busy = 1;
+		error("database %s is busy: another process held it for longer "
+		      "than the wait (%lld s; see --wait) while %s", st->path,
+		      (long long)(st->wait_ms / 1000), what);
+		return;
+	}
 	error("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int store_busy(const struct store *st)
+{
+	return st->busy;
 }
 
 sqlite3 *store_db(struct store *st)
@@ -106,13 +120,25 @@ static int create_private_file(const char *path)
 
 struct store *store_open(const char *path, enum store_mode mode, int *missing)
 {
+	enum store_failure why;
+	struct store *st = store_open_wait(path, mode, STORE_WAIT_MS, &why);
+
+	if (missing)
+		*missing = !st && why == STORE_MISSING;
+	return st;
+}
+
+struct store *store_open_wait(const char *path, enum store_mode mode,
+			      int64_t wait_ms, enum store_failure *why)
+{
 	struct store *st = xcalloc(1, sizeof(*st));
 	int flags = SQLITE_OPEN_NOFOLLOW;
 
-	if (missing)
-		*missing = 0;
+	if (why)
+		*why = STORE_FAILED;
 	st->path = xstrdup(mode == STORE_TEMPORARY ? "(temporary)" : path);
-	if (mode == STORE_READ) {
+	st->wait_ms = wait_ms;
+	if (mode == STORE_READ || mode == STORE_UPDATE) {
 		struct stat sb;
 
 		if (stat(path, &sb) != 0) {
@@ -122,11 +148,12 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 				      path);
 			else
 				error("database %s: %s", path, strerror(errno));
-			if (missing)
-				*missing = errno == ENOENT;
+			if (why && errno == ENOENT)
+				*why = STORE_MISSING;
 			goto fail;
 		}
-		flags |= SQLITE_OPEN_READONLY;
+		flags |= mode == STORE_READ ? SQLITE_OPEN_READONLY
+					    : SQLITE_OPEN_READWRITE;
 	} else {
 		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 		if (mode == STORE_WRITE && create_private_file(path))
@@ -142,7 +169,7 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, wait_ms > INT32_MAX ? INT32_MAX : (int)wait_ms);
 	if (store_exec(st,
 		       "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
 		       "PRAGMA cache_size = -16384",
@@ -152,12 +179,14 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 	 * camaudit's before anything (such as the journal mode) is changed. */
 	if (schema_prepare(st, mode == STORE_READ))
 		goto fail;
-	if (mode == STORE_WRITE &&
+	if ((mode == STORE_WRITE || mode == STORE_UPDATE) &&
 	    store_exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
 		goto fail;
 	st->atoms = xcalloc(ATOM_CACHE_SLOTS, sizeof(*st->atoms));
 	return st;
 fail:
+	if (why && st->busy)
+		*why = STORE_BUSY;
 	store_close(st);
 	return NULL;
 }

@@ -12,13 +12,21 @@
 
 #include "event.h"
 
-/* How long a writer waits for another camaudit holding the store. */
-#define STORE_BUSY_TIMEOUT_MS 60000
+/* How long a writer waits by default for another camaudit (--wait). */
+#define STORE_WAIT_MS 60000
 
 enum store_mode {
-	STORE_READ,      /* existing database, read-only (audit) */
+	STORE_READ,      /* existing database, read-only (audit, status) */
+	STORE_UPDATE,    /* existing database, read-write (audit --new, prune) */
 	STORE_WRITE,     /* create if missing, read-write (ingest) */
 	STORE_TEMPORARY  /* private database deleted on close (scan) */
+};
+
+/* Why store_open_wait() failed, for the command to pick an exit status. */
+enum store_failure {
+	STORE_FAILED = 1,  /* reported: cannot open, not camaudit's, ... */
+	STORE_MISSING,     /* reported: the database does not exist */
+	STORE_BUSY         /* reported: another writer held it past the wait */
 };
 
 struct store;
@@ -30,6 +38,17 @@ struct store;
  * when STORE_READ found no file (a configuration problem, not a failure).
  */
 struct store *store_open(const char *path, enum store_mode mode, int *missing);
+/*
+ * The same, waiting up to wait_ms for another process's write lock before
+ * giving up with STORE_BUSY; *why (if not NULL) says why it failed.
+ */
+struct store *store_open_wait(const char *path, enum store_mode mode,
+			      int64_t wait_ms, enum store_failure *why);
+/*
+ * Whether the last error was SQLite's "database is locked" after waiting:
+ * the command then exits with EXIT_BUSY.
+ */
+int store_busy(const struct store *st);
 void store_close(struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_path(const struct store *st);

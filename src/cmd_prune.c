@@ -1,0 +1,144 @@
+/*
+ * camaudit prune: drop events older than a time, to keep the store
+ * bounded.  Registry events are kept (ownership at any later time depends
+ * on them), and fills and evictions are kept for a day longer than serves,
+ * so that a serve just after the cut still finds the fill it came from.
+ * What audit --new reported stays reported.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <time.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "timefmt.h"
+#include "util.h"
+
+enum { OPT_BEFORE = 'b', OPT_VACUUM = OPT_LONG_ONLY + 20 };
+
+/* How much longer than serves the cache events are kept. */
+#define FILL_MARGIN_MS INT64_C(86400000)
+
+static const struct cli_option prune_options[] = {
+	{"before", OPT_BEFORE, "TIME", "drop serves before TIME, fills and "
+	 "evictions a day before it (required)"},
+	{"vacuum", OPT_VACUUM, NULL, "give the freed space back to the file "
+	 "system afterwards"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command prune_command = {
+	"prune", cmd_prune,
+	"Drop old events from the store, in one transaction.",
+	"--before TIME [--vacuum] [--db PATH] [--quiet] [--wait DURATION]",
+	"Serves before TIME are dropped, fills and evictions before TIME minus\n"
+	"one day; registry events and the record of reported findings are kept.\n"
+	"Exit status: 0 done, 2 usage error, 3 database error, 4 another\n"
+	"camaudit held the database for longer than --wait.",
+};
+
+struct prune_request {
+	struct audit_request common; /* --db, --quiet, --wait */
+	int64_t before;
+	int have_before;
+	int vacuum;
+};
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct prune_request *req = ctx;
+	struct timespec now;
+
+	switch (key) {
+	case OPT_BEFORE:
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (timefmt_parse_when(arg, (int64_t)now.tv_sec * 1000 +
+					       now.tv_nsec / 1000000, &req->before))
+			return cli_usage_error(&prune_command, "invalid time '%s' "
+					       "for --before", arg), -1;
+		req->have_before = 1;
+		return 0;
+	case OPT_VACUUM:
+		req->vacuum = 1;
+		return 0;
+	}
+	return audit_option(&prune_command, &req->common, key, arg);
+}
+
+/* The deletions, with the time each one cuts at. */
+static const struct {
+	const char *what;
+	const char *sql;
+	int64_t margin_ms;
+} cuts[] = {
+	{"serves", "DELETE FROM serve WHERE ts < ?1", 0},
+	{"fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
+	{"evictions", "DELETE FROM removal WHERE ts < ?1", FILL_MARGIN_MS},
+};
+
+static int prune(struct store *st, const struct prune_request *req)
+{
+	uint64_t dropped[ARRAY_SIZE(cuts)];
+	char when[TIMEFMT_SIZE];
+	size_t i;
+
+	if (store_begin(st))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+		sqlite3_stmt *stmt = store_prepare(st, cuts[i].sql);
+
+		if (!stmt)
+			goto fail;
+		sqlite3_bind_int64(stmt, 1, req->before - cuts[i].margin_ms);
+		if (store_step_done(st, stmt, "pruning"))
+			goto fail;
+		dropped[i] = (uint64_t)sqlite3_changes(store_db(st));
+	}
+	if (store_commit(st))
+		return -1;
+	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming"))
+		return -1;
+	if (!req->common.quiet) {
+		timefmt_format(req->before, when);
+		fprintf(stderr, "camaudit: pruned before %s:", when);
+		for (i = 0; i < ARRAY_SIZE(cuts); i++)
+			fprintf(stderr, "%s %llu %s", i ? "," : "",
+				(unsigned long long)dropped[i], cuts[i].what);
+		fputc('\n', stderr);
+	}
+	return 0;
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int cmd_prune(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {
+		prune_options, wait_options, cli_common_options, NULL};
+	struct prune_request req = {0};
+	enum store_failure why;
+	struct store *st;
+	int first, status;
+
+	audit_request_init(&req.common);
+	first = cli_parse(argc, argv, &prune_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&prune_command, "unexpected argument '%s'",
+				       argv[first]);
+	if (!req.have_before)
+		return cli_usage_error(&prune_command, "--before TIME is required");
+	st = store_open_wait(req.common.db, STORE_UPDATE, req.common.wait_ms, &why);
+	if (!st)
+		return store_exit_status(why);
+	status = EXIT_CLEAN;
+	if (prune(st, &req))
+		status = store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+	store_close(st);
+	return status;
+}

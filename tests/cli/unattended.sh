@@ -1,0 +1,149 @@
+#!/bin/sh
+# Unattended runs (cron): audit --new reports each finding once, late logs
+# included; overlapping and killed runs lose and double nothing; a busy
+# store ends with status 4; prune keeps the store bounded; an older store
+# is migrated on open.
+. "$srcdir/tests/lib.sh"
+
+small="$srcdir/tests/data/small"
+events() { rows "$1" "SELECT (SELECT count(*) FROM serve) + (SELECT count(*) FROM fill) + (SELECT count(*) FROM removal) + (SELECT count(*) FROM binding) + (SELECT count(*) FROM share)"; }
+verdicts() { "$JQ" -r '[.request_id, .type] | @tsv' "$1" | LC_ALL=C sort; }
+# The same for output that a kill may have cut in the middle of a line.
+cut_verdicts() { "$JQ" -R -r 'fromjson? | [.request_id, .type] | @tsv' "$1" | LC_ALL=C sort; }
+
+# --- audit --new over three ingests, the fill log arriving late ---------------
+camaudit ingest -q --db new.db "$small/registry.log" "$small/relay.log"
+expect_exit 1 "the first --new run prints what it finds" \
+	camaudit audit --db new.db --new --type all --format json
+equal "without fills every delivery is unattributed" 9 "$(grep -c '"type":"unattributed"' out)"
+grep_file "the summary counts new and earlier findings" "new: 9 printed, 0 reported before$" err
+expect_exit 0 "the same --new run again prints nothing and exits 0" \
+	camaudit audit --db new.db --new --type all --format json
+check "nothing on stdout" test ! -s out
+camaudit ingest -q --db new.db "$small/cache.log"
+expect_exit 1 "after the late fill log, --new prints what became visible" \
+	camaudit audit --db new.db --new --type all --format json
+equal "findings whose type changed are printed again, with the new type" \
+	"r-03	cross_tenant
+r-04	device_mismatch
+r-06	device_mismatch
+r-07	cross_tenant
+r-10	unknown_owner" "$(verdicts out)"
+camaudit ingest -q --db new.db "$small"
+expect_exit 0 "re-ingesting everything makes nothing new" \
+	camaudit audit --db new.db --new --type all
+expect_exit 1 "a plain audit still shows every finding" camaudit audit --db new.db --type all --format json
+equal "and records nothing" "$(cat "$srcdir/tests/data/small.expected")" "$(verdicts out)"
+expect_exit 2 "--new needs an existing database" camaudit audit --db missing.db --new
+
+# --- a killed audit --new loses nothing ------------------------------------------
+awk 'BEGIN {
+	for (i = 0; i < 4000; i++)
+		printf "ts=2019-12-26T08:00:%02d.%03dZ op=fill node=n key=k%d device=cam-%d\n", (i / 1000) % 60, i % 1000, i, i % 50
+	for (i = 0; i < 50; i++)
+		printf "ts=2019-12-01T00:00:00Z op=bind device=cam-%d account=acct-%d\n", i, i
+	for (i = 0; i < 4000; i++)
+		printf "ts=2019-12-26T08:01:%02d.%03dZ req=q%05d account=acct-%d key=k%d node=n\n", (i / 1000) % 60, i % 1000, i, (i + 1) % 50, i
+}' > leaks.log
+camaudit ingest -q --db kill-new.db leaks.log
+cp kill-new.db kill-new-clean.db
+camaudit audit --db kill-new-clean.db --format json > all.json
+: > printed.json
+for delay in 0.01 0.03 0.05 0.08 0.1 0.15 0.2; do
+	"$CAMAUDIT" audit -q --db kill-new.db --new --format json >> printed.json &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+done
+camaudit audit -q --db kill-new.db --new --format json >> printed.json
+equal "every finding was printed at least once across killed runs" \
+	"$(verdicts all.json | sort -u)" "$(cut_verdicts printed.json | sort -u)"
+expect_exit 0 "after a run that completed, nothing is new" \
+	camaudit audit --db kill-new.db --new --format json
+
+# --- concurrent ingests of overlapping file sets ------------------------------------
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "ts=2019-12-26T09:%02d:%02d.%03dZ req=c%06d account=acct-%d key=k%d node=n\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 7, i % 11 }' > c1.log
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf "ts=2019-12-26T10:%02d:%02d.%03dZ req=d%06d account=acct-%d key=k%d node=n\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 7, i % 11 }' | gzip > c2.log.gz
+cp c1.log c1-copy.log
+start=$(date +%s%N)
+camaudit ingest -q --db one.db c1.log c2.log.gz
+run_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+pids=
+for set in "c1.log c2.log.gz" "c2.log.gz c1-copy.log" "c1-copy.log" "c1.log c2.log.gz c1-copy.log"; do
+	"$CAMAUDIT" ingest -q --db many.db $set &
+	pids="$pids $!"
+done
+status=0
+for pid in $pids; do wait $pid || status=$?; done
+equal "four overlapping ingests at once all succeed" 0 "$status"
+equal "and end with exactly the counts of one ingest" "$(events one.db)" "$(events many.db)"
+equal "every request once" "60000|60000" "$(rows many.db 'SELECT count(*), count(DISTINCT req) FROM serve')"
+
+# --- ingest killed at many moments, plain and gzip ----------------------------------
+# Each round starts from an empty store, kills the ingest at another
+# moment (spread over the time one clean run took on this machine), runs
+# it again to the end and compares with one clean run.
+kills=0 rounds_ok=0
+for delay in $(awk -v ms="$run_ms" 'BEGIN { for (i = 1; i <= 28; i++) printf "%.3f\n", ms * i / 30 / 1000 }'); do
+	rm -f killed.db killed.db-wal killed.db-shm
+	"$CAMAUDIT" ingest -q --db killed.db c1.log c2.log.gz &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	[ $? -eq 137 ] && kills=$((kills + 1))
+	"$CAMAUDIT" ingest -q --db killed.db c1.log c2.log.gz &&
+		[ "$(events killed.db)" = "$(events one.db)" ] &&
+		[ "$(rows killed.db 'SELECT count(DISTINCT req) FROM serve')" = 60000 ] &&
+		rounds_ok=$((rounds_ok + 1))
+done
+check "at least 25 ingests were killed mid-run ($kills)" test "$kills" -ge 25
+equal "after every kill the next run ends with the events of one clean run" 28 "$rounds_ok"
+camaudit audit -q --db one.db --type all --format json > clean-findings.json
+camaudit audit -q --db killed.db --type all --format json > killed-findings.json
+equal "and the same findings" "$(verdicts clean-findings.json)" "$(verdicts killed-findings.json)"
+
+# --- a busy store -------------------------------------------------------------------------
+{ echo "BEGIN IMMEDIATE;"; echo "INSERT INTO atom (text) VALUES ('lock');"; sleep 3; echo "COMMIT;"; } | sqlite3 one.db &
+locker=$!
+sleep 0.5
+expect_exit 4 "an ingest that cannot get the lock within --wait exits 4" \
+	camaudit ingest --db one.db --wait 1s "$small/relay.log"
+grep_file "it says the database is busy and names --wait" "^camaudit: database one.db is busy: another process held it for longer than the wait \(1 s; see --wait\)" err
+expect_exit 1 "a plain audit reads while the writer holds the lock" camaudit audit --db new.db --type all
+expect_exit 0 "audit of the locked store is not blocked" camaudit audit --db one.db --type cross_tenant
+wait $locker
+expect_exit 0 "with a longer --wait the ingest gets the lock" camaudit ingest --db one.db --wait 10s "$small/relay.log"
+
+# --- prune ------------------------------------------------------------------------------------
+cp "$srcdir/tests/data/small"/*.log .
+camaudit ingest -q --db prune.db relay.log cache.log registry.log
+expect_exit 0 "prune drops old events" camaudit prune --db prune.db --before 2019-12-26T08:15:00Z
+grep_file "it says what it dropped" "^camaudit: pruned before 2019-12-26T08:15:00.000Z: 5 serves, 0 fills, 0 evictions$" err
+expect_exit 1 "audit after prune" camaudit audit --db prune.db --type all --format json
+equal "later findings are unchanged, earlier ones gone" \
+	"r-06	device_mismatch
+r-07	cross_tenant
+r-08	unattributed
+r-09	unattributed
+r-10	unknown_owner" "$(verdicts out)"
+equal "registry events are kept" 5 "$(rows prune.db 'SELECT (SELECT count(*) FROM binding) + (SELECT count(*) FROM share)')"
+expect_exit 0 "prune with --vacuum" camaudit prune -q --db prune.db --before 2019-12-28 --vacuum
+equal "fills a day older than the cut are dropped too" "0|0" "$(rows prune.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
+expect_exit 2 "prune without --before is a usage error" camaudit prune --db prune.db
+expect_exit 2 "prune of a missing database is a configuration error" camaudit prune --db nowhere.db --before today
+
+# --- an older store is migrated on open ------------------------------------------------
+camaudit ingest -q --db old.db "$small"
+sqlite3 old.db "DROP VIEW findings; DROP VIEW verdicts; DROP VIEW serves; DROP VIEW fills; DROP VIEW removals; DROP VIEW bindings; DROP VIEW shares; DROP TABLE reported; PRAGMA user_version = 1"
+expect_exit 1 "a version 1 store is audited read-only as it is" camaudit audit --db old.db --type all
+equal "reading did not migrate it" 1 "$(rows old.db 'PRAGMA user_version')"
+expect_exit 1 "audit --new migrates it" camaudit audit --db old.db --new --type all
+equal "it is now version 2" 2 "$(rows old.db 'PRAGMA user_version')"
+equal "its findings view answers like audit" 7 "$(rows old.db 'SELECT count(*) FROM findings')"
+sqlite3 old.db "PRAGMA user_version = 99"
+expect_exit 3 "a store from a newer camaudit is refused" camaudit audit --db old.db
+grep_file "with the way out" "written by a newer camaudit \(schema 99, this camaudit knows 2\); upgrade camaudit" err
+
+done_testing
