@@ -21,6 +21,7 @@ enum {
 	OPT_SKEW = OPT_LONG_ONLY + 1,
 	OPT_NEW,
 	OPT_WAIT,
+	OPT_KEEP_FORMULAS,
 };
 
 /* Below this share of deliveries traced to a fill, "clean" means little. */
@@ -36,6 +37,8 @@ const struct cli_option audit_options[] = {
 	 "csv (default: table)"},
 	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
 	 "cache hosts (default: 2s)"},
+	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
+	 "that start with = + - @"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -140,6 +143,9 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 	case OPT_NEW:
 		req->only_new = 1;
 		return 0;
+	case OPT_KEEP_FORMULAS:
+		req->emit_flags |= EMIT_KEEP_FORMULAS;
+		return 0;
 	}
 	return cli_usage_error(cmd, "unhandled option"), -1;
 }
@@ -189,7 +195,8 @@ static int print_findings(struct store *st, const struct audit_request *req,
 		return -1;
 	if (req->only_new && correlate_drop_reported(st, &summary->reported))
 		return -1;
-	if (emit_findings(st, req->types, req->format, stdout, printed))
+	if (emit_findings(st, req->types, req->format, req->emit_flags, stdout,
+			  printed))
 		return -1;
 	/*
 	 * --new records what it printed only once stdout took it all: a run

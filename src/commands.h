@@ -29,6 +29,7 @@ struct audit_request {
 	enum emit_format format;
 	int quiet;
 	int only_new;      /* --new: print and record what was not reported */
+	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
 	int64_t wait_ms;   /* --wait */
 	const char *db;
 };

@@ -131,7 +131,7 @@ void emit_json_string(FILE *out, const char *s)
 	putc('"', out);
 }
 
-void emit_csv_field(FILE *out, const char *s)
+void emit_csv_field(FILE *out, const char *s, int keep_formulas)
 {
 	/*
 	 * Escaped as in the table first (control characters, invalid UTF-8
@@ -140,12 +140,17 @@ void emit_csv_field(FILE *out, const char *s)
 	 * JSON is the format that keeps values exact.
 	 */
 	char *safe = safe_strdup(s);
+	/* OWASP's CSV injection advice; tab and CR are already escaped. */
+	const char *guard = !keep_formulas && safe[0] && strchr("=+-@", safe[0])
+			    ? "'" : "";
 	const char *p;
 
 	if (!strpbrk(safe, ",\"")) {
+		fputs(guard, out);
 		fputs(safe, out);
 	} else {
 		putc('"', out);
+		fputs(guard, out);
 		for (p = safe; *p; p++) {
 			if (*p == '"')
 				putc('"', out);
@@ -158,6 +163,7 @@ void emit_csv_field(FILE *out, const char *s)
 
 struct emit_state {
 	enum emit_format format;
+	unsigned flags;
 	FILE *out;
 	uint64_t printed;
 	size_t width[ARRAY_SIZE(columns)];
@@ -236,7 +242,7 @@ static void print_csv_row(const struct finding *f, struct emit_state *es)
 		if (i)
 			fputc(',', es->out);
 		if (v)
-			emit_csv_field(es->out, v);
+			emit_csv_field(es->out, v, es->flags & EMIT_KEEP_FORMULAS);
 	}
 	fputs("\r\n", es->out);
 }
@@ -265,9 +271,9 @@ static int emit_row(const struct finding *f, void *ctx)
 }
 
 int emit_findings(struct store *st, unsigned types, enum emit_format format,
-		  FILE *out, uint64_t *printed)
+		  unsigned flags, FILE *out, uint64_t *printed)
 {
-	struct emit_state es = {.format = format, .out = out};
+	struct emit_state es = {.format = format, .flags = flags, .out = out};
 	size_t i;
 
 	*printed = 0;

@@ -78,6 +78,22 @@ expect_exit 0 "a file name with escape sequences is ingested" camaudit ingest --
 check "no escape character reaches the terminal in messages" sh -c '! grep -q "$(printf "\033")" err'
 grep_file "the name is shown escaped" 'evil\\x1b\]0;owned\\x07dir/relay.log: 10 lines read' err
 
+# --- spreadsheet formulas ------------------------------------------------------
+{
+	echo "ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-x"
+	echo 'ts=2019-12-26T08:00:01Z req="=HYPERLINK(\"http://x\",\"y\")" account=@acct key=k node=n'
+	echo 'ts=2019-12-26T08:00:02Z req=+1 account=-2 key=k node=n'
+} > formula.log
+camaudit ingest -q --db f.db formula.log
+expect_exit 1 "CSV of formula-like values" camaudit audit --db f.db --type all --format csv
+grep_file "a cell starting with = gets an apostrophe" "^unknown_owner,[^,]*,\"'=HYPERLINK\(" out
+grep_file "cells starting with @ + - get one too" "^unknown_owner,[^,]*,'\+1,'-2," out
+grep_file "and the first row's @ account" ",'@acct," out
+expect_exit 1 "--keep-formulas leaves them alone" camaudit audit --db f.db --type all --format csv --keep-formulas
+grep_file "the value is as logged" "^unknown_owner,[^,]*,\+1,-2," out
+expect_exit 1 "JSON is never changed" camaudit audit --db f.db --type all --format json
+equal "the request id is exact in JSON" "+1" "$("$JQ" -r 'select(.viewer_account == "-2") | .request_id' out)"
+
 # --- time window and relative times ----------------------------------------
 expect_exit 1 "a date selects from its midnight UTC" \
 	camaudit audit --db s.db --type all --format json --since 2019-12-26 --until 2019-12-27
