@@ -51,7 +51,11 @@ void store_error(struct store *st, const char *what)
 		      (long long)(st->wait_ms / 1000), what);
 		return;
 	}
-	error("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+	if (sqlite3_system_errno(st->db))
+		error("database %s: %s: %s (%s)", st->path, what,
+		      sqlite3_errmsg(st->db), strerror(sqlite3_system_errno(st->db)));
+	else
+		error("database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
 }
 
 int store_busy(const struct store *st)
