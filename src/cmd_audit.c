@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "coverage.h"
 #include "exitcode.h"
 #include "timefmt.h"
 #include "util.h"
@@ -176,6 +177,11 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 		warning("only %.1f%% of deliveries could be traced to a fill, so "
 			"an absence of findings means unknown, not clean (are cache "
 			"logs missing?)", share);
+	if (s->in_gaps)
+		warning("%llu deliveries fall in coverage gaps (hours in which the "
+			"cache node that served them wrote no cache log line; see "
+			"'camaudit status'): for them no finding means unknown, not "
+			"clean", (unsigned long long)s->in_gaps);
 }
 
 int audit_request_check(const struct command *cmd,
@@ -191,7 +197,9 @@ int audit_request_check(const struct command *cmd,
 static int print_findings(struct store *st, const struct audit_request *req,
 			  struct audit_summary *summary, uint64_t *printed)
 {
-	if (correlate_run(st, &req->window, summary))
+	if (correlate_run(st, &req->window, summary) ||
+	    coverage_count_gap_deliveries(st, req->window.since, req->window.until,
+					  &summary->in_gaps))
 		return -1;
 	if (req->only_new && correlate_drop_reported(st, &summary->reported))
 		return -1;

@@ -36,6 +36,7 @@ struct audit_summary {
 	uint64_t attributed;   /* of which traced to a fill */
 	uint64_t by_type[FINDING_TYPE_COUNT];
 	uint64_t reported;     /* findings left out as reported before (--new) */
+	uint64_t in_gaps;      /* deliveries in coverage gaps (coverage.h) */
 };
 
 /* One finding, ready for output; absent values are NULL. */

@@ -133,6 +133,21 @@ grep_file "low attribution is called out" "warning: only 77.8% of deliveries cou
 expect_exit 1 "--quiet keeps stderr empty" camaudit audit -q --db s.db
 check "nothing on stderr with --quiet" test ! -s err
 
+# --- coverage gaps ---------------------------------------------------------------
+{
+	echo "ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-x"
+	echo "ts=2019-12-26T08:00:01Z req=covered account=acct-1 key=k node=n"
+	echo "ts=2019-12-26T10:00:01Z req=gap1 account=acct-1 key=k node=n"
+	echo "ts=2019-12-26T10:59:59Z req=gap2 account=acct-1 key=k node=n status=404"
+} > gap.log
+camaudit ingest -q --db gap.db gap.log
+expect_exit 1 "audit of a store with an hour without cache logs" camaudit audit --db gap.db --type all
+grep_file "the deliveries in the gap are counted in a warning" \
+	"^camaudit: warning: 1 deliveries fall in coverage gaps .*see 'camaudit status'.*unknown, not clean$" err
+expect_exit 0 "outside the gap's hour there is no such warning" \
+	camaudit audit --db gap.db --type cross_tenant --until 2019-12-26T09:00:00Z
+check "no gap warning for the covered hour" sh -c '! grep -q "coverage gaps" err'
+
 # --- read-only store and pipes ---------------------------------------------
 cp s.db ro.db
 chmod 0444 ro.db

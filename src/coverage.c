@@ -1,0 +1,169 @@
+/*
+ * Coverage gaps as SQL.  Both questions, which hours are gaps and how many
+ * deliveries fall in them, are one statement over the store's tables; the
+ * cost is one scan of the serves in the window, one scan of the cache
+ * events, and an index range over the serve_ts index per gap.
+ */
+#include "config.h"
+
+#include "coverage.h"
+
+/* The start of the UTC hour holding ts; a floor, also before 1970. */
+#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
+
+#define DELIVERED(s) "(" s ".status IS NULL OR " s ".status IN (200, 206))"
+
+/*
+ * The gaps as (node id, hour): the hours in which serves in the window
+ * named a node, less those in which that node wrote a fill or a removal.
+ * Each set is one scan into a temporary b-tree keyed by (node, hour) that
+ * holds a row per node and hour, however many events there are: no sort
+ * of the serves and no probe per serve.  :from and :to widen the window
+ * to whole hours, since a cache line anywhere in the hour covers it.
+ * SERVED_IN_WINDOW is a ts range (the serve_ts index) for a bounded
+ * window and nothing for an open one, where a table scan is cheaper than
+ * walking the whole index and fetching each row from it.
+ */
+#define GAP_CTE(served_in_window) \
+	"WITH served AS MATERIALIZED (\n" \
+	"  SELECT DISTINCT node, " HOUR_OF("ts") " AS hour FROM main.serve\n" \
+	"  WHERE node IS NOT NULL" served_in_window "\n" \
+	"),\n" \
+	"logged AS MATERIALIZED (\n" \
+	"  SELECT node, " HOUR_OF("ts") " AS hour FROM main.fill\n" \
+	"  WHERE ts >= :from AND ts < :to\n" \
+	"  UNION\n" \
+	"  SELECT node, " HOUR_OF("ts") " FROM main.removal\n" \
+	"  WHERE ts >= :from AND ts < :to\n" \
+	"),\n" \
+	"gap AS (SELECT node, hour FROM served EXCEPT SELECT node, hour FROM logged)\n"
+
+#define BOUNDED " AND ts >= :since AND ts < :until"
+#define OPEN ""
+
+/*
+ * Each gap's serves, read through the serve_ts index over that hour
+ * alone.  CROSS JOIN keeps the gaps in the outer loop, and the unary +
+ * on s.node keeps SQLite from building an automatic index on
+ * serve(node) for the join, which would read every serve.
+ */
+#define GAP_SERVES \
+	"FROM gap g CROSS JOIN main.serve s\n" \
+	"WHERE s.ts >= max(g.hour, :since) AND s.ts < min(g.hour + 3600000, :until)\n" \
+	"  AND +s.node = g.node\n"
+
+#define EACH_GAP_SQL(served_in_window) \
+	GAP_CTE(served_in_window) \
+	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n" \
+	"  count(*), count(CASE WHEN " DELIVERED("s") " THEN 1 END)\n" \
+	GAP_SERVES \
+	"GROUP BY g.hour, g.node\n" \
+	"ORDER BY g.hour, name"
+
+#define COUNT_SQL(served_in_window) \
+	GAP_CTE(served_in_window) \
+	"SELECT count(*)\n" \
+	GAP_SERVES \
+	"  AND " DELIVERED("s")
+
+static const char each_gap_bounded_sql[] = EACH_GAP_SQL(BOUNDED);
+static const char each_gap_open_sql[] = EACH_GAP_SQL(OPEN);
+static const char count_bounded_sql[] = COUNT_SQL(BOUNDED);
+static const char count_open_sql[] = COUNT_SQL(OPEN);
+
+static int64_t hour_floor(int64_t ms)
+{
+	int64_t h;
+
+	if (ms < INT64_MIN + COVERAGE_HOUR_MS)
+		return INT64_MIN;
+	h = ms / COVERAGE_HOUR_MS * COVERAGE_HOUR_MS;
+	return h > ms ? h - COVERAGE_HOUR_MS : h;
+}
+
+static int64_t hour_ceiling(int64_t ms)
+{
+	int64_t h;
+
+	if (ms > INT64_MAX - COVERAGE_HOUR_MS)
+		return INT64_MAX;
+	h = hour_floor(ms);
+	return h < ms ? h + COVERAGE_HOUR_MS : h;
+}
+
+static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+	int index = sqlite3_bind_parameter_index(stmt, name);
+
+	if (index)
+		sqlite3_bind_int64(stmt, index, value);
+}
+
+/* The statement for this window, prepared once per store, with bindings. */
+static sqlite3_stmt *prepare_window(struct store *st, const char *bounded_sql,
+				    const char *open_sql, int64_t since,
+				    int64_t until)
+{
+	int open = since == INT64_MIN && until == INT64_MAX;
+	sqlite3_stmt *stmt = store_prepare(st, open ? open_sql : bounded_sql);
+
+	if (!stmt)
+		return NULL;
+	bind_named(stmt, ":since", since);
+	bind_named(stmt, ":until", until);
+	bind_named(stmt, ":from", hour_floor(since));
+	bind_named(stmt, ":to", hour_ceiling(until));
+	return stmt;
+}
+
+int coverage_each_gap(struct store *st, int64_t since, int64_t until,
+		      int (*fn)(const struct coverage_gap *gap, void *ctx),
+		      void *ctx)
+{
+	sqlite3_stmt *stmt = prepare_window(st, each_gap_bounded_sql,
+					    each_gap_open_sql, since, until);
+	struct coverage_gap gap;
+	int rc = SQLITE_DONE, stop = 0;
+
+	if (!stmt)
+		return -1;
+	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		gap.node = (const char *)sqlite3_column_text(stmt, 0);
+		gap.hour = sqlite3_column_int64(stmt, 1);
+		gap.serves = (uint64_t)sqlite3_column_int64(stmt, 2);
+		gap.deliveries = (uint64_t)sqlite3_column_int64(stmt, 3);
+		/* An atom is never NULL; "" keeps a broken store from crashing. */
+		if (!gap.node)
+			gap.node = "";
+		stop = fn(&gap, ctx);
+	}
+	sqlite3_reset(stmt);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE) {
+		store_error(st, "finding coverage gaps");
+		return -1;
+	}
+	return 0;
+}
+
+int coverage_count_gap_deliveries(struct store *st, int64_t since,
+				  int64_t until, uint64_t *count)
+{
+	sqlite3_stmt *stmt = prepare_window(st, count_bounded_sql,
+					    count_open_sql, since, until);
+	int rc;
+
+	*count = 0;
+	if (!stmt)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*count = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "counting deliveries in coverage gaps");
+		return -1;
+	}
+	return 0;
+}

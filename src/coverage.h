@@ -1,0 +1,45 @@
+/*
+ * Coverage: the hours in which the store cannot tell clean from unknown.
+ * A gap is a UTC hour in which relays served from a cache node (serve rows
+ * naming that node) while the node wrote no cache log line (no fill and no
+ * removal naming it in that hour): its cache logs are missing there, so
+ * serves from it cannot be traced to a fill.  The SQL is in coverage.c.
+ */
+#ifndef CAMAUDIT_COVERAGE_H
+#define CAMAUDIT_COVERAGE_H
+
+#include <stdint.h>
+
+#include "store.h"
+
+#define COVERAGE_HOUR_MS INT64_C(3600000)
+
+struct coverage_gap {
+	const char *node;    /* the node as named in the relay log (untrusted) */
+	int64_t hour;        /* start of the UTC hour, ms since the epoch */
+	uint64_t serves;     /* serves from the node in that hour */
+	uint64_t deliveries; /* of which delivered: status absent, 200 or 206 */
+};
+
+/*
+ * Call fn for each gap, oldest hour first and, within an hour, by node
+ * name.  Only serves with ts in [since, until) are counted and only the
+ * hours that hold such a serve are gaps; cache lines count in the whole
+ * hour, inside the window or not.  INT64_MIN and INT64_MAX leave a side
+ * open.  Stops early and returns fn's value when it is non-zero; -1 on a
+ * database error (reported).  The gap's node is valid during the call.
+ * For a consistent view, call it inside the caller's read transaction.
+ */
+int coverage_each_gap(struct store *st, int64_t since, int64_t until,
+		      int (*fn)(const struct coverage_gap *gap, void *ctx),
+		      void *ctx);
+
+/*
+ * The number of delivered serves (status absent, 200 or 206) with ts in
+ * [since, until) that fall in a gap: the sum of the gaps' deliveries over
+ * the same window.  Returns 0, or -1 on a database error (reported).
+ */
+int coverage_count_gap_deliveries(struct store *st, int64_t since,
+				  int64_t until, uint64_t *count);
+
+#endif

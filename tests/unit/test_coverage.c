@@ -1,0 +1,445 @@
+/*
+ * Unit tests of the coverage gaps (src/coverage.c): each test builds a
+ * small store from logfmt lines and checks the gaps found, or the count
+ * of deliveries in them.  coverage.c is included to reach its statements,
+ * whose query plans are checked too.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../../src/coverage.c"
+#include "logfmt.h"
+#include "source.h"
+#include "store.h"
+#include "timefmt.h"
+
+enum { RELAY_LOG, CACHE_LOG, SOURCE_COUNT };
+
+struct fixture {
+	struct store *st;
+	int64_t source[SOURCE_COUNT];
+	uint64_t line;
+};
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	int i;
+
+	fx->st = store_open(NULL, STORE_TEMPORARY, NULL);
+	assert_non_null(fx->st);
+	assert_int_equal(store_begin(fx->st), 0);
+	for (i = 0; i < SOURCE_COUNT; i++) {
+		struct source src = {.head_len = 1};
+		char name[16];
+
+		src.head[0] = (unsigned char)('a' + i);
+		snprintf(name, sizeof(name), "log%d", i);
+		assert_int_equal(source_create(fx->st, name, &src), 0);
+		fx->source[i] = src.id;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	store_rollback(fx->st);
+	store_close(fx->st);
+	free(fx);
+	return 0;
+}
+
+static void add(struct fixture *fx, int source, const char *line)
+{
+	char *copy = strdup(line);
+	struct event ev;
+
+	assert_int_equal(logfmt_parse_line(copy, strlen(copy), &ev), 0);
+	assert_int_equal(store_insert_event(fx->st, fx->source[source],
+					    ++fx->line, &ev), 0);
+	free(copy);
+}
+
+/* A relay line at ts from node (NULL: no node) with status (NULL: none). */
+static void serve(struct fixture *fx, const char *ts, const char *node,
+		  const char *status)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "ts=%s account=alice key=k%s%s%s%s", ts,
+		 node ? " node=" : "", node ? node : "",
+		 status ? " status=" : "", status ? status : "");
+	add(fx, RELAY_LOG, line);
+}
+
+static void fill(struct fixture *fx, const char *ts, const char *node)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line), "ts=%s op=fill node=%s key=k device=cam",
+		 ts, node);
+	add(fx, CACHE_LOG, line);
+}
+
+static int64_t at(const char *ts)
+{
+	int64_t ms;
+
+	assert_null(timefmt_parse_log(ts, strlen(ts), &ms));
+	return ms;
+}
+
+struct listing {
+	char text[1024];
+	size_t calls;
+	size_t stop_after; /* 0: never stop */
+};
+
+/* Gaps as "HOUR NODE SERVES/DELIVERIES" joined by "; ". */
+static int list_gap(const struct coverage_gap *gap, void *ctx)
+{
+	struct listing *l = ctx;
+	char hour[TIMEFMT_SIZE];
+	size_t used = strlen(l->text);
+
+	timefmt_format(gap->hour, hour);
+	snprintf(l->text + used, sizeof(l->text) - used, "%s%s %s %llu/%llu",
+		 used ? "; " : "", hour, gap->node,
+		 (unsigned long long)gap->serves,
+		 (unsigned long long)gap->deliveries);
+	l->calls++;
+	return l->stop_after && l->calls == l->stop_after ? 7 : 0;
+}
+
+static const char *gaps_in(struct fixture *fx, int64_t since, int64_t until)
+{
+	static struct listing l;
+
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(coverage_each_gap(fx->st, since, until, list_gap, &l), 0);
+	return l.text;
+}
+
+static const char *gaps(struct fixture *fx)
+{
+	return gaps_in(fx, INT64_MIN, INT64_MAX);
+}
+
+static uint64_t count_in(struct fixture *fx, int64_t since, int64_t until)
+{
+	uint64_t n = 99;
+
+	assert_int_equal(coverage_count_gap_deliveries(fx->st, since, until, &n), 0);
+	return n;
+}
+
+static void test_empty_store_has_no_gaps(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_string_equal(gaps(fx), "");
+	assert_int_equal(count_in(fx, INT64_MIN, INT64_MAX), 0);
+}
+
+static void test_hour_with_serves_and_no_cache_line_is_a_gap(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill(fx, "2019-12-26T08:10:00Z", "cache-2");
+	serve(fx, "2019-12-26T08:20:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:05:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:55:00Z", "cache-2", "200");
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 2/2");
+}
+
+static void test_any_fill_in_the_hour_covers_it(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:00:00Z", "cache-2", "200");
+	fill(fx, "2019-12-26T09:59:59.999Z", "cache-2");
+	assert_string_equal(gaps(fx), "");
+}
+
+static void test_a_removal_alone_covers_the_hour(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:30:00Z", "cache-2", "200");
+	add(fx, CACHE_LOG, "ts=2019-12-26T09:45:00Z op=expire node=cache-2 key=other");
+	assert_string_equal(gaps(fx), "");
+}
+
+static void test_cache_line_of_another_node_does_not_cover(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill(fx, "2019-12-26T09:10:00Z", "cache-1");
+	serve(fx, "2019-12-26T09:30:00Z", "cache-2", "200");
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 1/1");
+}
+
+static void test_cache_line_in_the_hour_before_does_not_cover(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill(fx, "2019-12-26T08:59:59.999Z", "cache-2");
+	serve(fx, "2019-12-26T09:00:00Z", "cache-2", "200");
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 1/1");
+}
+
+static void test_hours_are_utc_whatever_the_log_offset(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* 10:30+01:00 is 09:30Z: the fill covers the 09:00Z hour. */
+	fill(fx, "2019-12-26T10:30:00+01:00", "cache-2");
+	serve(fx, "2019-12-26T09:45:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T10:15:00+00:30", "cache-2", "200");
+	assert_string_equal(gaps(fx), "");
+}
+
+static void test_serve_without_a_node_makes_no_gap(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:30:00Z", NULL, "200");
+	assert_string_equal(gaps(fx), "");
+	assert_int_equal(count_in(fx, INT64_MIN, INT64_MAX), 0);
+}
+
+static void test_gap_counts_every_serve_and_its_deliveries(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:01:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:02:00Z", "cache-2", "206");
+	serve(fx, "2019-12-26T09:03:00Z", "cache-2", NULL);
+	serve(fx, "2019-12-26T09:04:00Z", "cache-2", "304");
+	serve(fx, "2019-12-26T09:05:00Z", "cache-2", "500");
+	serve(fx, "2019-12-26T09:06:00Z", "cache-2", "2OO");
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 6/3");
+}
+
+static void test_a_serve_that_delivered_nothing_still_shows_the_gap(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:04:00Z", "cache-2", "304");
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 1/0");
+	assert_int_equal(count_in(fx, INT64_MIN, INT64_MAX), 0);
+}
+
+static void test_gaps_come_oldest_hour_first_then_by_node_name(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T10:30:00Z", "cache-1", "200");
+	serve(fx, "2019-12-26T09:30:00Z", "cache-3", "200");
+	serve(fx, "2019-12-26T09:31:00Z", "cache-10", "200");
+	serve(fx, "2019-12-26T09:32:00Z", "cache-3", "200");
+	assert_string_equal(gaps(fx),
+			    "2019-12-26T09:00:00.000Z cache-10 1/1; "
+			    "2019-12-26T09:00:00.000Z cache-3 2/2; "
+			    "2019-12-26T10:00:00.000Z cache-1 1/1");
+}
+
+static void test_window_keeps_only_its_serves(void **state)
+{
+	struct fixture *fx = *state;
+
+	serve(fx, "2019-12-26T09:10:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:20:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:30:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T11:30:00Z", "cache-2", "200");
+	/* [since, until): the serve at until is out, the one at since is in. */
+	assert_string_equal(gaps_in(fx, at("2019-12-26T09:20:00Z"),
+				    at("2019-12-26T09:30:00Z")),
+			    "2019-12-26T09:00:00.000Z cache-2 1/1");
+	assert_int_equal(count_in(fx, at("2019-12-26T09:20:00Z"),
+				  at("2019-12-26T09:30:00Z")), 1);
+	assert_int_equal(count_in(fx, at("2019-12-26T10:00:00Z"), INT64_MAX), 1);
+	assert_int_equal(count_in(fx, INT64_MIN, at("2019-12-26T09:15:00Z")), 1);
+	assert_string_equal(gaps_in(fx, at("2019-12-26T09:40:00Z"),
+				    at("2019-12-26T11:00:00Z")), "");
+}
+
+static void test_cache_line_outside_the_window_still_covers_its_hour(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill(fx, "2019-12-26T09:05:00Z", "cache-2");
+	fill(fx, "2019-12-26T10:55:00Z", "cache-2");
+	serve(fx, "2019-12-26T09:40:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T10:10:00Z", "cache-2", "200");
+	assert_string_equal(gaps_in(fx, at("2019-12-26T09:30:00Z"),
+				    at("2019-12-26T10:30:00Z")), "");
+	assert_int_equal(count_in(fx, at("2019-12-26T09:30:00Z"),
+				  at("2019-12-26T10:30:00Z")), 0);
+}
+
+static void test_count_is_the_sum_of_the_gaps_deliveries(void **state)
+{
+	struct fixture *fx = *state;
+
+	fill(fx, "2019-12-26T08:30:00Z", "cache-1");
+	serve(fx, "2019-12-26T08:40:00Z", "cache-1", "200");
+	serve(fx, "2019-12-26T08:41:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T08:42:00Z", "cache-2", "304");
+	serve(fx, "2019-12-26T09:41:00Z", "cache-1", "206");
+	serve(fx, "2019-12-26T09:42:00Z", "cache-2", NULL);
+	serve(fx, "2019-12-26T09:43:00Z", NULL, "200");
+	assert_string_equal(gaps(fx),
+			    "2019-12-26T08:00:00.000Z cache-2 2/1; "
+			    "2019-12-26T09:00:00.000Z cache-1 1/1; "
+			    "2019-12-26T09:00:00.000Z cache-2 1/1");
+	assert_int_equal(count_in(fx, INT64_MIN, INT64_MAX), 3);
+	assert_int_equal(count_in(fx, at("2019-12-26T08:41:00Z"),
+				  at("2019-12-26T09:42:00Z")), 2);
+}
+
+static void test_open_and_bounded_windows_agree(void **state)
+{
+	struct fixture *fx = *state;
+	char open[1024];
+
+	fill(fx, "2019-12-26T08:30:00Z", "cache-1");
+	serve(fx, "2019-12-26T08:40:00Z", "cache-1", "200");
+	serve(fx, "2019-12-26T08:41:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T09:41:00Z", "cache-1", "206");
+	snprintf(open, sizeof(open), "%s", gaps(fx));
+	assert_string_equal(gaps_in(fx, INT64_MIN + 1, INT64_MAX - 1), open);
+	assert_string_equal(gaps_in(fx, at("2019-12-26T00:00:00Z"),
+				    at("2019-12-27T00:00:00Z")), open);
+	assert_int_equal(count_in(fx, INT64_MIN + 1, INT64_MAX), 2);
+	assert_int_equal(count_in(fx, INT64_MIN, INT64_MAX), 2);
+}
+
+static void test_times_before_1970_fall_in_their_own_hour(void **state)
+{
+	struct fixture *fx = *state;
+
+	/* Integer division would put -30 min in the hour starting at 0. */
+	fill(fx, "1970-01-01T00:10:00Z", "cache-2");
+	serve(fx, "1969-12-31T23:30:00Z", "cache-2", "200");
+	assert_string_equal(gaps(fx), "1969-12-31T23:00:00.000Z cache-2 1/1");
+	assert_int_equal(count_in(fx, at("1969-12-31T23:15:00Z"),
+				  at("1969-12-31T23:45:00Z")), 1);
+}
+
+static void test_iteration_stops_when_the_callback_says_so(void **state)
+{
+	struct fixture *fx = *state;
+	struct listing l;
+
+	serve(fx, "2019-12-26T09:30:00Z", "cache-2", "200");
+	serve(fx, "2019-12-26T10:30:00Z", "cache-2", "200");
+	memset(&l, 0, sizeof(l));
+	l.stop_after = 1;
+	assert_int_equal(coverage_each_gap(fx->st, INT64_MIN, INT64_MAX, list_gap,
+					   &l), 7);
+	assert_int_equal(l.calls, 1);
+	/* The statement was reset: the next run sees every gap again. */
+	assert_string_equal(gaps(fx), "2019-12-26T09:00:00.000Z cache-2 1/1; "
+			    "2019-12-26T10:00:00.000Z cache-2 1/1");
+}
+
+/* The query plan of sql as its detail lines joined by "; ". */
+static const char *plan(struct fixture *fx, const char *sql)
+{
+	static char text[4096];
+	char *query = malloc(strlen(sql) + 32);
+	sqlite3_stmt *stmt;
+	size_t used = 0;
+
+	snprintf(query, strlen(sql) + 32, "EXPLAIN QUERY PLAN %s", sql);
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), query, -1, &stmt,
+					    NULL), SQLITE_OK);
+	text[0] = '\0';
+	while (sqlite3_step(stmt) == SQLITE_ROW && used < sizeof(text))
+		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s; ",
+					 sqlite3_column_text(stmt, 3));
+	sqlite3_finalize(stmt);
+	free(query);
+	return text;
+}
+
+static size_t occurrences(const char *text, const char *word)
+{
+	size_t n = 0;
+
+	for (; (text = strstr(text, word)); text += strlen(word))
+		n++;
+	return n;
+}
+
+/*
+ * The cost stays one pass over the serves: no automatic index (which
+ * would copy a whole table), and each gap's serves read through serve_ts
+ * for that hour alone, with the gaps in the outer loop; the serves of an
+ * open window are scanned, those of a bounded one read through serve_ts.
+ * (Counted rather than matched: plan wording varies across SQLite.)
+ */
+static void test_gap_serves_are_read_through_the_time_index(void **state)
+{
+	struct fixture *fx = *state;
+	const struct {
+		const char *sql;
+		size_t by_time;
+	} statements[] = {
+		{each_gap_bounded_sql, 2},
+		{each_gap_open_sql, 1},
+		{count_bounded_sql, 2},
+		{count_open_sql, 1},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
+		const char *p = plan(fx, statements[i].sql);
+
+		if (strstr(p, "AUTOMATIC") ||
+		    occurrences(p, "USING INDEX serve_ts (ts>? AND ts<?)") !=
+		    statements[i].by_time)
+			fail_msg("statement %zu: unexpected plan: %s", i, p);
+	}
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_empty_store_has_no_gaps),
+		T(test_hour_with_serves_and_no_cache_line_is_a_gap),
+		T(test_any_fill_in_the_hour_covers_it),
+		T(test_a_removal_alone_covers_the_hour),
+		T(test_cache_line_of_another_node_does_not_cover),
+		T(test_cache_line_in_the_hour_before_does_not_cover),
+		T(test_hours_are_utc_whatever_the_log_offset),
+		T(test_serve_without_a_node_makes_no_gap),
+		T(test_gap_counts_every_serve_and_its_deliveries),
+		T(test_a_serve_that_delivered_nothing_still_shows_the_gap),
+		T(test_gaps_come_oldest_hour_first_then_by_node_name),
+		T(test_window_keeps_only_its_serves),
+		T(test_cache_line_outside_the_window_still_covers_its_hour),
+		T(test_count_is_the_sum_of_the_gaps_deliveries),
+		T(test_open_and_bounded_windows_agree),
+		T(test_times_before_1970_fall_in_their_own_hour),
+		T(test_iteration_stops_when_the_callback_says_so),
+		T(test_gap_serves_are_read_through_the_time_index),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
