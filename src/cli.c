@@ -33,11 +33,13 @@ int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("camaudit: ", stderr);
+	char message[512];
+
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; see 'camaudit %s --help'\n", cmd->name);
+	/* error() escapes what the user typed (a glob can expand to any name). */
+	error("%s; see 'camaudit %s --help'", message, cmd->name);
 	return EXIT_USAGE;
 }
 

@@ -46,11 +46,23 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
+static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash);
+
+/*
+ * Every message may quote a file name or a value from a log: control
+ * characters and invalid UTF-8 in it are escaped here, whoever formatted
+ * it.  Backslashes stay as they are, so text that is already escaped
+ * (safe_strdup, quote_bounded) is not escaped twice.
+ */
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
+	char buf[1024];
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
+
 	fputs("camaudit: ", stderr);
 	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
+	put_safe(stderr, buf, len, 0);
 	fputc('\n', stderr);
 }
 
@@ -116,7 +128,7 @@ size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
  * One escaping routine serves both the writer and the width calculation,
  * so that table columns line up with exactly what is printed.
  */
-static size_t put_safe(FILE *fp, const char *str, size_t len)
+static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, width = 0;
@@ -131,7 +143,7 @@ static size_t put_safe(FILE *fp, const char *str, size_t len)
 		if (n == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
 			out = esc, outlen = 4, n = 1;
-		} else if (cp == '\\') {
+		} else if (cp == '\\' && backslash) {
 			out = "\\\\", outlen = 2;
 		} else if (cp == '\n') {
 			out = "\\n", outlen = 2;
@@ -161,12 +173,12 @@ static size_t put_safe(FILE *fp, const char *str, size_t len)
 
 size_t fput_safe(FILE *fp, const char *s, size_t len)
 {
-	return put_safe(fp, s, len);
+	return put_safe(fp, s, len, 1);
 }
 
 size_t safe_width(const char *s, size_t len)
 {
-	return put_safe(NULL, s, len);
+	return put_safe(NULL, s, len, 1);
 }
 
 char *safe_strdup(const char *s)
@@ -177,7 +189,7 @@ char *safe_strdup(const char *s)
 
 	if (!mem)
 		die("out of memory (escaping a name)");
-	put_safe(mem, s, strlen(s));
+	put_safe(mem, s, strlen(s), 1);
 	if (fclose(mem) != 0 || !copy)
 		die("out of memory (escaping a name)");
 	return copy;

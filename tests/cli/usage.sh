@@ -45,6 +45,9 @@ expect_exit 2 "a flag given a value is a usage error" camaudit audit --quiet=1
 grep_file "it names the flag as typed" "^camaudit: option '--quiet' takes no value; see 'camaudit audit --help'$" err
 expect_exit 2 "an ambiguous abbreviation is a usage error" camaudit audit --s 1
 grep_file "it names what was typed" "unknown option '--s'" err
+expect_exit 2 "an operand with terminal escapes is a usage error" camaudit audit "evil$(printf '\033')[2J"
+check "the escape does not reach the terminal" sh -c '! grep -q "$(printf "\033")" err'
+grep_file "it is shown escaped" "unexpected argument 'evil\\\\x1b\\[2J'" err
 expect_exit 2 "an option without its value is a usage error" camaudit audit --db
 grep_file "the option missing a value is named" "option '--db' needs a value" err
 
