@@ -15,6 +15,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 
 /*
  * Ingest every operand (files, directories, "-") into st and report per

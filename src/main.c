@@ -19,6 +19,7 @@ static const struct {
 	{"ingest", cmd_ingest, "load relay, cache and registry logs into the store"},
 	{"audit", cmd_audit, "correlate the store and print cross-tenant deliveries"},
 	{"scan", cmd_scan, "ingest files into a temporary store and audit them"},
+	{"explain", cmd_explain, "show the evidence behind the verdict on one serve"},
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
 	{"prune", cmd_prune, "drop old events from the store"},
 };

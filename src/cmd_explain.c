@@ -1,0 +1,553 @@
+/*
+ * camaudit explain: for one serve, the chain of evidence behind its
+ * verdict: the log line, the fill chosen and by which rule, the fills not
+ * chosen and why, the camera's owner at fill time, the viewer's shares,
+ * and the verdict.  The verdict and the fill come from the same SQL that
+ * audit runs (correlate_run over the serve's millisecond), so the two
+ * cannot disagree; the reasons for the other fills are worked out here.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "input.h"
+#include "timefmt.h"
+#include "tree.h"
+#include "util.h"
+
+/* Fills of the serve's key or frame shown around its time. */
+#define MAX_CANDIDATES 12
+/* Share events of the viewer for the camera shown, latest first. */
+#define MAX_SHARES 5
+
+enum { OPT_EXPLAIN_FORMAT = 'f' };
+
+static const struct cli_option explain_options[] = {
+	{"format", OPT_EXPLAIN_FORMAT, "FORMAT", "text or json (default: text)"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command explain_command = {
+	"explain", cmd_explain,
+	"Show the evidence behind the verdict on one serve: its log line, the\n"
+	"fill chosen and by which rule, the fills not chosen and why, the owner\n"
+	"of the camera, the viewer's shares, and the verdict audit gives it.",
+	"[--db PATH] [--skew DURATION] [--format text|json] REQUEST_ID|FILE:LINE...",
+	"A FILE:LINE names the serve's source as audit's serve_ref does (a\n"
+	"trailing part of the path is enough).  JSON is one object per serve\n"
+	"per line.  Exit status: 0 explained and none is a finding, 1 explained\n"
+	"and a finding among them, 2 usage error or no such serve, 3 database\n"
+	"error.",
+};
+
+struct explain_request {
+	struct audit_request common; /* --db, --skew, --quiet */
+	int json;
+};
+
+#define ATOM(col) "(SELECT text FROM atom WHERE id = " col ")"
+#define SOURCE_NAME(col) "(SELECT name FROM source WHERE id = " col ")"
+
+/* The serve and the columns kept from it. */
+struct serve {
+	int64_t id, ts, source, line, key, node, frame, account, device;
+	int has_node, has_frame;
+};
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct explain_request *req = ctx;
+
+	if (key == OPT_EXPLAIN_FORMAT) {
+		if (strcmp(arg, "text") && strcmp(arg, "json"))
+			return cli_usage_error(&explain_command, "invalid --format "
+					       "'%s' (use text or json)", arg), -1;
+		req->json = !strcmp(arg, "json");
+		return 0;
+	}
+	return audit_option(&explain_command, &req->common, key, arg);
+}
+
+static sqlite3_stmt *prepare(struct store *st, const char *sql)
+{
+	return store_prepare(st, sql);
+}
+
+static const char *text_col(sqlite3_stmt *stmt, int col)
+{
+	return (const char *)sqlite3_column_text(stmt, col);
+}
+
+/* "NAME:LINE" of a source and line, in buf. */
+static const char *ref(char *buf, size_t size, const char *name, int64_t line)
+{
+	snprintf(buf, size, "%s:%lld", name ? name : "?", (long long)line);
+	return buf;
+}
+
+/*
+ * The serves that `what` names: FILE:LINE when a source of that name (or
+ * ending in /NAME) has a serve at that line, else a request id.
+ */
+static int find_serves(struct store *st, const char *what, int64_t **ids,
+		       size_t *count)
+{
+	static const char by_line[] =
+		"SELECT s.id FROM serve s JOIN source src ON src.id = s.source"
+		" WHERE s.line = ?2 AND (src.name = ?1"
+		"  OR substr(src.name, -length(?1) - 1) = '/' || ?1)"
+		" ORDER BY s.id";
+	static const char by_request[] =
+		"SELECT id FROM serve WHERE req = ?1 ORDER BY ts, id";
+	const char *colon = strrchr(what, ':');
+	sqlite3_stmt *stmt;
+	int rc, pass;
+
+	*ids = NULL;
+	*count = 0;
+	for (pass = 0; pass < 2 && *count == 0; pass++) {
+		char *end;
+		long long line = 0;
+
+		if (pass == 0) {
+			if (!colon || colon == what || !colon[1])
+				continue;
+			errno = 0;
+			line = strtoll(colon + 1, &end, 10);
+			if (errno || *end || line <= 0)
+				continue;
+			if (!(stmt = prepare(st, by_line)))
+				return -1;
+			sqlite3_bind_text(stmt, 1, what, (int)(colon - what),
+					  SQLITE_STATIC);
+			sqlite3_bind_int64(stmt, 2, line);
+		} else {
+			if (!(stmt = prepare(st, by_request)))
+				return -1;
+			sqlite3_bind_text(stmt, 1, what, -1, SQLITE_STATIC);
+		}
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			*ids = xrealloc(*ids, (*count + 1) * sizeof(**ids));
+			(*ids)[(*count)++] = sqlite3_column_int64(stmt, 0);
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE) {
+			store_error(st, "looking up the serve");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The log line as the file holds it now, or NULL (not found, stdin). */
+static char *read_line(const char *path, int64_t number)
+{
+	struct input *in;
+	struct line line;
+	char *copy = NULL;
+
+	if (!path || !strcmp(path, "<stdin>") || !(in = input_open(path)))
+		return NULL;
+	while (input_next_line(in, &line) == 1) {
+		if ((int64_t)line.number == number) {
+			if (!line.overlong)
+				copy = xstrndup(line.ptr, line.len);
+			break;
+		}
+	}
+	input_close(in);
+	return copy;
+}
+
+static int write_serve(struct store *st, struct tree *t, int64_t id,
+		       struct serve *s)
+{
+	static const char sql[] =
+		"SELECT s.ts, s.source, s.line, " SOURCE_NAME("s.source") ", s.req,"
+		" " ATOM("s.account") ", " ATOM("s.device") ", " ATOM("s.key") ","
+		" " ATOM("s.frame") ", " ATOM("s.node") ", " ATOM("s.relay") ","
+		" " ATOM("s.cache") ", s.status, s.key, s.node, s.frame, s.account,"
+		" s.device FROM serve s WHERE s.id = ?1";
+	sqlite3_stmt *stmt = prepare(st, sql);
+	char buf[4200];
+	char *raw;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		store_error(st, "reading the serve");
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	s->id = id;
+	s->ts = sqlite3_column_int64(stmt, 0);
+	s->source = sqlite3_column_int64(stmt, 1);
+	s->line = sqlite3_column_int64(stmt, 2);
+	s->key = sqlite3_column_int64(stmt, 13);
+	s->has_node = sqlite3_column_type(stmt, 14) != SQLITE_NULL;
+	s->node = sqlite3_column_int64(stmt, 14);
+	s->has_frame = sqlite3_column_type(stmt, 15) != SQLITE_NULL;
+	s->frame = sqlite3_column_int64(stmt, 15);
+	s->account = sqlite3_column_int64(stmt, 16);
+	s->device = sqlite3_column_int64(stmt, 17);
+
+	tree_object(t, "serve");
+	tree_text(t, "serve_ref", ref(buf, sizeof(buf), text_col(stmt, 3), s->line));
+	tree_time(t, "served_at", s->ts);
+	tree_text(t, "request_id", text_col(stmt, 4));
+	tree_text(t, "viewer_account", text_col(stmt, 5));
+	tree_text(t, "requested_device", text_col(stmt, 6));
+	tree_text(t, "key", text_col(stmt, 7));
+	tree_text(t, "frame", text_col(stmt, 8));
+	tree_text(t, "node", text_col(stmt, 9));
+	tree_text(t, "relay", text_col(stmt, 10));
+	tree_text(t, "cache", text_col(stmt, 11));
+	if (sqlite3_column_type(stmt, 12) == SQLITE_INTEGER)
+		tree_int(t, "status", sqlite3_column_int64(stmt, 12));
+	else
+		tree_text(t, "status", text_col(stmt, 12));
+	raw = read_line(text_col(stmt, 3), s->line);
+	tree_text(t, "line", raw);
+	free(raw);
+	tree_end(t);
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+/* The verdict audit gives the serve: its fill, rule, owner and type. */
+struct verdict {
+	int found;          /* a delivery, classified */
+	int64_t fill;       /* 0 when none */
+	char rule[16];
+	char type[32];
+};
+
+static int classify(struct store *st, const struct explain_request *req,
+		    const struct serve *s, struct verdict *v)
+{
+	static const char sql[] =
+		"SELECT fill, rule, type FROM temp.verdict WHERE serve = ?1";
+	struct audit_window window = {s->ts, s->ts + 1, req->common.window.skew_ms};
+	struct audit_summary summary;
+	sqlite3_stmt *stmt;
+
+	memset(v, 0, sizeof(*v));
+	if (correlate_run(st, &window, &summary) || !(stmt = prepare(st, sql)))
+		return -1;
+	sqlite3_bind_int64(stmt, 1, s->id);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		v->found = 1;
+		v->fill = sqlite3_column_int64(stmt, 0);
+		snprintf(v->rule, sizeof(v->rule), "%s",
+			 text_col(stmt, 1) ? text_col(stmt, 1) : "");
+		snprintf(v->type, sizeof(v->type), "%s", text_col(stmt, 2));
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
+/*
+ * Why a fill that is not the origin was passed over, in the order the
+ * rules test it (see CORRELATION in the man page).
+ */
+static void why_not(struct store *st, const struct serve *s, int64_t skew,
+		    const struct verdict *v, sqlite3_stmt *f, char *why,
+		    size_t size)
+{
+	static const char later_sql[] =
+		"SELECT g.ts, g.line, " SOURCE_NAME("g.source") " FROM fill g"
+		" WHERE g.key = ?1 AND g.node = ?2 AND (g.ts > ?3 OR (g.ts = ?3 AND g.id > ?4))"
+		"  AND g.ts <= ?5 + ?6 AND (g.source <> ?7 OR g.ts < ?5 OR (g.ts = ?5 AND g.line <= ?8))"
+		" ORDER BY g.ts, g.id LIMIT 1";
+	static const char removal_sql[] =
+		"SELECT r.ts, r.op, r.line, " SOURCE_NAME("r.source") " FROM removal r"
+		" WHERE r.key = ?1 AND r.node = ?2 AND r.ts >= ?3 AND r.ts <= ?4"
+		"  AND (r.ts > ?3 OR r.source <> ?5 OR r.line > ?6) ORDER BY r.ts LIMIT 1";
+	int64_t id = sqlite3_column_int64(f, 0), ts = sqlite3_column_int64(f, 1);
+	int64_t source = sqlite3_column_int64(f, 2), line = sqlite3_column_int64(f, 3);
+	int64_t node = sqlite3_column_int64(f, 9), key = sqlite3_column_int64(f, 10);
+	int64_t k = source == s->source ? 0 : skew;
+	char when[TIMEFMT_SIZE], where[4096];
+	sqlite3_stmt *q;
+
+	if (v->found && !strcmp(v->rule, "frame")) {
+		snprintf(why, size, "the frame served identifies another fill");
+	} else if (s->has_node && node != s->node) {
+		snprintf(why, size, "on another node than the serve's");
+	} else if (ts > s->ts + k || (source == s->source && ts == s->ts && line > s->line)) {
+		snprintf(why, size, k ? "filled %.3f s after the serve, beyond "
+			 "the skew" : "filled after the serve, in the same log",
+			 (double)(ts - s->ts) / 1000.0);
+	} else if (key != s->key) {
+		snprintf(why, size, "another key: found by the frame only");
+	} else if ((q = prepare(st, later_sql)) && (sqlite3_bind_int64(q, 1, key),
+		   sqlite3_bind_int64(q, 2, node), sqlite3_bind_int64(q, 3, ts),
+		   sqlite3_bind_int64(q, 4, id), sqlite3_bind_int64(q, 5, s->ts),
+		   sqlite3_bind_int64(q, 6, skew), sqlite3_bind_int64(q, 7, s->source),
+		   sqlite3_bind_int64(q, 8, s->line), sqlite3_step(q) == SQLITE_ROW)) {
+		timefmt_format(sqlite3_column_int64(q, 0), when);
+		snprintf(why, size, "replaced on its node by the fill at %s (%s)",
+			 when, ref(where, sizeof(where), text_col(q, 2),
+				   sqlite3_column_int64(q, 1)));
+		sqlite3_reset(q);
+	} else if ((q = prepare(st, removal_sql)) && (sqlite3_bind_int64(q, 1, key),
+		   sqlite3_bind_int64(q, 2, node), sqlite3_bind_int64(q, 3, ts),
+		   sqlite3_bind_int64(q, 4, s->ts), sqlite3_bind_int64(q, 5, source),
+		   sqlite3_bind_int64(q, 6, line), sqlite3_step(q) == SQLITE_ROW)) {
+		timefmt_format(sqlite3_column_int64(q, 0), when);
+		snprintf(why, size, "%s at %s (%s), before the serve",
+			 !strcmp(text_col(q, 1), "evict") ? "evicted" :
+			 !strcmp(text_col(q, 1), "purge") ? "purged" : "expired", when,
+			 ref(where, sizeof(where), text_col(q, 3),
+			     sqlite3_column_int64(q, 2)));
+		sqlite3_reset(q);
+	} else if (sqlite3_column_type(f, 8) == SQLITE_INTEGER &&
+		   s->ts > ts + sqlite3_column_int64(f, 8) + k) {
+		timefmt_format(ts + sqlite3_column_int64(f, 8), when);
+		snprintf(why, size, "its TTL ran out at %s", when);
+	} else {
+		snprintf(why, size, "not the origin");
+	}
+}
+
+static int write_candidates(struct store *st, struct tree *t,
+			    const struct serve *s, int64_t skew,
+			    const struct verdict *v)
+{
+	/* The fills nearest in time of the serve's key, and of its frame. */
+	static const char sql[] =
+		"SELECT * FROM (SELECT f.id, f.ts, f.source, f.line,"
+		"  " SOURCE_NAME("f.source") ", " ATOM("f.node") ", " ATOM("f.device") ","
+		"  " ATOM("f.frame") ", f.ttl_ms, f.node, f.key"
+		"  FROM fill f WHERE f.key = ?1 OR f.frame = ?2"
+		"  ORDER BY abs(f.ts - ?3) LIMIT " "12"
+		") ORDER BY ts, id";
+	sqlite3_stmt *f = prepare(st, sql);
+	char buf[4200], why[4400];
+	int rc;
+
+	_Static_assert(MAX_CANDIDATES == 12, "the LIMIT above");
+	if (!f)
+		return -1;
+	sqlite3_bind_int64(f, 1, s->key);
+	if (s->has_frame)
+		sqlite3_bind_int64(f, 2, s->frame);
+	sqlite3_bind_int64(f, 3, s->ts);
+	tree_array(t, "candidates");
+	while ((rc = sqlite3_step(f)) == SQLITE_ROW) {
+		int chosen = v->fill == sqlite3_column_int64(f, 0);
+
+		tree_object(t, NULL);
+		tree_text(t, "fill_ref", ref(buf, sizeof(buf), text_col(f, 4),
+					    sqlite3_column_int64(f, 3)));
+		tree_time(t, "filled_at", sqlite3_column_int64(f, 1));
+		tree_text(t, "node", text_col(f, 5));
+		tree_text(t, "origin_device", text_col(f, 6));
+		tree_text(t, "frame", text_col(f, 7));
+		tree_bool(t, "chosen", chosen);
+		if (chosen)
+			snprintf(why, sizeof(why), "%s", !strcmp(v->rule, "frame") ?
+				 "the fill of the frame served" :
+				 "the latest fill of the key the node held, still cached");
+		else
+			why_not(st, s, skew, v, f, why, sizeof(why));
+		tree_text(t, "why", why);
+		tree_end(t);
+	}
+	sqlite3_reset(f);
+	tree_end(t);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "reading fills");
+		return -1;
+	}
+	return 0;
+}
+
+/* The chosen fill, the camera's owner when it was filled, and shares. */
+static int write_origin(struct store *st, struct tree *t, const struct serve *s,
+			const struct verdict *v, int64_t *device)
+{
+	static const char fill_sql[] =
+		"SELECT f.ts, f.line, " SOURCE_NAME("f.source") ", " ATOM("f.node") ","
+		" " ATOM("f.device") ", " ATOM("f.frame") ", f.ttl_ms, f.gen, f.device"
+		" FROM fill f WHERE f.id = ?1";
+	static const char owner_sql[] =
+		"SELECT b.ts, b.line, " SOURCE_NAME("b.source") ", " ATOM("b.account") ","
+		" (SELECT u.ts FROM binding u WHERE u.device = b.device"
+		"   AND u.account = b.account AND u.bound = 0 AND u.ts <= ?2"
+		"   AND (u.ts > b.ts OR (u.ts = b.ts AND u.id > b.id))"
+		"   ORDER BY u.ts LIMIT 1)"
+		" FROM binding b WHERE b.device = ?1 AND b.bound = 1 AND b.ts <= ?2"
+		" ORDER BY b.ts DESC, b.id DESC LIMIT 1";
+	sqlite3_stmt *f = prepare(st, fill_sql), *o;
+	char buf[4200];
+	int64_t filled_at;
+
+	*device = 0;
+	if (!f)
+		return -1;
+	if (!v->fill) {
+		tree_null(t, "origin");
+		tree_null(t, "owner");
+		return 0;
+	}
+	sqlite3_bind_int64(f, 1, v->fill);
+	if (sqlite3_step(f) != SQLITE_ROW) {
+		sqlite3_reset(f);
+		store_error(st, "reading the fill");
+		return -1;
+	}
+	filled_at = sqlite3_column_int64(f, 0);
+	*device = sqlite3_column_int64(f, 8);
+	tree_object(t, "origin");
+	tree_text(t, "fill_ref", ref(buf, sizeof(buf), text_col(f, 2),
+				    sqlite3_column_int64(f, 1)));
+	tree_text(t, "rule", !strcmp(v->rule, "frame") ? "frame identity" :
+		  "latest fill of the key on the node, within skew, still cached");
+	tree_time(t, "filled_at", filled_at);
+	tree_text(t, "node", text_col(f, 3));
+	tree_text(t, "origin_device", text_col(f, 4));
+	tree_text(t, "frame", text_col(f, 5));
+	tree_text(t, "gen", text_col(f, 7));
+	tree_end(t);
+	sqlite3_reset(f);
+
+	if (!(o = prepare(st, owner_sql)))
+		return -1;
+	sqlite3_bind_int64(o, 1, *device);
+	sqlite3_bind_int64(o, 2, filled_at);
+	if (sqlite3_step(o) == SQLITE_ROW) {
+		tree_object(t, "owner");
+		if (sqlite3_column_type(o, 4) == SQLITE_NULL)
+			tree_text(t, "owner_account", text_col(o, 3));
+		else
+			tree_null(t, "owner_account");
+		tree_text(t, "binding_ref", ref(buf, sizeof(buf), text_col(o, 2),
+					       sqlite3_column_int64(o, 1)));
+		tree_time(t, "bound_at", sqlite3_column_int64(o, 0));
+		if (sqlite3_column_type(o, 4) != SQLITE_NULL)
+			tree_time(t, "unbound_at", sqlite3_column_int64(o, 4));
+		tree_end(t);
+	} else {
+		tree_null(t, "owner");
+	}
+	sqlite3_reset(o);
+	(void)s;
+	return 0;
+}
+
+static int write_shares(struct store *st, struct tree *t, const struct serve *s,
+			int64_t device)
+{
+	static const char sql[] =
+		"SELECT ts, line, " SOURCE_NAME("source") ", granted FROM share"
+		" WHERE account = ?1 AND device = ?2 AND ts <= ?3"
+		" ORDER BY ts DESC, id DESC LIMIT 5";
+	sqlite3_stmt *q = prepare(st, sql);
+	char buf[4200];
+
+	_Static_assert(MAX_SHARES == 5, "the LIMIT above");
+	if (!q)
+		return -1;
+	sqlite3_bind_int64(q, 1, s->account);
+	sqlite3_bind_int64(q, 2, device);
+	sqlite3_bind_int64(q, 3, s->ts);
+	tree_array(t, "shares");
+	while (device && sqlite3_step(q) == SQLITE_ROW) {
+		tree_object(t, NULL);
+		tree_text(t, "op", sqlite3_column_int(q, 3) ? "share" : "unshare");
+		tree_time(t, "at", sqlite3_column_int64(q, 0));
+		tree_text(t, "ref", ref(buf, sizeof(buf), text_col(q, 2),
+				       sqlite3_column_int64(q, 1)));
+		tree_end(t);
+	}
+	tree_end(t);
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* Explain one serve; 1 if it is a finding, 0 if not, -1 on error. */
+static int explain(struct store *st, const struct explain_request *req,
+		   struct tree *t, int64_t id)
+{
+	struct serve s;
+	struct verdict v;
+	int64_t device;
+
+	tree_object(t, NULL);
+	if (write_serve(st, t, id, &s) || classify(st, req, &s, &v))
+		return -1;
+	tree_bool(t, "delivered", v.found);
+	if (write_origin(st, t, &s, &v, &device) ||
+	    write_candidates(st, t, &s, req->common.window.skew_ms, &v) ||
+	    write_shares(st, t, &s, device))
+		return -1;
+	tree_text(t, "verdict", v.found ? v.type : NULL);
+	tree_end(t);
+	tree_finish(t);
+	return v.found && strcmp(v.type, "ok") != 0;
+}
+
+int cmd_explain(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {
+		explain_options, cli_common_options, NULL};
+	struct explain_request req = {0};
+	enum store_failure why;
+	struct store *st;
+	struct tree t;
+	int64_t *ids = NULL;
+	size_t count = 0, i, shown = 0;
+	int first, status = EXIT_CLEAN;
+
+	audit_request_init(&req.common);
+	first = cli_parse(argc, argv, &explain_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first == argc)
+		return cli_usage_error(&explain_command, "give a REQUEST_ID or "
+				       "FILE:LINE");
+	if (!(st = store_open_wait(req.common.db, STORE_READ, 0, &why)))
+		return store_exit_status(why);
+	tree_init(&t, stdout, req.json);
+	if (store_begin_read(st))
+		status = EXIT_INCOMPLETE;
+	for (; first < argc && status != EXIT_INCOMPLETE; first++) {
+		if (find_serves(st, argv[first], &ids, &count)) {
+			status = EXIT_INCOMPLETE;
+			break;
+		}
+		if (count == 0) {
+			error("no serve has request id or FILE:LINE '%s'", argv[first]);
+			status = EXIT_USAGE;
+		}
+		for (i = 0; i < count; i++) {
+			int finding;
+
+			if (!req.json && shown++)
+				fputc('\n', stdout);
+			finding = explain(st, &req, &t, ids[i]);
+			if (finding < 0) {
+				status = EXIT_INCOMPLETE;
+				break;
+			}
+			if (finding && status == EXIT_CLEAN)
+				status = EXIT_FINDINGS;
+		}
+		free(ids);
+		ids = NULL;
+	}
+	store_rollback(st);
+	free(ids);
+	store_close(st);
+	if (cli_finish_output())
+		return EXIT_INCOMPLETE;
+	return status;
+}
