@@ -66,9 +66,17 @@ expect_exit 0 "after a run that completed, nothing is new" \
 awk 'BEGIN { for (i = 0; i < 30000; i++) printf "ts=2019-12-26T09:%02d:%02d.%03dZ req=c%06d account=acct-%d key=k%d node=n\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 7, i % 11 }' > c1.log
 awk 'BEGIN { for (i = 0; i < 30000; i++) printf "ts=2019-12-26T10:%02d:%02d.%03dZ req=d%06d account=acct-%d key=k%d node=n\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 7, i % 11 }' | gzip > c2.log.gz
 cp c1.log c1-copy.log
-start=$(date +%s%N)
 camaudit ingest -q --db one.db c1.log c2.log.gz
-run_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+# The shortest of three clean runs on this machine, to spread the kills
+# over (make -j runs other tests beside this one).
+run_ms=
+for i in 1 2 3; do
+	rm -f timing.db timing.db-wal timing.db-shm
+	start=$(date +%s%N)
+	"$CAMAUDIT" ingest -q --db timing.db c1.log c2.log.gz
+	ms=$(( ($(date +%s%N) - start) / 1000000 ))
+	[ -z "$run_ms" ] || [ "$ms" -lt "$run_ms" ] && run_ms=$ms
+done
 pids=
 for set in "c1.log c2.log.gz" "c2.log.gz c1-copy.log" "c1-copy.log" "c1.log c2.log.gz c1-copy.log"; do
 	"$CAMAUDIT" ingest -q --db many.db $set &
@@ -85,7 +93,7 @@ equal "every request once" "60000|60000" "$(rows many.db 'SELECT count(*), count
 # moment (spread over the time one clean run took on this machine), runs
 # it again to the end and compares with one clean run.
 kills=0 rounds_ok=0
-for delay in $(awk -v ms="$run_ms" 'BEGIN { for (i = 1; i <= 28; i++) printf "%.3f\n", ms * i / 30 / 1000 }'); do
+for delay in $(awk -v ms="$run_ms" 'BEGIN { for (i = 1; i <= 28; i++) printf "%.3f\n", ms * (0.02 + 0.7 * i / 28) / 1000 }'); do
 	rm -f killed.db killed.db-wal killed.db-shm
 	"$CAMAUDIT" ingest -q --db killed.db c1.log c2.log.gz &
 	pid=$!
