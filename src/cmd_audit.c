@@ -43,6 +43,13 @@ const struct cli_option audit_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+/* --skew alone, for explain and report (audit_options has it for audit). */
+const struct cli_option skew_options[] = {
+	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
+	 "cache hosts (default: 2s)"},
+	{NULL, 0, NULL, NULL},
+};
+
 const struct cli_option wait_options[] = {
 	{"wait", OPT_WAIT, "DURATION", "wait this long for another camaudit "
 	 "writing the database (default: 60s)"},

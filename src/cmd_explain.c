@@ -496,7 +496,7 @@ static int explain(struct store *st, const struct explain_request *req,
 int cmd_explain(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		explain_options, cli_common_options, NULL};
+		explain_options, skew_options, cli_common_options, NULL};
 	struct explain_request req = {0};
 	enum store_failure why;
 	struct store *st;

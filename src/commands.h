@@ -16,6 +16,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_prune(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /*
  * Ingest every operand (files, directories, "-") into st and report per
@@ -37,6 +38,8 @@ struct audit_request {
 };
 
 extern const struct cli_option audit_options[];
+/* --skew alone, for commands that correlate but take no audit options. */
+extern const struct cli_option skew_options[];
 /* --wait, for the commands that write to the store. */
 extern const struct cli_option wait_options[];
 

@@ -20,6 +20,7 @@ static const struct {
 	{"audit", cmd_audit, "correlate the store and print cross-tenant deliveries"},
 	{"scan", cmd_scan, "ingest files into a temporary store and audit them"},
 	{"explain", cmd_explain, "show the evidence behind the verdict on one serve"},
+	{"report", cmd_report, "write the incident report: who saw whose frames, when"},
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
 	{"prune", cmd_prune, "drop old events from the store"},
 };

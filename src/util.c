@@ -48,6 +48,13 @@ char *xstrdup(const char *s)
 
 static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash);
 
+/* Unicode's bidirectional formatting characters (Trojan Source). */
+static int is_bidi_control(unsigned cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
 /*
  * Every message may quote a file name or a value from a log: control
  * characters and invalid UTF-8 in it are escaped here, whoever formatted
@@ -154,8 +161,9 @@ static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
 		} else if (cp < 0x20 || cp == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\x%02x", cp);
 			out = esc, outlen = 4;
-		} else if (cp >= 0x80 && cp < 0xa0) {
-			/* C1 controls: some terminals act on them (CSI = 0x9b). */
+		} else if ((cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp)) {
+			/* C1 controls: some terminals act on them (CSI = 0x9b);
+			 * bidirectional controls reorder what the reader sees. */
 			snprintf(esc, sizeof(esc), "\\u%04x", cp);
 			out = esc, outlen = 6;
 		}

@@ -54,6 +54,7 @@ esc=$(printf '\033')
 	printf 'ts=2019-12-26T08:00:01Z req=evil account="acct-\\033]0;owned\\a\\033[2J" key=k node=n ua="x"\n' | sed "s/\\\\033/$esc/g; s/\\\\a/$(printf '\007')/"
 	printf 'ts=2019-12-26T08:00:02Z req="q,\\"uoted\\"" account=acct-q key=k node=n\n'
 	printf 'ts=2019-12-26T08:00:03Z req=bytes account=acct-\377\376 key=k node=n\n'
+	printf 'ts=2019-12-26T08:00:04Z req=rtl account=rtl-\342\200\256gpj.exe key=k node=n\n'
 } > hostile.log
 camaudit ingest -q --db h.db hostile.log
 expect_exit 1 "hostile values are audited" camaudit audit --db h.db --type all
@@ -61,8 +62,10 @@ check "no escape character reaches the terminal" sh -c '! grep -q "$(printf "\03
 check "no BEL character reaches the terminal" sh -c '! grep -q "$(printf "\007")" out'
 grep_file "control characters are shown escaped" 'acct-\\x1b\]0;owned\\x07\\x1b\[2J' out
 grep_file "invalid UTF-8 is shown as bytes" 'acct-\\xff\\xfe' out
+check "no right-to-left override reaches the terminal" sh -c '! grep -q "$(printf "\342\200\256")" out'
+grep_file "it is shown as an escape" 'rtl-\\u202e' out
 expect_exit 1 "hostile values as JSON" camaudit audit --db h.db --type all --format json
-check "the JSON is valid for jq" "$JQ" -e -s 'length == 3' out
+check "the JSON is valid for jq" "$JQ" -e -s 'length == 4' out
 equal "control characters round-trip through JSON" \
 	"$(printf 'acct-\033]0;owned\007\033[2J')" \
 	"$("$JQ" -r 'select(.request_id == "evil") | .viewer_account' out)"

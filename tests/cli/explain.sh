@@ -57,6 +57,9 @@ equal "says when it ran out" "its TTL ran out at 2019-12-26T09:00:01.000Z" "$(x 
 expect_exit 1 "a fill on another node" camaudit explain --db s.db --format json other
 equal "says so" "on another node than the serve's" "$(x '.candidates[0].why')"
 
+expect_exit 1 "--skew changes what explain sees, as it does for audit" \
+	camaudit explain --db s.db --format json --skew 60s r-03
+equal "with a minute of skew the later fill is the origin" "cache.log:3" "$(x .origin.fill_ref)"
 expect_exit 2 "an unknown request is a usage error" camaudit explain --db s.db no-such-request
 grep_file "it is named" "^camaudit: no serve has request id or FILE:LINE 'no-such-request'$" err
 expect_exit 2 "explain needs an operand" camaudit explain --db s.db

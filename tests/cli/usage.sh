@@ -4,7 +4,7 @@
 . "$srcdir/tests/lib.sh"
 
 expect_exit 0 "--help exits 0" camaudit --help
-for cmd in ingest audit scan status prune explain; do
+for cmd in ingest audit scan status prune explain report; do
 	grep_file "--help lists $cmd" "^  $cmd " out
 done
 expect_exit 0 "--version exits 0" camaudit --version
@@ -17,7 +17,7 @@ grep_file "the unknown command is named with a pointer to --help" \
 equal "the usage error is one line" 1 "$(wc -l < err)"
 expect_exit 2 "an unknown global option is a usage error" camaudit --frob
 
-for cmd in ingest audit scan status prune explain; do
+for cmd in ingest audit scan status prune explain report; do
 	expect_exit 0 "$cmd --help exits 0" camaudit $cmd --help
 	grep_file "$cmd --help shows its usage" "^usage: camaudit $cmd " out
 	cp out help.$cmd

@@ -45,6 +45,9 @@ vg_exit 1 "audit --new" audit --db v.db --new --type all
 vg_exit 0 "status" status --db v.db --format json
 vg_exit 0 "prune" prune --db v.db --before 2019-12-26T08:15:00Z
 vg_exit 1 "scan of the samples" scan --type all "$srcdir/samples"
+vg_exit 1 "explain" explain --db v.db --format json r-06 r-08
+vg_exit 1 "report as HTML" report --db v.db --format html -o report.html
+vg_exit 1 "report as JSON" report --db v.db --format json
 head -c 10000 "$srcdir/samples/relay-a.log.3.gz" > cut.gz
 vg_exit 3 "a damaged gzip file" ingest --db v.db cut.gz
 vg_exit 2 "a usage error" audit --bogus

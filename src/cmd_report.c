@@ -1,0 +1,1238 @@
+/*
+ * camaudit report: the incident report for a window: headline figures
+ * (confirmed and upper bound), the exposure window and its bursts, hourly
+ * cause hints, the two notification lists and the coverage, as text, one
+ * JSON object, one self-contained HTML file, or a CSV list for mail merge.
+ * The figures are report.c's; this file only writes them.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "report.h"
+#include "timefmt.h"
+#include "tree.h"
+#include "util.h"
+
+enum {
+	OPT_SINCE = 's',
+	OPT_UNTIL = 'u',
+	OPT_FORMAT = 'f',
+	OPT_LIST = 'l',
+	OPT_OUTPUT = 'o',
+	OPT_SKEW = OPT_LONG_ONLY + 1,
+};
+
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV };
+
+static const char *const format_names[] = {
+	[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
+	[FORMAT_HTML] = "html", [FORMAT_CSV] = "csv",
+};
+
+/* The lists --list names, and the table each one writes. */
+static const struct {
+	const char *name;
+	enum report_table_id table;
+} lists[] = {
+	{"owners", REPORT_OWNER_EXPOSURES},
+	{"recipients", REPORT_RECIPIENT_EXPOSURES},
+};
+
+static const struct cli_option report_options[] = {
+	{"since", OPT_SINCE, "TIME", "only serves at or after TIME (RFC 3339, "
+	 "YYYY-MM-DD, today, -2h, ...)"},
+	{"until", OPT_UNTIL, "TIME", "only serves before TIME"},
+	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
+	 "cache hosts (default: 2s)"},
+	{"format", OPT_FORMAT, "FORMAT", "text, json, html or csv (default: "
+	 "text)"},
+	{"list", OPT_LIST, "LIST", "with --format csv: the list to write, owners "
+	 "or recipients"},
+	{"output", OPT_OUTPUT, "FILE", "write the report to FILE (default: "
+	 "standard output)"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command report_command = {
+	"report", cmd_report,
+	"Write the incident report for the window: how many owners and\n"
+	"recipients, frames and deliveries (confirmed and upper bound), when\n"
+	"it began and ended, hourly cause hints, whom to notify, and coverage.",
+	"[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
+	"                       [--format text|json|html|csv] "
+	"[--list owners|recipients]\n"
+	"                       [-o FILE] [--quiet]",
+	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
+	"unattributed deliveries and those in coverage gaps whose origin was\n"
+	"found by key alone.  A pause of more than 30 minutes between\n"
+	"cross-tenant deliveries starts a new burst.  --format csv writes one\n"
+	"notification list, chosen with --list.  Exit status: 0 report written,\n"
+	"no cross-tenant delivery; 1 report written, cross-tenant deliveries\n"
+	"confirmed; 2 usage error; 3 could not complete.",
+};
+
+struct report_request {
+	struct audit_window window;
+	enum report_format format;
+	int list;            /* index into lists[], or -1 */
+	const char *output;  /* -o FILE, or NULL for stdout */
+	const char *db;
+	int quiet;
+};
+
+/* What every writer needs. */
+struct writer {
+	struct store *st;
+	FILE *out;
+	const struct report_summary *sum;
+	struct tree tree;            /* json */
+	size_t width[REPORT_MAX_COLUMNS]; /* text: column widths */
+	uint64_t rows;               /* text: rows measured */
+	int measuring;               /* text: first pass */
+	int nested;                  /* json: rows of a child table */
+	enum report_table_id table;  /* the table being written */
+	int64_t first_hour;          /* html: the timeline's first hour */
+	uint64_t max_deliveries;     /* html: the timeline's scales */
+	uint64_t max_findings;
+	int marker;                  /* html: time labels, then generation
+	                                markers, drawn so far */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct report_request *req = ctx;
+	size_t i;
+
+	switch (key) {
+	case OPT_DB:
+		req->db = arg;
+		return 0;
+	case OPT_QUIET:
+		req->quiet = 1;
+		return 0;
+	case OPT_SINCE:
+	case OPT_UNTIL:
+		if (timefmt_parse_when(arg, now_ms(), key == OPT_SINCE ?
+				       &req->window.since : &req->window.until))
+			return cli_usage_error(&report_command, "invalid time '%s' "
+					       "for --%s", arg, key == OPT_SINCE ?
+					       "since" : "until"), -1;
+		return 0;
+	case OPT_SKEW:
+		if (timefmt_parse_duration(arg, &req->window.skew_ms))
+			return cli_usage_error(&report_command, "invalid --skew '%s' "
+					       "(a duration such as 2s, 500ms, 1m)",
+					       arg), -1;
+		return 0;
+	case OPT_FORMAT:
+		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
+			if (!strcmp(arg, format_names[i])) {
+				req->format = (enum report_format)i;
+				return 0;
+			}
+		}
+		return cli_usage_error(&report_command, "invalid --format '%s' (use "
+				       "text, json, html or csv)", arg), -1;
+	case OPT_LIST:
+		for (i = 0; i < ARRAY_SIZE(lists); i++) {
+			if (!strcmp(arg, lists[i].name)) {
+				req->list = (int)i;
+				return 0;
+			}
+		}
+		return cli_usage_error(&report_command, "invalid --list '%s' (use "
+				       "owners or recipients)", arg), -1;
+	case OPT_OUTPUT:
+		req->output = arg;
+		return 0;
+	}
+	return cli_usage_error(&report_command, "unhandled option"), -1;
+}
+
+/* --- values as text ------------------------------------------------------- */
+
+/* Room for a count or a time. */
+#define VALUE_SIZE 32
+
+/* A value that is not text, formatted; NULL when absent. */
+static const char *format_value(const struct report_value *v,
+				enum report_kind kind, char buf[VALUE_SIZE])
+{
+	if (v->null)
+		return NULL;
+	switch (kind) {
+	case REPORT_COUNT:
+	case REPORT_KEY:
+		snprintf(buf, VALUE_SIZE, "%" PRId64, v->number);
+		return buf;
+	case REPORT_TIME:
+		timefmt_format(v->number, buf);
+		return buf;
+	case REPORT_FLAG:
+		return v->number ? "yes" : "no";
+	case REPORT_TEXT:
+		break;
+	}
+	return v->text;
+}
+
+static void format_time(int64_t ms, char buf[TIMEFMT_SIZE])
+{
+	timefmt_format(ms, buf);
+}
+
+/* "2s", "1m30s", "250ms": a duration as --skew takes it. */
+static void format_duration(int64_t ms, char *buf, size_t size)
+{
+	static const struct {
+		const char *unit;
+		int64_t ms;
+	} units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000},
+		     {"ms", 1}};
+	size_t i, used = 0;
+
+	if (ms <= 0) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(units) && used < size; i++) {
+		if (ms >= units[i].ms) {
+			int n = snprintf(buf + used, size - used, "%" PRId64 "%s",
+					 ms / units[i].ms, units[i].unit);
+
+			used += n > 0 ? (size_t)n : 0;
+			ms %= units[i].ms;
+		}
+	}
+}
+
+static double percent(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static uint64_t ok_deliveries(const struct report_summary *sum)
+{
+	uint64_t ok = sum->checked.deliveries;
+	unsigned t;
+
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		ok -= sum->checked.by_type[t];
+	return ok;
+}
+
+static uint64_t unattributed(const struct report_summary *sum)
+{
+	return sum->checked.by_type[FINDING_UNATTRIBUTED];
+}
+
+/* Each unconfirmed possible frame may be one more owner's, up to the cap. */
+static uint64_t unconfirmed_frames(const struct report_summary *sum)
+{
+	return sum->upper_bound[REPORT_FRAMES] - sum->confirmed[REPORT_FRAMES];
+}
+
+/* --- text ----------------------------------------------------------------- */
+
+static int text_row(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	const struct report_table *table = &report_tables[w->table];
+	char buf[VALUE_SIZE];
+	size_t c;
+	int first = 1;
+
+	if (w->measuring)
+		w->rows++;
+	else
+		fputs("  ", w->out);
+	for (c = 0; c < table->column_count; c++) {
+		enum report_kind kind = table->columns[c].kind;
+		const char *v = format_value(&row[c], kind, buf);
+		size_t width;
+
+		if (kind == REPORT_KEY)
+			continue;
+		width = v ? safe_width(v, strlen(v)) : 1;
+		if (w->measuring) {
+			if (width > w->width[c])
+				w->width[c] = width;
+			continue;
+		}
+		if (!first)
+			fputs("  ", w->out);
+		if (kind == REPORT_COUNT)
+			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
+		if (v)
+			fput_safe(w->out, v, strlen(v));
+		else
+			fputc('-', w->out);
+		/* No padding after the last column: no trailing blanks. */
+		if (kind != REPORT_COUNT && c + 1 < table->column_count)
+			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
+		first = 0;
+	}
+	if (!w->measuring)
+		fputc('\n', w->out);
+	return 0;
+}
+
+/* A table under "TITLE: N", in columns sized by a first pass. */
+static int text_table(struct writer *w, enum report_table_id id, const char *note)
+{
+	const struct report_table *table = &report_tables[id];
+	size_t c;
+	int first = 1;
+
+	w->table = id;
+	w->rows = 0;
+	for (c = 0; c < table->column_count; c++)
+		w->width[c] = table->columns[c].heading ?
+			strlen(table->columns[c].heading) : 0;
+	w->measuring = 1;
+	if (report_each_row(w->st, id, NULL, text_row, w))
+		return -1;
+	w->measuring = 0;
+	fprintf(w->out, "\n%s: ", table->title);
+	if (w->rows == 0) {
+		fputs("none\n", w->out);
+		return 0;
+	}
+	fprintf(w->out, "%" PRIu64 "%s%s\n  ", w->rows, note ? " " : "",
+		note ? note : "");
+	for (c = 0; c < table->column_count; c++) {
+		const struct report_column *col = &table->columns[c];
+		size_t len;
+
+		if (col->kind == REPORT_KEY)
+			continue;
+		len = strlen(col->heading);
+		if (!first)
+			fputs("  ", w->out);
+		if (col->kind == REPORT_COUNT)
+			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
+		fputs(col->heading, w->out);
+		if (col->kind != REPORT_COUNT && c + 1 < table->column_count)
+			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
+		first = 0;
+	}
+	fputc('\n', w->out);
+	return report_each_row(w->st, id, NULL, text_row, w);
+}
+
+static void text_window(const struct report_summary *sum, FILE *out)
+{
+	char since[TIMEFMT_SIZE], until[TIMEFMT_SIZE], skew[32];
+
+	format_duration(sum->window.skew_ms, skew, sizeof(skew));
+	if (sum->window.since == INT64_MIN && sum->window.until == INT64_MAX) {
+		fputs("all serves in the store", out);
+	} else {
+		format_time(sum->window.since, since);
+		format_time(sum->window.until, until);
+		if (sum->window.since != INT64_MIN)
+			fprintf(out, "serves at or after %s", since);
+		if (sum->window.since != INT64_MIN && sum->window.until != INT64_MAX)
+			fprintf(out, " and before %s", until);
+		else if (sum->window.until != INT64_MAX)
+			fprintf(out, "serves before %s", until);
+	}
+	fprintf(out, " (skew %s)", skew);
+}
+
+static int write_text(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	FILE *out = w->out;
+	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
+	unsigned t;
+	int f;
+
+	fputs("camaudit report: ", out);
+	text_window(sum, out);
+	fprintf(out, "\nchecked: %" PRIu64 " deliveries, %" PRIu64 " (%.1f%%) "
+		"traced to a fill;", sum->checked.deliveries, sum->checked.attributed,
+		percent(sum->checked.attributed, sum->checked.deliveries));
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		fprintf(out, "%s %s %" PRIu64, t ? "," : "",
+			finding_type_name((enum finding_type)t),
+			sum->checked.by_type[t]);
+	fprintf(out, ", ok %" PRIu64 "\n\nheadline:\n  %-21s  %9s  %11s\n",
+		ok_deliveries(sum), "FIGURE", "CONFIRMED", "UPPER_BOUND");
+	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
+		fprintf(out, "  %-21s  %9" PRIu64 "  %11" PRIu64 "\n",
+			report_figure_label((enum report_figure)f), sum->confirmed[f],
+			sum->upper_bound[f]);
+	fprintf(out, "  The upper bound adds %" PRIu64 " unattributed deliveries "
+		"and %" PRIu64 " uncertain ones\n  (in coverage gaps, judged by key "
+		"alone); each of their %" PRIu64 " frames may be\n  one more "
+		"owner's, up to the %" PRIu64 " other owners in the registry.\n",
+		unattributed(sum), sum->uncertain, unconfirmed_frames(sum),
+		sum->owner_cap);
+	if (sum->has_exposure) {
+		format_time(sum->first_exposure, first);
+		format_time(sum->last_exposure, last);
+		fprintf(out, "\nexposure: first %s, last %s\n", first, last);
+	} else {
+		fputs("\nexposure: no cross-tenant delivery\n", out);
+	}
+	if (text_table(w, REPORT_EXPOSURE_RELAYS, NULL) ||
+	    text_table(w, REPORT_EXPOSURE_NODES, NULL) ||
+	    text_table(w, REPORT_BURSTS, "(a pause of more than 30 minutes "
+		       "starts a new burst)") ||
+	    text_table(w, REPORT_BURST_RELAYS, NULL) ||
+	    text_table(w, REPORT_BURST_NODES, NULL) ||
+	    text_table(w, REPORT_HOURS, "(UTC; cross_tenant and unattributed are "
+		       "deliveries)") ||
+	    text_table(w, REPORT_HOUR_NODES, "(GEN: in effect at the end of "
+		       "the hour)") ||
+	    text_table(w, REPORT_GENERATIONS, NULL) ||
+	    text_table(w, REPORT_OWNERS_LIST, NULL) ||
+	    text_table(w, REPORT_OWNER_EXPOSURES, NULL) ||
+	    text_table(w, REPORT_RECIPIENTS_LIST, NULL) ||
+	    text_table(w, REPORT_RECIPIENT_EXPOSURES, NULL))
+		return -1;
+	fprintf(out, "\ncoverage: %" PRIu64 " deliveries in coverage gaps, %"
+		PRIu64 " unattributed, %" PRIu64 " uncertain\n",
+		sum->gap_deliveries, unattributed(sum), sum->uncertain);
+	return text_table(w, REPORT_GAPS, "(hours in which a cache node that "
+			  "served wrote no cache log line)") ||
+	       text_table(w, REPORT_UNATTRIBUTED, NULL) ? -1 : 0;
+}
+
+/* --- json ----------------------------------------------------------------- */
+
+static int json_table(struct writer *w, enum report_table_id id,
+		      const struct report_value *parent);
+
+static int json_row(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	enum report_table_id id = w->table;
+	const struct report_table *table = &report_tables[id];
+	int nested = w->nested;
+	size_t c;
+	int child;
+
+	tree_object(&w->tree, NULL);
+	for (c = nested ? 1 : 0; c < table->column_count; c++) {
+		const struct report_column *col = &table->columns[c];
+
+		if (col->kind == REPORT_KEY)
+			continue;
+		if (row[c].null)
+			tree_null(&w->tree, col->key);
+		else if (col->kind == REPORT_TEXT)
+			tree_text(&w->tree, col->key, row[c].text);
+		else if (col->kind == REPORT_TIME)
+			tree_time(&w->tree, col->key, row[c].number);
+		else if (col->kind == REPORT_FLAG)
+			tree_bool(&w->tree, col->key, row[c].number != 0);
+		else
+			tree_int(&w->tree, col->key, row[c].number);
+	}
+	for (child = 0; child < REPORT_TABLE_COUNT; child++) {
+		if (report_tables[child].parent != (int)id)
+			continue;
+		if (json_table(w, (enum report_table_id)child,
+			       &row[table->link_column]))
+			return -1;
+	}
+	w->table = id;
+	w->nested = nested;
+	tree_end(&w->tree);
+	return 0;
+}
+
+/* An array of a table's rows; a child table's under its parent row. */
+static int json_table(struct writer *w, enum report_table_id id,
+		      const struct report_value *parent)
+{
+	tree_array(&w->tree, report_tables[id].key);
+	w->table = id;
+	w->nested = parent != NULL;
+	if (report_each_row(w->st, id, parent, json_row, w))
+		return -1;
+	tree_end(&w->tree);
+	return 0;
+}
+
+static void json_time_or_null(struct tree *t, const char *key, int present,
+			      int64_t ms)
+{
+	if (present)
+		tree_time(t, key, ms);
+	else
+		tree_null(t, key);
+}
+
+static void json_figures(struct tree *t, const char *key, const uint64_t *figures)
+{
+	int f;
+
+	tree_object(t, key);
+	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
+		tree_int(t, report_figure_key((enum report_figure)f),
+			 (int64_t)figures[f]);
+	tree_end(t);
+}
+
+static int write_json(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	struct tree *t = &w->tree;
+	unsigned type;
+
+	tree_init(t, w->out, 1);
+	tree_object(t, NULL);
+	json_time_or_null(t, "since", sum->window.since != INT64_MIN,
+			  sum->window.since);
+	json_time_or_null(t, "until", sum->window.until != INT64_MAX,
+			  sum->window.until);
+	tree_int(t, "skew_ms", sum->window.skew_ms);
+	tree_int(t, "burst_gap_ms", REPORT_BURST_GAP_MS);
+	tree_object(t, "checked");
+	tree_int(t, "deliveries", (int64_t)sum->checked.deliveries);
+	tree_int(t, "attributed", (int64_t)sum->checked.attributed);
+	for (type = 0; type < FINDING_TYPE_COUNT; type++)
+		tree_int(t, finding_type_name((enum finding_type)type),
+			 (int64_t)sum->checked.by_type[type]);
+	tree_int(t, "ok", (int64_t)ok_deliveries(sum));
+	tree_end(t);
+	tree_object(t, "headline");
+	json_figures(t, "confirmed", sum->confirmed);
+	json_figures(t, "upper_bound", sum->upper_bound);
+	tree_end(t);
+	tree_object(t, "exposure");
+	json_time_or_null(t, "first_at", sum->has_exposure, sum->first_exposure);
+	json_time_or_null(t, "last_at", sum->has_exposure, sum->last_exposure);
+	if (json_table(w, REPORT_EXPOSURE_RELAYS, NULL) ||
+	    json_table(w, REPORT_EXPOSURE_NODES, NULL))
+		return -1;
+	tree_end(t);
+	if (json_table(w, REPORT_BURSTS, NULL) ||
+	    json_table(w, REPORT_HOURS, NULL) ||
+	    json_table(w, REPORT_GENERATIONS, NULL) ||
+	    json_table(w, REPORT_OWNERS_LIST, NULL) ||
+	    json_table(w, REPORT_RECIPIENTS_LIST, NULL))
+		return -1;
+	tree_object(t, "coverage");
+	tree_int(t, "gap_deliveries", (int64_t)sum->gap_deliveries);
+	tree_int(t, "unattributed_deliveries", (int64_t)unattributed(sum));
+	tree_int(t, "uncertain_deliveries", (int64_t)sum->uncertain);
+	tree_int(t, "unconfirmed_frames", (int64_t)unconfirmed_frames(sum));
+	tree_int(t, "other_registry_owners", (int64_t)sum->owner_cap);
+	if (json_table(w, REPORT_GAPS, NULL) ||
+	    json_table(w, REPORT_UNATTRIBUTED, NULL))
+		return -1;
+	tree_end(t);
+	tree_end(t);
+	tree_finish(t);
+	return 0;
+}
+
+/* --- csv ------------------------------------------------------------------ */
+
+static int csv_row(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	const struct report_table *table = &report_tables[w->table];
+	char buf[VALUE_SIZE];
+	size_t c;
+
+	for (c = 0; c < table->column_count; c++) {
+		const char *v = format_value(&row[c], table->columns[c].kind, buf);
+
+		if (c)
+			fputc(',', w->out);
+		if (v)
+			emit_csv_field(w->out, v, 0);
+	}
+	fputs("\r\n", w->out);
+	return 0;
+}
+
+/* One notification list, RFC 4180, header row first. */
+static int write_csv(struct writer *w, enum report_table_id id)
+{
+	const struct report_table *table = &report_tables[id];
+	size_t c;
+
+	for (c = 0; c < table->column_count; c++) {
+		if (c)
+			fputc(',', w->out);
+		fputs(table->columns[c].key, w->out);
+	}
+	fputs("\r\n", w->out);
+	w->table = id;
+	return report_each_row(w->st, id, NULL, csv_row, w);
+}
+
+/* --- html ----------------------------------------------------------------- */
+
+/*
+ * Text from logs (and file names) in HTML: the five characters HTML
+ * gives meaning to become entities, and whatever could mislead a reader
+ * becomes a visible C-style escape, as in the text format: control
+ * characters, invalid UTF-8, and the bidirectional controls that would
+ * reorder the text around them.
+ */
+static void html_put(FILE *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		unsigned cp;
+		size_t n = utf8_decode(p + i, len - i, &cp);
+
+		if (n == 0) {
+			fprintf(out, "\\x%02x", p[i]);
+			i++;
+			continue;
+		}
+		switch (cp) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		case '\\': fputs("\\\\", out); break;
+		case '\n': fputs("\\n", out); break;
+		case '\t': fputs("\\t", out); break;
+		case '\r': fputs("\\r", out); break;
+		default:
+			if (cp < 0x20 || cp == 0x7f)
+				fprintf(out, "\\x%02x", cp);
+			else if ((cp >= 0x80 && cp < 0xa0) || cp == 0x061c ||
+				 cp == 0x200e || cp == 0x200f ||
+				 (cp >= 0x202a && cp <= 0x202e) ||
+				 (cp >= 0x2066 && cp <= 0x2069))
+				fprintf(out, "\\u%04x", cp);
+			else
+				fwrite(p + i, 1, n, out);
+		}
+		i += n;
+	}
+}
+
+static const char html_head[] =
+	"<!DOCTYPE html>\n"
+	"<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	/* Nothing may be fetched: no scripts, fonts, images or styles. */
+	"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+	"'none'; style-src 'unsafe-inline'\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>camaudit report: cross-tenant frame deliveries</title>\n"
+	"<style>\n"
+	"body{font:14px/1.45 system-ui,-apple-system,\"Segoe UI\",Roboto,"
+	"\"DejaVu Sans\",sans-serif;color:#1b1b1b;background:#fff;margin:24px auto;"
+	"max-width:1040px;padding:0 16px}\n"
+	"h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;"
+	"border-bottom:1px solid #ddd;padding-bottom:4px}"
+	"h3{font-size:15px;margin:16px 0 6px}\n"
+	".meta{color:#555;margin:0 0 16px}\n"
+	"table{border-collapse:collapse;margin:4px 0 8px}\n"
+	"th,td{padding:3px 10px;border-bottom:1px solid #e4e4e4;text-align:left;"
+	"vertical-align:top}\n"
+	"th{background:#f4f4f4;font-weight:600}\n"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+	"td.t{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;"
+	"font-size:12.5px;white-space:nowrap}\n"
+	"table.headline td,table.headline th{font-size:16px;padding:6px 16px;"
+	"vertical-align:middle}\n"
+	"table.headline td{font-size:26px;font-weight:700;text-align:right;"
+	"font-variant-numeric:tabular-nums}\n"
+	"table.headline td.confirmed{color:#b3261e}\n"
+	"table.headline td.upper{color:#6b4e00}\n"
+	".window{font-size:16px;margin:8px 0}\n"
+	".window strong{color:#b3261e}\n"
+	".note{color:#444;max-width:880px}\n"
+	".none{color:#777;font-style:italic}\n"
+	"svg{display:block;max-width:100%;height:auto}\n"
+	"svg text{font:11px system-ui,\"DejaVu Sans\",sans-serif;fill:#333}\n"
+	"details{margin:8px 0}summary{cursor:pointer;color:#333}\n"
+	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
+	"tr{break-inside:avoid}}\n"
+	"</style>\n</head>\n<body>\n";
+
+static void html_cell(FILE *out, const struct report_value *v,
+		      enum report_kind kind)
+{
+	char buf[VALUE_SIZE];
+	const char *text = format_value(v, kind, buf);
+
+	fputs(kind == REPORT_COUNT ? "<td class=\"n\">" :
+	      kind == REPORT_TIME ? "<td class=\"t\">" : "<td>", out);
+	if (!text)
+		fputs("-", out);
+	else if (kind == REPORT_TEXT)
+		html_put(out, text);
+	else
+		fputs(text, out);
+	fputs("</td>", out);
+}
+
+static int count_row(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+
+	(void)row;
+	w->rows++;
+	return 0;
+}
+
+static int html_row(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	const struct report_table *table = &report_tables[w->table];
+	size_t c;
+
+	fputs("<tr>", w->out);
+	for (c = 0; c < table->column_count; c++)
+		if (table->columns[c].kind != REPORT_KEY)
+			html_cell(w->out, &row[c], table->columns[c].kind);
+	fputs("</tr>\n", w->out);
+	return 0;
+}
+
+/*
+ * A table with an id ("t-" and the table's index) under an h3, or "none"
+ * (rows are counted first: the tables are small).
+ */
+static int html_table(struct writer *w, enum report_table_id id, int heading)
+{
+	const struct report_table *table = &report_tables[id];
+	size_t c;
+
+	if (heading)
+		fprintf(w->out, "<h3>%s</h3>\n", table->title);
+	w->rows = 0;
+	if (report_each_row(w->st, id, NULL, count_row, w))
+		return -1;
+	if (w->rows == 0) {
+		fprintf(w->out, "<p class=\"none\" id=\"t-%d\">none</p>\n", (int)id);
+		return 0;
+	}
+	fprintf(w->out, "<table id=\"t-%d\">\n<thead><tr>", (int)id);
+	for (c = 0; c < table->column_count; c++) {
+		const struct report_column *col = &table->columns[c];
+		const char *k;
+
+		if (col->kind == REPORT_KEY)
+			continue;
+		fputs(col->kind == REPORT_COUNT ? "<th class=\"n\">" : "<th>", w->out);
+		for (k = col->key; *k; k++)
+			fputc(*k == '_' ? ' ' : *k, w->out);
+		fputs("</th>", w->out);
+	}
+	fputs("</tr></thead>\n<tbody>\n", w->out);
+	w->table = id;
+	if (report_each_row(w->st, id, NULL, html_row, w))
+		return -1;
+	fputs("</tbody>\n</table>\n", w->out);
+	return 0;
+}
+
+/*
+ * The timeline's geometry, in SVG user units: deliveries in the upper
+ * panel, and below, on a scale of their own (they are few beside the
+ * deliveries), the cross-tenant and unattributed ones; one time axis.
+ */
+#define SVG_WIDTH 1000
+#define SVG_HEIGHT 340
+#define PLOT_LEFT 52
+#define PLOT_RIGHT 988
+#define MARKER_TOP 44     /* generation change lines start here */
+#define UPPER_TOP 66
+#define UPPER_BOTTOM 156
+#define LOWER_TOP 180
+#define LOWER_BOTTOM 280  /* the time axis */
+#define HOUR_MS INT64_C(3600000)
+
+static double svg_x(const struct writer *w, int64_t ms)
+{
+	double hours = w->sum->hours ? (double)w->sum->hours : 1.0;
+
+	return PLOT_LEFT + (double)(ms - w->first_hour) / (double)HOUR_MS *
+		(PLOT_RIGHT - PLOT_LEFT) / hours;
+}
+
+static int svg_measure(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+
+	if (w->rows++ == 0)
+		w->first_hour = row[0].number;
+	if ((uint64_t)row[1].number > w->max_deliveries)
+		w->max_deliveries = (uint64_t)row[1].number;
+	if ((uint64_t)row[2].number > w->max_findings)
+		w->max_findings = (uint64_t)row[2].number;
+	if ((uint64_t)row[3].number > w->max_findings)
+		w->max_findings = (uint64_t)row[3].number;
+	return 0;
+}
+
+/* A bar of one hour in a panel whose top stands for max. */
+static void svg_bar(struct writer *w, int64_t hour, double offset, double share,
+		    int64_t count, uint64_t max, int top, int bottom,
+		    const char *colour, const char *what)
+{
+	double slot = svg_x(w, hour + HOUR_MS) - svg_x(w, hour);
+	double height = max ? (double)count / (double)max * (bottom - top) : 0;
+	char when[TIMEFMT_SIZE];
+
+	if (count <= 0)
+		return;
+	if (height < 1.5) /* one delivery stays visible on any scale */
+		height = 1.5;
+	timefmt_format(hour, when);
+	fprintf(w->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+		"fill=\"%s\"><title>%.13s:00Z %s: %" PRId64 "</title></rect>\n",
+		svg_x(w, hour) + slot * offset, bottom - height, slot * share, height,
+		colour, when, what, count);
+}
+
+/*
+ * Hours between time labels: the first of these steps that draws at most
+ * 24 labels; steps divide days or weeks, so labels fall on round hours.
+ */
+static int64_t label_step(uint64_t hours)
+{
+	static const int64_t steps[] = {1, 2, 3, 4, 6, 12, 24, 48, 168, 336, 672};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++)
+		if (hours <= (uint64_t)steps[i] * 24)
+			return steps[i];
+	return (int64_t)(hours / 24 / 672 + 1) * 672;
+}
+
+static int svg_hour(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	int64_t hour = row[0].number, step = label_step(w->sum->hours);
+	int64_t index = hour / HOUR_MS;
+	char when[TIMEFMT_SIZE];
+	double x = svg_x(w, hour);
+
+	svg_bar(w, hour, 0.12, 0.76, row[1].number, w->max_deliveries, UPPER_TOP,
+		UPPER_BOTTOM, "#9aa5b1", "deliveries");
+	svg_bar(w, hour, 0.08, 0.4, row[2].number, w->max_findings, LOWER_TOP,
+		LOWER_BOTTOM, "#c62828", "cross-tenant deliveries");
+	svg_bar(w, hour, 0.52, 0.4, row[3].number, w->max_findings, LOWER_TOP,
+		LOWER_BOTTOM, "#ef8f00", "unattributed deliveries");
+	if ((index % step + step) % step != 0)
+		return 0;
+	/* A tick and its label: the hour, or the day for steps of days. */
+	timefmt_format(hour, when);
+	fprintf(w->out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
+		"stroke=\"#888\"/>\n<text x=\"%.2f\" y=\"%d\">%.*s</text>\n",
+		x, LOWER_BOTTOM, x, LOWER_BOTTOM + 4, x + 1, LOWER_BOTTOM + 16,
+		step < 24 ? 2 : 5, when + (step < 24 ? 11 : 5));
+	/* The date under the first label and each midnight (the year, for days). */
+	if (w->marker++ == 0 || (step < 24 && !strncmp(when + 11, "00", 2)) ||
+	    (step >= 24 && !strncmp(when + 5, "01-01", 5)))
+		fprintf(w->out, "<text x=\"%.2f\" y=\"%d\">%.*s</text>\n", x + 1,
+			LOWER_BOTTOM + 30, step < 24 ? 10 : 4, when);
+	return 0;
+}
+
+static int svg_gap(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	int64_t hour = row[0].number;
+	double x = svg_x(w, hour);
+	char when[TIMEFMT_SIZE];
+
+	timefmt_format(hour, when);
+	fprintf(w->out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+		"fill=\"url(#gap)\"><title>%.13s:00Z coverage gap: no cache log "
+		"from ", x, UPPER_TOP, svg_x(w, hour + HOUR_MS) - x,
+		LOWER_BOTTOM - UPPER_TOP, when);
+	html_put(w->out, row[1].text ? row[1].text : "-");
+	fputs("</title></rect>\n", w->out);
+	return 0;
+}
+
+static int svg_burst(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	double x1 = svg_x(w, row[1].number), x2 = svg_x(w, row[2].number);
+
+	if (x2 - x1 < 2)
+		x2 = x1 + 2;
+	fprintf(w->out, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"6\" "
+		"fill=\"#c62828\"><title>burst %" PRId64 ": %" PRId64
+		" cross-tenant deliveries</title></rect>\n", x1, LOWER_BOTTOM + 38,
+		x2 - x1, row[0].number, row[3].number);
+	return 0;
+}
+
+static int svg_generation(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	double x = svg_x(w, row[1].number);
+	int y = MARKER_TOP - 13 * (w->marker++ % 2);
+	/* Labels near the right edge run leftwards. */
+	int leftwards = x > PLOT_RIGHT - 160;
+
+	fprintf(w->out, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" "
+		"stroke=\"#6a1b9a\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n"
+		"<text x=\"%.2f\" y=\"%d\" text-anchor=\"%s\" style=\"fill:#6a1b9a\">",
+		x, y + 3, x, LOWER_BOTTOM, leftwards ? x - 3 : x + 3, y,
+		leftwards ? "end" : "start");
+	html_put(w->out, row[0].text ? row[0].text : "-");
+	fputs(" gen ", w->out);
+	html_put(w->out, row[2].text ? row[2].text : "-");
+	fputs(" \xe2\x86\x92 ", w->out); /* U+2192, a right arrow */
+	html_put(w->out, row[3].text ? row[3].text : "-");
+	fputs("</text>\n", w->out);
+	return 0;
+}
+
+/* A panel's frame: its title, its scale (0 and max) and a baseline. */
+static void svg_panel(FILE *out, const char *title, uint64_t max, int top,
+		      int bottom)
+{
+	fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"font-weight:600\">%s</text>\n"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e6e6e6\"/>\n"
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRIu64 "</text>\n"
+		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n"
+		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
+		PLOT_LEFT, top - 6, title, PLOT_LEFT, top, PLOT_RIGHT, top,
+		PLOT_LEFT - 6, top + 4, max, PLOT_LEFT - 6, bottom + 4, PLOT_LEFT,
+		bottom, PLOT_RIGHT, bottom);
+}
+
+/* The hourly timeline as inline SVG; nothing is fetched. */
+static int html_timeline(struct writer *w)
+{
+	FILE *out = w->out;
+
+	w->rows = 0;
+	w->max_deliveries = 0;
+	w->max_findings = 0;
+	w->marker = 0;
+	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_measure, w))
+		return -1;
+	if (w->rows == 0) {
+		fputs("<p class=\"none\">no deliveries in the window</p>\n", out);
+		return 0;
+	}
+	fprintf(out, "<svg id=\"timeline\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		"height=\"%d\" role=\"img\" aria-label=\"deliveries, cross-tenant "
+		"deliveries and unattributed deliveries per hour\">\n"
+		"<defs><pattern id=\"gap\" width=\"6\" height=\"6\" "
+		"patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+		"<rect width=\"6\" height=\"6\" fill=\"#fff4c2\"/>"
+		"<line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#e0c050\" "
+		"stroke-width=\"2\"/></pattern></defs>\n",
+		SVG_WIDTH, SVG_HEIGHT, SVG_WIDTH, SVG_HEIGHT);
+	if (report_each_row(w->st, REPORT_GAPS, NULL, svg_gap, w))
+		return -1;
+	svg_panel(out, "deliveries per hour", w->max_deliveries, UPPER_TOP,
+		  UPPER_BOTTOM);
+	svg_panel(out, "cross-tenant and unattributed deliveries per hour",
+		  w->max_findings, LOWER_TOP, LOWER_BOTTOM);
+	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_hour, w) ||
+	    report_each_row(w->st, REPORT_BURSTS, NULL, svg_burst, w))
+		return -1;
+	w->marker = 0;
+	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
+		return -1;
+	/* The legend, on the first line. */
+	fprintf(out, "<g transform=\"translate(%d,14)\">"
+		"<rect x=\"0\" y=\"-9\" width=\"10\" height=\"10\" fill=\"#9aa5b1\"/>"
+		"<text x=\"14\" y=\"0\">deliveries</text>"
+		"<rect x=\"84\" y=\"-9\" width=\"10\" height=\"10\" fill=\"#c62828\"/>"
+		"<text x=\"98\" y=\"0\">cross-tenant</text>"
+		"<rect x=\"180\" y=\"-9\" width=\"10\" height=\"10\" fill=\"#ef8f00\"/>"
+		"<text x=\"194\" y=\"0\">unattributed</text>"
+		"<rect x=\"276\" y=\"-9\" width=\"10\" height=\"10\" fill=\"url(#gap)\" "
+		"stroke=\"#e0c050\"/><text x=\"290\" y=\"0\">coverage gap</text>"
+		"<line x1=\"376\" y1=\"-4\" x2=\"394\" y2=\"-4\" stroke=\"#6a1b9a\" "
+		"stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>"
+		"<text x=\"398\" y=\"0\">cache generation change</text>"
+		"<rect x=\"550\" y=\"-7\" width=\"18\" height=\"6\" fill=\"#c62828\"/>"
+		"<text x=\"572\" y=\"0\">burst of cross-tenant deliveries</text>"
+		"</g>\n</svg>\n", PLOT_LEFT);
+	return 0;
+}
+
+static void html_figure_row(FILE *out, const struct report_summary *sum,
+			    enum report_figure f)
+{
+	const char *key = report_figure_key(f), *label = report_figure_label(f);
+
+	fprintf(out, "<tr><th>%c%s</th><td class=\"confirmed\" id=\"confirmed-%s\">"
+		"%" PRIu64 "</td><td class=\"upper\" id=\"upper-%s\">%" PRIu64
+		"</td></tr>\n", label[0] - 'a' + 'A', label + 1, key,
+		sum->confirmed[f], key, sum->upper_bound[f]);
+}
+
+static void html_window(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
+
+	if (!sum->has_exposure) {
+		fputs("<p class=\"window\" id=\"exposure\">No cross-tenant delivery "
+		      "in the window.</p>\n", w->out);
+		return;
+	}
+	format_time(sum->first_exposure, first);
+	format_time(sum->last_exposure, last);
+	fprintf(w->out, "<p class=\"window\" id=\"exposure\">Cross-tenant "
+		"deliveries from <strong id=\"first-exposure\">%s</strong> to "
+		"<strong id=\"last-exposure\">%s</strong>, in <strong "
+		"id=\"burst-count\">%" PRIu64 "</strong> burst%s.</p>\n", first, last,
+		sum->bursts, sum->bursts == 1 ? "" : "s");
+}
+
+static int write_html(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	FILE *out = w->out;
+	int f;
+
+	fputs(html_head, out);
+	fputs("<h1>Cross-tenant frame deliveries</h1>\n<p class=\"meta\">"
+	      "camaudit " PACKAGE_VERSION " report: ", out);
+	text_window(sum, out);
+	fprintf(out, ". %" PRIu64 " deliveries checked, %" PRIu64 " (%.1f%%) "
+		"traced to a fill. Times are UTC.</p>\n", sum->checked.deliveries,
+		sum->checked.attributed,
+		percent(sum->checked.attributed, sum->checked.deliveries));
+
+	fputs("<section id=\"headline\">\n<table class=\"headline\">\n<thead><tr>"
+	      "<th></th><th class=\"n\">Confirmed</th><th class=\"n\">Upper bound"
+	      "</th></tr></thead>\n<tbody>\n", out);
+	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
+		html_figure_row(out, sum, (enum report_figure)f);
+	fputs("</tbody>\n</table>\n", out);
+	html_window(w);
+	fprintf(out, "<p class=\"note\"><em>Confirmed</em> counts the cross-tenant "
+		"findings: frames whose origin was traced to a camera whose owner "
+		"neither was the viewer nor had shared it. The <em>upper bound</em> "
+		"adds %" PRIu64 " unattributed deliveries (no cache log explains "
+		"them) and %" PRIu64 " deliveries in coverage gaps whose verdict "
+		"rests on the cache key alone; each of their %" PRIu64 " frames may "
+		"be one more owner's, up to the %" PRIu64 " other owners in the "
+		"registry. Frames and pairs count retries once.</p>\n</section>\n",
+		unattributed(sum), sum->uncertain, unconfirmed_frames(sum),
+		sum->owner_cap);
+
+	fputs("<section id=\"timeline-section\">\n<h2>Timeline (per hour, UTC)"
+	      "</h2>\n", out);
+	if (html_timeline(w))
+		return -1;
+	fputs("</section>\n<section id=\"bursts\">\n<h2>Bursts</h2>\n<p class="
+	      "\"note\">A pause of more than 30 minutes between cross-tenant "
+	      "deliveries starts a new burst.</p>\n", out);
+	if (html_table(w, REPORT_BURSTS, 0) ||
+	    html_table(w, REPORT_BURST_RELAYS, 1) ||
+	    html_table(w, REPORT_BURST_NODES, 1))
+		return -1;
+	fputs("</section>\n<section id=\"owners\">\n<h2>Owners to notify: who "
+	      "saw which of their cameras</h2>\n", out);
+	if (html_table(w, REPORT_OWNER_EXPOSURES, 0))
+		return -1;
+	fputs("</section>\n<section id=\"recipients\">\n<h2>Recipients: whose "
+	      "cameras they saw</h2>\n", out);
+	if (html_table(w, REPORT_RECIPIENT_EXPOSURES, 0))
+		return -1;
+	fputs("</section>\n<section id=\"causes\">\n<h2>Cause hints</h2>\n", out);
+	if (html_table(w, REPORT_GENERATIONS, 1) ||
+	    html_table(w, REPORT_EXPOSURE_RELAYS, 1) ||
+	    html_table(w, REPORT_EXPOSURE_NODES, 1))
+		return -1;
+	fputs("<details><summary>Hours per cache node (generation in effect at "
+	      "the end of each hour)</summary>\n", out);
+	if (html_table(w, REPORT_HOUR_NODES, 0))
+		return -1;
+	fprintf(out, "</details>\n</section>\n<section id=\"coverage\">\n<h2>"
+		"Coverage</h2>\n<p class=\"note\">%" PRIu64 " deliveries fall in "
+		"coverage gaps (hours in which a cache node that served wrote no "
+		"cache log line); %" PRIu64 " deliveries could not be traced to a "
+		"fill. Both can hide leaks: the upper bound counts the unattributed "
+		"ones and the %" PRIu64 " gap deliveries judged by key alone.</p>\n",
+		sum->gap_deliveries, unattributed(sum), sum->uncertain);
+	if (html_table(w, REPORT_GAPS, 1) ||
+	    html_table(w, REPORT_UNATTRIBUTED, 1))
+		return -1;
+	fputs("</section>\n</body>\n</html>\n", out);
+	return 0;
+}
+
+/* --- running -------------------------------------------------------------- */
+
+/*
+ * The output file: created (mode 0600, like the database: it says who saw
+ * whose camera) or truncated, never through a symbolic link.
+ */
+static FILE *open_output(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		      0600);
+	FILE *out;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			error("%s: is a symbolic link; not writing through it", path);
+		else
+			error("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!(out = fdopen(fd, "w"))) {
+		error("%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return out;
+}
+
+/* Close the output file; a failed report leaves no partial file behind. */
+static int close_output(FILE *out, const char *path, int failed)
+{
+	struct stat sb;
+	int regular = fstat(fileno(out), &sb) == 0 && S_ISREG(sb.st_mode);
+
+	if (!failed) {
+		int why = fflush(out) != 0 ? errno : 0;
+
+		if (why || ferror(out)) {
+			error("%s: %s", path, why ? strerror(why) : "write error");
+			failed = 1;
+		}
+	}
+	if (fclose(out) != 0 && !failed) {
+		error("%s: %s", path, strerror(errno));
+		failed = 1;
+	}
+	if (failed && regular)
+		unlink(path);
+	return failed ? -1 : 0;
+}
+
+static int write_report(struct writer *w, const struct report_request *req)
+{
+	switch (req->format) {
+	case FORMAT_TEXT:
+		return write_text(w);
+	case FORMAT_JSON:
+		return write_json(w);
+	case FORMAT_HTML:
+		return write_html(w);
+	case FORMAT_CSV:
+		return write_csv(w, lists[req->list].table);
+	}
+	return -1;
+}
+
+static void print_warnings(const struct report_summary *sum)
+{
+	if (sum->checked.deliveries == 0)
+		warning("no deliveries in the store for this window: the report "
+			"is empty");
+	if (sum->gap_deliveries)
+		warning("%" PRIu64 " deliveries fall in coverage gaps (see the "
+			"report's coverage): for them no finding means unknown, "
+			"not clean", sum->gap_deliveries);
+}
+
+/* Build and write the report from one snapshot; returns the exit status. */
+static int report_execute(struct store *st, const struct report_request *req)
+{
+	struct report_summary sum;
+	struct writer w;
+	int failed;
+
+	memset(&w, 0, sizeof(w));
+	w.st = st;
+	w.sum = &sum;
+	if (store_begin_read(st))
+		return EXIT_INCOMPLETE;
+	if (report_build(st, &req->window, &sum)) {
+		store_rollback(st);
+		return EXIT_INCOMPLETE;
+	}
+	/* Opened only now: a usage or database error leaves FILE alone. */
+	w.out = req->output ? open_output(req->output) : stdout;
+	if (!w.out) {
+		store_rollback(st);
+		return EXIT_INCOMPLETE;
+	}
+	failed = write_report(&w, req) != 0;
+	store_rollback(st); /* only temporary tables were written */
+	if (req->output)
+		failed = close_output(w.out, req->output, failed) || failed;
+	else if (cli_finish_output())
+		failed = 1;
+	if (failed)
+		return EXIT_INCOMPLETE;
+	if (!req->quiet)
+		print_warnings(&sum);
+	return sum.has_exposure ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {
+		report_options, cli_common_options, NULL};
+	struct report_request req = {
+		.window = {INT64_MIN, INT64_MAX, 2000},
+		.format = FORMAT_TEXT,
+		.list = -1,
+		.db = cli_default_db(),
+	};
+	enum store_failure why;
+	struct store *st;
+	int first, status;
+
+	first = cli_parse(argc, argv, &report_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&report_command, "unexpected argument '%s' "
+				       "(report reads the database; give it with "
+				       "--db)", argv[first]);
+	if (req.window.since >= req.window.until)
+		return cli_usage_error(&report_command, "--since is not before "
+				       "--until: the window is empty");
+	if (req.format == FORMAT_CSV && req.list < 0)
+		return cli_usage_error(&report_command, "--format csv writes one "
+				       "list: add --list owners or --list "
+				       "recipients");
+	if (req.format != FORMAT_CSV && req.list >= 0)
+		return cli_usage_error(&report_command, "--list goes with --format "
+				       "csv");
+	if (req.output && !*req.output)
+		return cli_usage_error(&report_command, "--output needs a file name");
+	st = store_open_wait(req.db, STORE_READ, 0, &why);
+	if (!st)
+		return store_exit_status(why);
+	status = report_execute(st, &req);
+	store_close(st);
+	return status;
+}

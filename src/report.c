@@ -1,0 +1,609 @@
+/*
+ * The report's figures as SQL.  After correlate_run() has classified the
+ * window into temp.verdict, a script of CREATE TEMP TABLE ... AS SELECT
+ * statements derives one row per delivery (temp.report_delivery), the
+ * cross-tenant ones numbered by burst (temp.report_exposure), the cache
+ * generations (temp.report_generation) and the hourly timeline; the
+ * tables of report_tables[] are small GROUP BYs over those.  Nothing is
+ * held in C memory but one row at a time.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "coverage.h"
+#include "report.h"
+#include "util.h"
+
+static const char *const figure_keys[REPORT_FIGURE_COUNT] = {
+	[REPORT_OWNERS] = "owners",
+	[REPORT_RECIPIENTS] = "recipients",
+	[REPORT_FRAMES] = "frames",
+	[REPORT_PAIRS] = "pairs",
+	[REPORT_DELIVERIES] = "deliveries",
+};
+
+static const char *const figure_labels[REPORT_FIGURE_COUNT] = {
+	[REPORT_OWNERS] = "affected owners",
+	[REPORT_RECIPIENTS] = "recipients",
+	[REPORT_FRAMES] = "frames exposed",
+	[REPORT_PAIRS] = "frame-recipient pairs",
+	[REPORT_DELIVERIES] = "deliveries",
+};
+
+const char *report_figure_key(enum report_figure figure)
+{
+	return figure_keys[figure];
+}
+
+const char *report_figure_label(enum report_figure figure)
+{
+	return figure_labels[figure];
+}
+
+/* The start of the UTC hour holding ts, as coverage.c computes it. */
+#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
+#define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
+
+/*
+ * The steps, in order.  In report_delivery:
+ *
+ * frame: what was exposed, for counting distinct frames.  The frame id
+ * the serve names, else the fill's (as audit's frame column), else, with
+ * no frame id at all, the object the origin fill stored ('f' and its id)
+ * or, without an origin, the serve itself ('s'): an unknown object counts
+ * as a frame of its own.  Ids, not names, so that frame || ':' || viewer
+ * is an unambiguous pair.
+ *
+ * possible: the delivery may have been a leak, so it is in the upper
+ * bound: a cross_tenant finding; an unattributed one (any camera's frame);
+ * or one in a coverage gap whose origin was found by key (rule 1b or 1c),
+ * where the missing cache log may hold the refill or eviction that would
+ * change it.  An origin found by frame identity does not depend on the
+ * node's log and keeps its verdict.
+ *
+ * possible_frame: the frame as the upper bound counts it: an origin that
+ * may be wrong does not identify the object, so there only the serve's
+ * own frame id, else the serve, counts.
+ */
+static const char build_sql[] =
+	"DROP TABLE IF EXISTS temp.report_delivery;\n"
+	"CREATE TEMP TABLE report_delivery AS SELECT *,\n"
+	"  (type IN ('cross_tenant', 'unattributed') OR (in_gap AND rule = 'key'))\n"
+	"    AS possible\n"
+	"FROM (SELECT v.serve AS serve, s.ts AS ts, " HOUR_OF("s.ts") " AS hour,\n"
+	"  s.account AS viewer, v.owner AS owner, f.device AS device,\n"
+	"  coalesce(s.node, f.node) AS node, s.relay AS relay, v.type AS type,\n"
+	"  v.rule AS rule,\n"
+	"  coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id, 's' || s.id) AS frame,\n"
+	"  CASE WHEN v.type = 'cross_tenant'\n"
+	"    THEN coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id)\n"
+	"    ELSE coalesce('a' || s.frame, 's' || s.id) END AS possible_frame,\n"
+	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"    WHERE g.node = s.node AND g.hour = " HOUR_OF("s.ts") ")) AS in_gap\n"
+	"  FROM temp.verdict v JOIN main.serve s ON s.id = v.serve\n"
+	"  LEFT JOIN main.fill f ON f.id = v.fill);\n"
+	/*
+	 * Cross-tenant deliveries, oldest first; a pause of more than :gap
+	 * after the previous one starts a new burst.
+	 */
+	"DROP TABLE IF EXISTS temp.report_exposure;\n"
+	"CREATE TEMP TABLE report_exposure AS\n"
+	"SELECT serve, ts, viewer, owner, device, node, relay, frame,\n"
+	"  sum(starts) OVER (ORDER BY ts, serve ROWS UNBOUNDED PRECEDING) AS burst\n"
+	"FROM (SELECT *, CASE WHEN ts - lag(ts) OVER (ORDER BY ts, serve) <= :gap\n"
+	"  THEN 0 ELSE 1 END AS starts\n"
+	"  FROM temp.report_delivery WHERE type = 'cross_tenant');\n"
+	"CREATE INDEX temp.report_exposure_burst ON report_exposure(burst);\n"
+	"CREATE INDEX temp.report_exposure_owner ON report_exposure(owner);\n"
+	"CREATE INDEX temp.report_exposure_viewer ON report_exposure(viewer);\n"
+	/*
+	 * Cache generations: per node, the first fill that logged a gen and
+	 * every fill whose gen differs from the one before it on that node
+	 * (fills without gen change nothing).  Fills up to the window's end,
+	 * so that the generation in effect when the window opens is known.
+	 */
+	"DROP TABLE IF EXISTS temp.report_generation;\n"
+	"CREATE TEMP TABLE report_generation AS\n"
+	"SELECT fill, node, ts, gen, previous, ts >= :since AS in_window FROM (\n"
+	"  SELECT id AS fill, node, ts, gen,\n"
+	"    lag(gen) OVER (PARTITION BY node ORDER BY ts, id) AS previous\n"
+	"  FROM main.fill WHERE gen IS NOT NULL AND ts < :until)\n"
+	"WHERE previous IS NULL OR gen IS NOT previous;\n"
+	"CREATE INDEX temp.report_generation_node ON report_generation(node, ts);\n"
+	/* Every hour from that of the first delivery to that of the last. */
+	"DROP TABLE IF EXISTS temp.report_hour;\n"
+	"CREATE TEMP TABLE report_hour AS\n"
+	"WITH RECURSIVE span(hour) AS (\n"
+	"  SELECT min(hour) FROM temp.report_delivery\n"
+	"  UNION ALL SELECT hour + 3600000 FROM span\n"
+	"  WHERE hour < (SELECT max(hour) FROM temp.report_delivery)),\n"
+	"counted AS (SELECT hour, count(*) AS deliveries,\n"
+	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
+	"  sum(type = 'unattributed') AS unattributed, sum(in_gap) AS in_gaps\n"
+	"  FROM temp.report_delivery GROUP BY hour)\n"
+	"SELECT span.hour AS hour, coalesce(c.deliveries, 0) AS deliveries,\n"
+	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
+	"  coalesce(c.unattributed, 0) AS unattributed,\n"
+	"  coalesce(c.in_gaps, 0) AS in_gaps,\n"
+	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.previous IS NOT NULL\n"
+	"    AND g.ts >= span.hour AND g.ts < span.hour + 3600000) AS generation_change\n"
+	"FROM span LEFT JOIN counted c ON c.hour = span.hour\n"
+	"WHERE span.hour IS NOT NULL;\n"
+	/*
+	 * Per hour and cache node, only where something happened (a
+	 * delivery, a gap, a generation change): the node's generation in
+	 * effect at the end of the hour, whether it changed in the hour.
+	 */
+	"DROP TABLE IF EXISTS temp.report_hour_node;\n"
+	"CREATE TEMP TABLE report_hour_node AS\n"
+	"WITH keys AS (SELECT hour, node FROM temp.report_delivery\n"
+	"  UNION SELECT hour, node FROM temp.report_gap\n"
+	"  UNION SELECT " HOUR_OF("ts") ", node FROM temp.report_generation\n"
+	"    WHERE previous IS NOT NULL),\n"
+	"counted AS (SELECT hour, node, count(*) AS deliveries,\n"
+	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
+	"  sum(type = 'unattributed') AS unattributed\n"
+	"  FROM temp.report_delivery GROUP BY hour, node)\n"
+	"SELECT k.hour AS hour, k.node AS node,\n"
+	"  coalesce(c.deliveries, 0) AS deliveries,\n"
+	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
+	"  coalesce(c.unattributed, 0) AS unattributed,\n"
+	"  EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"    WHERE g.node = k.node AND g.hour = k.hour) AS gap,\n"
+	"  (SELECT g.gen FROM temp.report_generation g WHERE g.node = k.node\n"
+	"    AND g.ts < k.hour + 3600000 ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
+	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.node = k.node\n"
+	"    AND g.previous IS NOT NULL AND g.ts >= k.hour\n"
+	"    AND g.ts < k.hour + 3600000) AS gen_changed\n"
+	"FROM keys k LEFT JOIN counted c ON c.hour = k.hour AND c.node IS k.node\n"
+	"WHERE k.hour BETWEEN (SELECT min(hour) FROM temp.report_hour)\n"
+	"  AND (SELECT max(hour) FROM temp.report_hour);\n"
+	"CREATE INDEX temp.report_hour_node_hour ON report_hour_node(hour);\n"
+	/* What the deliveries in each gap were judged, for the coverage list. */
+	"DROP TABLE IF EXISTS temp.report_gap_count;\n"
+	"CREATE TEMP TABLE report_gap_count AS\n"
+	"SELECT node, hour, sum(type = 'cross_tenant') AS cross_tenant,\n"
+	"  sum(type = 'unattributed') AS unattributed,\n"
+	"  sum(possible AND type NOT IN ('cross_tenant', 'unattributed')) AS uncertain\n"
+	"FROM temp.report_delivery WHERE in_gap GROUP BY node, hour;\n";
+
+static const char gap_table_sql[] =
+	"DROP TABLE IF EXISTS temp.report_gap;\n"
+	"CREATE TEMP TABLE report_gap (node INTEGER NOT NULL, hour INTEGER NOT NULL,\n"
+	"  serves INTEGER NOT NULL, deliveries INTEGER NOT NULL,\n"
+	"  PRIMARY KEY (node, hour));\n";
+
+static const char gap_insert_sql[] =
+	"INSERT OR IGNORE INTO temp.report_gap (node, hour, serves, deliveries)\n"
+	"SELECT id, ?2, ?3, ?4 FROM main.atom WHERE text = ?1";
+
+/* The headline: confirmed from the findings, the bound from "possible". */
+static const char confirmed_sql[] =
+	"SELECT count(DISTINCT owner), count(DISTINCT viewer), count(DISTINCT frame),\n"
+	"  count(DISTINCT frame || ':' || viewer), count(*),\n"
+	"  min(ts), max(ts), coalesce(max(burst), 0)\n"
+	"FROM temp.report_exposure";
+
+static const char upper_sql[] =
+	"SELECT count(DISTINCT viewer), count(DISTINCT possible_frame),\n"
+	"  count(DISTINCT possible_frame || ':' || viewer), count(*),\n"
+	"  coalesce(sum(type NOT IN ('cross_tenant', 'unattributed')), 0)\n"
+	"FROM temp.report_delivery WHERE possible";
+
+/*
+ * Each possible frame not confirmed may be one more owner's, but no more
+ * owners than the registry has accounts that owned a camera before the
+ * window's end and are not confirmed already.
+ */
+static const char owner_cap_sql[] =
+	"SELECT count(DISTINCT account) FROM main.binding\n"
+	"WHERE bound = 1 AND ts < :until\n"
+	"  AND account NOT IN (SELECT owner FROM temp.report_exposure)";
+
+static const char counts_sql[] =
+	"SELECT (SELECT count(*) FROM temp.report_gap),\n"
+	"  (SELECT coalesce(sum(deliveries), 0) FROM temp.report_gap),\n"
+	"  (SELECT count(*) FROM temp.report_hour),\n"
+	"  (SELECT count(*) FROM temp.report_generation\n"
+	"    WHERE previous IS NOT NULL AND in_window)";
+
+/* --- the tables ----------------------------------------------------------- */
+
+#define COLUMNS(c) c, ARRAY_SIZE(c)
+#define SPAN_COLUMNS \
+	{"first_at", "FIRST", REPORT_TIME}, \
+	{"last_at", "LAST", REPORT_TIME}, \
+	{"deliveries", "DELIVERIES", REPORT_COUNT}
+
+static const struct report_column relay_columns[] = {
+	{"relay", "RELAY", REPORT_TEXT}, SPAN_COLUMNS,
+};
+static const struct report_column node_columns[] = {
+	{"node", "NODE", REPORT_TEXT}, SPAN_COLUMNS,
+};
+static const struct report_column burst_columns[] = {
+	{"burst", "BURST", REPORT_COUNT}, SPAN_COLUMNS,
+	{"frames", "FRAMES", REPORT_COUNT},
+	{"pairs", "PAIRS", REPORT_COUNT},
+	{"owners", "OWNERS", REPORT_COUNT},
+	{"recipients", "RECIPIENTS", REPORT_COUNT},
+};
+static const struct report_column burst_relay_columns[] = {
+	{"burst", "BURST", REPORT_COUNT}, {"relay", "RELAY", REPORT_TEXT}, SPAN_COLUMNS,
+};
+static const struct report_column burst_node_columns[] = {
+	{"burst", "BURST", REPORT_COUNT}, {"node", "NODE", REPORT_TEXT}, SPAN_COLUMNS,
+};
+static const struct report_column hour_columns[] = {
+	{"hour", "HOUR", REPORT_TIME},
+	{"deliveries", "DELIVERIES", REPORT_COUNT},
+	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
+	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
+	{"in_gaps", "IN_GAPS", REPORT_COUNT},
+	{"generation_change", "GEN_CHANGE", REPORT_FLAG},
+};
+static const struct report_column hour_node_columns[] = {
+	{"hour", "HOUR", REPORT_TIME},
+	{"node", "NODE", REPORT_TEXT},
+	{"deliveries", "DELIVERIES", REPORT_COUNT},
+	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
+	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
+	{"gap", "GAP", REPORT_FLAG},
+	{"gen", "GEN", REPORT_TEXT},
+	{"gen_changed", "GEN_CHANGED", REPORT_FLAG},
+};
+static const struct report_column generation_columns[] = {
+	{"node", "NODE", REPORT_TEXT},
+	{"changed_at", "CHANGED_AT", REPORT_TIME},
+	{"from", "FROM", REPORT_TEXT},
+	{"to", "TO", REPORT_TEXT},
+	{"fill_ref", "FILL_REF", REPORT_TEXT},
+	{"first_cross_tenant_at", "FIRST_CROSS_TENANT", REPORT_TIME},
+};
+#define EXPOSURE_COLUMNS \
+	{"frames", "FRAMES", REPORT_COUNT}, \
+	{"deliveries", "DELIVERIES", REPORT_COUNT}, \
+	{"first_at", "FIRST", REPORT_TIME}, \
+	{"last_at", "LAST", REPORT_TIME}
+static const struct report_column owner_columns[] = {
+	{"id", NULL, REPORT_KEY},
+	{"owner_account", "OWNER", REPORT_TEXT},
+	{"devices", "DEVICES", REPORT_COUNT},
+	{"recipients", "RECIPIENTS", REPORT_COUNT},
+	EXPOSURE_COLUMNS,
+};
+static const struct report_column owner_exposure_columns[] = {
+	{"owner_account", "OWNER", REPORT_TEXT},
+	{"origin_device", "DEVICE", REPORT_TEXT},
+	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	EXPOSURE_COLUMNS,
+};
+static const struct report_column recipient_columns[] = {
+	{"id", NULL, REPORT_KEY},
+	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	{"owners", "OWNERS", REPORT_COUNT},
+	{"devices", "DEVICES", REPORT_COUNT},
+	EXPOSURE_COLUMNS,
+};
+static const struct report_column recipient_exposure_columns[] = {
+	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	{"owner_account", "OWNER", REPORT_TEXT},
+	{"origin_device", "DEVICE", REPORT_TEXT},
+	EXPOSURE_COLUMNS,
+};
+static const struct report_column gap_columns[] = {
+	{"hour", "HOUR", REPORT_TIME},
+	{"node", "NODE", REPORT_TEXT},
+	{"serves", "SERVES", REPORT_COUNT},
+	{"deliveries", "DELIVERIES", REPORT_COUNT},
+	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
+	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
+	{"uncertain", "UNCERTAIN", REPORT_COUNT},
+};
+static const struct report_column unattributed_columns[] = {
+	{"node", "NODE", REPORT_TEXT},
+	{"deliveries", "DELIVERIES", REPORT_COUNT},
+	{"in_gaps", "IN_GAPS", REPORT_COUNT},
+	{"first_at", "FIRST", REPORT_TIME},
+	{"last_at", "LAST", REPORT_TIME},
+};
+
+#define SPAN_SQL "min(ts), max(ts), count(*)"
+#define CHILDREN(col) " WHERE " col " BETWEEN ?1 AND ?2"
+
+const struct report_table report_tables[REPORT_TABLE_COUNT] = {
+	[REPORT_EXPOSURE_RELAYS] = {
+		"relays", "cross-tenant deliveries per relay",
+		"SELECT " ATOM("relay") " AS name, " SPAN_SQL
+		" FROM temp.report_exposure GROUP BY relay ORDER BY min(ts), name",
+		COLUMNS(relay_columns), -1, 0},
+	[REPORT_EXPOSURE_NODES] = {
+		"nodes", "cross-tenant deliveries per cache node",
+		"SELECT " ATOM("node") " AS name, " SPAN_SQL
+		" FROM temp.report_exposure GROUP BY node ORDER BY min(ts), name",
+		COLUMNS(node_columns), -1, 0},
+	[REPORT_BURSTS] = {
+		"bursts", "bursts",
+		"SELECT burst, " SPAN_SQL ", count(DISTINCT frame),"
+		" count(DISTINCT frame || ':' || viewer), count(DISTINCT owner),"
+		" count(DISTINCT viewer) FROM temp.report_exposure"
+		" GROUP BY burst ORDER BY burst",
+		COLUMNS(burst_columns), -1, 0},
+	[REPORT_BURST_RELAYS] = {
+		"relays", "bursts per relay",
+		"SELECT burst, " ATOM("relay") " AS name, " SPAN_SQL
+		" FROM temp.report_exposure" CHILDREN("burst")
+		" GROUP BY burst, relay ORDER BY burst, min(ts), name",
+		COLUMNS(burst_relay_columns), REPORT_BURSTS, 0},
+	[REPORT_BURST_NODES] = {
+		"nodes", "bursts per cache node",
+		"SELECT burst, " ATOM("node") " AS name, " SPAN_SQL
+		" FROM temp.report_exposure" CHILDREN("burst")
+		" GROUP BY burst, node ORDER BY burst, min(ts), name",
+		COLUMNS(burst_node_columns), REPORT_BURSTS, 0},
+	[REPORT_HOURS] = {
+		"hours", "hours",
+		"SELECT hour, deliveries, cross_tenant, unattributed, in_gaps,"
+		" generation_change FROM temp.report_hour ORDER BY hour",
+		COLUMNS(hour_columns), -1, 0},
+	[REPORT_HOUR_NODES] = {
+		"nodes", "hours per cache node",
+		"SELECT hour, " ATOM("node") " AS name, deliveries, cross_tenant,"
+		" unattributed, gap, gen, gen_changed FROM temp.report_hour_node"
+		CHILDREN("hour") " ORDER BY hour, name",
+		COLUMNS(hour_node_columns), REPORT_HOURS, 0},
+	[REPORT_GENERATIONS] = {
+		"generations", "cache generation changes",
+		"SELECT " ATOM("g.node") " AS name, g.ts, g.previous, g.gen,"
+		" (SELECT name FROM main.source WHERE id = f.source) || ':' || f.line,"
+		" (SELECT min(e.ts) FROM temp.report_exposure e"
+		"   WHERE e.node = g.node AND e.ts >= g.ts)"
+		" FROM temp.report_generation g JOIN main.fill f ON f.id = g.fill"
+		" WHERE g.previous IS NOT NULL AND g.in_window ORDER BY g.ts, name",
+		COLUMNS(generation_columns), -1, 0},
+	[REPORT_OWNERS_LIST] = {
+		"owners", "affected owners",
+		"SELECT owner, " ATOM("owner") " AS name, count(DISTINCT device),"
+		" count(DISTINCT viewer), count(DISTINCT frame), count(*), min(ts),"
+		" max(ts) FROM temp.report_exposure GROUP BY owner ORDER BY name",
+		COLUMNS(owner_columns), -1, 0},
+	[REPORT_OWNER_EXPOSURES] = {
+		"exposures", "exposures by owner",
+		"SELECT " ATOM("owner") " AS o, " ATOM("device") " AS d, "
+		ATOM("viewer") " AS r, count(DISTINCT frame), count(*), min(ts),"
+		" max(ts) FROM temp.report_exposure" CHILDREN("owner")
+		" GROUP BY owner, device, viewer ORDER BY o, d, r",
+		COLUMNS(owner_exposure_columns), REPORT_OWNERS_LIST, 0},
+	[REPORT_RECIPIENTS_LIST] = {
+		"recipients", "recipients",
+		"SELECT viewer, " ATOM("viewer") " AS name, count(DISTINCT owner),"
+		" count(DISTINCT device), count(DISTINCT frame), count(*), min(ts),"
+		" max(ts) FROM temp.report_exposure GROUP BY viewer ORDER BY name",
+		COLUMNS(recipient_columns), -1, 0},
+	[REPORT_RECIPIENT_EXPOSURES] = {
+		"exposures", "exposures by recipient",
+		"SELECT " ATOM("viewer") " AS r, " ATOM("owner") " AS o, "
+		ATOM("device") " AS d, count(DISTINCT frame), count(*), min(ts),"
+		" max(ts) FROM temp.report_exposure" CHILDREN("viewer")
+		" GROUP BY viewer, owner, device ORDER BY r, o, d",
+		COLUMNS(recipient_exposure_columns), REPORT_RECIPIENTS_LIST, 0},
+	[REPORT_GAPS] = {
+		"gaps", "coverage gaps",
+		"SELECT g.hour, " ATOM("g.node") " AS name, g.serves, g.deliveries,"
+		" coalesce(c.cross_tenant, 0), coalesce(c.unattributed, 0),"
+		" coalesce(c.uncertain, 0) FROM temp.report_gap g"
+		" LEFT JOIN temp.report_gap_count c"
+		"   ON c.node = g.node AND c.hour = g.hour ORDER BY g.hour, name",
+		COLUMNS(gap_columns), -1, 0},
+	[REPORT_UNATTRIBUTED] = {
+		"unattributed", "unattributed deliveries per cache node",
+		"SELECT " ATOM("node") " AS name, count(*), sum(in_gap), min(ts),"
+		" max(ts) FROM temp.report_delivery WHERE type = 'unattributed'"
+		" GROUP BY node ORDER BY name",
+		COLUMNS(unattributed_columns), -1, 0},
+};
+
+/* --- building ------------------------------------------------------------- */
+
+static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+	int index = sqlite3_bind_parameter_index(stmt, name);
+
+	if (index)
+		sqlite3_bind_int64(stmt, index, value);
+}
+
+static void bind_window(sqlite3_stmt *stmt, const struct audit_window *window)
+{
+	bind_named(stmt, ":since", window->since);
+	bind_named(stmt, ":until", window->until);
+	bind_named(stmt, ":gap", REPORT_BURST_GAP_MS);
+}
+
+/*
+ * Run each statement of a script once, with the window's parameters.
+ * One-shot statements are prepared here and finalized, rather than kept
+ * in the store's cache of statements that run again.
+ */
+static int run_script(struct store *st, const char *sql,
+		      const struct audit_window *window, const char *what)
+{
+	const char *next = sql;
+
+	while (*next) {
+		sqlite3_stmt *stmt;
+		int rc;
+
+		if (sqlite3_prepare_v2(store_db(st), next, -1, &stmt, &next) !=
+		    SQLITE_OK) {
+			store_error(st, what);
+			return -1;
+		}
+		if (!stmt) /* only blanks were left */
+			break;
+		bind_window(stmt, window);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			store_error(st, what);
+			sqlite3_finalize(stmt);
+			return -1;
+		}
+		sqlite3_finalize(stmt);
+	}
+	return 0;
+}
+
+/* One row of integers from a one-shot query; NULL reads as 0. */
+static int query_row(struct store *st, const char *sql,
+		     const struct audit_window *window, int64_t *values,
+		     int count, const char *what)
+{
+	sqlite3_stmt *stmt;
+	int rc, i;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
+		store_error(st, what);
+		return -1;
+	}
+	bind_window(stmt, window);
+	rc = sqlite3_step(stmt);
+	for (i = 0; i < count; i++)
+		values[i] = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, i) : 0;
+	if (rc != SQLITE_ROW)
+		store_error(st, what);
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+struct gap_insert {
+	struct store *st;
+	sqlite3_stmt *stmt;
+};
+
+static int insert_gap(const struct coverage_gap *gap, void *ctx)
+{
+	struct gap_insert *gi = ctx;
+
+	sqlite3_reset(gi->stmt);
+	sqlite3_bind_text(gi->stmt, 1, gap->node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(gi->stmt, 2, gap->hour);
+	sqlite3_bind_int64(gi->stmt, 3, (sqlite3_int64)gap->serves);
+	sqlite3_bind_int64(gi->stmt, 4, (sqlite3_int64)gap->deliveries);
+	if (sqlite3_step(gi->stmt) != SQLITE_DONE) {
+		store_error(gi->st, "recording coverage gaps");
+		return -1;
+	}
+	return 0;
+}
+
+/* The coverage gaps of coverage.c, keyed by node id for the joins. */
+static int build_gaps(struct store *st, const struct audit_window *window)
+{
+	struct gap_insert gi = {st, NULL};
+	int rc;
+
+	if (run_script(st, gap_table_sql, window, "recording coverage gaps"))
+		return -1;
+	if (sqlite3_prepare_v2(store_db(st), gap_insert_sql, -1, &gi.stmt, NULL) !=
+	    SQLITE_OK) {
+		store_error(st, "recording coverage gaps");
+		return -1;
+	}
+	rc = coverage_each_gap(st, window->since, window->until, insert_gap, &gi);
+	sqlite3_finalize(gi.stmt);
+	return rc ? -1 : 0;
+}
+
+static uint64_t count_of(int64_t value)
+{
+	return value > 0 ? (uint64_t)value : 0;
+}
+
+int report_build(struct store *st, const struct audit_window *window,
+		 struct report_summary *summary)
+{
+	int64_t confirmed[8], upper[5], cap, counts[4];
+	uint64_t unconfirmed_frames;
+	int f;
+
+	memset(summary, 0, sizeof(*summary));
+	summary->window = *window;
+	if (correlate_run(st, window, &summary->checked) ||
+	    build_gaps(st, window) ||
+	    run_script(st, build_sql, window, "computing the report") ||
+	    query_row(st, confirmed_sql, window, confirmed, 8,
+		      "counting confirmed exposures") ||
+	    query_row(st, upper_sql, window, upper, 5, "counting the upper bound") ||
+	    query_row(st, owner_cap_sql, window, &cap, 1, "counting owners") ||
+	    query_row(st, counts_sql, window, counts, 4, "counting coverage"))
+		return -1;
+	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
+		summary->confirmed[f] = count_of(confirmed[f]);
+	summary->upper_bound[REPORT_RECIPIENTS] = count_of(upper[0]);
+	summary->upper_bound[REPORT_FRAMES] = count_of(upper[1]);
+	summary->upper_bound[REPORT_PAIRS] = count_of(upper[2]);
+	summary->upper_bound[REPORT_DELIVERIES] = count_of(upper[3]);
+	summary->uncertain = count_of(upper[4]);
+	summary->owner_cap = count_of(cap);
+	unconfirmed_frames = summary->upper_bound[REPORT_FRAMES] -
+			     summary->confirmed[REPORT_FRAMES];
+	summary->upper_bound[REPORT_OWNERS] = summary->confirmed[REPORT_OWNERS] +
+		(unconfirmed_frames < summary->owner_cap ? unconfirmed_frames :
+		 summary->owner_cap);
+	summary->has_exposure = summary->confirmed[REPORT_DELIVERIES] > 0;
+	summary->first_exposure = confirmed[5];
+	summary->last_exposure = confirmed[6];
+	summary->bursts = count_of(confirmed[7]);
+	summary->gaps = count_of(counts[0]);
+	summary->gap_deliveries = count_of(counts[1]);
+	summary->checked.in_gaps = summary->gap_deliveries;
+	summary->hours = count_of(counts[2]);
+	summary->generation_changes = count_of(counts[3]);
+	return 0;
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+int report_each_row(struct store *st, enum report_table_id id,
+		    const struct report_value *parent,
+		    int (*fn)(const struct report_value *row, void *ctx),
+		    void *ctx)
+{
+	const struct report_table *table = &report_tables[id];
+	struct report_value row[REPORT_MAX_COLUMNS];
+	sqlite3_stmt *stmt = store_prepare(st, table->sql);
+	int rc = SQLITE_DONE, stop = 0;
+	size_t c;
+
+	if (table->column_count > REPORT_MAX_COLUMNS)
+		die("report table %s: more than %d columns", table->key,
+		    REPORT_MAX_COLUMNS);
+	if (!stmt)
+		return -1;
+	if (table->parent >= 0) {
+		sqlite3_bind_int64(stmt, 1, parent ? parent->number : INT64_MIN);
+		sqlite3_bind_int64(stmt, 2, parent ? parent->number : INT64_MAX);
+	}
+	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		for (c = 0; c < table->column_count; c++) {
+			int text = table->columns[c].kind == REPORT_TEXT;
+
+			row[c].null = sqlite3_column_type(stmt, (int)c) == SQLITE_NULL;
+			/* One conversion per column: text pointers stay valid. */
+			row[c].number = text ? 0 : sqlite3_column_int64(stmt, (int)c);
+			row[c].text = text ? (const char *)sqlite3_column_text(stmt, (int)c)
+				: NULL;
+		}
+		stop = fn(row, ctx);
+	}
+	sqlite3_reset(stmt);
+	if (stop)
+		return stop;
+	if (rc != SQLITE_DONE) {
+		store_error(st, "reading the report");
+		return -1;
+	}
+	return 0;
+}

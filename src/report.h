@@ -1,0 +1,134 @@
+/*
+ * The incident report's figures: who was exposed to whom, when, and how
+ * sure we are.  report_build() turns the verdicts of correlate_run() into
+ * small temporary tables (temp.report_*) with SQL; every output format
+ * then reads the same rows through report_each_row(), so the numbers of
+ * the text, JSON, HTML and CSV renderings cannot disagree.  The man page
+ * (camaudit report, OUTPUT) defines each figure in words.
+ */
+#ifndef CAMAUDIT_REPORT_H
+#define CAMAUDIT_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "correlate.h"
+#include "store.h"
+
+/* A pause longer than this between cross-tenant deliveries ends a burst. */
+#define REPORT_BURST_GAP_MS INT64_C(1800000)
+
+/* The headline figures, each confirmed and as an upper bound. */
+enum report_figure {
+	REPORT_OWNERS,     /* accounts whose camera frames reached others */
+	REPORT_RECIPIENTS, /* accounts that received frames not theirs */
+	REPORT_FRAMES,     /* distinct frames exposed */
+	REPORT_PAIRS,      /* distinct (frame, recipient) pairs */
+	REPORT_DELIVERIES, /* raw deliveries, retries included */
+	REPORT_FIGURE_COUNT
+};
+
+/* "owners", "recipients", ...: the JSON key and the HTML id suffix. */
+const char *report_figure_key(enum report_figure figure);
+/* "affected owners", ...: the label people read. */
+const char *report_figure_label(enum report_figure figure);
+
+struct report_summary {
+	struct audit_window window;
+	struct audit_summary checked; /* correlate_run()'s counts */
+	uint64_t confirmed[REPORT_FIGURE_COUNT];
+	uint64_t upper_bound[REPORT_FIGURE_COUNT];
+	int has_exposure;             /* any cross-tenant delivery */
+	int64_t first_exposure, last_exposure;
+	uint64_t bursts;
+	uint64_t gaps;                /* (hour, node) coverage gaps */
+	uint64_t gap_deliveries;      /* deliveries in those gaps */
+	uint64_t uncertain;           /* gap deliveries judged by key alone,
+	                                 neither cross_tenant nor unattributed */
+	uint64_t owner_cap;           /* registry owners not confirmed */
+	uint64_t hours;               /* rows of the hourly timeline */
+	uint64_t generation_changes;  /* in the window */
+};
+
+/*
+ * Classify the window (correlate_run) and compute every figure into
+ * temporary tables.  Call it inside the caller's read transaction, so
+ * that the verdicts and the figures come from one snapshot.  Returns 0,
+ * or -1 on a database error (reported).
+ */
+int report_build(struct store *st, const struct audit_window *window,
+		 struct report_summary *summary);
+
+/* What a column holds, and so how each format writes it. */
+enum report_kind {
+	REPORT_TEXT,  /* from a log: escape for the medium; NULL is absent */
+	REPORT_COUNT, /* a non-negative integer */
+	REPORT_TIME,  /* ms since the epoch, written as RFC 3339 UTC */
+	REPORT_FLAG,  /* 0 or 1: JSON false/true */
+	REPORT_KEY    /* an internal id linking a row to its children: never shown */
+};
+
+struct report_column {
+	const char *key;     /* JSON key and CSV header */
+	const char *heading; /* text and HTML heading */
+	enum report_kind kind;
+};
+
+/* The tables of the report, in the order of the text rendering. */
+enum report_table_id {
+	REPORT_EXPOSURE_RELAYS,
+	REPORT_EXPOSURE_NODES,
+	REPORT_BURSTS,
+	REPORT_BURST_RELAYS,
+	REPORT_BURST_NODES,
+	REPORT_HOURS,
+	REPORT_HOUR_NODES,
+	REPORT_GENERATIONS,
+	REPORT_OWNERS_LIST,
+	REPORT_OWNER_EXPOSURES,
+	REPORT_RECIPIENTS_LIST,
+	REPORT_RECIPIENT_EXPOSURES,
+	REPORT_GAPS,
+	REPORT_UNATTRIBUTED,
+	REPORT_TABLE_COUNT
+};
+
+#define REPORT_MAX_COLUMNS 9
+
+struct report_table {
+	const char *key;      /* JSON key of the array */
+	const char *title;    /* text and HTML heading */
+	const char *sql;      /* the rows; children take ?1..?2, a key range */
+	const struct report_column *columns;
+	size_t column_count;
+	/*
+	 * A child table's rows belong to a row of its parent (the bursts of
+	 * a relay, say): its first column repeats the parent, and JSON nests
+	 * it under the parent row (without that column).  The parent's
+	 * link_column is the key the child's rows are selected by.
+	 */
+	int parent;           /* a report_table_id, or -1 */
+	int link_column;      /* for parents: the column that keys children */
+};
+
+extern const struct report_table report_tables[REPORT_TABLE_COUNT];
+
+/* One value of a row; text is valid during the callback only. */
+struct report_value {
+	int null;
+	int64_t number; /* COUNT, TIME, FLAG, KEY */
+	const char *text; /* TEXT */
+};
+
+/*
+ * Call fn for each row of a table, in the table's order: all of them, or
+ * with parent non-NULL only the children of the parent row whose link
+ * column is *parent.  Stops early and returns fn's value when non-zero;
+ * -1 on a database error (reported).
+ */
+int report_each_row(struct store *st, enum report_table_id table,
+		    const struct report_value *parent,
+		    int (*fn)(const struct report_value *row, void *ctx),
+		    void *ctx);
+
+#endif

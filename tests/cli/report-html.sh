@@ -1,0 +1,109 @@
+#!/bin/sh
+# camaudit report --format html: one self-contained file that fetches
+# nothing, rendered by a real headless Chromium (Debian's chromium) to PNG
+# and PDF without errors, whose headline numbers in the DOM are those of
+# --format json, and in which markup from the logs stays text.  The browser
+# part is skipped where /usr/bin/chromium is not installed.
+. "$srcdir/tests/lib.sh"
+
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+camaudit ingest -q --db r.db "$srcdir/tests/data/report"/*.log
+camaudit ingest -q --db s.db "$srcdir/samples"
+esc=$(printf '\033')
+{
+	echo 'ts=2019-12-01T00:00:00Z op=bind device=cam-1 account="<script>document.title=1</script>"'
+	echo 'ts=2019-12-26T08:00:00Z op=fill node="<img src=x>" key=k device=cam-1 frame=f1 gen="<b>7"'
+	echo 'ts=2019-12-26T09:00:00Z op=fill node="<img src=x>" key=k device=cam-1 frame=f2 gen="8\"'"'"'"'
+	echo 'ts=2019-12-26T09:00:01Z req=x1 account="<a href=\"http://evil.example/\">x</a>" key=k frame=f2 node="<img src=x>" relay="r\033[2J"'
+} | sed "s/\\\\033/$esc/g" > hostile.log
+camaudit ingest -q --db h.db hostile.log
+
+# --- the file itself ------------------------------------------------------------
+for name in r s h; do
+	expect_exit 1 "$name: the report as HTML" camaudit report --db $name.db --format html -o $name.html
+	check "$name: an HTML document" sh -c "head -n 1 $name.html | grep -qx '<!DOCTYPE html>' && tail -n 1 $name.html | grep -qx '</html>'"
+	if [ $name != h ]; then # h's logs hold such text, escaped: see below
+		check "$name: no http(s) URL anywhere" sh -c "! grep -Eiq 'https?:' $name.html"
+		check "$name: nothing external (src, href, link, script, img, import, url())" \
+			sh -c "! grep -Eiq '(src|href)=|<link|<script|<img|@import|url\\([^#]' $name.html"
+	fi
+	grep_file "$name: a content security policy that forbids fetching" \
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">" $name.html
+	camaudit report --db $name.db --format json > $name.json
+done
+check "h: markup from the logs is escaped, not written" sh -c "! grep -Eiq '<(a|img|script)[ >]|<b>' h.html"
+check "h: the only element with an href or src is none" sh -c "! grep -Eiq '<[a-z]+ [^>]*(href|src)=' h.html"
+grep_file "the timeline is inline SVG" '<svg id="timeline" viewBox=' r.html
+grep_file "generation changes are marked on the timeline" 'stroke-dasharray="4 3"/>' r.html
+grep_file "the coverage gap is shaded on the timeline" 'coverage gap: no cache log from cache-2' r.html
+
+# --- in the browser ---------------------------------------------------------------
+if [ ! -x "$CHROMIUM" ]; then
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP $CHROMIUM not installed: no rendering test (apt-get install chromium)"
+	done_testing
+	exit
+fi
+TIMEOUT=
+command -v timeout > /dev/null 2>&1 && TIMEOUT="timeout 120"
+
+# browser ARGS... URL: a headless run with a profile of its own and no
+# network services; stdout in browser.out, stderr (with the page's console
+# messages, logged as :CONSOLE lines) in browser.err.
+browser() {
+	profile=$(mktemp -d "$TEST_DIR/profile.XXXXXX")
+	$TIMEOUT "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking --disable-component-update \
+		--disable-sync --user-data-dir="$profile" --enable-logging=stderr --v=0 \
+		"$@" > browser.out 2> browser.err
+}
+id_value() { # ID FILE: the text of the element with that id in a DOM dump
+	sed -n "s/.*id=\"$1\">\\([^<]*\\)<.*/\\1/p" "$2"
+}
+
+for name in r s h; do
+	url="file://$TEST_DIR/$name.html"
+	if browser --window-size=1100,1600 --screenshot="$TEST_DIR/$name.png" "$url"; then
+		ok "$name: Chromium renders it to PNG"
+	else
+		not_ok "$name: Chromium renders it to PNG"
+		show browser.err
+	fi
+	check "$name: the PNG is a PNG" sh -c "head -c 4 $name.png | tail -c 3 | grep -qx PNG"
+	check "$name: no console message (errors, blocked fetches) while rendering" sh -c '! grep -q ":CONSOLE" browser.err'
+	show_console=$(grep ":CONSOLE" browser.err | head -n 3)
+	[ -n "$show_console" ] && echo "$show_console" | sed 's/^/#   /'
+	if browser --print-to-pdf="$TEST_DIR/$name.pdf" "$url"; then
+		ok "$name: Chromium prints it to PDF"
+	else
+		not_ok "$name: Chromium prints it to PDF"
+		show browser.err
+	fi
+	check "$name: the PDF is a PDF" sh -c "head -c 5 $name.pdf | grep -qx '%PDF-'"
+	check "$name: no console message while printing" sh -c '! grep -q ":CONSOLE" browser.err'
+	if browser --dump-dom "$url"; then
+		ok "$name: Chromium loads it"
+	else
+		not_ok "$name: Chromium loads it"
+	fi
+	cp browser.out $name.dom
+	equal "$name: the DOM holds the ten headline numbers" 10 \
+		"$(grep -Eo 'id="(confirmed|upper)-[a-z]+">[0-9]+<' $name.dom | grep -c .)"
+	for figure in owners recipients frames pairs deliveries; do
+		equal "$name: confirmed $figure in the DOM equal the JSON's" \
+			"$("$JQ" -r ".headline.confirmed.$figure" $name.json)" "$(id_value "confirmed-$figure" $name.dom)"
+		equal "$name: upper-bound $figure in the DOM equal the JSON's" \
+			"$("$JQ" -r ".headline.upper_bound.$figure" $name.json)" "$(id_value "upper-$figure" $name.dom)"
+	done
+	equal "$name: the exposure window in the DOM equals the JSON's" \
+		"$("$JQ" -r '"\(.exposure.first_at) \(.exposure.last_at) \(.bursts | length)"' $name.json)" \
+		"$(id_value first-exposure $name.dom) $(id_value last-exposure $name.dom) $(id_value burst-count $name.dom)"
+	check "$name: the timeline is in the DOM" grep -q '<svg id="timeline"' $name.dom
+done
+check "a log's <script> is no element in the DOM" sh -c '! grep -qi "<script" h.dom'
+check "a log's <img> is no element in the DOM" sh -c '! grep -qi "<img" h.dom'
+check "a log's link is no element in the DOM" sh -c '! grep -qi "<a " h.dom'
+grep_file "the owner is text in the DOM" '&lt;script&gt;document.title=1&lt;/script&gt;' h.dom
+grep_file "the title is the report's" '<title>camaudit report: cross-tenant frame deliveries</title>' h.dom
+
+done_testing
