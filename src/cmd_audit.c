@@ -28,22 +28,23 @@ enum {
 /* Below this share of deliveries traced to a fill, "clean" means little. */
 #define ATTRIBUTION_WARN_PERCENT 90
 
-const struct cli_option audit_options[] = {
+const struct cli_option window_options[] = {
 	{"since", OPT_SINCE, "TIME", "only serves at or after TIME (RFC 3339, "
 	 "YYYY-MM-DD, today, -2h, ...)"},
 	{"until", OPT_UNTIL, "TIME", "only serves before TIME"},
+	{NULL, 0, NULL, NULL},
+};
+
+const struct cli_option audit_options[] = {
 	{"type", OPT_TYPE, "LIST", "finding types, comma-separated, or all "
 	 "(default: cross_tenant)"},
 	{"format", OPT_FORMAT, "FORMAT", "table, json (one object per line) or "
 	 "csv (default: table)"},
-	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
-	 "cache hosts (default: 2s)"},
 	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
 	 "that start with = + - @"},
 	{NULL, 0, NULL, NULL},
 };
 
-/* --skew alone, for explain and report (audit_options has it for audit). */
 const struct cli_option skew_options[] = {
 	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
 	 "cache hosts (default: 2s)"},
@@ -259,7 +260,8 @@ static int handle(int key, const char *arg, void *ctx)
 int cmd_audit(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		audit_options, new_options, wait_options, cli_common_options, NULL};
+		window_options, audit_options, skew_options, new_options,
+		wait_options, cli_common_options, NULL};
 	struct audit_request req;
 	enum store_failure why;
 	struct store *st;

@@ -24,12 +24,9 @@
 #include "util.h"
 
 enum {
-	OPT_SINCE = 's',
-	OPT_UNTIL = 'u',
 	OPT_FORMAT = 'f',
 	OPT_LIST = 'l',
 	OPT_OUTPUT = 'o',
-	OPT_SKEW = OPT_LONG_ONLY + 1,
 };
 
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV };
@@ -49,11 +46,6 @@ static const struct {
 };
 
 static const struct cli_option report_options[] = {
-	{"since", OPT_SINCE, "TIME", "only serves at or after TIME (RFC 3339, "
-	 "YYYY-MM-DD, today, -2h, ...)"},
-	{"until", OPT_UNTIL, "TIME", "only serves before TIME"},
-	{"skew", OPT_SKEW, "DURATION", "clock-skew tolerance between relay and "
-	 "cache hosts (default: 2s)"},
 	{"format", OPT_FORMAT, "FORMAT", "text, json, html or csv (default: "
 	 "text)"},
 	{"list", OPT_LIST, "LIST", "with --format csv: the list to write, owners "
@@ -82,12 +74,10 @@ static const struct command report_command = {
 };
 
 struct report_request {
-	struct audit_window window;
+	struct audit_request common; /* window, --db, --quiet */
 	enum report_format format;
 	int list;            /* index into lists[], or -1 */
 	const char *output;  /* -o FILE, or NULL for stdout */
-	const char *db;
-	int quiet;
 };
 
 /* What every writer needs. */
@@ -108,40 +98,12 @@ struct writer {
 	                                markers, drawn so far */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct report_request *req = ctx;
 	size_t i;
 
 	switch (key) {
-	case OPT_DB:
-		req->db = arg;
-		return 0;
-	case OPT_QUIET:
-		req->quiet = 1;
-		return 0;
-	case OPT_SINCE:
-	case OPT_UNTIL:
-		if (timefmt_parse_when(arg, now_ms(), key == OPT_SINCE ?
-				       &req->window.since : &req->window.until))
-			return cli_usage_error(&report_command, "invalid time '%s' "
-					       "for --%s", arg, key == OPT_SINCE ?
-					       "since" : "until"), -1;
-		return 0;
-	case OPT_SKEW:
-		if (timefmt_parse_duration(arg, &req->window.skew_ms))
-			return cli_usage_error(&report_command, "invalid --skew '%s' "
-					       "(a duration such as 2s, 500ms, 1m)",
-					       arg), -1;
-		return 0;
 	case OPT_FORMAT:
 		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
 			if (!strcmp(arg, format_names[i])) {
@@ -164,7 +126,8 @@ static int handle(int key, const char *arg, void *ctx)
 		req->output = arg;
 		return 0;
 	}
-	return cli_usage_error(&report_command, "unhandled option"), -1;
+	/* --since, --until, --skew, --db, --quiet: as for audit. */
+	return audit_option(&report_command, &req->common, key, arg);
 }
 
 /* --- values as text ------------------------------------------------------- */
@@ -1171,7 +1134,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 	w.sum = &sum;
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
-	if (report_build(st, &req->window, &sum)) {
+	if (report_build(st, &req->common.window, &sum)) {
 		store_rollback(st);
 		return EXIT_INCOMPLETE;
 	}
@@ -1189,7 +1152,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 		failed = 1;
 	if (failed)
 		return EXIT_INCOMPLETE;
-	if (!req->quiet)
+	if (!req->common.quiet)
 		print_warnings(&sum);
 	return sum.has_exposure ? EXIT_FINDINGS : EXIT_CLEAN;
 }
@@ -1197,17 +1160,14 @@ static int report_execute(struct store *st, const struct report_request *req)
 int cmd_report(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		report_options, cli_common_options, NULL};
-	struct report_request req = {
-		.window = {INT64_MIN, INT64_MAX, 2000},
-		.format = FORMAT_TEXT,
-		.list = -1,
-		.db = cli_default_db(),
-	};
+		window_options, skew_options, report_options, cli_common_options,
+		NULL};
+	struct report_request req = {.format = FORMAT_TEXT, .list = -1};
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
+	audit_request_init(&req.common);
 	first = cli_parse(argc, argv, &report_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
@@ -1217,9 +1177,8 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error(&report_command, "unexpected argument '%s' "
 				       "(report reads the database; give it with "
 				       "--db)", argv[first]);
-	if (req.window.since >= req.window.until)
-		return cli_usage_error(&report_command, "--since is not before "
-				       "--until: the window is empty");
+	if (audit_request_check(&report_command, &req.common))
+		return EXIT_USAGE;
 	if (req.format == FORMAT_CSV && req.list < 0)
 		return cli_usage_error(&report_command, "--format csv writes one "
 				       "list: add --list owners or --list "
@@ -1229,7 +1188,7 @@ int cmd_report(int argc, char **argv)
 				       "csv");
 	if (req.output && !*req.output)
 		return cli_usage_error(&report_command, "--output needs a file name");
-	st = store_open_wait(req.db, STORE_READ, 0, &why);
+	st = store_open_wait(req.common.db, STORE_READ, 0, &why);
 	if (!st)
 		return store_exit_status(why);
 	status = report_execute(st, &req);

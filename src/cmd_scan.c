@@ -30,8 +30,8 @@ int cmd_scan(int argc, char **argv)
 		{"help", OPT_HELP, NULL, "show this help and exit"},
 		{NULL, 0, NULL, NULL},
 	};
-	static const struct cli_option *const tables[] = {audit_options, scan_only,
-							  NULL};
+	static const struct cli_option *const tables[] = {
+		window_options, audit_options, skew_options, scan_only, NULL};
 	struct audit_request req;
 	struct store *st;
 	int first, ingested, status;

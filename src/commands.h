@@ -37,8 +37,13 @@ struct audit_request {
 	const char *db;
 };
 
+/*
+ * The shared option tables: --since/--until, audit's output options
+ * (--type, --format, --keep-formulas), --skew and --wait.  audit_option()
+ * handles all of them and the common --db and --quiet.
+ */
+extern const struct cli_option window_options[];
 extern const struct cli_option audit_options[];
-/* --skew alone, for commands that correlate but take no audit options. */
 extern const struct cli_option skew_options[];
 /* --wait, for the commands that write to the store. */
 extern const struct cli_option wait_options[];
