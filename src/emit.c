@@ -52,7 +52,7 @@ static const struct column columns[] = {
 	 offsetof(struct finding, fill_line), 0},
 };
 
-#define FIELD(f, off, type) (*(const type *)((const char *)(f) + (off)))
+#define FIELD(f, off, type) (*(type const *)((const char *)(f) + (off)))
 
 int emit_format_parse(const char *name, enum emit_format *format)
 {

@@ -174,12 +174,14 @@ static void fill_gzip(struct input *in, size_t space)
 			next_member(in);
 			continue;
 		}
-		if (read_raw(in, 1) == 0) {
-			if (!in->failure)
-				set_failure(in, "gzip data truncated (unexpected end of file)");
-			in->eof = 1;
-			return;
-		}
+		/*
+		 * inflate() runs even when no compressed byte is left: it may
+		 * still hold output that did not fit last time.  Only when it
+		 * can make no progress at the end of the file is it cut short.
+		 */
+		read_raw(in, 1);
+		if (in->eof)
+			return; /* a read error, recorded */
 		in->zs.next_out = (Bytef *)in->buf + in->end;
 		in->zs.avail_out = (uInt)space;
 		rc = inflate(&in->zs, Z_NO_FLUSH);
@@ -187,6 +189,9 @@ static void fill_gzip(struct input *in, size_t space)
 		in->end += produced;
 		if (rc == Z_STREAM_END) {
 			in->in_member = 0;
+		} else if (rc == Z_BUF_ERROR && produced == 0 &&
+			   in->zs.avail_in == 0 && in->raw_eof) {
+			set_failure(in, "gzip data truncated (unexpected end of file)");
 		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
 			char why[128];
 

@@ -62,6 +62,9 @@ static int is_bidi_control(unsigned cp)
  * (safe_strdup, quote_bounded) is not escaped twice.
  */
 static void report(const char *prefix, const char *fmt, va_list ap)
+	PRINTF_LIKE(2, 0);
+
+static void report(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -23,6 +23,13 @@ fi
 grep_file "its one line of zeros is rejected as too long" "^camaudit: bomb.gz:1: rejected: line longer than 65536 bytes$" err
 grep_file "after all of it was read" "bomb.gz \\(gzip\\): 1 lines read, 0 events stored, 0 already ingested, 1 rejected$" err
 
+# --- a truncated gzip whose decoder still held output (found by fuzzing) --------
+cut="$srcdir/fuzz/regressions/input-truncated-gzip-drops-pending-output"
+expect_exit 3 "a truncated gzip file found by the fuzzer" camaudit ingest --db cut.db "$cut"
+equal "every complete line zlib can decode is kept" \
+	"$( (gzip -dc < "$cut" 2>/dev/null) | wc -l | tr -d ' ')" \
+	"$(rows cut.db 'SELECT count(*) FROM binding')"
+
 # --- SQL in values ---------------------------------------------------------------------
 {
 	cat "$small/registry.log" "$small/cache.log"
