@@ -30,6 +30,16 @@ equal "every complete line zlib can decode is kept" \
 	"$( (gzip -dc < "$cut" 2>/dev/null) | wc -l | tr -d ' ')" \
 	"$(rows cut.db 'SELECT count(*) FROM binding')"
 
+# --- every fuzzing seed gives valid JSON ---------------------------------------
+bad=0
+for seed in "$srcdir"/fuzz/corpus/ingest/* "$srcdir"/fuzz/corpus/logfmt/*; do
+	"$CAMAUDIT" scan -q --type all --format json "$seed" > seed.json 2>/dev/null
+	"$JQ" -e -s 'all(type == "object")' seed.json > /dev/null 2>&1 || {
+		[ -s seed.json ] && { bad=$((bad + 1)); echo "# not valid JSON: $seed"; }
+	}
+done
+equal "the JSON for every fuzzing seed is valid for jq" 0 "$bad"
+
 # --- SQL in values ---------------------------------------------------------------------
 {
 	cat "$small/registry.log" "$small/cache.log"
@@ -57,15 +67,24 @@ expect_exit 0 "with room again the same ingest completes" camaudit ingest -q --d
 equal "and stores every line once" "200000|200000" "$(rows real.db 'SELECT count(*), count(DISTINCT req) FROM serve')"
 
 # --- unreadable files, and files that change while read ---------------------------
-cp "$small/relay.log" secret.log
-chmod 000 secret.log
-if [ "$(id -u)" -eq 0 ]; then
-	skip "root reads files without read permission"
+mkdir perm
+cp "$small/relay.log" "$small/cache.log" perm/
+chmod 000 perm/relay.log
+chmod 777 perm
+chmod 711 "$TEST_DIR"  # nobody must reach perm/
+# As root, drop to nobody for this one: root reads any file.
+as_user=
+[ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null 2>&1 &&
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ "$(id -u)" -eq 0 ] && [ -z "$as_user" ]; then
+	skip "root reads files without read permission, and setpriv is missing"
 else
-	expect_exit 3 "a file without read permission is an error" camaudit ingest --db perm.db secret.log "$small/cache.log"
-	grep_file "it is named with the reason" "^camaudit: secret.log: Permission denied$" err
+	expect_exit 3 "a file without read permission is an error" \
+		$as_user "$CAMAUDIT" ingest --db perm/perm.db perm/relay.log perm/cache.log
+	grep_file "it is named with the reason" "^camaudit: perm/relay.log: Permission denied$" err
+	grep_file "the other file is still ingested" "perm/cache.log: 5 lines read, 5 events stored" err
 fi
-chmod 644 secret.log
+chmod 644 perm/relay.log
 
 cp big.log shrinking.log
 "$CAMAUDIT" ingest -q --db shrink.db shrinking.log 2> shrink.err &
