@@ -1,0 +1,401 @@
+/*
+ * camaudit formats: list the input formats, show a definition, and test a
+ * file's first lines against them; also home of --formats and
+ * --input-format, which ingest and scan share.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "format.h"
+#include "input.h"
+#include "timefmt.h"
+#include "util.h"
+
+enum { OPT_LINES = 'n' };
+
+/* Lines that formats test looks at by default, and at most. */
+#define TEST_LINES_DEFAULT 10
+#define TEST_LINES_MAX 10000
+
+const struct cli_option format_options[] = {
+	{"formats", OPT_FORMATS, "FILE", "format definitions to add to the "
+	 "presets (default: $CAMAUDIT_FORMATS)"},
+	{"input-format", OPT_INPUT_FORMAT, "NAME", "read every file with this "
+	 "format instead of sniffing each (see 'camaudit formats list')"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command formats_command = {
+	"formats", cmd_formats,
+	"List the input formats, show one's definition, or test a file's first\n"
+	"lines against them.",
+	"[--formats FILE] list\n"
+	"       camaudit formats [--formats FILE] show NAME\n"
+	"       camaudit formats [--formats FILE] [--input-format NAME] [--lines N]"
+	" test FILE",
+	"list: name, kind, origin and description of each format, in the order\n"
+	"files are sniffed.  show: the definition with the server configuration\n"
+	"it expects.  test: the format of FILE (sniffed, or --input-format), then\n"
+	"for each of its first lines the canonical fields it gives, or why not.\n"
+	"Exit status: 0 every line tested gave events, 1 some line was rejected\n"
+	"or matched no format, 2 usage or definition error, 3 FILE unreadable.",
+};
+
+void format_request_init(struct format_request *req)
+{
+	const char *env = getenv("CAMAUDIT_FORMATS");
+
+	req->path = env && *env ? env : NULL;
+	req->name = NULL;
+}
+
+int format_option(struct format_request *req, int key, const char *arg)
+{
+	if (key == OPT_FORMATS)
+		req->path = arg;
+	else if (key == OPT_INPUT_FORMAT)
+		req->name = arg;
+	else
+		return 0;
+	return 1;
+}
+
+int format_request_load(const struct command *cmd, const struct format_request *req,
+			struct format_choice *choice)
+{
+	choice->set = format_set_new();
+	choice->forced = NULL;
+	if (req->path && format_set_add_file(choice->set, req->path)) {
+		format_set_free(choice->set);
+		choice->set = NULL;
+		return EXIT_USAGE;
+	}
+	if (req->name && !(choice->forced = format_set_find(choice->set, req->name))) {
+		format_set_free(choice->set);
+		choice->set = NULL;
+		return cli_usage_error(cmd, "unknown input format '%s' (see "
+				       "'camaudit formats list')", req->name);
+	}
+	return EXIT_CLEAN;
+}
+
+/* ---- list and show --------------------------------------------------------- */
+
+static void list_formats(const struct format_set *set)
+{
+	size_t i, name_width = 4, origin_width = 6;
+
+	for (i = 0; i < format_set_count(set); i++) {
+		const struct format *fmt = format_set_at(set, i);
+		size_t w = safe_width(format_name(fmt), strlen(format_name(fmt)));
+		size_t o = safe_width(format_origin(fmt), strlen(format_origin(fmt)));
+
+		name_width = w > name_width ? w : name_width;
+		origin_width = o > origin_width ? o : origin_width;
+	}
+	printf("%-*s  %-8s  %-*s  %s\n", (int)name_width, "NAME", "KIND",
+	       (int)origin_width, "ORIGIN", "DESCRIPTION");
+	for (i = 0; i < format_set_count(set); i++) {
+		const struct format *fmt = format_set_at(set, i);
+		size_t w = fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
+
+		printf("%*s  %-8s  ", (int)(name_width - w), "",
+		       format_kind_name(format_kind(fmt)));
+		w = fput_safe(stdout, format_origin(fmt), strlen(format_origin(fmt)));
+		printf("%*s  ", (int)(origin_width - w), "");
+		fput_safe(stdout, format_description(fmt), strlen(format_description(fmt)));
+		putchar('\n');
+	}
+}
+
+static void show_format(const struct format *fmt)
+{
+	const char *text = format_text(fmt);
+
+	while (*text) {
+		size_t len = strcspn(text, "\n");
+
+		fput_safe(stdout, text, len);
+		putchar('\n');
+		text += len + (text[len] == '\n');
+	}
+}
+
+/* ---- test ------------------------------------------------------------------ */
+
+/* A value as logfmt would write it, quoted when it must be. */
+static void print_value(const struct text *t)
+{
+	size_t i;
+	int quote = t->len == 0;
+
+	for (i = 0; i < t->len && !quote; i++)
+		quote = t->ptr[i] == ' ' || t->ptr[i] == '\t' || t->ptr[i] == '"' ||
+			t->ptr[i] == '=' || t->ptr[i] == '\\';
+	if (!quote) {
+		fput_safe(stdout, t->ptr, t->len);
+		return;
+	}
+	putchar('"');
+	for (i = 0; i < t->len; i++) {
+		size_t run = strcspn(t->ptr + i, "\"");
+
+		if (run > t->len - i)
+			run = t->len - i;
+		fput_safe(stdout, t->ptr + i, run);
+		i += run;
+		if (i < t->len)
+			fputs("\\\"", stdout);
+	}
+	putchar('"');
+}
+
+#define KEEP(f) (1u << (f))
+
+/*
+ * One event as a logfmt line: ts in RFC 3339 UTC, op, then the fields the
+ * store keeps for its kind (store.c), so that a fill shows what a fill is.
+ */
+static void print_event(const struct event *ev)
+{
+	static const unsigned kept[] = {
+		[EVENT_SERVE] = ~(KEEP(FIELD_TTL_MS) | KEEP(FIELD_GEN)),
+		[EVENT_FILL] = KEEP(FIELD_NODE) | KEEP(FIELD_KEY) | KEEP(FIELD_DEVICE) |
+			       KEEP(FIELD_FRAME) | KEEP(FIELD_TTL_MS) | KEEP(FIELD_GEN),
+		[EVENT_REMOVAL] = KEEP(FIELD_NODE) | KEEP(FIELD_KEY),
+		[EVENT_BINDING] = KEEP(FIELD_DEVICE) | KEEP(FIELD_ACCOUNT),
+		[EVENT_SHARE] = KEEP(FIELD_DEVICE) | KEEP(FIELD_ACCOUNT),
+	};
+	char when[TIMEFMT_SIZE];
+	unsigned f;
+
+	timefmt_format(ev->ts, when);
+	printf("ts=%s", when);
+	if (ev->op)
+		printf(" op=%s", ev->op);
+	for (f = 0; f < FIELD_COUNT; f++) {
+		if (f == FIELD_TS || f == FIELD_OP || !ev->field[f].len ||
+		    !(kept[ev->kind] & KEEP(f)))
+			continue;
+		printf(" %s=", event_field_name((enum field)f));
+		print_value(&ev->field[f]);
+	}
+}
+
+/*
+ * Report one line: the events the chosen format gives, else the first
+ * other format that matches it (unless the format was forced).  Returns 0
+ * when the line gave its events without a rejection.
+ */
+static int test_line(const struct format_set *set, struct format *chosen,
+		     int forced, uint64_t number, const char *line, size_t len,
+		     struct format_output *out, char *copy)
+{
+	struct format *fmt = chosen;
+	size_t i, k;
+	char shown[120], why[sizeof(out->why)];
+
+	memcpy(copy, line, len);
+	format_parse_line(chosen, copy, len, out);
+	/* A line the format skips on purpose (#Version:) is no mismatch. */
+	for (i = 0; !out->matched && out->why[0] && !forced; i++) {
+		/* Another format may know the line; the chosen one's reason is
+		 * kept for when none does. */
+		if (i == 0)
+			memcpy(why, out->why, sizeof(why));
+		if (!(fmt = format_set_at(set, i))) {
+			quote_bounded(shown, sizeof(shown), line, len);
+			printf("%llu: no format matches '%s' (", (unsigned long long)number,
+			       shown);
+			fput_safe(stdout, why, strlen(why));
+			puts(")");
+			return -1;
+		}
+		if (fmt == chosen)
+			continue;
+		memcpy(copy, line, len);
+		format_parse_line(fmt, copy, len, out);
+		if (!out->matched && !out->why[0])
+			snprintf(out->why, sizeof(out->why), "skipped");
+	}
+	for (k = 0; k < out->count; k++) {
+		printf("%llu: ", (unsigned long long)number);
+		fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
+		fputs(": ", stdout);
+		print_event(&out->event[k]);
+		putchar('\n');
+	}
+	if (out->why[0]) {
+		printf("%llu: ", (unsigned long long)number);
+		fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
+		fputs(": rejected: ", stdout);
+		fput_safe(stdout, out->why, strlen(out->why));
+		putchar('\n');
+		return -1;
+	}
+	if (out->count == 0) {
+		printf("%llu: ", (unsigned long long)number);
+		fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
+		fputs(out->matched ? ": header\n" : ": skipped\n", stdout);
+	}
+	return 0;
+}
+
+static int test_file(const struct format_choice *choice, const char *path,
+		     long max_lines)
+{
+	struct input *in = input_open(path);
+	char *shown = safe_strdup(path), first[96];
+	struct format_output *out;
+	struct format *fmt;
+	struct line line;
+	const char *data, *failure;
+	size_t len, matched = 0, sampled = 0;
+	long tested = 0;
+	int bad = 0;
+	char *copy;
+
+	if (!in) {
+		error("%s: %s", shown, strerror(errno));
+		free(shown);
+		return EXIT_INCOMPLETE;
+	}
+	input_prefix(in, &data, &len);
+	fmt = choice->forced;
+	if (!fmt)
+		fmt = format_sniff(choice->set, data, len, len < INPUT_PREFIX_MAX,
+				   first, sizeof(first), &matched, &sampled);
+	fputs(shown, stdout);
+	if (choice->forced)
+		printf(": format %s (given with --input-format)\n", format_name(fmt));
+	else if (fmt)
+		printf(": format %s (it matches %zu of the first %zu lines)\n",
+		       format_name(fmt), matched, sampled);
+	else
+		printf(": no format matches its first lines\n");
+	out = xmalloc(sizeof(*out));
+	copy = xmalloc(INPUT_MAX_LINE + 1);
+	if (fmt)
+		format_begin_file(fmt);
+	while (tested < max_lines && input_next_line(in, &line)) {
+		size_t n = line.len;
+
+		if (line.overlong || line.cut || memchr(line.ptr, '\0', n)) {
+			printf("%llu: rejected: %s\n", (unsigned long long)line.number,
+			       line.overlong ? "line too long" : line.cut ?
+			       "line cut short by unreadable input" : "line holds NUL bytes");
+			bad = 1, tested++;
+			continue;
+		}
+		if (n > 0 && line.ptr[n - 1] == '\r')
+			n--;
+		if (strspn(line.ptr, " \t") >= n)
+			continue;
+		tested++;
+		if (!fmt) {
+			quote_bounded(first, sizeof(first), line.ptr, n);
+			printf("%llu: no format matches '%s'\n",
+			       (unsigned long long)line.number, first);
+			bad = 1;
+		} else if (test_line(choice->set, fmt, choice->forced != NULL,
+				     line.number, line.ptr, n, out, copy)) {
+			bad = 1;
+		}
+	}
+	failure = input_failed(in);
+	if (failure)
+		error("%s: %s", shown, failure);
+	free(copy);
+	free(out);
+	free(shown);
+	input_close(in);
+	if (failure)
+		return EXIT_INCOMPLETE;
+	return bad ? EXIT_FINDINGS : EXIT_CLEAN;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+struct formats_request {
+	struct format_request formats;
+	long lines;
+};
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct formats_request *req = ctx;
+	char *end;
+
+	if (format_option(&req->formats, key, arg))
+		return 0;
+	if (key == OPT_LINES) {
+		errno = 0;
+		req->lines = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || req->lines < 1 ||
+		    req->lines > TEST_LINES_MAX)
+			return cli_usage_error(&formats_command, "invalid --lines "
+					       "'%s' (a number from 1 to %d)", arg,
+					       TEST_LINES_MAX), -1;
+		return 0;
+	}
+	return cli_usage_error(&formats_command, "unhandled option"), -1;
+}
+
+int cmd_formats(int argc, char **argv)
+{
+	static const struct cli_option test_options[] = {
+		{"lines", OPT_LINES, "N", "test: how many lines to test (default: 10)"},
+		{"help", OPT_HELP, NULL, "show this help and exit"},
+		{NULL, 0, NULL, NULL},
+	};
+	static const struct cli_option *const tables[] = {format_options,
+							  test_options, NULL};
+	struct formats_request req = {.lines = TEST_LINES_DEFAULT};
+	struct format_choice choice;
+	const char *action;
+	int first, status, operands;
+
+	format_request_init(&req.formats);
+	first = cli_parse(argc, argv, &formats_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first == argc)
+		return cli_usage_error(&formats_command, "say list, show NAME or "
+				       "test FILE");
+	action = argv[first];
+	operands = argc - first - 1;
+	if (strcmp(action, "list") && strcmp(action, "show") && strcmp(action, "test"))
+		return cli_usage_error(&formats_command, "unknown action '%s' (use "
+				       "list, show or test)", action);
+	if (operands != (strcmp(action, "list") ? 1 : 0))
+		return cli_usage_error(&formats_command, "'%s' takes %s", action,
+				       !strcmp(action, "list") ? "no operand" :
+				       !strcmp(action, "show") ? "one NAME" : "one FILE");
+	if (req.formats.name && strcmp(action, "test"))
+		return cli_usage_error(&formats_command, "--input-format is for test");
+	if ((status = format_request_load(&formats_command, &req.formats, &choice)))
+		return status;
+	if (!strcmp(action, "list")) {
+		list_formats(choice.set);
+	} else if (!strcmp(action, "show")) {
+		struct format *fmt = format_set_find(choice.set, argv[first + 1]);
+
+		if (!fmt)
+			status = cli_usage_error(&formats_command, "unknown format '%s' "
+						 "(see 'camaudit formats list')",
+						 argv[first + 1]);
+		else
+			show_format(fmt);
+	} else {
+		status = test_file(&choice, argv[first + 1], req.lines);
+	}
+	format_set_free(choice.set);
+	return status;
+}

@@ -1,0 +1,48 @@
+/*
+ * What the writers of camaudit report share (cmd_report.c writes text,
+ * JSON and CSV; report_html.c writes the HTML page).
+ */
+#ifndef CAMAUDIT_REPORT_WRITE_H
+#define CAMAUDIT_REPORT_WRITE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report.h"
+#include "tree.h"
+
+/* Room for a count or a time. */
+#define VALUE_SIZE 32
+
+/* What every writer needs. */
+struct writer {
+	struct store *st;
+	FILE *out;
+	const struct report_summary *sum;
+	struct tree tree;            /* json */
+	size_t width[REPORT_MAX_COLUMNS]; /* text: column widths */
+	uint64_t rows;               /* text: rows measured */
+	int measuring;               /* text: first pass */
+	int nested;                  /* json: rows of a child table */
+	enum report_table_id table;  /* the table being written */
+	int64_t first_hour;          /* html: the timeline's first hour */
+	uint64_t max_deliveries;     /* html: the timeline's scales */
+	uint64_t max_findings;
+	int marker;                  /* html: time labels, then generation
+	                                markers, drawn so far */
+};
+
+/* A value that is not text, formatted into buf; NULL when absent. */
+const char *report_value_text(const struct report_value *v,
+			      enum report_kind kind, char buf[VALUE_SIZE]);
+double report_percent(uint64_t part, uint64_t whole);
+uint64_t report_unattributed(const struct report_summary *sum);
+uint64_t report_unconfirmed_frames(const struct report_summary *sum);
+
+/* The window in words: "serves at or after T and before U (skew 2s)". */
+void report_text_window(const struct report_summary *sum, FILE *out);
+
+/* The HTML page: one self-contained file. */
+int report_write_html(struct writer *w);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+ * Timestamp layouts.  Every named layout except the two that timefmt.c
+ * already parses is a fixed strftime-like pattern, so one small matcher
+ * serves clf, w3c and the patterns users write; it runs once per line and
+ * allocates nothing.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "timefmt.h"
+#include "timelayout.h"
+
+/* 10000-01-01T00:00:00Z: the first instant RFC 3339 cannot write. */
+#define MAX_EPOCH_SECONDS INT64_C(253402300800)
+#define MIN_EPOCH_SECONDS INT64_C(-62167219200)
+
+static const struct {
+	const char *name;
+	enum time_layout_kind kind;
+	const char *pattern; /* for the kinds matched as a pattern */
+} layouts[] = {
+	{"rfc3339", TIME_LAYOUT_RFC3339, NULL},
+	{"epoch", TIME_LAYOUT_EPOCH, NULL},
+	{"epoch_ms", TIME_LAYOUT_EPOCH_MS, NULL},
+	{"clf", TIME_LAYOUT_CLF, "%d/%b/%Y:%H:%M:%S %z"},
+	{"w3c", TIME_LAYOUT_W3C, "%Y-%m-%d %H:%M:%S"},
+};
+
+static const char *const month_names[12] = {"jan", "feb", "mar", "apr",
+					    "may", "jun", "jul", "aug",
+					    "sep", "oct", "nov", "dec"};
+
+/* The directives a pattern may use; see time_layout_parse(). */
+static const char directives[] = "YmdeHMSbzs%";
+
+const char *time_layout_parse(const char *spec, struct time_layout *layout,
+			      size_t *column)
+{
+	static const char *const needed[] = {"Y", "mb", "de", "H", "M"};
+	const char *p;
+	size_t i, len;
+	int has_epoch = 0;
+
+	memset(layout, 0, sizeof(*layout));
+	*column = 0;
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		if (!strcmp(spec, layouts[i].name)) {
+			layout->kind = layouts[i].kind;
+			if (layouts[i].pattern)
+				memcpy(layout->pattern, layouts[i].pattern,
+				       strlen(layouts[i].pattern) + 1);
+			return NULL;
+		}
+	}
+	if (!strcmp(spec, "strftime"))
+		return "strftime needs a pattern, such as %d/%b/%Y:%H:%M:%S %z";
+	if (strncmp(spec, "strftime", 8) || (spec[8] != ' ' && spec[8] != '\t'))
+		return "unknown time layout (use rfc3339, epoch, epoch_ms, clf, "
+		       "w3c or strftime PATTERN)";
+	p = spec + 8;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	*column = (size_t)(p - spec);
+	if (!*p)
+		return "strftime needs a pattern, such as %d/%b/%Y:%H:%M:%S %z";
+	len = strlen(p);
+	if (len >= TIME_LAYOUT_PATTERN_MAX)
+		return "strftime pattern too long (at most 63 bytes)";
+	for (i = 0; i < len; i++) {
+		if (p[i] != '%')
+			continue;
+		if (i + 1 == len || !strchr(directives, p[i + 1]) || !p[i + 1]) {
+			*column = (size_t)(p - spec) + i;
+			return "unknown strftime directive (use %Y %m %d %e %H %M "
+			       "%S %b %z %s or %%)";
+		}
+		has_epoch |= p[i + 1] == 's';
+		i++;
+	}
+	if (!has_epoch) {
+		for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+			const char *d;
+			int found = 0;
+
+			for (d = needed[i]; *d; d++) {
+				char directive[3] = {'%', *d, '\0'};
+
+				found |= strstr(p, directive) != NULL;
+			}
+			if (!found)
+				return i == 1 ? "strftime pattern has no month (%m or %b)"
+				     : i == 2 ? "strftime pattern has no day (%d or %e)"
+				     : i == 0 ? "strftime pattern has no year (%Y)"
+				     : i == 3 ? "strftime pattern has no hour (%H)"
+					      : "strftime pattern has no minute (%M)";
+		}
+	}
+	layout->kind = TIME_LAYOUT_STRFTIME;
+	memcpy(layout->pattern, p, len + 1);
+	return NULL;
+}
+
+const char *time_layout_name(const struct time_layout *layout)
+{
+	size_t i;
+
+	if (layout->kind == TIME_LAYOUT_DEFAULT)
+		return "rfc3339 or epoch";
+	if (layout->kind == TIME_LAYOUT_STRFTIME)
+		return "strftime";
+	for (i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++)
+		if (layouts[i].kind == layout->kind)
+			return layouts[i].name;
+	return "?";
+}
+
+/* Read up to max digits (at least min) at *p; -1 when there are fewer. */
+static int64_t read_digits(const char **p, const char *end, int min, int max)
+{
+	int64_t v = 0;
+	int n = 0;
+
+	while (*p < end && n < max && **p >= '0' && **p <= '9') {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n < min ? -1 : v;
+}
+
+static int is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int64_t y, int m)
+{
+	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
+					       31, 31, 30, 31, 30, 31};
+	return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* A fraction of a second after '.', truncated to milliseconds. */
+static int read_fraction(const char **p, const char *end, int64_t *ms)
+{
+	int n = 0;
+
+	*ms = 0;
+	if (*p == end || **p != '.')
+		return 0;
+	(*p)++;
+	for (; *p < end && **p >= '0' && **p <= '9'; (*p)++, n++)
+		if (n < 3)
+			*ms = *ms * 10 + (**p - '0');
+	if (n == 0)
+		return -1;
+	for (; n < 3; n++)
+		*ms *= 10;
+	return 0;
+}
+
+/* A UTC offset: Z, +hh, +hhmm or +hh:mm; minutes east of UTC. */
+static const char *read_offset(const char **p, const char *end, int *minutes)
+{
+	int sign, hours, mins = 0;
+
+	if (*p < end && (**p == 'Z' || **p == 'z')) {
+		(*p)++;
+		*minutes = 0;
+		return NULL;
+	}
+	if (*p == end || (**p != '+' && **p != '-'))
+		return "malformed UTC offset";
+	sign = **p == '-' ? -1 : 1;
+	(*p)++;
+	if ((hours = (int)read_digits(p, end, 2, 2)) < 0)
+		return "malformed UTC offset";
+	if (*p < end && **p == ':')
+		(*p)++;
+	if (*p < end && **p >= '0' && **p <= '9' &&
+	    (mins = (int)read_digits(p, end, 2, 2)) < 0)
+		return "malformed UTC offset";
+	if (hours > 23 || mins > 59)
+		return "impossible UTC offset";
+	*minutes = sign * (hours * 60 + mins);
+	return NULL;
+}
+
+/* A directive's number, or "does not fit" when its digits are missing. */
+#define NUMBER(var, min, max)                                                 \
+	do {                                                                  \
+		if (((var) = read_digits(&p, end, (min), (max))) < 0)         \
+			return misfit;                                        \
+	} while (0)
+
+static const char *apply_pattern(const char *pattern, const char *s, size_t len,
+				 int64_t *ms)
+{
+	static const char misfit[] = "does not fit the time layout";
+	const char *p = s, *end = s + len, *f, *why;
+	int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+	int64_t epoch = -1, frac = 0;
+	int offset = 0, i, k;
+
+	for (f = pattern; *f; f++) {
+		if (*f != '%' || f[1] == '%') {
+			if (p == end || *p != *f)
+				return misfit;
+			p++;
+			f += *f == '%';
+			continue;
+		}
+		switch (*++f) {
+		case 'Y': NUMBER(year, 4, 4); break;
+		case 'm': NUMBER(month, 2, 2); break;
+		case 'd': NUMBER(day, 2, 2); break;
+		case 'H': NUMBER(hour, 2, 2); break;
+		case 'M': NUMBER(minute, 2, 2); break;
+		case 'e':
+			if (p < end && *p == ' ')
+				p++;
+			NUMBER(day, 1, 2);
+			break;
+		case 'S':
+			NUMBER(second, 2, 2);
+			if (read_fraction(&p, end, &frac))
+				return "fraction without digits";
+			break;
+		case 's':
+			NUMBER(epoch, 1, 12);
+			if (read_fraction(&p, end, &frac))
+				return "fraction without digits";
+			break;
+		case 'b':
+			month = 0;
+			for (i = 0; i < 12 && end - p >= 3 && !month; i++) {
+				for (k = 0; k < 3; k++)
+					if ((p[k] | 0x20) != month_names[i][k])
+						break;
+				if (k == 3)
+					month = i + 1;
+			}
+			if (!month)
+				return "no month name where the layout has %b";
+			p += 3;
+			break;
+		default: /* 'z'; time_layout_parse() let no other through */
+			if ((why = read_offset(&p, end, &offset)))
+				return why;
+			break;
+		}
+	}
+	if (p != end)
+		return "text after the time layout";
+	if (epoch >= 0) {
+		if (epoch >= MAX_EPOCH_SECONDS)
+			return "epoch seconds out of range";
+		*ms = epoch * 1000 + frac;
+		return NULL;
+	}
+	if (month < 1 || month > 12 || day < 1 ||
+	    day > days_in_month(year, (int)month))
+		return "impossible date";
+	if (hour > 23 || minute > 59 || second > 60)
+		return "impossible time of day";
+	*ms = ((timefmt_days_from_civil(year, (unsigned)month, (unsigned)day) * 24 +
+		hour) * 60 + minute - offset) * INT64_C(60000) +
+	      second * INT64_C(1000) + frac;
+	if (*ms < MIN_EPOCH_SECONDS * 1000 || *ms >= MAX_EPOCH_SECONDS * 1000)
+		return "timestamp outside years 0000 to 9999 in UTC";
+	return NULL;
+}
+
+static const char *apply_epoch_ms(const char *s, size_t len, int64_t *ms)
+{
+	const char *p = s, *end = s + len;
+	int64_t v = 0, ignored;
+
+	if (p == end)
+		return "empty timestamp";
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v >= MAX_EPOCH_SECONDS * 1000)
+			return "epoch milliseconds out of range";
+	}
+	if (p == s)
+		return "not epoch milliseconds";
+	if (read_fraction(&p, end, &ignored) || p != end)
+		return "not epoch milliseconds";
+	*ms = v;
+	return NULL;
+}
+
+const char *time_layout_apply(const struct time_layout *layout, const char *s,
+			      size_t len, int64_t *ms)
+{
+	int dashed = len > 4 && s[4] == '-'; /* how timefmt tells RFC 3339 */
+
+	switch (layout->kind) {
+	case TIME_LAYOUT_DEFAULT:
+		return timefmt_parse_log(s, len, ms);
+	case TIME_LAYOUT_RFC3339:
+		return dashed ? timefmt_parse_log(s, len, ms)
+			      : "not an RFC 3339 timestamp";
+	case TIME_LAYOUT_EPOCH:
+		return dashed ? "not epoch seconds" : timefmt_parse_log(s, len, ms);
+	case TIME_LAYOUT_EPOCH_MS:
+		return apply_epoch_ms(s, len, ms);
+	case TIME_LAYOUT_CLF:
+	case TIME_LAYOUT_W3C:
+	case TIME_LAYOUT_STRFTIME:
+		if (len == 0)
+			return "empty timestamp";
+		return apply_pattern(layout->pattern, s, len, ms);
+	}
+	return "unknown time layout";
+}
