@@ -25,7 +25,7 @@ esac
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-fuzz/out}
-targets=${*:-logfmt timefmt input ingest}
+targets=${*:-logfmt timefmt input ingest format}
 
 # The longest input per target: a line is at most 64 KiB, timestamps and
 # durations are short, the reader needs room for lines past the limit.

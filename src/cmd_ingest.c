@@ -9,6 +9,7 @@
 
 #include "commands.h"
 #include "exitcode.h"
+#include "format.h"
 #include "ingest.h"
 #include "util.h"
 
@@ -18,7 +19,10 @@ static const struct command ingest_command = {
 	"or gzip (by content, whatever their name); '-' reads standard input; a\n"
 	"directory stands for the files under it.  Lines ingested before, under\n"
 	"any name, are skipped, so re-running over a rotated directory is safe.",
-	"[--db PATH] [--quiet] [--wait DURATION] FILE...",
+	"[--db PATH] [--quiet] [--wait DURATION] [--formats FILE]\n"
+	"                       [--input-format NAME] FILE...",
+	"Each file's format (logfmt, nginx, varnishncsa, cloudfront or one of\n"
+	"--formats) is sniffed from its first lines unless --input-format names it.\n"
 	"Per file, stderr shows lines read, events stored, lines already ingested\n"
 	"and lines rejected (the first few with FILE:LINE and the reason).\n"
 	"Exit status: 0 done (rejected lines included), 2 usage error, 3 a file\n"
@@ -32,15 +36,23 @@ struct ingest_run {
 	int per_file;           /* report each file, not only the total */
 	int store_failed;
 	int files_failed;
+	const struct format_choice *formats;
 	size_t files;
 	struct ingest_result total;
 };
 
 static void report(const char *name, const struct ingest_result *r)
 {
+	/* logfmt, the native format, goes unnamed, as before formats existed. */
+	const char *format = r->format && strcmp(r->format, "logfmt") ? r->format
+								       : NULL;
+	char how[96] = "";
+
+	if (r->compressed || format)
+		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
+			 r->compressed && format ? ", " : "", format ? format : "");
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
-		"%llu already ingested, %llu rejected\n", name,
-		r->compressed ? " (gzip)" : "",
+		"%llu already ingested, %llu rejected\n", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
 }
@@ -63,8 +75,8 @@ static int ingest_one(const char *path, void *ctx)
 		free(shown);
 		return 0;
 	}
-	status = ingest_file(run->st, path, shown,
-			     !run->quiet && isatty(STDERR_FILENO), &r);
+	status = ingest_file_as(run->st, path, shown,
+				!run->quiet && isatty(STDERR_FILENO), run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.events += r.events;
@@ -81,9 +93,10 @@ static int ingest_one(const char *path, void *ctx)
 }
 
 int ingest_operands(struct store *st, char **paths, int count, int quiet,
-		    int per_file)
+		    int per_file, const struct format_choice *formats)
 {
-	struct ingest_run run = {.st = st, .quiet = quiet, .per_file = per_file};
+	struct ingest_run run = {.st = st, .quiet = quiet, .per_file = per_file,
+				 .formats = formats};
 	int i, listing_failed = 0;
 
 	for (i = 0; i < count && !run.store_failed; i++)
@@ -100,22 +113,33 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 	return run.files_failed || listing_failed ? EXIT_INCOMPLETE : EXIT_CLEAN;
 }
 
+struct ingest_request {
+	struct audit_request audit;
+	struct format_request formats;
+};
+
 /* --db and --quiet mean the same as for audit. */
 static int handle(int key, const char *arg, void *ctx)
 {
-	return audit_option(&ingest_command, ctx, key, arg);
+	struct ingest_request *req = ctx;
+
+	if (format_option(&req->formats, key, arg))
+		return 0;
+	return audit_option(&ingest_command, &req->audit, key, arg);
 }
 
 int cmd_ingest(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {wait_options,
-							  cli_common_options, NULL};
-	struct audit_request req;
+	static const struct cli_option *const tables[] = {
+		wait_options, format_options, cli_common_options, NULL};
+	struct ingest_request req;
+	struct format_choice formats;
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
-	audit_request_init(&req);
+	audit_request_init(&req.audit);
+	format_request_init(&req.formats);
 	first = cli_parse(argc, argv, &ingest_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
@@ -124,9 +148,16 @@ int cmd_ingest(int argc, char **argv)
 	if (first == argc)
 		return cli_usage_error(&ingest_command, "no files to ingest (give "
 				       "files, directories, or - for stdin)");
-	if (!(st = store_open_wait(req.db, STORE_WRITE, req.wait_ms, &why)))
+	if ((status = format_request_load(&ingest_command, &req.formats, &formats)))
+		return status;
+	if (!(st = store_open_wait(req.audit.db, STORE_WRITE, req.audit.wait_ms,
+				   &why))) {
+		format_set_free(formats.set);
 		return store_exit_status(why);
-	status = ingest_operands(st, argv + first, argc - first, req.quiet, 1);
+	}
+	status = ingest_operands(st, argv + first, argc - first, req.audit.quiet, 1,
+				 &formats);
 	store_close(st);
+	format_set_free(formats.set);
 	return status;
 }

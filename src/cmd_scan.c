@@ -7,20 +7,31 @@
 
 #include "commands.h"
 #include "exitcode.h"
+#include "format.h"
 
 static const struct command scan_command = {
 	"scan", cmd_scan,
 	"Ingest log files into a temporary database and audit them in one step.",
 	"[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
-	"                     [--format table|json|csv] [--skew DURATION] FILE...",
+	"                     [--format table|json|csv] [--skew DURATION]\n"
+	"                     [--formats FILE] [--input-format NAME] FILE...",
 	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"
 	"Exit status: 0 nothing found, 1 findings printed, 2 usage error, 3 a\n"
 	"file could not be read completely (findings from the rest are printed).",
 };
 
+struct scan_request {
+	struct audit_request audit;
+	struct format_request formats;
+};
+
 static int handle(int key, const char *arg, void *ctx)
 {
-	return audit_option(&scan_command, ctx, key, arg);
+	struct scan_request *req = ctx;
+
+	if (format_option(&req->formats, key, arg))
+		return 0;
+	return audit_option(&scan_command, &req->audit, key, arg);
 }
 
 int cmd_scan(int argc, char **argv)
@@ -31,24 +42,33 @@ int cmd_scan(int argc, char **argv)
 		{NULL, 0, NULL, NULL},
 	};
 	static const struct cli_option *const tables[] = {
-		window_options, audit_options, skew_options, scan_only, NULL};
-	struct audit_request req;
+		window_options, audit_options, skew_options, format_options,
+		scan_only, NULL};
+	struct scan_request req;
+	struct format_choice formats;
 	struct store *st;
 	int first, ingested, status;
 
-	audit_request_init(&req);
+	audit_request_init(&req.audit);
+	format_request_init(&req.formats);
 	first = cli_parse(argc, argv, &scan_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
-	if (first < 0 || audit_request_check(&scan_command, &req))
+	if (first < 0 || audit_request_check(&scan_command, &req.audit))
 		return EXIT_USAGE;
 	if (first == argc)
 		return cli_usage_error(&scan_command, "no files to scan");
-	if (!(st = store_open(NULL, STORE_TEMPORARY, NULL)))
+	if ((status = format_request_load(&scan_command, &req.formats, &formats)))
+		return status;
+	if (!(st = store_open(NULL, STORE_TEMPORARY, NULL))) {
+		format_set_free(formats.set);
 		return EXIT_INCOMPLETE;
-	ingested = ingest_operands(st, argv + first, argc - first, req.quiet, 0);
-	status = audit_execute(st, &req);
+	}
+	ingested = ingest_operands(st, argv + first, argc - first, req.audit.quiet,
+				   0, &formats);
+	status = audit_execute(st, &req.audit);
 	store_close(st);
+	format_set_free(formats.set);
 	/* A file that could not be read makes the answer incomplete. */
 	return ingested == EXIT_CLEAN || status == EXIT_USAGE ? status
 							      : EXIT_INCOMPLETE;

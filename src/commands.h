@@ -17,13 +17,34 @@ int cmd_prune(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_formats(int argc, char **argv);
+
+struct format_choice; /* format.h */
 
 /*
  * Ingest every operand (files, directories, "-") into st and report per
  * file (or only the total); returns EXIT_CLEAN or EXIT_INCOMPLETE.
  */
 int ingest_operands(struct store *st, char **paths, int count, int quiet,
-		    int per_file);
+		    int per_file, const struct format_choice *formats);
+
+/* --formats and --input-format, for the commands that read logs. */
+enum { OPT_FORMATS = OPT_LONG_ONLY + 32, OPT_INPUT_FORMAT };
+extern const struct cli_option format_options[];
+struct format_request {
+	const char *path;  /* --formats, else $CAMAUDIT_FORMATS, else NULL */
+	const char *name;  /* --input-format, else NULL: sniff each file */
+};
+void format_request_init(struct format_request *req);
+/* Take key if it is one of format_options: 1 when it was, else 0. */
+int format_option(struct format_request *req, int key, const char *arg);
+/*
+ * The presets plus the user's formats, and the forced one; EXIT_CLEAN,
+ * or EXIT_USAGE after reporting (every definition error, an unknown
+ * name).  Free choice->set with format_set_free().
+ */
+int format_request_load(const struct command *cmd, const struct format_request *req,
+			struct format_choice *choice);
 
 /* What audit and scan are asked for, from their shared options. */
 struct audit_request {

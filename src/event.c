@@ -90,6 +90,12 @@ static const struct op_rule *find_rule(const struct text *op)
 
 int event_classify(struct event *ev)
 {
+	return event_classify_with(ev, NULL, NULL);
+}
+
+int event_classify_with(struct event *ev, event_time_parser parse,
+			const void *layout)
+{
 	const struct op_rule *rule = find_rule(&ev->field[FIELD_OP]);
 	const struct text *ts;
 	const char *why;
@@ -111,7 +117,9 @@ int event_classify(struct event *ev)
 		}
 	}
 	ts = &ev->field[FIELD_TS];
-	if ((why = timefmt_parse_log(ts->ptr, ts->len, &ev->ts))) {
+	why = parse ? parse(layout, ts->ptr, ts->len, &ev->ts)
+		    : timefmt_parse_log(ts->ptr, ts->len, &ev->ts);
+	if (why) {
 		quote_bounded(shown, sizeof(shown), ts->ptr, ts->len);
 		snprintf(ev->why, sizeof(ev->why), "bad timestamp '%s': %s",
 			 shown, why);

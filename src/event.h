@@ -65,4 +65,14 @@ void event_reset(struct event *ev);
  */
 int event_classify(struct event *ev);
 
+/*
+ * The same, with the timestamp parsed by parse(layout, ...) instead of
+ * timefmt_parse_log (an input format's time layout); parse returns NULL
+ * or the reason, as timefmt_parse_log does.
+ */
+typedef const char *(*event_time_parser)(const void *layout, const char *s,
+					 size_t len, int64_t *ms);
+int event_classify_with(struct event *ev, event_time_parser parse,
+			const void *layout);
+
 #endif

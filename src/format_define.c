@@ -793,6 +793,8 @@ static void define_text(struct definer *d, const struct format_set *set,
 static void set_insert(struct format_set *set, size_t at, struct format **list,
 		       size_t count)
 {
+	if (count == 0)
+		return; /* an empty text: list may be NULL */
 	set->formats = xrealloc(set->formats, (set->count + count) * sizeof(*list));
 	memmove(set->formats + at + count, set->formats + at,
 		(set->count - at) * sizeof(*list));

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "format.h"
 #include "ingest.h"
 #include "input.h"
 #include "logfmt.h"
@@ -30,6 +31,7 @@ struct file_state {
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
 	int covered;          /* the file holds all the source had consumed */
+	struct format *format; /* NULL: logfmt, parsed directly */
 };
 
 /* Lines between two looks at the clock for the progress display. */
@@ -76,6 +78,24 @@ static int is_blank(const char *s, size_t len)
 	return len == 0;
 }
 
+/*
+ * A line of another input format: it may yield two events (a serve and
+ * the fill it reveals), or one with the other rejected, or none.
+ */
+static int store_formatted(struct file_state *fs, struct line *line, size_t len)
+{
+	struct format_output out;
+	size_t i;
+
+	format_parse_line(fs->format, line->ptr, len, &out);
+	for (i = 0; i < out.count; i++) {
+		if (store_insert_event(fs->st, fs->src.id, line->number, &out.event[i]))
+			return -1;
+		fs->res->events++;
+	}
+	return out.why[0] ? reject_line(fs, line->number, out.why) : 0;
+}
+
 /* Parse and store one line; -1 only on a database error. */
 static int store_line(struct file_state *fs, struct line *line)
 {
@@ -97,6 +117,8 @@ static int store_line(struct file_state *fs, struct line *line)
 		len--; /* CRLF line endings */
 	if (is_blank(line->ptr, len))
 		return 0; /* blank lines carry nothing to store */
+	if (fs->format)
+		return store_formatted(fs, line, len);
 	if (logfmt_parse_line(line->ptr, len, &ev))
 		return reject_line(fs, line->number, ev.why);
 	if (store_insert_event(fs->st, fs->src.id, line->number, &ev))
@@ -141,6 +163,9 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		}
 		fs->res->lines_read++;
 		fs->res->skipped++;
+		/* A header-driven format still needs the #Fields: lines. */
+		if (fs->format && !line->overlong)
+			format_observe_line(fs->format, line->ptr, line->len);
 	}
 	if (input_offset(in) != fs->src.bytes || input_crc(in) != fs->src.crc)
 		return ATTEMPT_MISMATCH;
@@ -284,6 +309,8 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 				warning("%s: starts like an earlier source but differs "
 					"from it; ingested as a new source", fs->name);
 		}
+		if (fs->format)
+			format_begin_file(fs->format);
 		rc = ingest_into(fs, f->in);
 	}
 	return rc;
@@ -293,6 +320,36 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 			       const char *shown, int progress,
 			       struct ingest_result *res)
 {
+	return ingest_file_as(st, path, shown, progress, NULL, res);
+}
+
+/*
+ * The format of the file: the forced one, else the one its first lines
+ * match.  NULL (reported) when none matches.
+ */
+static struct format *choose_format(const struct format_choice *formats,
+				    const struct opened *f, const char *name)
+{
+	struct format *fmt;
+	char first[96];
+
+	if (formats->forced)
+		return formats->forced;
+	fmt = format_sniff(formats->set, (const char *)f->prefix, f->prefix_len,
+			   f->prefix_len < SOURCE_HEAD_MAX, first, sizeof(first),
+			   NULL, NULL);
+	if (!fmt)
+		error("%s: no input format matches its first lines; the first is "
+		      "'%s' (name one with --input-format, or see 'camaudit "
+		      "formats test')", name, first);
+	return fmt;
+}
+
+enum ingest_status ingest_file_as(struct store *st, const char *path,
+				  const char *shown, int progress,
+				  const struct format_choice *formats,
+				  struct ingest_result *res)
+{
 	int from_stdin = !strcmp(path, "-");
 	const char *name = shown;
 	struct file_state fs = {.st = st, .name = shown, .res = res,
@@ -300,7 +357,7 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure;
+	const char *failure, *used = NULL;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -319,11 +376,23 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 		input_close(f.in);
 		return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 	}
+	if (formats) {
+		struct format *fmt = choose_format(formats, &f, name);
+
+		if (!fmt) {
+			input_close(f.in);
+			res->failed = 1;
+			return INGEST_FILE_FAILED;
+		}
+		res->format = used = format_name(fmt);
+		fs.format = format_is_logfmt(fmt) ? NULL : fmt;
+	}
 	if (store_begin(st) || source_find(st, f.prefix, f.prefix_len,
 					   &candidates, &count)) {
 		rc = ATTEMPT_STORE_FAILED;
 	} else {
 		rc = ingest_candidates(&fs, path, &f, candidates, count);
+		res->format = used; /* a retry clears res */
 	}
 	free(candidates);
 	end_progress(&fs);

@@ -11,6 +11,8 @@
 
 #include "store.h"
 
+struct format_choice; /* format.h */
+
 /* How many rejected lines of one file are shown; the rest are counted. */
 #define INGEST_REJECTS_SHOWN 5
 
@@ -21,6 +23,7 @@ struct ingest_result {
 	uint64_t rejected;    /* lines that could not be stored, this run */
 	int compressed;       /* the content was gzip */
 	int failed;           /* the file could not be read to its end */
+	const char *format;   /* the input format it was read with */
 };
 
 enum ingest_status {
@@ -38,6 +41,16 @@ enum ingest_status {
 enum ingest_status ingest_file(struct store *st, const char *path,
 			       const char *shown, int progress,
 			       struct ingest_result *res);
+/*
+ * The same, reading the file with the format formats->forced, or else the
+ * one sniffed from its first lines among formats->set (logfmt alone when
+ * formats is NULL).  A file that no format matches is reported, with its
+ * first line, and fails (INGEST_FILE_FAILED) without being read.
+ */
+enum ingest_status ingest_file_as(struct store *st, const char *path,
+				  const char *shown, int progress,
+				  const struct format_choice *formats,
+				  struct ingest_result *res);
 
 /*
  * Call fn for path, or for every regular file under it when it is a

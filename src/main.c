@@ -23,6 +23,7 @@ static const struct {
 	{"report", cmd_report, "write the incident report: who saw whose frames, when"},
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
 	{"prune", cmd_prune, "drop old events from the store"},
+	{"formats", cmd_formats, "list, show and test the input formats"},
 };
 
 static void usage(FILE *out)

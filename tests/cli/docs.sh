@@ -42,7 +42,7 @@ run_examples README < readme.examples
 run_examples man < man.examples
 
 # Every option of every command is in the man page.
-for cmd in ingest audit scan status prune explain report; do
+for cmd in ingest audit scan status prune explain report formats; do
 	camaudit $cmd --help | grep -Eo -- '--[a-z][a-z-]*' | sort -u > options.$cmd
 	while read -r opt; do
 		if grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" "$man"; then
