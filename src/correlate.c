@@ -249,6 +249,21 @@ int correlate_run(struct store *st, const struct audit_window *window,
 #define SERVE_IDENTITY(s) \
 	"coalesce('req:' || " s ".req, 'line:' || " s ".source || ':' || " s ".line)"
 
+/*
+ * Bind ?1..?4 to the names of the wanted types (a statement filters with
+ * "type IN (?1, ?2, ?3, ?4)"); an unwanted type stays NULL, which matches
+ * nothing.
+ */
+static void bind_types(sqlite3_stmt *stmt, unsigned types)
+{
+	unsigned t;
+
+	for (t = 0; t < FINDING_TYPE_COUNT; t++)
+		if (types & (1u << t))
+			sqlite3_bind_text(stmt, (int)t + 1, type_names[t], -1,
+					  SQLITE_STATIC);
+}
+
 int correlate_drop_reported(struct store *st, uint64_t *dropped)
 {
 	static const char sql[] =
@@ -272,14 +287,10 @@ int correlate_record_reported(struct store *st, unsigned types)
 		" FROM temp.verdict v JOIN main.serve s ON s.id = v.serve"
 		" WHERE v.type IN (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *stmt = store_prepare(st, sql);
-	unsigned t;
 
 	if (!stmt)
 		return -1;
-	for (t = 0; t < FINDING_TYPE_COUNT; t++)
-		if (types & (1u << t))
-			sqlite3_bind_text(stmt, (int)t + 1, type_names[t], -1,
-					  SQLITE_STATIC);
+	bind_types(stmt, types);
 	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)time(NULL) * 1000);
 	return store_step_done(st, stmt, "recording reported findings");
 }
@@ -314,16 +325,11 @@ int correlate_each_finding(struct store *st, unsigned types,
 {
 	sqlite3_stmt *stmt = store_prepare(st, findings_sql);
 	struct finding f;
-	unsigned t;
 	int rc, stop = 0;
 
 	if (!stmt)
 		return -1;
-	/* One parameter per type; an unwanted type is bound to NULL. */
-	for (t = 0; t < FINDING_TYPE_COUNT; t++)
-		if (types & (1u << t))
-			sqlite3_bind_text(stmt, (int)t + 1, type_names[t], -1,
-					  SQLITE_STATIC);
+	bind_types(stmt, types);
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		memset(&f, 0, sizeof(f));
 		f.type = column_text(stmt, 0);
