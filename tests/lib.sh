@@ -100,3 +100,42 @@ serve_line() { # TS REQ ACCOUNT KEY NODE [extra...]
 	shift 5
 	echo "ts=$ts req=$req account=$account key=$key node=$node $*"
 }
+
+# For the tests that run a real nginx (formats.sh, varnish.sh).
+# nginx_conf_head DIR: the start of an nginx.conf for a test server kept
+# in DIR (temporary files in DIR/tmp), in the foreground, logging nothing
+# until a server asks; it ends inside "http {" for the caller to go on.
+nginx_conf_head() {
+	# As root, workers must run as root to write in our 0700 directory.
+	[ "$(id -u)" -eq 0 ] && echo "user root;"
+	cat <<EOF
+worker_processes 1;
+daemon off;
+pid $1/nginx.pid;
+error_log $1/error.log info;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+EOF
+}
+
+# nginx_origin PORT: a server block for a camera origin on PORT: each
+# /still/CAMERA/TIER returns a frame with the camera and a frame id in
+# X-Camera-Device and X-Frame-Id.
+nginx_origin() {
+	cat <<EOF
+    server {
+        listen 127.0.0.1:$1;
+        location ~ ^/still/(?<cam>[^/]+)/(?<tier>[a-z]+)\$ {
+            add_header X-Camera-Device \$cam;
+            add_header X-Frame-Id "\$cam-\$tier-\$request_id";
+            return 200 "frame of \$cam\n";
+        }
+    }
+EOF
+}

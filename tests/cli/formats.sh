@@ -174,8 +174,6 @@ trap 'stop_nginx; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EX
 trap 'exit 1' INT TERM HUP
 
 camaudit formats show nginx | sed -n '/^#   log_format camaudit/,/;$/s/^#//p' > log_format.conf
-user_line=
-[ "$(id -u)" -eq 0 ] && user_line="user root;" # workers write the cache in our 0700 directory
 
 # start_nginx PORT: write the configuration for PORT (relay) and PORT+1
 # (origin) and start nginx in the foreground of a background job.
@@ -183,32 +181,13 @@ start_nginx() {
 	relay_port=$1
 	origin_port=$(($1 + 1))
 	cat > "$ngx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $ngx/tmp/body;
-    proxy_temp_path $ngx/tmp/proxy;
-    fastcgi_temp_path $ngx/tmp/fastcgi;
-    uwsgi_temp_path $ngx/tmp/uwsgi;
-    scgi_temp_path $ngx/tmp/scgi;
+$(nginx_conf_head "$ngx")
 $(cat log_format.conf)
     proxy_cache_path $ngx/cache levels=1:2 keys_zone=frames:1m inactive=1h use_temp_path=off;
     map \$http_x_account \$camaudit_account { default \$http_x_account; }
 
     # The origin: a frame per camera, with the camera and a frame id.
-    server {
-        listen 127.0.0.1:$origin_port;
-        location ~ ^/still/(?<cam>[^/]+)/(?<tier>[a-z]+)\$ {
-            add_header X-Camera-Device \$cam;
-            add_header X-Frame-Id "\$cam-\$tier-\$request_id";
-            return 200 "frame of \$cam\n";
-        }
-    }
+$(nginx_origin "$origin_port")
 
     # The relay with its cache.
     server {

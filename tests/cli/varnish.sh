@@ -63,31 +63,10 @@ up() {
 }
 
 # --- the origin: nginx -------------------------------------------------------------------
-user_line=
-[ "$(id -u)" -eq 0 ] && user_line="user root;"
 start_origin() {
 	cat > "$ngx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-daemon off;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log info;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $ngx/tmp/body;
-    proxy_temp_path $ngx/tmp/proxy;
-    fastcgi_temp_path $ngx/tmp/fastcgi;
-    uwsgi_temp_path $ngx/tmp/uwsgi;
-    scgi_temp_path $ngx/tmp/scgi;
-    server {
-        listen 127.0.0.1:$1;
-        location ~ ^/still/(?<cam>[^/]+)/(?<tier>[a-z]+)\$ {
-            add_header X-Camera-Device \$cam;
-            add_header X-Frame-Id "\$cam-\$tier-\$request_id";
-            return 200 "frame of \$cam\n";
-        }
-    }
+$(nginx_conf_head "$ngx")
+$(nginx_origin "$1")
 }
 EOF
 	"$NGINX" -p "$ngx" -c "$ngx/nginx.conf" -e "$ngx/error.log" 2> "$ngx/start.err" &
