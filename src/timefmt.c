@@ -13,10 +13,6 @@
 #include "util.h"
 
 #define MS_PER_DAY INT64_C(86400000)
-/* 10000-01-01T00:00:00Z: the first instant RFC 3339 cannot write. */
-#define MAX_EPOCH_SECONDS INT64_C(253402300800)
-/* 0000-01-01T00:00:00Z, the first instant RFC 3339 can write. */
-#define MIN_EPOCH_MS (INT64_C(-62167219200) * 1000)
 
 int64_t timefmt_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -50,7 +46,7 @@ static int is_leap(int64_t y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static unsigned days_in_month(int64_t y, unsigned m)
+unsigned timefmt_days_in_month(int64_t y, unsigned m)
 {
 	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
 					       31, 31, 30, 31, 30, 31};
@@ -107,7 +103,7 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	    second < 0)
 		return "not an RFC 3339 timestamp";
 	if (month < 1 || month > 12 || day < 1 ||
-	    (unsigned)day > days_in_month(year, (unsigned)month))
+	    (unsigned)day > timefmt_days_in_month(year, (unsigned)month))
 		return "impossible date";
 	/* 60 is a leap second; it is kept as the first instant after :59. */
 	if (hour > 23 || minute > 59 || second > 60)
@@ -140,7 +136,7 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	      second * INT64_C(1000) + frac;
 	/* An offset can carry a time just past either end of what UTC output
 	 * can write (0000-01-01 to 9999-12-31). */
-	if (*ms < MIN_EPOCH_MS || *ms >= MAX_EPOCH_SECONDS * 1000)
+	if (*ms < TIMEFMT_MIN_SECONDS * 1000 || *ms >= TIMEFMT_END_SECONDS * 1000)
 		return "timestamp outside years 0000 to 9999 in UTC";
 	return NULL;
 }
@@ -153,7 +149,7 @@ static const char *parse_epoch(const char *s, size_t len, int64_t *ms)
 
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		seconds = seconds * 10 + (*p - '0');
-		if (seconds >= MAX_EPOCH_SECONDS)
+		if (seconds >= TIMEFMT_END_SECONDS)
 			return "epoch seconds out of range (milliseconds?)";
 	}
 	if (p == s)
@@ -252,7 +248,7 @@ static int parse_date(const char *s, int64_t *ms)
 		return -1;
 	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
 	if (year < 0 || month < 1 || month > 12 || day < 1 ||
-	    (unsigned)day > days_in_month(year, (unsigned)month))
+	    (unsigned)day > timefmt_days_in_month(year, (unsigned)month))
 		return -1;
 	*ms = timefmt_days_from_civil(year, (unsigned)month, (unsigned)day) *
 	      MS_PER_DAY;

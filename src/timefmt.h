@@ -9,6 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The seconds RFC 3339 can write: from 0000-01-01T00:00:00Z up to, not
+ * including, 10000-01-01T00:00:00Z.  Parsers reject times outside.
+ */
+#define TIMEFMT_MIN_SECONDS INT64_C(-62167219200)
+#define TIMEFMT_END_SECONDS INT64_C(253402300800)
+
 /* "2019-12-26T08:14:03.512Z" plus the terminating NUL. */
 #define TIMEFMT_SIZE 25
 
@@ -35,6 +42,9 @@ int timefmt_parse_duration(const char *s, int64_t *ms);
  * "-DURATION" counted back from now_ms.  Returns 0 or -1.
  */
 int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms);
+
+/* The days in month m (1-12) of year y, February of leap years included. */
+unsigned timefmt_days_in_month(int64_t year, unsigned month);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (any year). */
 int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day);

@@ -11,9 +11,6 @@
 #include "timefmt.h"
 #include "timelayout.h"
 
-/* 10000-01-01T00:00:00Z: the first instant RFC 3339 cannot write. */
-#define MAX_EPOCH_SECONDS INT64_C(253402300800)
-#define MIN_EPOCH_SECONDS INT64_C(-62167219200)
 
 static const struct {
 	const char *name;
@@ -129,18 +126,6 @@ static int64_t read_digits(const char **p, const char *end, int min, int max)
 	return n < min ? -1 : v;
 }
 
-static int is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-	static const unsigned char days[12] = {31, 28, 31, 30, 31, 30,
-					       31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
 /* A fraction of a second after '.', truncated to milliseconds. */
 static int read_fraction(const char **p, const char *end, int64_t *ms)
 {
@@ -254,20 +239,20 @@ static const char *apply_pattern(const char *pattern, const char *s, size_t len,
 	if (p != end)
 		return "text after the time layout";
 	if (epoch >= 0) {
-		if (epoch >= MAX_EPOCH_SECONDS)
+		if (epoch >= TIMEFMT_END_SECONDS)
 			return "epoch seconds out of range";
 		*ms = epoch * 1000 + frac;
 		return NULL;
 	}
 	if (month < 1 || month > 12 || day < 1 ||
-	    day > days_in_month(year, (int)month))
+	    day > (int)timefmt_days_in_month(year, (unsigned)month))
 		return "impossible date";
 	if (hour > 23 || minute > 59 || second > 60)
 		return "impossible time of day";
 	*ms = ((timefmt_days_from_civil(year, (unsigned)month, (unsigned)day) * 24 +
 		hour) * 60 + minute - offset) * INT64_C(60000) +
 	      second * INT64_C(1000) + frac;
-	if (*ms < MIN_EPOCH_SECONDS * 1000 || *ms >= MAX_EPOCH_SECONDS * 1000)
+	if (*ms < TIMEFMT_MIN_SECONDS * 1000 || *ms >= TIMEFMT_END_SECONDS * 1000)
 		return "timestamp outside years 0000 to 9999 in UTC";
 	return NULL;
 }
@@ -281,7 +266,7 @@ static const char *apply_epoch_ms(const char *s, size_t len, int64_t *ms)
 		return "empty timestamp";
 	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		v = v * 10 + (*p - '0');
-		if (v >= MAX_EPOCH_SECONDS * 1000)
+		if (v >= TIMEFMT_END_SECONDS * 1000)
 			return "epoch milliseconds out of range";
 	}
 	if (p == s)
