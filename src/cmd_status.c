@@ -40,8 +40,7 @@ static const struct command status_command = {
 };
 
 struct status_request {
-	const char *db;
-	int quiet;
+	struct audit_request common; /* --db, --quiet */
 	enum status_format format;
 };
 
@@ -390,7 +389,7 @@ static int status_execute(struct store *st, const struct status_request *req)
 	store_rollback(st); /* nothing to keep: only temp tables changed */
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
-	if (gaps.count && !req->quiet)
+	if (gaps.count && !req->common.quiet)
 		warning("%" PRIu64 " coverage gap%s (%s in which relays served from "
 			"a cache node that wrote no cache log line): an audit there "
 			"means unknown, not clean; are cache logs missing?",
@@ -416,34 +415,26 @@ static int handle(int key, const char *arg, void *ctx)
 {
 	struct status_request *req = ctx;
 
-	switch (key) {
-	case OPT_DB:
-		req->db = arg;
-		return 0;
-	case OPT_QUIET:
-		req->quiet = 1;
-		return 0;
-	case OPT_FORMAT:
-		if (!strcmp(arg, "text"))
-			req->format = STATUS_TEXT;
-		else if (!strcmp(arg, "json"))
-			req->format = STATUS_JSON;
-		else
-			return report_bad_format(arg);
-		return 0;
-	}
-	return cli_usage_error(&status_command, "unhandled option"), -1;
+	if (key != OPT_FORMAT) /* --db, --quiet: as for audit */
+		return audit_option(&status_command, &req->common, key, arg);
+	if (!strcmp(arg, "text"))
+		req->format = STATUS_TEXT;
+	else if (!strcmp(arg, "json"))
+		req->format = STATUS_JSON;
+	else
+		return report_bad_format(arg);
+	return 0;
 }
 
 int cmd_status(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
 		status_options, cli_common_options, NULL};
-	struct status_request req = {.db = cli_default_db(),
-				     .format = STATUS_TEXT};
+	struct status_request req = {.format = STATUS_TEXT};
 	struct store *st;
 	int first, missing, status;
 
+	audit_request_init(&req.common);
 	first = cli_parse(argc, argv, &status_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
@@ -458,7 +449,7 @@ int cmd_status(int argc, char **argv)
 		free(shown);
 		return EXIT_USAGE;
 	}
-	if (!(st = store_open(req.db, STORE_READ, &missing)))
+	if (!(st = store_open(req.common.db, STORE_READ, &missing)))
 		return missing ? EXIT_USAGE : EXIT_INCOMPLETE;
 	status = status_execute(st, &req);
 	store_close(st);
