@@ -22,55 +22,7 @@
 #include "store.h"
 #include "timefmt.h"
 
-enum { RELAY_LOG, CACHE_LOG, SOURCE_COUNT };
-
-struct fixture {
-	struct store *st;
-	int64_t source[SOURCE_COUNT];
-	uint64_t line;
-};
-
-static int setup(void **state)
-{
-	struct fixture *fx = calloc(1, sizeof(*fx));
-	int i;
-
-	fx->st = store_open(NULL, STORE_TEMPORARY, NULL);
-	assert_non_null(fx->st);
-	assert_int_equal(store_begin(fx->st), 0);
-	for (i = 0; i < SOURCE_COUNT; i++) {
-		struct source src = {.head_len = 1};
-		char name[16];
-
-		src.head[0] = (unsigned char)('a' + i);
-		snprintf(name, sizeof(name), "log%d", i);
-		assert_int_equal(source_create(fx->st, name, &src), 0);
-		fx->source[i] = src.id;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *fx = *state;
-
-	store_rollback(fx->st);
-	store_close(fx->st);
-	free(fx);
-	return 0;
-}
-
-static void add(struct fixture *fx, int source, const char *line)
-{
-	char *copy = strdup(line);
-	struct event ev;
-
-	assert_int_equal(logfmt_parse_line(copy, strlen(copy), &ev), 0);
-	assert_int_equal(store_insert_event(fx->st, fx->source[source],
-					    ++fx->line, &ev), 0);
-	free(copy);
-}
+#include "store_fixture.h"
 
 /* A relay line at ts from node (NULL: no node) with status (NULL: none). */
 static void serve(struct fixture *fx, const char *ts, const char *node,
