@@ -97,8 +97,9 @@ static int find_serves(struct store *st, const char *what, int64_t **ids,
 		       size_t *count)
 {
 	static const char by_line[] =
-		"SELECT s.id FROM serve s JOIN source src ON src.id = s.source"
-		" WHERE s.line = ?2 AND (src.name = ?1"
+		"SELECT s.id FROM source src JOIN serve s"
+		"  ON s.id = (src.id << 32) | ?2"
+		" WHERE (src.name = ?1"
 		"  OR substr(src.name, -length(?1) - 1) = '/' || ?1)"
 		" ORDER BY s.id";
 	static const char by_request[] =

@@ -93,7 +93,7 @@ static const char materialize_sql[] =
 
 /*
  * A source's kind comes from the event tables that hold its lines (each
- * an index probe on the *_line indexes): one bit per kind of log.
+ * a probe of the table's id range of the source): one bit per kind of log.
  */
 static const char sources_sql[] =
 	"SELECT name, head,\n"
@@ -102,11 +102,11 @@ static const char sources_sql[] =
 	"  lines + (tail_bytes > 0), bytes + tail_bytes, events, rejected,\n"
 	"  last_ingested_at, damaged\n"
 	"FROM (SELECT s.*,\n"
-	"  EXISTS (SELECT 1 FROM main.serve WHERE source = s.id)\n"
-	"  + 2 * (EXISTS (SELECT 1 FROM main.fill WHERE source = s.id)\n"
-	"     OR EXISTS (SELECT 1 FROM main.removal WHERE source = s.id))\n"
-	"  + 4 * (EXISTS (SELECT 1 FROM main.binding WHERE source = s.id)\n"
-	"     OR EXISTS (SELECT 1 FROM main.share WHERE source = s.id))\n"
+	"  EXISTS (SELECT 1 FROM main.serve WHERE id " SOURCE_EVENTS("s.id") ")\n"
+	"  + 2 * (EXISTS (SELECT 1 FROM main.fill WHERE id " SOURCE_EVENTS("s.id") ")\n"
+	"     OR EXISTS (SELECT 1 FROM main.removal WHERE id " SOURCE_EVENTS("s.id") "))\n"
+	"  + 4 * (EXISTS (SELECT 1 FROM main.binding WHERE id " SOURCE_EVENTS("s.id") ")\n"
+	"     OR EXISTS (SELECT 1 FROM main.share WHERE id " SOURCE_EVENTS("s.id") "))\n"
 	"  AS kinds FROM main.source s)\n"
 	"ORDER BY name, id";
 

@@ -94,10 +94,10 @@ int finding_types_parse(const char *list, unsigned *types)
 const char correlate_verdicts_select[] =
 	/* The serves that delivered a frame, in the window. */
 	"WITH delivered AS (\n"
-	"  SELECT id, source, line, ts, account, key, device, frame, node\n"
-	"  FROM main.serve\n"
-	"  WHERE ts >= :since AND ts < :until\n"
-	"    AND (status IS NULL OR status IN (200, 206))\n"
+	"  SELECT s.id, s.source, s.line, s.ts, s.account, s.key, s.device,\n"
+	"    s.frame, s.node\n"
+	"  FROM " WINDOW_SERVES("s") "\n"
+	"    AND (s.status IS NULL OR s.status IN (200, 206))\n"
 	"),\n"
 	/*
 	 * Rule 1a: the fill of the very frame served.  The same object may

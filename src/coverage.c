@@ -1,8 +1,8 @@
 /*
  * Coverage gaps as SQL.  Both questions, which hours are gaps and how many
  * deliveries fall in them, are one statement over the store's tables; the
- * cost is one scan of the serves in the window, one scan of the cache
- * events, and an index range over the serve_ts index per gap.
+ * cost is one scan of the serves in the window and one of the cache
+ * events in it.
  */
 #include "config.h"
 
@@ -14,20 +14,20 @@
 #define DELIVERED(s) "(" s ".status IS NULL OR " s ".status IN (200, 206))"
 
 /*
- * The gaps as (node id, hour): the hours in which serves in the window
- * named a node, less those in which that node wrote a fill or a removal.
- * Each set is one scan into a temporary b-tree keyed by (node, hour) that
- * holds a row per node and hour, however many events there are: no sort
- * of the serves and no probe per serve.  :from and :to widen the window
- * to whole hours, since a cache line anywhere in the hour covers it.
- * SERVED_IN_WINDOW is a ts range (the serve_ts index) for a bounded
- * window and nothing for an open one, where a table scan is cheaper than
- * walking the whole index and fetching each row from it.
+ * The gaps as (node id, hour) with their serves and deliveries: the hours
+ * in which serves in the window named a node, less those in which that
+ * node wrote a fill or a removal.  Each set is one scan into a temporary
+ * b-tree keyed by (node, hour) that holds a row per node and hour, however
+ * many events there are: no sort of the serves and no probe per serve.
+ * :from and :to widen the window to whole hours, since a cache line
+ * anywhere in the hour covers it.
  */
-#define GAP_CTE(served_in_window) \
+#define GAP_CTE \
 	"WITH served AS MATERIALIZED (\n" \
-	"  SELECT DISTINCT node, " HOUR_OF("ts") " AS hour FROM main.serve\n" \
-	"  WHERE node IS NOT NULL" served_in_window "\n" \
+	"  SELECT s.node, " HOUR_OF("s.ts") " AS hour, count(*) AS serves,\n" \
+	"    count(CASE WHEN " DELIVERED("s") " THEN 1 END) AS deliveries\n" \
+	"  FROM " WINDOW_SERVES("s") " AND s.node IS NOT NULL\n" \
+	"  GROUP BY 1, 2\n" \
 	"),\n" \
 	"logged AS MATERIALIZED (\n" \
 	"  SELECT node, " HOUR_OF("ts") " AS hour FROM main.fill\n" \
@@ -36,40 +36,17 @@
 	"  SELECT node, " HOUR_OF("ts") " FROM main.removal\n" \
 	"  WHERE ts >= :from AND ts < :to\n" \
 	"),\n" \
-	"gap AS (SELECT node, hour FROM served EXCEPT SELECT node, hour FROM logged)\n"
+	"gap AS (SELECT * FROM served g WHERE NOT EXISTS\n" \
+	"  (SELECT 1 FROM logged l WHERE l.node = g.node AND l.hour = g.hour))\n"
 
-#define BOUNDED " AND ts >= :since AND ts < :until"
-#define OPEN ""
+static const char each_gap_sql[] =
+	GAP_CTE
+	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n"
+	"  g.serves, g.deliveries FROM gap g\n"
+	"ORDER BY g.hour, name";
 
-/*
- * Each gap's serves, read through the serve_ts index over that hour
- * alone.  CROSS JOIN keeps the gaps in the outer loop, and the unary +
- * on s.node keeps SQLite from building an automatic index on
- * serve(node) for the join, which would read every serve.
- */
-#define GAP_SERVES \
-	"FROM gap g CROSS JOIN main.serve s\n" \
-	"WHERE s.ts >= max(g.hour, :since) AND s.ts < min(g.hour + 3600000, :until)\n" \
-	"  AND +s.node = g.node\n"
-
-#define EACH_GAP_SQL(served_in_window) \
-	GAP_CTE(served_in_window) \
-	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n" \
-	"  count(*), count(CASE WHEN " DELIVERED("s") " THEN 1 END)\n" \
-	GAP_SERVES \
-	"GROUP BY g.hour, g.node\n" \
-	"ORDER BY g.hour, name"
-
-#define COUNT_SQL(served_in_window) \
-	GAP_CTE(served_in_window) \
-	"SELECT count(*)\n" \
-	GAP_SERVES \
-	"  AND " DELIVERED("s")
-
-static const char each_gap_bounded_sql[] = EACH_GAP_SQL(BOUNDED);
-static const char each_gap_open_sql[] = EACH_GAP_SQL(OPEN);
-static const char count_bounded_sql[] = COUNT_SQL(BOUNDED);
-static const char count_open_sql[] = COUNT_SQL(OPEN);
+static const char count_sql[] =
+	GAP_CTE "SELECT coalesce(sum(deliveries), 0) FROM gap";
 
 static int64_t hour_floor(int64_t ms)
 {
@@ -100,12 +77,10 @@ static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
 }
 
 /* The statement for this window, prepared once per store, with bindings. */
-static sqlite3_stmt *prepare_window(struct store *st, const char *bounded_sql,
-				    const char *open_sql, int64_t since,
-				    int64_t until)
+static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
+				    int64_t since, int64_t until)
 {
-	int open = since == INT64_MIN && until == INT64_MAX;
-	sqlite3_stmt *stmt = store_prepare(st, open ? open_sql : bounded_sql);
+	sqlite3_stmt *stmt = store_prepare(st, sql);
 
 	if (!stmt)
 		return NULL;
@@ -120,8 +95,7 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 		      int (*fn)(const struct coverage_gap *gap, void *ctx),
 		      void *ctx)
 {
-	sqlite3_stmt *stmt = prepare_window(st, each_gap_bounded_sql,
-					    each_gap_open_sql, since, until);
+	sqlite3_stmt *stmt = prepare_window(st, each_gap_sql, since, until);
 	struct coverage_gap gap;
 	int rc = SQLITE_DONE, stop = 0;
 
@@ -150,8 +124,7 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 int coverage_count_gap_deliveries(struct store *st, int64_t since,
 				  int64_t until, uint64_t *count)
 {
-	sqlite3_stmt *stmt = prepare_window(st, count_bounded_sql,
-					    count_open_sql, since, until);
+	sqlite3_stmt *stmt = prepare_window(st, count_sql, since, until);
 	int rc;
 
 	*count = 0;

@@ -156,14 +156,90 @@ static char *verdicts_view(void)
 	return sql;
 }
 
-static int migrate_v2(struct store *st)
+/*
+ * Version 3, for size and speed (issue 8).  An event's id is its evidence:
+ * source << 32 | line (EVENT_ID in store.h), so the (source, line) indexes
+ * go and source and line become virtual columns computed from the id.
+ * The serve table keeps no index of its own: the correlation reads every
+ * serve of a window once, and a window is narrowed to the sources whose
+ * serves fall in it (source.serve_min_ts and serve_max_ts, kept by
+ * source_save()).  Serves no longer keep bytes and rtt_ms, which no rule
+ * or report reads; the log line keeps them (see explain).
+ */
+#define EVENT_COLUMNS \
+	"  source INTEGER GENERATED ALWAYS AS (id >> 32) VIRTUAL,\n" \
+	"  line INTEGER GENERATED ALWAYS AS (id & 4294967295) VIRTUAL"
+#define REBUILD(table, columns, old_columns) \
+	"CREATE TABLE new_" table " (id INTEGER PRIMARY KEY, " columns ",\n" \
+	EVENT_COLUMNS ");\n" \
+	"INSERT INTO new_" table " SELECT (source << 32) | line, " old_columns \
+	" FROM " table ";\n" \
+	"DROP TABLE " table ";\n" \
+	"ALTER TABLE new_" table " RENAME TO " table ";\n"
+
+static const char schema_v3[] =
+	"DROP VIEW findings;\n"
+	"DROP VIEW verdicts;\n"
+	"DROP VIEW serves;\n"
+	REBUILD("serve", "ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
+		"  key INTEGER NOT NULL, device INTEGER, frame INTEGER, node INTEGER,\n"
+		"  relay INTEGER, cache INTEGER, req TEXT, status",
+		"ts, account, key, device, frame, node, relay, cache, req, status")
+	REBUILD("fill", "ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+		"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame INTEGER,\n"
+		"  ttl_ms, gen", "ts, node, key, device, frame, ttl_ms, gen")
+	REBUILD("removal", "ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+		"  key INTEGER NOT NULL, op TEXT NOT NULL", "ts, node, key, op")
+	REBUILD("binding", "ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+		"  account INTEGER NOT NULL, bound INTEGER NOT NULL",
+		"ts, device, account, bound")
+	REBUILD("share", "ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
+		"  account INTEGER NOT NULL, granted INTEGER NOT NULL",
+		"ts, device, account, granted")
+	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
+	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
+	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
+	"CREATE INDEX binding_device_ts ON binding(device, ts);\n"
+	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
+	"ALTER TABLE source ADD COLUMN serve_min_ts INTEGER;\n"
+	"ALTER TABLE source ADD COLUMN serve_max_ts INTEGER;\n"
+	"UPDATE source SET (serve_min_ts, serve_max_ts) = (SELECT min(ts), max(ts)\n"
+	"  FROM serve WHERE id " SOURCE_EVENTS("source.id") ");\n"
+	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
+	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
+	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
+	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
+	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n";
+
+/* The views that run the rules, as the rules and tables are now. */
+static int create_rule_views(struct store *st, const char *what)
 {
 	char *verdicts = verdicts_view();
-	int rc = store_exec(st, schema_v2, "adding schema version 2") ||
-		 store_exec(st, verdicts, "adding schema version 2") ||
-		 store_exec(st, findings_view, "adding schema version 2");
+	int rc = store_exec(st, verdicts, what) ||
+		 store_exec(st, findings_view, what);
 
 	free(verdicts);
+	return rc ? -1 : 0;
+}
+
+static int migrate_v2(struct store *st)
+{
+	/* Version 3 drops its rule views and makes them again. */
+	return store_exec(st, schema_v2, "adding schema version 2") ||
+			create_rule_views(st, "adding schema version 2") ? -1 : 0;
+}
+
+static int migrate_v3(struct store *st)
+{
+	static const char what[] = "adding schema version 3";
+	int rc;
+
+	/* Renaming a table must not rewrite or check the views over it. */
+	if (store_exec(st, "PRAGMA legacy_alter_table = ON", what))
+		return -1;
+	rc = store_exec(st, schema_v3, what) || create_rule_views(st, what);
+	if (store_exec(st, "PRAGMA legacy_alter_table = OFF", what))
+		return -1;
 	return rc ? -1 : 0;
 }
 
@@ -176,6 +252,7 @@ static int migrate_v1(struct store *st)
 static int (*const migrations[])(struct store *st) = {
 	migrate_v1,
 	migrate_v2,
+	migrate_v3,
 };
 
 int schema_latest(void)
@@ -219,7 +296,7 @@ static int has_tables(struct store *st)
 
 int schema_prepare(struct store *st, int read_only)
 {
-	int version, latest = schema_latest();
+	int version, from, latest = schema_latest();
 	char pragma[64];
 
 	if (user_version(st, &version))
@@ -232,12 +309,18 @@ int schema_prepare(struct store *st, int read_only)
 	}
 	if (version == latest)
 		return 0;
-	if (read_only) {
-		/* Reading needs only the version 1 tables; --new writes. */
-		if (version >= 1)
-			return 0;
+	if (read_only && version == 0) {
 		error("database %s: not a camaudit database (no camaudit schema)",
 		      store_path(st));
+		return -1;
+	}
+	if (read_only)
+		return SCHEMA_OUTDATED;
+	if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+		error("database %s: written by an older camaudit (schema %d, this "
+		      "camaudit needs %d) and not writable here; run camaudit "
+		      "once as a user who may write it, to upgrade it",
+		      store_path(st), version, latest);
 		return -1;
 	}
 	if (store_exec(st, "BEGIN IMMEDIATE", "updating the schema"))
@@ -245,6 +328,7 @@ int schema_prepare(struct store *st, int read_only)
 	/* Another process may have migrated it while we waited for the lock. */
 	if (user_version(st, &version))
 		goto fail;
+	from = version;
 	if (version == 0 && has_tables(st)) {
 		error("database %s: not a camaudit database (it holds other "
 		      "tables); give camaudit a database of its own with --db",
@@ -255,9 +339,13 @@ int schema_prepare(struct store *st, int read_only)
 		if (migrations[version](st))
 			goto fail;
 	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", latest);
-	if (store_exec(st, pragma, "updating the schema"))
+	if (store_exec(st, pragma, "updating the schema") ||
+	    store_exec(st, "COMMIT", "updating the schema"))
 		goto fail;
-	return store_exec(st, "COMMIT", "updating the schema");
+	if (from > 0)
+		warning("database %s: upgraded from schema %d to %d",
+			store_path(st), from, latest);
+	return 0;
 fail:
 	store_rollback(st);
 	return -1;

@@ -13,8 +13,11 @@ int schema_latest(void);
 /*
  * Bring an open database to the latest version, creating it in an empty
  * database.  A read-only store is only checked: it must be a camaudit
- * database no newer than this camaudit.  Returns 0 or -1 (reported).
+ * database no newer than this camaudit, and SCHEMA_OUTDATED (not
+ * reported) says it is older and must be opened for writing to be
+ * upgraded.  Returns 0, SCHEMA_OUTDATED or -1 (reported).
  */
+#define SCHEMA_OUTDATED 1
 int schema_prepare(struct store *st, int read_only);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -132,11 +133,30 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 	return st;
 }
 
+/* Open st->db with the connection settings every store uses. */
+static int open_db(struct store *st, const char *name, int flags)
+{
+	if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK) {
+		if (st->db)
+			store_error(st, "cannot open");
+		else
+			error("database %s: cannot open: out of memory", st->path);
+		return -1;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, st->wait_ms > INT32_MAX ? INT32_MAX
+							     : (int)st->wait_ms);
+	return store_exec(st,
+			  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
+			  "PRAGMA cache_size = -16384",
+			  "setting pragmas");
+}
+
 struct store *store_open_wait(const char *path, enum store_mode mode,
 			      int64_t wait_ms, enum store_failure *why)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
-	int flags = SQLITE_OPEN_NOFOLLOW;
+	int flags = SQLITE_OPEN_NOFOLLOW, rc;
 
 	if (why)
 		*why = STORE_FAILED;
@@ -164,24 +184,24 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 			goto fail;
 	}
 	/* An empty name gives SQLite's private temporary on-disk database. */
-	if (sqlite3_open_v2(mode == STORE_TEMPORARY ? "" : path, &st->db, flags,
-			    NULL) != SQLITE_OK) {
-		if (st->db)
-			store_error(st, "cannot open");
-		else
-			error("database %s: cannot open: out of memory", path);
-		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, wait_ms > INT32_MAX ? INT32_MAX : (int)wait_ms);
-	if (store_exec(st,
-		       "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
-		       "PRAGMA cache_size = -16384",
-		       "setting pragmas"))
+	if (open_db(st, mode == STORE_TEMPORARY ? "" : path, flags))
 		goto fail;
 	/* The schema check comes first: it refuses a database that is not
 	 * camaudit's before anything (such as the journal mode) is changed. */
-	if (schema_prepare(st, mode == STORE_READ))
+	rc = schema_prepare(st, mode == STORE_READ);
+	if (rc == SCHEMA_OUTDATED) {
+		/*
+		 * Reading an older store needs its upgrade too: the queries
+		 * know only the latest tables.  SQLite opens a file it may
+		 * not write read-only, and schema_prepare() then says so.
+		 */
+		sqlite3_close(st->db);
+		st->db = NULL;
+		if (open_db(st, path, SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_READWRITE))
+			goto fail;
+		rc = schema_prepare(st, 0);
+	}
+	if (rc)
 		goto fail;
 	if ((mode == STORE_WRITE || mode == STORE_UPDATE) &&
 	    store_exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
@@ -403,23 +423,22 @@ static void bind_text(sqlite3_stmt *stmt, int col, const struct text *t)
 		sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
 }
 
-/* The per-kind column lists: each insert binds ?1 source, ?2 line, ?3 ts. */
+/* The per-kind column lists: each insert binds ?1 the id, ?2 the time. */
 static const char insert_serve_sql[] =
-	"INSERT INTO serve (source, line, ts, account, key, device, frame, node,"
-	" relay, cache, req, status, bytes, rtt_ms)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+	"INSERT INTO serve (id, ts, account, key, device, frame, node,"
+	" relay, cache, req, status)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char insert_fill_sql[] =
-	"INSERT INTO fill (source, line, ts, node, key, device, frame, ttl_ms, gen)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	"INSERT INTO fill (id, ts, node, key, device, frame, ttl_ms, gen)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 static const char insert_removal_sql[] =
-	"INSERT INTO removal (source, line, ts, node, key, op)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO removal (id, ts, node, key, op) VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char insert_binding_sql[] =
-	"INSERT INTO binding (source, line, ts, device, account, bound)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO binding (id, ts, device, account, bound)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char insert_share_sql[] =
-	"INSERT INTO share (source, line, ts, device, account, granted)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+	"INSERT INTO share (id, ts, device, account, granted)"
+	" VALUES (?1, ?2, ?3, ?4, ?5)";
 
 int store_insert_event(struct store *st, int64_t source, uint64_t line,
 		       const struct event *ev)
@@ -437,42 +456,44 @@ int store_insert_event(struct store *st, int64_t source, uint64_t line,
 
 	if (!stmt)
 		return -1;
-	sqlite3_bind_int64(stmt, 1, source);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
-	sqlite3_bind_int64(stmt, 3, ev->ts);
+	if (line > EVENT_LINE_MAX) {
+		error("line %" PRIu64 ": past the last line number the store can "
+		      "hold (%" PRIu64 ")", line, EVENT_LINE_MAX);
+		return -1;
+	}
+	sqlite3_bind_int64(stmt, 1, EVENT_ID(source, line));
+	sqlite3_bind_int64(stmt, 2, ev->ts);
 	switch (ev->kind) {
 	case EVENT_SERVE:
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_ACCOUNT]);
-		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
-		rc |= bind_atom(st, stmt, 6, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 7, &f[FIELD_FRAME]);
-		rc |= bind_atom(st, stmt, 8, &f[FIELD_NODE]);
-		rc |= bind_atom(st, stmt, 9, &f[FIELD_RELAY]);
-		rc |= bind_atom(st, stmt, 10, &f[FIELD_CACHE]);
-		bind_text(stmt, 11, &f[FIELD_REQ]);
-		bind_number(stmt, 12, &f[FIELD_STATUS]);
-		bind_number(stmt, 13, &f[FIELD_BYTES]);
-		bind_number(stmt, 14, &f[FIELD_RTT_MS]);
+		rc |= bind_atom(st, stmt, 3, &f[FIELD_ACCOUNT]);
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 6, &f[FIELD_FRAME]);
+		rc |= bind_atom(st, stmt, 7, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 8, &f[FIELD_RELAY]);
+		rc |= bind_atom(st, stmt, 9, &f[FIELD_CACHE]);
+		bind_text(stmt, 10, &f[FIELD_REQ]);
+		bind_number(stmt, 11, &f[FIELD_STATUS]);
 		break;
 	case EVENT_FILL:
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_NODE]);
-		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
-		rc |= bind_atom(st, stmt, 6, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 7, &f[FIELD_FRAME]);
-		bind_number(stmt, 8, &f[FIELD_TTL_MS]);
-		bind_number(stmt, 9, &f[FIELD_GEN]);
+		rc |= bind_atom(st, stmt, 3, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
+		rc |= bind_atom(st, stmt, 5, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 6, &f[FIELD_FRAME]);
+		bind_number(stmt, 7, &f[FIELD_TTL_MS]);
+		bind_number(stmt, 8, &f[FIELD_GEN]);
 		break;
 	case EVENT_REMOVAL:
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_NODE]);
-		rc |= bind_atom(st, stmt, 5, &f[FIELD_KEY]);
-		sqlite3_bind_text(stmt, 6, ev->op, -1, SQLITE_STATIC);
+		rc |= bind_atom(st, stmt, 3, &f[FIELD_NODE]);
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
+		sqlite3_bind_text(stmt, 5, ev->op, -1, SQLITE_STATIC);
 		break;
 	case EVENT_BINDING:
 	case EVENT_SHARE:
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 5, &f[FIELD_ACCOUNT]);
+		rc |= bind_atom(st, stmt, 3, &f[FIELD_DEVICE]);
+		rc |= bind_atom(st, stmt, 4, &f[FIELD_ACCOUNT]);
 		/* bind and share grant; unbind and unshare take away. */
-		sqlite3_bind_int(stmt, 6, strncmp(ev->op, "un", 2) != 0);
+		sqlite3_bind_int(stmt, 5, strncmp(ev->op, "un", 2) != 0);
 		break;
 	}
 	if (rc)
@@ -498,11 +519,11 @@ int store_insert_reject(struct store *st, int64_t source, uint64_t line,
 int store_forget_line(struct store *st, int64_t source, uint64_t line)
 {
 	static const char *const sql[] = {
-		"DELETE FROM serve WHERE source = ?1 AND line = ?2",
-		"DELETE FROM fill WHERE source = ?1 AND line = ?2",
-		"DELETE FROM removal WHERE source = ?1 AND line = ?2",
-		"DELETE FROM binding WHERE source = ?1 AND line = ?2",
-		"DELETE FROM share WHERE source = ?1 AND line = ?2",
+		"DELETE FROM serve WHERE id = ?3",
+		"DELETE FROM fill WHERE id = ?3",
+		"DELETE FROM removal WHERE id = ?3",
+		"DELETE FROM binding WHERE id = ?3",
+		"DELETE FROM share WHERE id = ?3",
 		"DELETE FROM reject WHERE source = ?1 AND line = ?2",
 	};
 	size_t i;
@@ -514,6 +535,7 @@ int store_forget_line(struct store *st, int64_t source, uint64_t line)
 			return -1;
 		sqlite3_bind_int64(stmt, 1, source);
 		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)line);
+		sqlite3_bind_int64(stmt, 3, EVENT_ID(source, line));
 		if (store_step_done(st, stmt, "replacing a provisional line"))
 			return -1;
 	}

@@ -1,0 +1,206 @@
+-- camaudit 0.1.0 (schema 2): camaudit ingest --db store.db tests/data/small; sqlite3 store.db .dump
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE atom (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
+INSERT INTO atom VALUES(1,'cache-1');
+INSERT INTO atom VALUES(2,'still/cam-1/hd');
+INSERT INTO atom VALUES(3,'cam-1');
+INSERT INTO atom VALUES(4,'f-1');
+INSERT INTO atom VALUES(5,'cache-2');
+INSERT INTO atom VALUES(6,'still/low');
+INSERT INTO atom VALUES(7,'f-2');
+INSERT INTO atom VALUES(8,'cam-3');
+INSERT INTO atom VALUES(9,'f-3');
+INSERT INTO atom VALUES(10,'still/cam-5/hd');
+INSERT INTO atom VALUES(11,'cam-5');
+INSERT INTO atom VALUES(12,'f-5');
+INSERT INTO atom VALUES(13,'acct-1');
+INSERT INTO atom VALUES(14,'cam-2');
+INSERT INTO atom VALUES(15,'acct-2');
+INSERT INTO atom VALUES(16,'acct-3');
+INSERT INTO atom VALUES(17,'cam-4');
+INSERT INTO atom VALUES(18,'relay-a');
+INSERT INTO atom VALUES(19,'MISS');
+INSERT INTO atom VALUES(20,'HIT');
+INSERT INTO atom VALUES(21,'relay-b');
+INSERT INTO atom VALUES(22,'acct-9');
+INSERT INTO atom VALUES(23,'still/cam-9/hd');
+INSERT INTO atom VALUES(24,'cam-9');
+CREATE TABLE source (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  head BLOB NOT NULL,
+  lines INTEGER NOT NULL DEFAULT 0,
+  bytes INTEGER NOT NULL DEFAULT 0,
+  crc INTEGER NOT NULL DEFAULT 0,
+  tail_bytes INTEGER NOT NULL DEFAULT 0,
+  tail_crc INTEGER NOT NULL DEFAULT 0,
+  events INTEGER NOT NULL DEFAULT 0,
+  rejected INTEGER NOT NULL DEFAULT 0,
+  compressed INTEGER NOT NULL DEFAULT 0,
+  damaged TEXT,
+  first_ingested_at INTEGER NOT NULL,
+  last_ingested_at INTEGER NOT NULL);
+INSERT INTO source VALUES(1,'tests/data/small/cache.log',X'323031392d31322d32365430383a30303a30302e3030305a206f703d66696c6c206e6f64653d63616368652d31206b65793d7374696c6c2f63616d2d312f6864206465766963653d63616d2d31206672616d653d662d312074746c5f6d733d36303030302067656e3d34310a323031392d31322d32365430383a31343a30302e3030305a206f703d66696c6c206e6f64653d63616368652d32206b65793d7374696c6c2f6c6f77206465766963653d63616d2d31206672616d653d662d322074746c5f6d733d36303030302067656e3d34320a323031392d31322d32365430383a31353a30302e3030305a206f703d66696c6c206e6f64653d63616368652d32206b65793d7374696c6c2f6c6f77206465766963653d63616d2d33206672616d653d662d332074746c5f6d733d36303030302067656e3d34320a323031392d31322d32365430383a31363a30302e3030305a206f703d6576696374206e6f64653d63616368652d32206b65793d7374696c6c2f6c6f770a323031392d31322d32365430383a32303a30302e3030305a206f703d66696c6c206e6f64653d63616368652d31206b65793d7374696c6c2f63616d2d352f6864206465766963653d63616d2d35206672616d653d662d352074746c5f6d733d36303030302067656e3d34320a',5,483,1293760214,0,0,5,0,0,NULL,1795723650000,1795723650000);
+INSERT INTO source VALUES(2,'tests/data/small/registry.log',X'74733d323031392d31322d30315430303a30303a30305a206f703d62696e64206465766963653d63616d2d31206163636f756e743d616363742d310a74733d323031392d31322d30315430303a30303a30305a206f703d62696e64206465766963653d63616d2d32206163636f756e743d616363742d320a74733d323031392d31322d30315430303a30303a30305a206f703d62696e64206465766963653d63616d2d33206163636f756e743d616363742d330a74733d323031392d31322d30315430303a30303a30305a206f703d62696e64206465766963653d63616d2d34206163636f756e743d616363742d310a74733d323031392d31322d32305430303a30303a30305a206f703d7368617265206465766963653d63616d2d33206163636f756e743d616363742d320a',5,301,50086323,0,0,5,0,0,NULL,1795723650000,1795723650000);
+INSERT INTO source VALUES(3,'tests/data/small/relay.log',X'74733d323031392d31322d32365430383a30303a30312e3235305a207265713d722d3031206163636f756e743d616363742d31206465766963653d63616d2d31206b65793d7374696c6c2f63616d2d312f6864206e6f64653d63616368652d312072656c61793d72656c61792d612063616368653d4d495353207374617475733d3230300a74733d323031392d31322d32365430383a31343a30312e3030305a207265713d722d3032206163636f756e743d616363742d31206465766963653d63616d2d31206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d612063616368653d4d495353207374617475733d3230300a74733d323031392d31322d32365430383a31343a30322e3030305a207265713d722d3033206163636f756e743d616363742d32206465766963653d63616d2d32206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d612063616368653d484954207374617475733d3230302075613d224e657374204875622f312e3720284c696e75783b205c22636173745c2229220a74733d323031392d31322d32365430383a31343a30332e3030305a207265713d722d3034206163636f756e743d616363742d31206465766963653d63616d2d34206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d622063616368653d484954207374617475733d3230300a74733d323031392d31322d32365430383a31343a30342e3030305a207265713d722d3035206163636f756e743d616363742d33206465766963653d63616d2d33206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d622063616368653d484954207374617475733d3330340a74733d323031392d31322d32365430383a31353a30312e3030305a207265713d722d3036206163636f756e743d616363742d32206465766963653d63616d2d32206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d612063616368653d484954207374617475733d3230300a74733d323031392d31322d32365430383a31353a30322e3030305a207265713d722d3037206163636f756e743d616363742d31206465766963653d63616d2d31206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d612063616368653d484954207374617475733d3230360a74733d323031392d31322d32365430383a31363a33302e3030305a207265713d722d3038206163636f756e743d616363742d33206465766963653d63616d2d33206b65793d7374696c6c2f6c6f77206e6f64653d63616368652d322072656c61793d72656c61792d622063616368653d4849540a74733d323031392d31322d32365430383a31373a30302e3030305a207265713d722d3039206163636f756e743d616363742d39206465766963653d63616d2d39206b65793d7374696c6c2f63616d2d392f6864206e6f64653d63616368652d312072656c61793d72656c61792d620a74733d323031392d31322d32365430383a32303a30312e3030305a207265713d722d3130206163636f756e743d616363742d31206465766963653d63616d2d35206b65793d7374696c6c2f63616d2d352f6864206e6f64653d63616368652d312072656c61793d72656c61792d61207374617475733d3230300a',10,1281,3854503592,0,0,10,0,0,NULL,1795723650000,1795723650000);
+CREATE TABLE serve (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,
+  line INTEGER NOT NULL, ts INTEGER NOT NULL, account INTEGER NOT NULL,
+  key INTEGER NOT NULL, device INTEGER, frame INTEGER, node INTEGER,
+  relay INTEGER, cache INTEGER, req TEXT, status, bytes, rtt_ms);
+INSERT INTO serve VALUES(1,3,1,1577347201250,13,2,3,NULL,1,18,19,'r-01',200,NULL,NULL);
+INSERT INTO serve VALUES(2,3,2,1577348041000,13,6,3,NULL,5,18,19,'r-02',200,NULL,NULL);
+INSERT INTO serve VALUES(3,3,3,1577348042000,15,6,14,NULL,5,18,20,'r-03',200,NULL,NULL);
+INSERT INTO serve VALUES(4,3,4,1577348043000,13,6,17,NULL,5,21,20,'r-04',200,NULL,NULL);
+INSERT INTO serve VALUES(5,3,5,1577348044000,16,6,8,NULL,5,21,20,'r-05',304,NULL,NULL);
+INSERT INTO serve VALUES(6,3,6,1577348101000,15,6,14,NULL,5,18,20,'r-06',200,NULL,NULL);
+INSERT INTO serve VALUES(7,3,7,1577348102000,13,6,3,NULL,5,18,20,'r-07',206,NULL,NULL);
+INSERT INTO serve VALUES(8,3,8,1577348190000,16,6,8,NULL,5,21,20,'r-08',NULL,NULL,NULL);
+INSERT INTO serve VALUES(9,3,9,1577348220000,22,23,24,NULL,1,21,NULL,'r-09',NULL,NULL,NULL);
+INSERT INTO serve VALUES(10,3,10,1577348401000,13,10,11,NULL,1,18,NULL,'r-10',200,NULL,NULL);
+CREATE TABLE fill (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,
+  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,
+  key INTEGER NOT NULL, device INTEGER NOT NULL, frame INTEGER,
+  ttl_ms, gen);
+INSERT INTO fill VALUES(1,1,1,1577347200000,1,2,3,4,60000,41);
+INSERT INTO fill VALUES(2,1,2,1577348040000,5,6,3,7,60000,42);
+INSERT INTO fill VALUES(3,1,3,1577348100000,5,6,8,9,60000,42);
+INSERT INTO fill VALUES(4,1,5,1577348400000,1,10,11,12,60000,42);
+CREATE TABLE removal (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,
+  line INTEGER NOT NULL, ts INTEGER NOT NULL, node INTEGER NOT NULL,
+  key INTEGER NOT NULL, op TEXT NOT NULL);
+INSERT INTO removal VALUES(1,1,4,1577348160000,5,6,'evict');
+CREATE TABLE binding (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,
+  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,
+  account INTEGER NOT NULL, bound INTEGER NOT NULL);
+INSERT INTO binding VALUES(1,2,1,1575158400000,3,13,1);
+INSERT INTO binding VALUES(2,2,2,1575158400000,14,15,1);
+INSERT INTO binding VALUES(3,2,3,1575158400000,8,16,1);
+INSERT INTO binding VALUES(4,2,4,1575158400000,17,13,1);
+CREATE TABLE share (id INTEGER PRIMARY KEY, source INTEGER NOT NULL,
+  line INTEGER NOT NULL, ts INTEGER NOT NULL, device INTEGER NOT NULL,
+  account INTEGER NOT NULL, granted INTEGER NOT NULL);
+INSERT INTO share VALUES(1,2,5,1576800000000,8,15,1);
+CREATE TABLE reject (source INTEGER NOT NULL, line INTEGER NOT NULL,
+  reason TEXT NOT NULL, PRIMARY KEY (source, line)) WITHOUT ROWID;
+CREATE TABLE reported (type TEXT NOT NULL, serve TEXT NOT NULL,
+  reported_at INTEGER NOT NULL, PRIMARY KEY (type, serve)) WITHOUT ROWID;
+CREATE INDEX source_head ON source(substr(head, 1, 64));
+CREATE INDEX source_short_head ON source(head) WHERE length(head) < 64;
+CREATE INDEX serve_ts ON serve(ts);
+CREATE INDEX serve_line ON serve(source, line);
+CREATE INDEX fill_key_node_ts ON fill(key, node, ts);
+CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;
+CREATE INDEX fill_line ON fill(source, line);
+CREATE INDEX removal_key_node_ts ON removal(key, node, ts);
+CREATE INDEX removal_line ON removal(source, line);
+CREATE INDEX binding_device_ts ON binding(device, ts);
+CREATE INDEX binding_line ON binding(source, line);
+CREATE INDEX share_account_device_ts ON share(account, device, ts);
+CREATE INDEX share_line ON share(source, line);
+CREATE VIEW serves AS SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS served_at, req AS request_id,
+  (SELECT text FROM atom WHERE id = account) AS viewer_account, (SELECT text FROM atom WHERE id = device) AS requested_device,
+  (SELECT text FROM atom WHERE id = key) AS key, (SELECT text FROM atom WHERE id = frame) AS frame, (SELECT text FROM atom WHERE id = cache) AS cache,
+  (SELECT text FROM atom WHERE id = relay) AS relay, (SELECT text FROM atom WHERE id = node) AS node, status, bytes, rtt_ms,
+  (SELECT name FROM source WHERE id = source) || ':' || line AS serve_ref, ts AS served_ms FROM serve;
+CREATE VIEW fills AS SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS filled_at, (SELECT text FROM atom WHERE id = node) AS node,
+  (SELECT text FROM atom WHERE id = key) AS key, (SELECT text FROM atom WHERE id = device) AS origin_device,
+  (SELECT text FROM atom WHERE id = frame) AS frame, ttl_ms, gen,
+  (SELECT name FROM source WHERE id = source) || ':' || line AS fill_ref, ts AS filled_ms FROM fill;
+CREATE VIEW removals AS SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS removed_at, op,
+  (SELECT text FROM atom WHERE id = node) AS node, (SELECT text FROM atom WHERE id = key) AS key,
+  (SELECT name FROM source WHERE id = source) || ':' || line AS ref, ts AS removed_ms FROM removal;
+CREATE VIEW bindings AS SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS at,
+  CASE bound WHEN 1 THEN 'bind' ELSE 'unbind' END AS op,
+  (SELECT text FROM atom WHERE id = device) AS device, (SELECT text FROM atom WHERE id = account) AS account,
+  (SELECT name FROM source WHERE id = source) || ':' || line AS ref, ts AS at_ms FROM binding;
+CREATE VIEW shares AS SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ts / 1000.0, 'unixepoch') AS at,
+  CASE granted WHEN 1 THEN 'share' ELSE 'unshare' END AS op,
+  (SELECT text FROM atom WHERE id = device) AS device, (SELECT text FROM atom WHERE id = account) AS account,
+  (SELECT name FROM source WHERE id = source) || ':' || line AS ref, ts AS at_ms FROM share;
+CREATE VIEW verdicts AS WITH delivered AS (
+  SELECT id, source, line, ts, account, key, device, frame, node
+  FROM main.serve
+  WHERE ts >= -9223372036854775807 AND ts < 9223372036854775807
+    AND (status IS NULL OR status IN (200, 206))
+),
+candidate AS MATERIALIZED (
+  SELECT d.*, coalesce(
+    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame
+      AND f.node = d.node AND f.ts <= d.ts + 2000
+      ORDER BY f.ts DESC, f.id DESC LIMIT 1),
+    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame
+      AND f.ts <= d.ts + 2000 ORDER BY f.ts DESC, f.id DESC LIMIT 1),
+    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame
+      ORDER BY f.ts, f.id LIMIT 1)) AS by_frame,
+    (SELECT f.id FROM main.fill f
+      WHERE d.node IS NOT NULL AND f.key = d.key AND f.node = d.node
+        AND f.ts <= d.ts + 2000 AND (f.source <> d.source OR f.ts < d.ts OR (f.ts = d.ts AND f.line <= d.line))
+      ORDER BY f.ts DESC, f.id DESC LIMIT 1) AS latest_on_node
+  FROM delivered d
+),
+nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill),
+origin AS MATERIALIZED (
+  SELECT c.id, c.ts, c.account, c.device,
+    CASE WHEN c.by_frame IS NOT NULL THEN c.by_frame
+      WHEN c.node IS NOT NULL THEN
+        (SELECT f.id FROM main.fill f
+          WHERE f.id = c.latest_on_node AND NOT EXISTS (SELECT 1 FROM main.removal r WHERE r.key = f.key  AND r.node = f.node AND r.ts >= f.ts AND r.ts <= c.ts  AND (r.ts > f.ts OR r.source <> f.source OR r.line > f.line)) AND (typeof(f.ttl_ms) <> 'integer'  OR c.ts <= f.ts + f.ttl_ms + (CASE WHEN f.source = c.source THEN 0 ELSE 2000 END)))
+      ELSE
+        (SELECT f.id FROM nodes n JOIN main.fill f ON f.id =
+          (SELECT g.id FROM main.fill g
+            WHERE g.key = c.key AND g.node = n.node
+              AND g.ts <= c.ts + 2000 AND (g.source <> c.source OR g.ts < c.ts OR (g.ts = c.ts AND g.line <= c.line))
+            ORDER BY g.ts DESC, g.id DESC LIMIT 1)
+          WHERE NOT EXISTS (SELECT 1 FROM main.removal r WHERE r.key = f.key  AND r.node = f.node AND r.ts >= f.ts AND r.ts <= c.ts  AND (r.ts > f.ts OR r.source <> f.source OR r.line > f.line)) AND (typeof(f.ttl_ms) <> 'integer'  OR c.ts <= f.ts + f.ttl_ms + (CASE WHEN f.source = c.source THEN 0 ELSE 2000 END))
+          ORDER BY f.ts DESC, f.id DESC LIMIT 1)
+    END AS fill,
+    CASE WHEN c.by_frame IS NOT NULL THEN 'frame' ELSE 'key' END AS rule
+  FROM candidate c
+),
+bound AS (
+  SELECT o.*, f.device AS origin_device, f.ts AS filled_at,
+    (SELECT b.id FROM main.binding b
+      WHERE b.device = f.device AND b.bound = 1 AND b.ts <= f.ts
+      ORDER BY b.ts DESC, b.id DESC LIMIT 1) AS binding
+  FROM origin o LEFT JOIN main.fill f ON f.id = o.fill
+),
+owned AS MATERIALIZED (
+  SELECT w.*,
+    (SELECT b.account FROM main.binding b WHERE b.id = w.binding
+      AND NOT EXISTS (SELECT 1 FROM main.binding u
+        WHERE u.device = b.device AND u.account = b.account
+          AND u.bound = 0 AND u.ts <= w.filled_at
+          AND (u.ts > b.ts OR (u.ts = b.ts AND u.id > b.id)))) AS owner
+  FROM bound w
+)
+SELECT j.id AS serve, j.fill AS fill,
+  CASE WHEN j.fill IS NOT NULL THEN j.rule END AS rule, j.owner AS owner,
+  CASE
+    WHEN j.fill IS NULL THEN 'unattributed'
+    WHEN j.owner IS NULL THEN 'unknown_owner'
+    WHEN j.owner <> j.account AND coalesce(
+      (SELECT s.granted FROM main.share s
+        WHERE s.account = j.account AND s.device = j.origin_device
+          AND s.ts <= j.ts ORDER BY s.ts DESC, s.id DESC LIMIT 1), 0) = 0
+      THEN 'cross_tenant'
+    WHEN j.device IS NOT NULL AND j.device <> j.origin_device
+      THEN 'device_mismatch'
+    ELSE 'ok'
+  END AS type
+FROM owned j;
+CREATE VIEW findings AS SELECT v.type AS type,
+  strftime('%Y-%m-%dT%H:%M:%fZ', s.ts / 1000.0, 'unixepoch') AS served_at, s.req AS request_id,
+  (SELECT text FROM atom WHERE id = s.account) AS viewer_account,
+  (SELECT text FROM atom WHERE id = s.device) AS requested_device, (SELECT text FROM atom WHERE id = s.key) AS key,
+  coalesce((SELECT text FROM atom WHERE id = s.frame), (SELECT text FROM atom WHERE id = f.frame)) AS frame,
+  (SELECT text FROM atom WHERE id = s.cache) AS cache, (SELECT text FROM atom WHERE id = s.relay) AS relay,
+  coalesce((SELECT text FROM atom WHERE id = s.node), (SELECT text FROM atom WHERE id = f.node)) AS node,
+  (SELECT text FROM atom WHERE id = f.device) AS origin_device, (SELECT text FROM atom WHERE id = v.owner) AS owner_account,
+  strftime('%Y-%m-%dT%H:%M:%fZ', f.ts / 1000.0, 'unixepoch') AS filled_at,
+  (SELECT name FROM source WHERE id = s.source) || ':' || s.line AS serve_ref,
+  (SELECT name FROM source WHERE id = f.source) || ':' || f.line AS fill_ref
+FROM verdicts v JOIN serve s ON s.id = v.serve
+LEFT JOIN fill f ON f.id = v.fill WHERE v.type <> 'ok';
+COMMIT;
+PRAGMA user_version = 2;
