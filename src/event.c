@@ -11,15 +11,20 @@
 #include "timefmt.h"
 #include "util.h"
 
-static const char *const field_names[FIELD_COUNT] = {
-	[FIELD_TS] = "ts",         [FIELD_OP] = "op",
-	[FIELD_ACCOUNT] = "account", [FIELD_DEVICE] = "device",
-	[FIELD_KEY] = "key",       [FIELD_FRAME] = "frame",
-	[FIELD_NODE] = "node",     [FIELD_RELAY] = "relay",
-	[FIELD_REQ] = "req",       [FIELD_CACHE] = "cache",
-	[FIELD_STATUS] = "status", [FIELD_BYTES] = "bytes",
-	[FIELD_RTT_MS] = "rtt_ms", [FIELD_TTL_MS] = "ttl_ms",
-	[FIELD_GEN] = "gen",
+/* The names with their lengths: the lookup runs for every key of a line. */
+#define NAME(s) {s, sizeof(s) - 1}
+static const struct {
+	const char *name;
+	size_t len;
+} field_names[FIELD_COUNT] = {
+	[FIELD_TS] = NAME("ts"),         [FIELD_OP] = NAME("op"),
+	[FIELD_ACCOUNT] = NAME("account"), [FIELD_DEVICE] = NAME("device"),
+	[FIELD_KEY] = NAME("key"),       [FIELD_FRAME] = NAME("frame"),
+	[FIELD_NODE] = NAME("node"),     [FIELD_RELAY] = NAME("relay"),
+	[FIELD_REQ] = NAME("req"),       [FIELD_CACHE] = NAME("cache"),
+	[FIELD_STATUS] = NAME("status"), [FIELD_BYTES] = NAME("bytes"),
+	[FIELD_RTT_MS] = NAME("rtt_ms"), [FIELD_TTL_MS] = NAME("ttl_ms"),
+	[FIELD_GEN] = NAME("gen"),
 };
 
 #define NEED(f) (1u << (f))
@@ -54,7 +59,7 @@ static const struct op_rule {
 
 const char *event_field_name(enum field f)
 {
-	return f < FIELD_COUNT ? field_names[f] : "?";
+	return f < FIELD_COUNT ? field_names[f].name : "?";
 }
 
 enum field event_field_lookup(const char *name, size_t len)
@@ -62,7 +67,7 @@ enum field event_field_lookup(const char *name, size_t len)
 	unsigned f;
 
 	for (f = 0; f < FIELD_COUNT; f++)
-		if (strlen(field_names[f]) == len && !memcmp(field_names[f], name, len))
+		if (field_names[f].len == len && !memcmp(field_names[f].name, name, len))
 			return (enum field)f;
 	return FIELD_COUNT;
 }
@@ -112,7 +117,7 @@ int event_classify_with(struct event *ev, event_time_parser parse,
 		if ((rule->required & NEED(f)) && ev->field[f].len == 0) {
 			snprintf(ev->why, sizeof(ev->why),
 				 "missing required field '%s' (%s)",
-				 field_names[f], rule->describe);
+				 field_names[f].name, rule->describe);
 			return -1;
 		}
 	}

@@ -20,14 +20,21 @@
 #include "store.h"
 #include "util.h"
 
-#define ATOM_CACHE_SLOTS 16384 /* a power of two */
-#define ATOM_CACHE_MAX_LEN 256 /* longer strings are looked up every time */
+/*
+ * The interned strings most recently used, in memory: a direct-mapped
+ * cache of 128 Ki slots of 64 bytes (8 MiB at most, touched as it fills),
+ * enough for the accounts, devices, keys and nodes of a large fleet, so
+ * that SQLite is asked only for new strings and those that collide.
+ * Longer strings are looked up every time.
+ */
+#define ATOM_CACHE_SLOTS 131072 /* a power of two */
+#define ATOM_CACHE_MAX_LEN 52
 #define MAX_STATEMENTS 64
 
 struct atom_slot {
-	char *text;
-	size_t len;
-	int64_t id;
+	int64_t id;    /* 0: empty */
+	uint32_t len;
+	char text[ATOM_CACHE_MAX_LEN];
 };
 
 struct store {
@@ -223,9 +230,6 @@ void store_close(struct store *st)
 		return;
 	for (i = 0; i < st->statement_count; i++)
 		sqlite3_finalize(st->statements[i].stmt);
-	if (st->atoms)
-		for (i = 0; i < ATOM_CACHE_SLOTS; i++)
-			free(st->atoms[i].text);
 	free(st->atoms);
 	sqlite3_close(st->db);
 	free(st->path);
@@ -257,15 +261,9 @@ int store_owns_file(const struct store *st, const char *path)
 
 static void forget_atoms(struct store *st)
 {
-	size_t i;
-
 	/* Ids handed out inside a rolled-back transaction no longer exist. */
-	if (!st->atoms)
-		return;
-	for (i = 0; i < ATOM_CACHE_SLOTS; i++) {
-		free(st->atoms[i].text);
-		st->atoms[i].text = NULL;
-	}
+	if (st->atoms)
+		memset(st->atoms, 0, ATOM_CACHE_SLOTS * sizeof(*st->atoms));
 }
 
 int store_begin(struct store *st)
@@ -327,7 +325,7 @@ static int64_t intern(struct store *st, const struct text *t)
 
 	if (t->len <= ATOM_CACHE_MAX_LEN) {
 		slot = &st->atoms[hash_text(t->ptr, t->len) & (ATOM_CACHE_SLOTS - 1)];
-		if (slot->text && slot->len == t->len &&
+		if (slot->id && slot->len == t->len &&
 		    !memcmp(slot->text, t->ptr, t->len))
 			return slot->id;
 	}
@@ -351,9 +349,8 @@ static int64_t intern(struct store *st, const struct text *t)
 		id = sqlite3_last_insert_rowid(st->db);
 	}
 	if (slot) {
-		free(slot->text);
-		slot->text = xstrndup(t->ptr, t->len);
-		slot->len = t->len;
+		memcpy(slot->text, t->ptr, t->len);
+		slot->len = (uint32_t)t->len;
 		slot->id = id;
 	}
 	return id;
