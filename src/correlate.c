@@ -1,13 +1,9 @@
 /*
  * The correlation rules as SQL.  correlate_run() classifies every delivered
- * serve in one INSERT ... SELECT into temp.verdict; each step of the rules
- * is one CTE below, in the order the man page states them.  Every lookup
- * is an index probe (see the indexes in store.c), so the cost grows with
- * the number of serves times log(fills), and nothing is held in C memory.
- *
- * The CTEs that compute a fill or an owner are MATERIALIZED: otherwise
- * SQLite flattens them and evaluates the same correlated subquery once per
- * reference to its column (six times per serve, measured).
+ * serve in one INSERT ... SELECT into temp.verdict; the rules appear in
+ * that SELECT in the order the man page states them.  Every lookup is an
+ * index probe (see the indexes in schema.c), so the cost grows with the
+ * number of serves times log(fills), and nothing is held in C memory.
  */
 #include "config.h"
 
@@ -90,96 +86,89 @@ int finding_types_parse(const char *list, unsigned *types)
  * The classification of every delivered serve in [:since, :until): one row
  * per serve with its fill, the rule that chose it, the owner and the
  * verdict.  Also the body of the `verdicts` view (schema.c).
+ *
+ * Each as-of lookup (the fill a serve came from, the binding in force at
+ * the fill) is a scalar subquery that finds the row's id, joined by that
+ * id: SQLite runs it once per serve and reads the row it names, so the
+ * rules are one pass over the serves with no intermediate table.  (The
+ * earlier form, one MATERIALIZED CTE per step, wrote every serve three
+ * times; bench/README.md compares the two.)
  */
 const char correlate_verdicts_select[] =
+	/* The cache nodes, for rule 1c; computed only if a serve needs it. */
+	"WITH nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill)\n"
+	"SELECT d.id AS serve, f.id AS fill,\n"
+	"  CASE WHEN f.id IS NULL THEN NULL\n"
+	"    WHEN f.frame = d.frame THEN 'frame' ELSE 'key' END AS rule,\n"
+	"  b.account AS owner,\n"
+	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */
+	"  CASE\n"
+	"    WHEN f.id IS NULL THEN 'unattributed'\n"
+	"    WHEN b.account IS NULL THEN 'unknown_owner'\n"
+	"    WHEN b.account <> d.account AND coalesce(\n"
+	"      (SELECT h.granted FROM main.share h\n"
+	"        WHERE h.account = d.account AND h.device = f.device\n"
+	"          AND h.ts <= d.ts ORDER BY h.ts DESC, h.id DESC LIMIT 1), 0) = 0\n"
+	"      THEN 'cross_tenant'\n"
+	"    WHEN d.device IS NOT NULL AND d.device <> f.device\n"
+	"      THEN 'device_mismatch'\n"
+	"    ELSE 'ok'\n"
+	"  END AS type\n"
 	/* The serves that delivered a frame, in the window. */
-	"WITH delivered AS (\n"
-	"  SELECT s.id, s.source, s.line, s.ts, s.account, s.key, s.device,\n"
-	"    s.frame, s.node\n"
-	"  FROM " WINDOW_SERVES("s") "\n"
-	"    AND (s.status IS NULL OR s.status IN (200, 206))\n"
-	"),\n"
+	"FROM " WINDOW_SERVES("d") "\n"
+	"LEFT JOIN main.fill f ON f.id = CASE\n"
 	/*
 	 * Rule 1a: the fill of the very frame served.  The same object may
 	 * have been filled on several nodes: prefer S's node, then the latest
 	 * fill before S, then any.  (SQLite cannot see outer columns in a
 	 * subquery's ORDER BY, hence three probes rather than one sort.)
 	 */
-	"candidate AS MATERIALIZED (\n"
-	"  SELECT d.*, coalesce(\n"
-	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
-	"      AND f.node = d.node AND f.ts <= d.ts + :skew\n"
-	"      ORDER BY f.ts DESC, f.id DESC LIMIT 1),\n"
-	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
-	"      AND f.ts <= d.ts + :skew ORDER BY f.ts DESC, f.id DESC LIMIT 1),\n"
-	"    (SELECT f.id FROM main.fill f WHERE f.frame = d.frame\n"
-	"      ORDER BY f.ts, f.id LIMIT 1)) AS by_frame,\n"
-	/* Rule 1b, S names its node: the object that node held for the key. */
-	"    (SELECT f.id FROM main.fill f\n"
-	"      WHERE d.node IS NOT NULL AND f.key = d.key AND f.node = d.node\n"
-	"        AND " FILLED_BEFORE("f", "d") "\n"
-	"      ORDER BY f.ts DESC, f.id DESC LIMIT 1) AS latest_on_node\n"
-	"  FROM delivered d\n"
-	"),\n"
-	/* The cache nodes, for rule 1c; computed only if a serve needs it. */
-	"nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill),\n"
+	"  WHEN d.frame IS NOT NULL AND EXISTS\n"
+	"    (SELECT 1 FROM main.fill g WHERE g.frame = d.frame) THEN coalesce(\n"
+	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
+	"      AND g.node = d.node AND g.ts <= d.ts + :skew\n"
+	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n"
+	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
+	"      AND g.ts <= d.ts + :skew ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n"
+	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
+	"      ORDER BY g.ts, g.id LIMIT 1))\n"
+	/*
+	 * Rule 1b, S names its node: the object that node held for the key,
+	 * if still cached.  One probe of the covering fill_key_node_ts.
+	 */
+	"  WHEN d.node IS NOT NULL THEN\n"
+	"    (SELECT CASE WHEN " STILL_CACHED("g", "d") " THEN g.id END\n"
+	"      FROM main.fill g WHERE g.key = d.key AND g.node = d.node\n"
+	"        AND " FILLED_BEFORE("g", "d") "\n"
+	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
 	/*
 	 * Rule 1c, S names no node: on each node the latest fill is what that
 	 * node held; of those still cached, the latest.  One index probe per
 	 * node, however many fills the key has had.
 	 */
-	"origin AS MATERIALIZED (\n"
-	"  SELECT c.id, c.ts, c.account, c.device,\n"
-	"    CASE WHEN c.by_frame IS NOT NULL THEN c.by_frame\n"
-	"      WHEN c.node IS NOT NULL THEN\n"
-	"        (SELECT f.id FROM main.fill f\n"
-	"          WHERE f.id = c.latest_on_node AND " STILL_CACHED("f", "c") ")\n"
-	"      ELSE\n"
-	"        (SELECT f.id FROM nodes n JOIN main.fill f ON f.id =\n"
-	"          (SELECT g.id FROM main.fill g\n"
-	"            WHERE g.key = c.key AND g.node = n.node\n"
-	"              AND " FILLED_BEFORE("g", "c") "\n"
-	"            ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
-	"          WHERE " STILL_CACHED("f", "c") "\n"
-	"          ORDER BY f.ts DESC, f.id DESC LIMIT 1)\n"
-	"    END AS fill,\n"
-	"    CASE WHEN c.by_frame IS NOT NULL THEN 'frame' ELSE 'key' END AS rule\n"
-	"  FROM candidate c\n"
-	"),\n"
-	/* Rule 2: the latest binding of the camera at the time of the fill... */
-	"bound AS (\n"
-	"  SELECT o.*, f.device AS origin_device, f.ts AS filled_at,\n"
-	"    (SELECT b.id FROM main.binding b\n"
-	"      WHERE b.device = f.device AND b.bound = 1 AND b.ts <= f.ts\n"
-	"      ORDER BY b.ts DESC, b.id DESC LIMIT 1) AS binding\n"
-	"  FROM origin o LEFT JOIN main.fill f ON f.id = o.fill\n"
-	"),\n"
-	/* ...unless that same account unbound it before the fill. */
-	"owned AS MATERIALIZED (\n"
-	"  SELECT w.*,\n"
-	"    (SELECT b.account FROM main.binding b WHERE b.id = w.binding\n"
-	"      AND NOT EXISTS (SELECT 1 FROM main.binding u\n"
-	"        WHERE u.device = b.device AND u.account = b.account\n"
-	"          AND u.bound = 0 AND u.ts <= w.filled_at\n"
-	"          AND (u.ts > b.ts OR (u.ts = b.ts AND u.id > b.id)))) AS owner\n"
-	"  FROM bound w\n"
-	")\n"
-	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */
-	"SELECT j.id AS serve, j.fill AS fill,\n"
-	"  CASE WHEN j.fill IS NOT NULL THEN j.rule END AS rule, j.owner AS owner,\n"
-	"  CASE\n"
-	"    WHEN j.fill IS NULL THEN 'unattributed'\n"
-	"    WHEN j.owner IS NULL THEN 'unknown_owner'\n"
-	"    WHEN j.owner <> j.account AND coalesce(\n"
-	"      (SELECT s.granted FROM main.share s\n"
-	"        WHERE s.account = j.account AND s.device = j.origin_device\n"
-	"          AND s.ts <= j.ts ORDER BY s.ts DESC, s.id DESC LIMIT 1), 0) = 0\n"
-	"      THEN 'cross_tenant'\n"
-	"    WHEN j.device IS NOT NULL AND j.device <> j.origin_device\n"
-	"      THEN 'device_mismatch'\n"
-	"    ELSE 'ok'\n"
-	"  END AS type\n"
-	"FROM owned j";
+	"  ELSE\n"
+	"    (SELECT g.id FROM nodes n JOIN main.fill g ON g.id =\n"
+	"      (SELECT e.id FROM main.fill e\n"
+	"        WHERE e.key = d.key AND e.node = n.node\n"
+	"          AND " FILLED_BEFORE("e", "d") "\n"
+	"        ORDER BY e.ts DESC, e.id DESC LIMIT 1)\n"
+	"      WHERE " STILL_CACHED("g", "d") "\n"
+	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
+	"  END\n"
+	/*
+	 * Rule 2: the latest binding of the camera at the time of the fill,
+	 * unless that same account unbound it before the fill.  Both probes
+	 * are of the covering binding_device_bound_ts.
+	 */
+	"LEFT JOIN main.binding b ON b.id =\n"
+	"  (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM main.binding u\n"
+	"      WHERE u.device = a.device AND u.bound = 0 AND u.account = a.account\n"
+	"        AND u.ts <= f.ts AND (u.ts > a.ts OR (u.ts = a.ts AND u.id > a.id)))\n"
+	"    THEN a.id END\n"
+	"    FROM main.binding a\n"
+	"    WHERE a.device = f.device AND a.bound = 1 AND a.ts <= f.ts\n"
+	"    ORDER BY a.ts DESC, a.id DESC LIMIT 1)\n"
+	"WHERE d.status IS NULL OR d.status IN (200, 206)";
 
 static const char classify_prefix[] =
 	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n";

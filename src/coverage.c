@@ -26,7 +26,7 @@
 	"WITH served AS MATERIALIZED (\n" \
 	"  SELECT s.node, " HOUR_OF("s.ts") " AS hour, count(*) AS serves,\n" \
 	"    count(CASE WHEN " DELIVERED("s") " THEN 1 END) AS deliveries\n" \
-	"  FROM " WINDOW_SERVES("s") " AND s.node IS NOT NULL\n" \
+	"  FROM " WINDOW_SERVES("s") " WHERE s.node IS NOT NULL\n" \
 	"  GROUP BY 1, 2\n" \
 	"),\n" \
 	"logged AS MATERIALIZED (\n" \

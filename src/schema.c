@@ -199,7 +199,7 @@ static const char schema_v3[] =
 	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
 	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
 	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
-	"CREATE INDEX binding_device_ts ON binding(device, ts);\n"
+	"CREATE INDEX binding_device_bound_ts ON binding(device, bound, ts);\n"
 	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
 	"ALTER TABLE source ADD COLUMN serve_min_ts INTEGER;\n"
 	"ALTER TABLE source ADD COLUMN serve_max_ts INTEGER;\n"

@@ -25,14 +25,14 @@
 
 /*
  * SQL: "FROM " WINDOW_SERVES("s") is the serves s with :since <= ts <
- * :until.  The serve table has no time index: the window picks the
+ * :until (a join, so that more joins and a WHERE may follow).  The serve table has no time index: the window picks the
  * sources whose serves span it (source.serve_min_ts and serve_max_ts,
  * which source_save() keeps; NULL, not recorded yet, reads the source
  * whole) and reads their id ranges.
  */
 #define WINDOW_SERVES(s) \
 	"main.source src JOIN main.serve " s " ON " s ".id " SOURCE_EVENTS("src.id") \
-	" WHERE coalesce(src.serve_min_ts < :until AND src.serve_max_ts >= :since, 1)" \
+	" AND coalesce(src.serve_min_ts < :until AND src.serve_max_ts >= :since, 1)" \
 	" AND " s ".ts >= :since AND " s ".ts < :until"
 
 /* How long a writer waits by default for another camaudit (--wait). */
