@@ -35,6 +35,14 @@ const struct cli_option window_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+/* The same keys for a command that selects events of every kind (export). */
+const struct cli_option event_window_options[] = {
+	{"since", OPT_SINCE, "TIME", "only events at or after TIME (RFC 3339, "
+	 "YYYY-MM-DD, today, -2h, ...)"},
+	{"until", OPT_UNTIL, "TIME", "only events before TIME"},
+	{NULL, 0, NULL, NULL},
+};
+
 const struct cli_option audit_options[] = {
 	{"type", OPT_TYPE, "LIST", "finding types, comma-separated, or all "
 	 "(default: cross_tenant)"},

@@ -18,6 +18,7 @@ int cmd_status(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 struct format_choice; /* format.h */
 
@@ -64,6 +65,8 @@ struct audit_request {
  * handles all of them and the common --db and --quiet.
  */
 extern const struct cli_option window_options[];
+/* --since/--until worded for events of every kind, not only serves. */
+extern const struct cli_option event_window_options[];
 extern const struct cli_option audit_options[];
 extern const struct cli_option skew_options[];
 /* --wait, for the commands that write to the store. */

@@ -22,6 +22,7 @@ static const struct {
 	{"explain", cmd_explain, "show the evidence behind the verdict on one serve"},
 	{"report", cmd_report, "write the incident report: who saw whose frames, when"},
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
+	{"export", cmd_export, "stream the store's events as NDJSON or CSV"},
 	{"prune", cmd_prune, "drop old events from the store"},
 	{"formats", cmd_formats, "list, show and test the input formats"},
 };
