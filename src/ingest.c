@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "logfmt.h"
+#include "readahead.h"
 #include "source.h"
 #include "util.h"
 
@@ -79,52 +80,55 @@ static int is_blank(const char *s, size_t len)
 }
 
 /*
- * A line of another input format: it may yield two events (a serve and
- * the fill it reveals), or one with the other rejected, or none.
+ * Turn one line into events (the reader thread's half of ingest_into):
+ * it may yield two events (a serve and the fill a proxy's line reveals),
+ * or one with the other rejected, or none.  fmt is NULL for logfmt.
  */
-static int store_formatted(struct file_state *fs, struct line *line, size_t len)
+static void parse_line(void *ctx, struct line *line, struct format_output *out)
 {
-	struct format_output out;
-	size_t i;
-
-	format_parse_line(fs->format, line->ptr, len, &out);
-	for (i = 0; i < out.count; i++) {
-		if (store_insert_event(fs->st, fs->src.id, line->number, &out.event[i]))
-			return -1;
-		fs->res->events++;
-	}
-	return out.why[0] ? reject_line(fs, line->number, out.why) : 0;
-}
-
-/* Parse and store one line; -1 only on a database error. */
-static int store_line(struct file_state *fs, struct line *line)
-{
-	char why[64];
-	struct event ev;
+	struct format *fmt = ctx;
 	size_t len = line->len;
 
+	out->count = 0;
+	out->why[0] = '\0';
 	if (line->overlong) {
-		snprintf(why, sizeof(why), "line longer than %d bytes",
+		snprintf(out->why, sizeof(out->why), "line longer than %d bytes",
 			 INPUT_MAX_LINE);
-		return reject_line(fs, line->number, why);
+		return;
 	}
-	if (line->cut)
-		return reject_line(fs, line->number,
-				   "line cut short by unreadable input");
-	if (memchr(line->ptr, '\0', len))
-		return reject_line(fs, line->number, "line holds NUL bytes");
+	if (line->cut) {
+		snprintf(out->why, sizeof(out->why), "line cut short by unreadable input");
+		return;
+	}
+	if (memchr(line->ptr, '\0', len)) {
+		snprintf(out->why, sizeof(out->why), "line holds NUL bytes");
+		return;
+	}
 	if (len > 0 && line->ptr[len - 1] == '\r')
 		len--; /* CRLF line endings */
 	if (is_blank(line->ptr, len))
-		return 0; /* blank lines carry nothing to store */
-	if (fs->format)
-		return store_formatted(fs, line, len);
-	if (logfmt_parse_line(line->ptr, len, &ev))
-		return reject_line(fs, line->number, ev.why);
-	if (store_insert_event(fs->st, fs->src.id, line->number, &ev))
-		return -1;
-	fs->res->events++;
-	return 0;
+		return; /* blank lines carry nothing to store */
+	if (fmt) {
+		format_parse_line(fmt, line->ptr, len, out);
+	} else if (logfmt_parse_line(line->ptr, len, &out->event[0])) {
+		snprintf(out->why, sizeof(out->why), "%s", out->event[0].why);
+	} else {
+		out->count = 1;
+	}
+}
+
+/* Store what the reader made of one line; -1 only on a database error. */
+static int store_parsed(struct file_state *fs, const struct parsed_line *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->out.count; i++) {
+		if (store_insert_event(fs->st, fs->src.id, p->line.number,
+				       &p->out.event[i]))
+			return -1;
+		fs->res->events++;
+	}
+	return p->out.why[0] ? reject_line(fs, p->line.number, p->out.why) : 0;
 }
 
 /* CRC-32 of a line as read (an overlong line's bytes are not kept). */
@@ -174,10 +178,10 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		fs->covered = fs->src.tail_bytes == 0;
 		return ATTEMPT_DONE;
 	}
-	fs->res->lines_read++;
 	fs->covered = 1;
 	if (fs->src.tail_bytes && !line->terminated && !line->overlong &&
 	    line->len == fs->src.tail_bytes && line_crc(line) == fs->src.tail_crc) {
+		fs->res->lines_read++;
 		fs->res->skipped++;
 		*finished = 1;
 		return ATTEMPT_DONE;
@@ -190,38 +194,45 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 	return ATTEMPT_DONE;
 }
 
-/* Read the rest of the file into fs->src, recording progress as it goes. */
+/*
+ * Read the rest of the file into fs->src, recording progress as it goes.
+ * A second thread reads and parses the lines (readahead.c) while this one
+ * stores them.
+ */
 static enum attempt ingest_into(struct file_state *fs, struct input *in)
 {
 	struct line line;
+	const struct parsed_line *p;
+	struct readahead *ra;
 	int pending, finished;
 	enum attempt rc = skip_consumed(fs, in, &line, &pending, &finished);
 
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
-	while (pending || input_next_line(in, &line)) {
-		if (!pending)
-			fs->res->lines_read++;
-		pending = 0;
-		if (line.terminated) {
-			fs->src.lines = line.number;
-			fs->src.bytes = input_offset(in);
-			fs->src.crc = input_crc(in);
-		} else if (!line.cut) {
+	if (!(ra = readahead_start(in, pending ? &line : NULL, parse_line,
+				   fs->format)))
+		return ATTEMPT_FILE_FAILED;
+	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
+		fs->res->lines_read++;
+		if (p->line.terminated) {
+			fs->src.lines = p->line.number;
+			fs->src.bytes = p->offset;
+			fs->src.crc = p->crc;
+		} else if (!p->line.cut) {
 			/*
 			 * The last line has no newline yet: it is stored, but
 			 * remembered apart so that a later run can tell whether
-			 * the writer completed it.  Its CRC is taken before the
-			 * parser unescapes the line in place.
+			 * the writer completed it.
 			 */
-			fs->src.tail_bytes = line.len;
-			fs->src.tail_crc = line_crc(&line);
+			fs->src.tail_bytes = p->line.len;
+			fs->src.tail_crc = p->line_crc;
 		}
-		if (store_line(fs, &line))
-			return ATTEMPT_STORE_FAILED;
-		show_progress(fs, line.number);
+		if (store_parsed(fs, p))
+			rc = ATTEMPT_STORE_FAILED;
+		show_progress(fs, p->line.number);
 	}
-	return ATTEMPT_DONE;
+	readahead_finish(ra);
+	return rc;
 }
 
 /* The file being ingested and the first bytes of its content. */
