@@ -140,9 +140,20 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 	return st;
 }
 
-/* Open st->db with the connection settings every store uses. */
+/*
+ * Open st->db with the connection settings every store uses.  A store is
+ * used by one thread (ingest's reader thread never touches SQLite), so
+ * the connection goes without its mutex: with a second thread running,
+ * taking it on every call cost an eighth of ingest's time.
+ */
 static int open_db(struct store *st, const char *name, int flags)
 {
+	static int configured;
+
+	/* Before SQLite starts: no memory statistics, so no lock per malloc. */
+	if (!configured++)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	flags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK) {
 		if (st->db)
 			store_error(st, "cannot open");
