@@ -101,6 +101,34 @@ serve_line() { # TS REQ ACCOUNT KEY NODE [extra...]
 	echo "ts=$ts req=$req account=$account key=$key node=$node $*"
 }
 
+# unprivileged: sets $as_user to the command prefix that runs a command
+# as nobody when the tests run as root (root reads and writes any file,
+# so permission tests need someone else); empty for other users.  Fails
+# (returns 1) as root without setpriv: the caller skips.
+unprivileged() {
+	as_user=
+	[ "$(id -u)" -ne 0 ] && return 0
+	command -v setpriv > /dev/null 2>&1 || return 1
+	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
+}
+
+# reader_errors COMMAND GOOD_DB: the errors every command that reads the
+# store shares: no database, a database of something else, a full stdout.
+reader_errors() {
+	expect_exit 2 "a missing database is a usage error" camaudit "$1" --db nowhere.db
+	grep_file "it says what to do" "database nowhere\.db does not exist" err
+	check "nothing on stdout" test ! -s out
+	check "and no database was created" test ! -e nowhere.db
+	[ -e foreign.db ] || sqlite3 foreign.db 'CREATE TABLE t (x)'
+	expect_exit 3 "a database of something else is a database error" \
+		camaudit "$1" --db foreign.db
+	grep_file "it says so" "not a camaudit database" err
+	expect_exit 3 "a failed write to stdout is an error" \
+		sh -c '"$CAMAUDIT" "$1" --db "$2" > /dev/full' sh "$1" "$2"
+	grep_file "the write error is reported" \
+		"^camaudit: writing standard output: No space left on device$" err
+}
+
 # For the tests that run a real nginx (formats.sh, varnish.sh).
 # nginx_conf_head DIR: the start of an nginx.conf for a test server kept
 # in DIR (temporary files in DIR/tmp), in the foreground, logging nothing

@@ -197,15 +197,7 @@ check "which is not nothing" test -s out
 equal "the store is now version 3" 3 "$(rows old.db 'PRAGMA user_version')"
 
 # --- errors and the command line ------------------------------------------------------
-expect_exit 2 "a missing database is a usage error" camaudit export --db nowhere.db
-grep_file "it says what to do" "database nowhere\.db does not exist" err
-check "nothing on stdout" test ! -s out
-check "and no database was created" test ! -e nowhere.db
-sqlite3 foreign.db 'CREATE TABLE t (x)'
-expect_exit 3 "a database of something else is a database error" camaudit export --db foreign.db
-grep_file "it says so" "not a camaudit database" err
-expect_exit 3 "a failed write to stdout is an error" sh -c '"$CAMAUDIT" export --db a.db > /dev/full'
-grep_file "the write error is reported" "^camaudit: writing standard output: No space left on device$" err
+reader_errors export a.db
 expect_exit 0 "--help exits 0" camaudit export --help
 grep_file "--help shows the usage" "^usage: camaudit export " out
 for opt in --db --format --events --since --until --wait --keep-formulas --quiet --help; do

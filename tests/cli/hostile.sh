@@ -73,10 +73,7 @@ chmod 000 perm/relay.log
 chmod 777 perm
 chmod 711 "$TEST_DIR"  # nobody must reach perm/
 # As root, drop to nobody for this one: root reads any file.
-as_user=
-[ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null 2>&1 &&
-	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-if [ "$(id -u)" -eq 0 ] && [ -z "$as_user" ]; then
+if ! unprivileged; then
 	skip "root reads files without read permission, and setpriv is missing"
 else
 	expect_exit 3 "a file without read permission is an error" \

@@ -180,15 +180,7 @@ expect_exit 0 "status works in a read-only directory" camaudit status --db rodir
 check "and prints its status" "$JQ" -e '.sources | length == 5' out
 chmod 0755 rodir
 
-expect_exit 2 "a missing database is a usage error" camaudit status --db nowhere.db
-grep_file "it says what to do" "database nowhere\.db does not exist" err
-check "nothing on stdout" test ! -s out
-check "and no database was created" test ! -e nowhere.db
-sqlite3 foreign.db 'CREATE TABLE t (x)'
-expect_exit 3 "a database of something else is a database error" camaudit status --db foreign.db
-grep_file "it says so" "not a camaudit database" err
-expect_exit 3 "a failed write to stdout is an error" sh -c '"$CAMAUDIT" status --db s.db > /dev/full'
-grep_file "the write error is reported" "^camaudit: writing standard output: No space left on device$" err
+reader_errors status s.db
 
 # --- the command line -------------------------------------------------------------
 expect_exit 0 "--help exits 0" camaudit status --help

@@ -164,10 +164,7 @@ equal "its findings view answers like audit" 7 "$(rows old.db 'SELECT count(*) F
 equal "its sources know their serves' span" "$(sed -n '1s/^ts=\([^ ]*\) .*/\1/p' "$small/relay.log")" \
 	"$(rows old.db "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', min(serve_min_ts) / 1000.0, 'unixepoch') FROM source")"
 # Who may not write an older store cannot audit it: say why, change nothing.
-as_user=
-[ "$(id -u)" -eq 0 ] && command -v setpriv > /dev/null 2>&1 &&
-	as_user="setpriv --reuid=65534 --regid=65534 --clear-groups"
-if [ "$(id -u)" -eq 0 ] && [ -z "$as_user" ]; then
+if ! unprivileged; then
 	skip "root writes any file, and setpriv is missing"
 else
 	mkdir ro && mv locked.db ro/ && chmod 644 ro/locked.db && chmod 755 ro
