@@ -122,6 +122,10 @@ static int store_parsed(struct file_state *fs, const struct parsed_line *p)
 {
 	size_t i;
 
+	/* An event's id holds its line number in 32 bits (store.h). */
+	if (p->line.number > EVENT_LINE_MAX && p->out.count)
+		return reject_line(fs, p->line.number, "past line 4294967295, the "
+				   "last one a source can hold (split the file)");
 	for (i = 0; i < p->out.count; i++) {
 		if (store_insert_event(fs->st, fs->src.id, p->line.number,
 				       &p->out.event[i]))

@@ -151,8 +151,10 @@ static int open_db(struct store *st, const char *name, int flags)
 	static int configured;
 
 	/* Before SQLite starts: no memory statistics, so no lock per malloc. */
-	if (!configured++)
+	if (!configured) {
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = 1;
+	}
 	flags |= SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(name, &st->db, flags, NULL) != SQLITE_OK) {
 		if (st->db)
