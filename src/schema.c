@@ -196,11 +196,6 @@ static const char schema_v3[] =
 	REBUILD("share", "ts INTEGER NOT NULL, device INTEGER NOT NULL,\n"
 		"  account INTEGER NOT NULL, granted INTEGER NOT NULL",
 		"ts, device, account, granted")
-	"CREATE INDEX fill_key_node_ts ON fill(key, node, ts);\n"
-	"CREATE INDEX fill_frame_ts ON fill(frame, ts) WHERE frame IS NOT NULL;\n"
-	"CREATE INDEX removal_key_node_ts ON removal(key, node, ts);\n"
-	"CREATE INDEX binding_device_bound_ts ON binding(device, bound, ts);\n"
-	"CREATE INDEX share_account_device_ts ON share(account, device, ts);\n"
 	"ALTER TABLE source ADD COLUMN serve_min_ts INTEGER;\n"
 	"ALTER TABLE source ADD COLUMN serve_max_ts INTEGER;\n"
 	"UPDATE source SET (serve_min_ts, serve_max_ts) = (SELECT min(ts), max(ts)\n"
@@ -210,6 +205,121 @@ static const char schema_v3[] =
 	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
 	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
 	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n";
+
+/*
+ * The correlation's access paths (see correlate.c), as they are now.  A
+ * first load builds them after its rows (schema_defer_indexes): one sort
+ * at the end is faster than a b-tree insert per row, and packs the pages.
+ */
+static const struct {
+	const char *name;
+	const char *sql;
+} indexes[] = {
+	{"fill_key_node_ts", "CREATE INDEX fill_key_node_ts ON fill(key, node, ts)"},
+	{"fill_frame_ts", "CREATE INDEX fill_frame_ts ON fill(frame, ts)"
+			  " WHERE frame IS NOT NULL"},
+	{"removal_key_node_ts",
+	 "CREATE INDEX removal_key_node_ts ON removal(key, node, ts)"},
+	{"binding_device_bound_ts",
+	 "CREATE INDEX binding_device_bound_ts ON binding(device, bound, ts)"},
+	{"share_account_device_ts",
+	 "CREATE INDEX share_account_device_ts ON share(account, device, ts)"},
+};
+
+/* Whether index i exists: 1, 0, or -1 (reported). */
+static int has_index(struct store *st, size_t i)
+{
+	static const char sql[] =
+		"SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, indexes[i].name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, "looking for an index");
+		return -1;
+	}
+	return rc == SQLITE_ROW;
+}
+
+/* How many of the indexes are missing, or -1 (reported). */
+static int missing_indexes(struct store *st)
+{
+	size_t i;
+	int missing = 0, rc;
+
+	for (i = 0; i < ARRAY_SIZE(indexes); i++) {
+		if ((rc = has_index(st, i)) < 0)
+			return -1;
+		missing += !rc;
+	}
+	return missing;
+}
+
+/* Create the missing indexes, in the caller's transaction. */
+static int create_indexes(struct store *st)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ARRAY_SIZE(indexes); i++)
+		if ((rc = has_index(st, i)) < 0 ||
+		    (!rc && store_exec(st, indexes[i].sql, "building an index")))
+			return -1;
+	return 0;
+}
+
+int schema_defer_indexes(struct store *st)
+{
+	static const char empty_sql[] =
+		"SELECT NOT EXISTS (SELECT 1 FROM serve) AND NOT EXISTS"
+		" (SELECT 1 FROM fill) AND NOT EXISTS (SELECT 1 FROM removal)";
+	sqlite3_stmt *stmt;
+	size_t i;
+	int empty, rc;
+
+	if (store_begin(st))
+		return -1;
+	if (!(stmt = store_prepare(st, empty_sql)))
+		goto fail;
+	rc = sqlite3_step(stmt);
+	empty = rc == SQLITE_ROW && sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "looking at the store");
+		goto fail;
+	}
+	for (i = 0; empty && i < ARRAY_SIZE(indexes); i++) {
+		char sql[96];
+
+		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", indexes[i].name);
+		if (store_exec(st, sql, "deferring an index"))
+			goto fail;
+	}
+	return store_commit(st);
+fail:
+	store_rollback(st);
+	return -1;
+}
+
+int schema_build_indexes(struct store *st)
+{
+	int missing = missing_indexes(st);
+
+	if (missing <= 0)
+		return missing;
+	if (store_begin(st))
+		return -1;
+	if (create_indexes(st)) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st);
+}
 
 /* The views that run the rules, as the rules and tables are now. */
 static int create_rule_views(struct store *st, const char *what)
@@ -237,7 +347,8 @@ static int migrate_v3(struct store *st)
 	/* Renaming a table must not rewrite or check the views over it. */
 	if (store_exec(st, "PRAGMA legacy_alter_table = ON", what))
 		return -1;
-	rc = store_exec(st, schema_v3, what) || create_rule_views(st, what);
+	rc = store_exec(st, schema_v3, what) || create_indexes(st) ||
+	     create_rule_views(st, what);
 	if (store_exec(st, "PRAGMA legacy_alter_table = OFF", what))
 		return -1;
 	return rc ? -1 : 0;
@@ -296,7 +407,7 @@ static int has_tables(struct store *st)
 
 int schema_prepare(struct store *st, int read_only)
 {
-	int version, from, latest = schema_latest();
+	int version, from, missing, latest = schema_latest();
 	char pragma[64];
 
 	if (user_version(st, &version))
@@ -307,8 +418,23 @@ int schema_prepare(struct store *st, int read_only)
 		      version, latest);
 		return -1;
 	}
-	if (version == latest)
-		return 0;
+	if (version == latest) {
+		/*
+		 * A first load that was stopped before it built its indexes
+		 * (schema_defer_indexes) left them for the next command.
+		 */
+		if ((missing = missing_indexes(st)) <= 0)
+			return missing;
+		if (read_only)
+			return SCHEMA_OUTDATED;
+		if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+			warning("database %s: %d of its indexes were never built and "
+				"it is not writable here; audits will be slow",
+				store_path(st), missing);
+			return 0;
+		}
+		return schema_build_indexes(st);
+	}
 	if (read_only && version == 0) {
 		error("database %s: not a camaudit database (no camaudit schema)",
 		      store_path(st));

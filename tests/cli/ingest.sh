@@ -28,6 +28,24 @@ grep_file "the renamed copy adds nothing" "renamed-copy: 10 lines read, 0 events
 equal "the renamed copy changed no count" 20 "$(events a.db)"
 
 expect_exit 0 "--quiet silences the report" camaudit ingest -q --db a.db "$small"/*.log
+
+# --- indexes: built after a first load, kept by later ones ----------------------
+indexes="'fill_key_node_ts', 'fill_frame_ts', 'removal_key_node_ts', 'binding_device_bound_ts', 'share_account_device_ts'"
+index_count() { rows "$1" "SELECT count(*) FROM sqlite_schema WHERE name IN ($indexes)"; }
+equal "a first load ends with every index built" 5 "$(index_count a.db)"
+before=$(rows a.db 'PRAGMA schema_version')
+cp "$small/relay.log" more.log
+echo "ts=2019-12-26T09:30:00Z req=r-new account=acct-1 device=cam-1 key=still/cam-1/hd node=cache-1 relay=relay-a cache=HIT status=200" >> more.log
+expect_exit 0 "a later load adds to a store with events" camaudit ingest -q --db a.db more.log
+equal "and keeps its indexes as they were (no schema change)" "$before" "$(rows a.db 'PRAGMA schema_version')"
+# A first load stopped before its indexes were built leaves them to the
+# next command, a reading one too.
+cp a.db stopped.db
+sqlite3 stopped.db "DROP INDEX fill_key_node_ts; DROP INDEX binding_device_bound_ts"
+camaudit audit -q --db a.db --type all --format json > indexed.json
+expect_exit 1 "a store without its indexes is audited" camaudit audit -q --db stopped.db --type all --format json
+equal "with the same findings" "$(cat indexed.json)" "$(cat out)"
+equal "after building the indexes it lacked" 5 "$(index_count stopped.db)"
 check "--quiet writes nothing to stderr" test ! -s err
 
 # --- gzip by magic, multi-member, stdin ----------------------------------
