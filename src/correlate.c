@@ -134,7 +134,7 @@ const char correlate_verdicts_select[] =
 	"      ORDER BY g.ts, g.id LIMIT 1))\n"
 	/*
 	 * Rule 1b, S names its node: the object that node held for the key,
-	 * if still cached.  One probe of the covering fill_key_node_ts.
+	 * if still cached, judged on the row the probe found.
 	 */
 	"  WHEN d.node IS NOT NULL THEN\n"
 	"    (SELECT CASE WHEN " STILL_CACHED("g", "d") " THEN g.id END\n"
@@ -157,8 +157,8 @@ const char correlate_verdicts_select[] =
 	"  END\n"
 	/*
 	 * Rule 2: the latest binding of the camera at the time of the fill,
-	 * unless that same account unbound it before the fill.  Both probes
-	 * are of the covering binding_device_bound_ts.
+	 * unless that same account unbound it before the fill.  Both are
+	 * probes of binding_device_bound_ts.
 	 */
 	"LEFT JOIN main.binding b ON b.id =\n"
 	"  (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM main.binding u\n"

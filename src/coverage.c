@@ -2,7 +2,7 @@
  * Coverage gaps as SQL.  Both questions, which hours are gaps and how many
  * deliveries fall in them, are one statement over the store's tables; the
  * cost is one scan of the serves in the window and one of the cache
- * events in it.
+ * events in it, and a second scan of the serves when there are gaps.
  */
 #include "config.h"
 
@@ -14,20 +14,17 @@
 #define DELIVERED(s) "(" s ".status IS NULL OR " s ".status IN (200, 206))"
 
 /*
- * The gaps as (node id, hour) with their serves and deliveries: the hours
- * in which serves in the window named a node, less those in which that
- * node wrote a fill or a removal.  Each set is one scan into a temporary
- * b-tree keyed by (node, hour) that holds a row per node and hour, however
- * many events there are: no sort of the serves and no probe per serve.
- * :from and :to widen the window to whole hours, since a cache line
- * anywhere in the hour covers it.
+ * The gaps as (node id, hour): the hours in which serves in the window
+ * named a node, less those in which that node wrote a fill or a removal.
+ * Each set is one scan into a temporary b-tree keyed by (node, hour) that
+ * holds a row per node and hour, however many events there are: no sort
+ * of the serves and no probe per serve.  :from and :to widen the window
+ * to whole hours, since a cache line anywhere in the hour covers it.
  */
 #define GAP_CTE \
 	"WITH served AS MATERIALIZED (\n" \
-	"  SELECT s.node, " HOUR_OF("s.ts") " AS hour, count(*) AS serves,\n" \
-	"    count(CASE WHEN " DELIVERED("s") " THEN 1 END) AS deliveries\n" \
+	"  SELECT DISTINCT s.node, " HOUR_OF("s.ts") " AS hour\n" \
 	"  FROM " WINDOW_SERVES("s") " WHERE s.node IS NOT NULL\n" \
-	"  GROUP BY 1, 2\n" \
 	"),\n" \
 	"logged AS MATERIALIZED (\n" \
 	"  SELECT node, " HOUR_OF("ts") " AS hour FROM main.fill\n" \
@@ -36,17 +33,29 @@
 	"  SELECT node, " HOUR_OF("ts") " FROM main.removal\n" \
 	"  WHERE ts >= :from AND ts < :to\n" \
 	"),\n" \
-	"gap AS (SELECT * FROM served g WHERE NOT EXISTS\n" \
-	"  (SELECT 1 FROM logged l WHERE l.node = g.node AND l.hour = g.hour))\n"
+	"gap AS MATERIALIZED (SELECT node, hour FROM served\n" \
+	"  EXCEPT SELECT node, hour FROM logged)\n"
+
+/*
+ * The serves of the gaps: a second scan of the window, joined to the few
+ * gaps through an automatic index on them, and made only when there is a
+ * gap (the EXISTS is evaluated once, before the loop).
+ */
+#define GAP_SERVES \
+	"FROM " WINDOW_SERVES("s") "\n" \
+	"CROSS JOIN gap g ON g.node = s.node AND g.hour = " HOUR_OF("s.ts") "\n" \
+	"WHERE EXISTS (SELECT 1 FROM gap)\n"
 
 static const char each_gap_sql[] =
 	GAP_CTE
 	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n"
-	"  g.serves, g.deliveries FROM gap g\n"
+	"  count(*), count(CASE WHEN " DELIVERED("s") " THEN 1 END)\n"
+	GAP_SERVES
+	"GROUP BY g.hour, g.node\n"
 	"ORDER BY g.hour, name";
 
 static const char count_sql[] =
-	GAP_CTE "SELECT coalesce(sum(deliveries), 0) FROM gap";
+	GAP_CTE "SELECT count(*)\n" GAP_SERVES "  AND " DELIVERED("s");
 
 static int64_t hour_floor(int64_t ms)
 {
