@@ -28,6 +28,7 @@ grep_file "the renamed copy adds nothing" "renamed-copy: 10 lines read, 0 events
 equal "the renamed copy changed no count" 20 "$(events a.db)"
 
 expect_exit 0 "--quiet silences the report" camaudit ingest -q --db a.db "$small"/*.log
+check "--quiet writes nothing to stderr" test ! -s err
 
 # --- indexes: built after a first load, kept by later ones ----------------------
 indexes="'fill_key_node_ts', 'fill_frame_ts', 'removal_key_node_ts', 'binding_device_bound_ts', 'share_account_device_ts'"
@@ -46,7 +47,6 @@ camaudit audit -q --db a.db --type all --format json > indexed.json
 expect_exit 1 "a store without its indexes is audited" camaudit audit -q --db stopped.db --type all --format json
 equal "with the same findings" "$(cat indexed.json)" "$(cat out)"
 equal "after building the indexes it lacked" 5 "$(index_count stopped.db)"
-check "--quiet writes nothing to stderr" test ! -s err
 
 # --- gzip by magic, multi-member, stdin ----------------------------------
 gzip -c "$small/relay.log" > relay.log.1
