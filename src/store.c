@@ -141,6 +141,22 @@ struct store *store_open(const char *path, enum store_mode mode, int *missing)
 }
 
 /*
+ * Close st->db with the statements prepared on it: sqlite3_close() leaves
+ * a connection with statements open, and a statement must never outlive
+ * its connection into the next one.
+ */
+static void close_db(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->statement_count; i++)
+		sqlite3_finalize(st->statements[i].stmt);
+	st->statement_count = 0;
+	sqlite3_close(st->db);
+	st->db = NULL;
+}
+
+/*
  * Open st->db with the connection settings every store uses.  A store is
  * used by one thread (ingest's reader thread never touches SQLite), so
  * the connection goes without its mutex: with a second thread running,
@@ -215,8 +231,7 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 		 * know only the latest tables.  SQLite opens a file it may
 		 * not write read-only, and schema_prepare() then says so.
 		 */
-		sqlite3_close(st->db);
-		st->db = NULL;
+		close_db(st);
 		if (open_db(st, path, SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_READWRITE))
 			goto fail;
 		rc = schema_prepare(st, 0);
@@ -237,14 +252,10 @@ fail:
 
 void store_close(struct store *st)
 {
-	size_t i;
-
 	if (!st)
 		return;
-	for (i = 0; i < st->statement_count; i++)
-		sqlite3_finalize(st->statements[i].stmt);
+	close_db(st);
 	free(st->atoms);
-	sqlite3_close(st->db);
 	free(st->path);
 	free(st);
 }

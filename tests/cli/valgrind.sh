@@ -50,6 +50,12 @@ vg_exit 1 "scan of the samples" scan --type all "$srcdir/samples"
 vg_exit 1 "explain" explain --db v.db --format json r-06 r-08
 vg_exit 1 "report as HTML" report --db v.db --format html -o report.html
 vg_exit 1 "report as JSON" report --db v.db --format json
+# Reopened for writing: an older store, and one that lacks its indexes.
+sqlite3 old.db < "$srcdir/tests/data/store-v2.sql"
+vg_exit 1 "audit of a schema 2 store, upgraded first" audit --db old.db --type all
+cp v.db unindexed.db
+sqlite3 unindexed.db "DROP INDEX fill_key_node_ts"
+vg_exit 1 "audit of a store that lacks an index, built first" audit --db unindexed.db --type all
 head -c 10000 "$srcdir/samples/relay-a.log.3.gz" > cut.gz
 vg_exit 3 "a damaged gzip file" ingest --db v.db cut.gz
 vg_exit 2 "a usage error" audit --bogus
