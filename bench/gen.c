@@ -6,6 +6,13 @@
  * Each camera belongs to its own account and is refilled on its cache node
  * every ten minutes; every PLANT_EVERY-th serve goes to the account of the
  * next camera instead of the owner's, which is a cross-tenant delivery.
+ *
+ * With a fourth argument "full", the logs also exercise the rules' other
+ * paths: relay-b names the frame it served (as a proxy that logs the ETag
+ * would), so half the serves go by frame, and each refill first expires
+ * the object it replaces, in the same millisecond and before it in the
+ * cache log, so every serve's fill has a removal to look past.  Neither
+ * changes a verdict.
  */
 #include "config.h"
 
@@ -59,16 +66,19 @@ static gzFile open_gz(const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
-	char ts[64], path[4096];
+	char ts[64], path[4096], frame[64];
 	int64_t lines, duration_ms, t, i;
 	uint64_t planted = 0;
 	gzFile relay[2], cache;
 	FILE *registry;
+	int full;
 
-	if (argc < 3 || (lines = strtoll(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: gen DIR LINES [SEED]\n");
+	if (argc < 3 || (lines = strtoll(argv[2], NULL, 10)) <= 0 ||
+	    (argc > 4 && strcmp(argv[4], "full"))) {
+		fprintf(stderr, "usage: gen DIR LINES [SEED [full]]\n");
 		return 2;
 	}
+	full = argc > 4;
 	rng_state = argc > 3 ? strtoull(argv[3], NULL, 10) : 1;
 	if (rng_state == 0)
 		rng_state = 1;
@@ -98,6 +108,9 @@ int main(int argc, char **argv)
 			int64_t at = t + i * (FILL_PERIOD_MS / DEVICES);
 
 			format_time(at, ts, sizeof(ts));
+			if (full && t > START_MS - FILL_PERIOD_MS)
+				gzprintf(cache, "ts=%s op=expire node=cache-%d key=still/"
+					 "cam-%05" PRId64 "/low\n", ts, (int)(i % NODES), i);
 			gzprintf(cache, "ts=%s op=fill node=cache-%d key=still/cam-%05"
 				 PRId64 "/low device=cam-%05" PRId64 " frame=f-%05" PRId64
 				 "-%" PRId64 " ttl_ms=%d gen=41\n", ts, (int)(i % NODES),
@@ -118,11 +131,22 @@ int main(int argc, char **argv)
 			planted++;
 		}
 		format_time(at, ts, sizeof(ts));
+		frame[0] = '\0';
+		if (full && (i & 1)) {
+			/* The latest fill of the camera at or before the serve. */
+			int64_t first = START_MS - FILL_PERIOD_MS +
+					device * (FILL_PERIOD_MS / DEVICES);
+			int64_t filled = first + (at - first) / FILL_PERIOD_MS *
+							 FILL_PERIOD_MS;
+
+			snprintf(frame, sizeof(frame), " frame=f-%05" PRId64 "-%" PRId64,
+				 device, filled);
+		}
 		gzprintf(relay[i & 1], "ts=%s req=r-%010" PRId64 " account=acct-%05"
 			 PRId64 " device=cam-%05" PRId64 " key=still/cam-%05" PRId64
-			 "/low cache=HIT node=cache-%d relay=relay-%c status=200"
+			 "/low%s cache=HIT node=cache-%d relay=relay-%c status=200"
 			 " bytes=%d rtt_ms=%d ua=\"Nest Hub/1.7 (Linux; \\\"cast\\\")\"\n",
-			 ts, i, viewer, device, device, (int)(device % NODES),
+			 ts, i, viewer, device, device, frame, (int)(device % NODES),
 			 (i & 1) ? 'b' : 'a', 20000 + (int)(next_random() % 20000),
 			 5 + (int)(next_random() % 200));
 	}
