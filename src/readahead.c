@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -48,7 +49,9 @@ struct readahead {
 	struct batch *full[READAHEAD_BATCHES]; /* a FIFO ring */
 	size_t full_head, full_count;
 	int done;  /* the reader reached the end of the input */
-	int stop;  /* the caller wants no more lines */
+	/* The caller wants no more lines: written under the lock, and also
+	 * read without it between lines, to stop within a line, not a batch. */
+	atomic_int stop;
 
 	struct batch *current; /* the caller's batch and its next line */
 	size_t next;
@@ -172,7 +175,8 @@ static void *read_lines(void *arg)
 
 	if (have)
 		line = ra->first;
-	while (have || input_next_line(ra->in, &line)) {
+	while (!atomic_load_explicit(&ra->stop, memory_order_relaxed) &&
+	       (have || input_next_line(ra->in, &line))) {
 		have = 0;
 		if (!b && !(b = take_free(ra)))
 			break; /* stopped */
