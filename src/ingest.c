@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <zlib.h>
 
 #include "format.h"
 #include "ingest.h"
@@ -135,14 +134,6 @@ static int store_parsed(struct file_state *fs, const struct parsed_line *p)
 	return p->out.why[0] ? reject_line(fs, p->line.number, p->out.why) : 0;
 }
 
-/* CRC-32 of a line as read (an overlong line's bytes are not kept). */
-static uint32_t line_crc(const struct line *line)
-{
-	if (line->overlong)
-		return 0;
-	return (uint32_t)crc32(0L, (const Bytef *)line->ptr, (uInt)line->len);
-}
-
 enum attempt {
 	ATTEMPT_DONE,
 	ATTEMPT_MISMATCH,     /* not this source after all: same start, other content */
@@ -184,7 +175,7 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 	}
 	fs->covered = 1;
 	if (fs->src.tail_bytes && !line->terminated && !line->overlong &&
-	    line->len == fs->src.tail_bytes && line_crc(line) == fs->src.tail_crc) {
+	    line->len == fs->src.tail_bytes && input_line_crc(line) == fs->src.tail_crc) {
 		fs->res->lines_read++;
 		fs->res->skipped++;
 		*finished = 1;

@@ -313,6 +313,13 @@ uint32_t input_crc(const struct input *in)
 	return in->crc;
 }
 
+uint32_t input_line_crc(const struct line *line)
+{
+	if (line->overlong)
+		return 0;
+	return (uint32_t)crc32(0L, (const Bytef *)line->ptr, (uInt)line->len);
+}
+
 const char *input_failed(const struct input *in)
 {
 	return in->failure;

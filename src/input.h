@@ -46,6 +46,11 @@ int input_next_line(struct input *in, struct line *line);
 /* Decoded bytes consumed by the lines returned so far, and their CRC-32. */
 uint64_t input_offset(const struct input *in);
 uint32_t input_crc(const struct input *in);
+/*
+ * CRC-32 of one line as read (0 for an overlong one, whose bytes are not
+ * kept): how an unterminated last line is recognised on the next run.
+ */
+uint32_t input_line_crc(const struct line *line);
 
 /* NULL, or the reason the input could not be read to its end. */
 const char *input_failed(const struct input *in);

@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "readahead.h"
 #include "util.h"
@@ -126,10 +125,9 @@ static void add_line(struct readahead *ra, struct batch *b, const struct line *l
 	if (line->terminated) {
 		p->offset = input_offset(ra->in);
 		p->crc = input_crc(ra->in);
-	} else if (line->ptr && !line->cut) {
+	} else if (!line->cut) {
 		/* Taken before the parser unescapes the line in place. */
-		p->line_crc = (uint32_t)crc32(0L, (const Bytef *)line->ptr,
-					      (uInt)line->len);
+		p->line_crc = input_line_crc(line);
 	}
 	ra->parse(ra->ctx, &p->line, &p->out);
 	pin_texts(b, p);
