@@ -215,15 +215,20 @@ static const struct {
 	const char *name;
 	const char *sql;
 } indexes[] = {
-	{"fill_key_node_ts", "CREATE INDEX fill_key_node_ts ON fill(key, node, ts)"},
-	{"fill_frame_ts", "CREATE INDEX fill_frame_ts ON fill(frame, ts)"
-			  " WHERE frame IS NOT NULL"},
+	{"fill_key_node_ts",
+	 "CREATE INDEX IF NOT EXISTS fill_key_node_ts ON fill(key, node, ts)"},
+	{"fill_frame_ts",
+	 "CREATE INDEX IF NOT EXISTS fill_frame_ts ON fill(frame, ts)"
+	 " WHERE frame IS NOT NULL"},
 	{"removal_key_node_ts",
-	 "CREATE INDEX removal_key_node_ts ON removal(key, node, ts)"},
+	 "CREATE INDEX IF NOT EXISTS removal_key_node_ts"
+	 " ON removal(key, node, ts)"},
 	{"binding_device_bound_ts",
-	 "CREATE INDEX binding_device_bound_ts ON binding(device, bound, ts)"},
+	 "CREATE INDEX IF NOT EXISTS binding_device_bound_ts"
+	 " ON binding(device, bound, ts)"},
 	{"share_account_device_ts",
-	 "CREATE INDEX share_account_device_ts ON share(account, device, ts)"},
+	 "CREATE INDEX IF NOT EXISTS share_account_device_ts"
+	 " ON share(account, device, ts)"},
 };
 
 /* Whether index i exists: 1, 0, or -1 (reported). */
@@ -264,11 +269,9 @@ static int missing_indexes(struct store *st)
 static int create_indexes(struct store *st)
 {
 	size_t i;
-	int rc;
 
 	for (i = 0; i < ARRAY_SIZE(indexes); i++)
-		if ((rc = has_index(st, i)) < 0 ||
-		    (!rc && store_exec(st, indexes[i].sql, "building an index")))
+		if (store_exec(st, indexes[i].sql, "building an index"))
 			return -1;
 	return 0;
 }
