@@ -150,14 +150,15 @@ int source_save(struct store *st, const struct source *src, const char *name,
 		"UPDATE source SET name = coalesce(?2, name), head = ?3,"
 		" lines = ?4, bytes = ?5, crc = ?6, tail_bytes = ?7, tail_crc = ?8,"
 		" compressed = ?9, damaged = ?10, last_ingested_at = ?11,"
-		" events = (SELECT count(*) FROM serve WHERE id " SOURCE_EVENTS("?1") ")"
+		" rejected = (SELECT count(*) FROM reject WHERE source = ?1),"
+		/* The serves are read once, for their count and their span. */
+		" (events, serve_min_ts, serve_max_ts) = (SELECT s.n"
 		"  + (SELECT count(*) FROM fill WHERE id " SOURCE_EVENTS("?1") ")"
 		"  + (SELECT count(*) FROM removal WHERE id " SOURCE_EVENTS("?1") ")"
 		"  + (SELECT count(*) FROM binding WHERE id " SOURCE_EVENTS("?1") ")"
 		"  + (SELECT count(*) FROM share WHERE id " SOURCE_EVENTS("?1") "),"
-		" rejected = (SELECT count(*) FROM reject WHERE source = ?1),"
-		" (serve_min_ts, serve_max_ts) = (SELECT min(ts), max(ts) FROM serve"
-		"  WHERE id " SOURCE_EVENTS("?1") ")"
+		"  s.lo, s.hi FROM (SELECT count(*) AS n, min(ts) AS lo, max(ts) AS hi"
+		"   FROM serve WHERE id " SOURCE_EVENTS("?1") ") s)"
 		" WHERE id = ?1";
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 
