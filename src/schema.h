@@ -22,7 +22,8 @@ int schema_latest(void);
 int schema_prepare(struct store *st, int read_only);
 
 /*
- * Before a load: when the store holds no events yet, drop the secondary
+ * Before a load: when the store holds no serves, fills or removals yet
+ * (a registry, however large, is small beside them), drop the secondary
  * indexes, for schema_build_indexes() to build after the rows are in.
  * Until then the store is correct but slow to audit, and any command that
  * opens it builds them.  Each is its own transaction; 0 or -1 (reported).
