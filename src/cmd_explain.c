@@ -54,8 +54,8 @@ struct explain_request {
 
 /* The serve and the columns kept from it. */
 struct serve {
-	int64_t id, ts, source, line, key, node, frame, account, device;
-	int has_node, has_frame;
+	int64_t id, ts, source, line, key, node, account, device;
+	int has_node;
 };
 
 static int handle(int key, const char *arg, void *ctx)
@@ -170,8 +170,8 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 	static const char sql[] =
 		"SELECT s.ts, s.source, s.line, " SOURCE_NAME("s.source") ", s.req,"
 		" " ATOM("s.account") ", " ATOM("s.device") ", " ATOM("s.key") ","
-		" " ATOM("s.frame") ", " ATOM("s.node") ", " ATOM("s.relay") ","
-		" " ATOM("s.cache") ", s.status, s.key, s.node, s.frame, s.account,"
+		" s.frame, " ATOM("s.node") ", " ATOM("s.relay") ","
+		" " ATOM("s.cache") ", s.status, s.key, s.node, s.account,"
 		" s.device FROM serve s WHERE s.id = ?1";
 	sqlite3_stmt *stmt = prepare(st, sql);
 	char buf[4200];
@@ -192,10 +192,8 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 	s->key = sqlite3_column_int64(stmt, 13);
 	s->has_node = sqlite3_column_type(stmt, 14) != SQLITE_NULL;
 	s->node = sqlite3_column_int64(stmt, 14);
-	s->has_frame = sqlite3_column_type(stmt, 15) != SQLITE_NULL;
-	s->frame = sqlite3_column_int64(stmt, 15);
-	s->account = sqlite3_column_int64(stmt, 16);
-	s->device = sqlite3_column_int64(stmt, 17);
+	s->account = sqlite3_column_int64(stmt, 15);
+	s->device = sqlite3_column_int64(stmt, 16);
 
 	tree_object(t, "serve");
 	tree_text(t, "serve_ref", ref(buf, sizeof(buf), text_col(stmt, 3), s->line));
@@ -324,8 +322,9 @@ static int write_candidates(struct store *st, struct tree *t,
 	static const char sql[] =
 		"SELECT * FROM (SELECT f.id, f.ts, f.source, f.line,"
 		"  " SOURCE_NAME("f.source") ", " ATOM("f.node") ", " ATOM("f.device") ","
-		"  " ATOM("f.frame") ", f.ttl_ms, f.node, f.key"
-		"  FROM fill f WHERE f.key = ?1 OR f.frame = ?2"
+		"  f.frame, f.ttl_ms, f.node, f.key"
+		"  FROM fill f WHERE f.key = ?1"
+		"  OR f.frame = (SELECT frame FROM serve WHERE id = ?2)"
 		"  ORDER BY abs(f.ts - ?3) LIMIT " "12"
 		") ORDER BY ts, id";
 	sqlite3_stmt *f = prepare(st, sql);
@@ -336,8 +335,7 @@ static int write_candidates(struct store *st, struct tree *t,
 	if (!f)
 		return -1;
 	sqlite3_bind_int64(f, 1, s->key);
-	if (s->has_frame)
-		sqlite3_bind_int64(f, 2, s->frame);
+	sqlite3_bind_int64(f, 2, s->id);
 	sqlite3_bind_int64(f, 3, s->ts);
 	tree_array(t, "candidates");
 	while ((rc = sqlite3_step(f)) == SQLITE_ROW) {
@@ -375,7 +373,7 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 {
 	static const char fill_sql[] =
 		"SELECT f.ts, f.line, " SOURCE_NAME("f.source") ", " ATOM("f.node") ","
-		" " ATOM("f.device") ", " ATOM("f.frame") ", f.ttl_ms, f.gen, f.device"
+		" " ATOM("f.device") ", f.frame, f.ttl_ms, f.gen, f.device"
 		" FROM fill f WHERE f.id = ?1";
 	static const char owner_sql[] =
 		"SELECT b.ts, b.line, " SOURCE_NAME("b.source") ", " ATOM("b.account") ","

@@ -288,7 +288,7 @@ int correlate_record_reported(struct store *st, unsigned types)
 
 static const char findings_sql[] =
 	"SELECT v.type, s.ts, s.req, " ATOM("s.account") ", " ATOM("s.device") ",\n"
-	"  " ATOM("s.key") ", coalesce(" ATOM("s.frame") ", " ATOM("f.frame") "),\n"
+	"  " ATOM("s.key") ", coalesce(s.frame, f.frame),\n"
 	"  " ATOM("s.cache") ", " ATOM("s.relay") ",\n"
 	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") "),\n"
 	"  " ATOM("f.device") ", " ATOM("v.owner") ", f.ts,\n"

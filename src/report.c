@@ -52,8 +52,8 @@ const char *report_figure_label(enum report_figure figure)
  * the serve names, else the fill's (as audit's frame column), else, with
  * no frame id at all, the object the origin fill stored ('f' and its id)
  * or, without an origin, the serve itself ('s'): an unknown object counts
- * as a frame of its own.  Ids, not names, so that frame || ':' || viewer
- * is an unambiguous pair.
+ * as a frame of its own.  The viewer is an atom id, which holds no ':',
+ * so frame || ':' || viewer is an unambiguous pair.
  *
  * possible: the delivery may have been a leak, so it is in the upper
  * bound: a cross_tenant finding; an unattributed one (any camera's frame);

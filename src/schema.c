@@ -107,7 +107,7 @@ static const char findings_view[] =
 	"  " TIME("s.ts") " AS served_at, s.req AS request_id,\n"
 	"  " ATOM("s.account") " AS viewer_account,\n"
 	"  " ATOM("s.device") " AS requested_device, " ATOM("s.key") " AS key,\n"
-	"  coalesce(" ATOM("s.frame") ", " ATOM("f.frame") ") AS frame,\n"
+	"  coalesce(s.frame, f.frame) AS frame,\n"
 	"  " ATOM("s.cache") " AS cache, " ATOM("s.relay") " AS relay,\n"
 	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") ") AS node,\n"
 	"  " ATOM("f.device") " AS origin_device, " ATOM("v.owner") " AS owner_account,\n"
@@ -205,6 +205,47 @@ static const char schema_v3[] =
 	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
 	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
 	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n";
+
+/*
+ * Version 4, for speed and size (issue 8): a frame id is kept as text in
+ * the serve and fill rows instead of as an atom.  Nearly every fill
+ * brings a frame never seen before, so interning it cost a lookup and an
+ * insert into atom's unique index per fill (a third of ingest's time on
+ * bench/gen's logs) and stored the text twice, once in atom and once in
+ * its index.  The columns are TEXT so that a frame id made of digits is
+ * kept as written.  The atoms the frames leave behind stay, unreferenced,
+ * as prune leaves atoms: finding which ones no other column uses would
+ * read every event row.
+ */
+#define RETYPE_FRAME(table, columns, names) \
+	"CREATE TABLE new_" table " (id INTEGER PRIMARY KEY, " columns ",\n" \
+	EVENT_COLUMNS ");\n" \
+	"INSERT INTO new_" table " (id, " names ", frame) SELECT id, " names ",\n" \
+	"  " ATOM(table ".frame") " FROM " table ";\n" \
+	"DROP TABLE " table ";\n" \
+	"ALTER TABLE new_" table " RENAME TO " table ";\n"
+
+static const char schema_v4[] =
+	"DROP VIEW findings;\n"
+	"DROP VIEW verdicts;\n"
+	"DROP VIEW serves;\n"
+	"DROP VIEW fills;\n"
+	RETYPE_FRAME("serve", "ts INTEGER NOT NULL, account INTEGER NOT NULL,\n"
+		"  key INTEGER NOT NULL, device INTEGER, frame TEXT, node INTEGER,\n"
+		"  relay INTEGER, cache INTEGER, req TEXT, status",
+		"ts, account, key, device, node, relay, cache, req, status")
+	RETYPE_FRAME("fill", "ts INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+		"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame TEXT,\n"
+		"  ttl_ms, gen", "ts, node, key, device, ttl_ms, gen")
+	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
+	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
+	"  " ATOM("key") " AS key, frame, " ATOM("cache") " AS cache,\n"
+	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
+	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
+	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
+	"  frame, ttl_ms, gen,\n"
+	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n";
 
 /*
  * The correlation's access paths (see correlate.c), as they are now.  A
@@ -342,19 +383,30 @@ static int migrate_v2(struct store *st)
 			create_rule_views(st, "adding schema version 2") ? -1 : 0;
 }
 
-static int migrate_v3(struct store *st)
+/* A migration that rebuilds tables, then their indexes and rule views. */
+static int migrate_rebuilding(struct store *st, const char *sql,
+			      const char *what)
 {
-	static const char what[] = "adding schema version 3";
 	int rc;
 
 	/* Renaming a table must not rewrite or check the views over it. */
 	if (store_exec(st, "PRAGMA legacy_alter_table = ON", what))
 		return -1;
-	rc = store_exec(st, schema_v3, what) || create_indexes(st) ||
+	rc = store_exec(st, sql, what) || create_indexes(st) ||
 	     create_rule_views(st, what);
 	if (store_exec(st, "PRAGMA legacy_alter_table = OFF", what))
 		return -1;
 	return rc ? -1 : 0;
+}
+
+static int migrate_v3(struct store *st)
+{
+	return migrate_rebuilding(st, schema_v3, "adding schema version 3");
+}
+
+static int migrate_v4(struct store *st)
+{
+	return migrate_rebuilding(st, schema_v4, "adding schema version 4");
 }
 
 static int migrate_v1(struct store *st)
@@ -367,6 +419,7 @@ static int (*const migrations[])(struct store *st) = {
 	migrate_v1,
 	migrate_v2,
 	migrate_v3,
+	migrate_v4,
 };
 
 int schema_latest(void)

@@ -1,7 +1,8 @@
 /*
- * The SQLite store.  Strings that repeat (accounts, devices, keys, frames,
- * nodes) are interned in `atom` and events hold integer ids, which keeps
- * the store small and the correlation joins on integers.  A small
+ * The SQLite store.  Strings that repeat (accounts, devices, keys, nodes)
+ * are interned in `atom` and events hold integer ids, which keeps the
+ * store small and the correlation joins on integers.  Frame ids, nearly
+ * all new with each fill, are kept as text (schema version 4).  A small
  * direct-mapped cache in front of `atom` saves most lookups while keeping
  * memory bounded whatever the input size.
  */
@@ -489,7 +490,7 @@ int store_insert_event(struct store *st, int64_t source, uint64_t line,
 		rc |= bind_atom(st, stmt, 3, &f[FIELD_ACCOUNT]);
 		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
 		rc |= bind_atom(st, stmt, 5, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 6, &f[FIELD_FRAME]);
+		bind_text(stmt, 6, &f[FIELD_FRAME]);
 		rc |= bind_atom(st, stmt, 7, &f[FIELD_NODE]);
 		rc |= bind_atom(st, stmt, 8, &f[FIELD_RELAY]);
 		rc |= bind_atom(st, stmt, 9, &f[FIELD_CACHE]);
@@ -500,7 +501,7 @@ int store_insert_event(struct store *st, int64_t source, uint64_t line,
 		rc |= bind_atom(st, stmt, 3, &f[FIELD_NODE]);
 		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
 		rc |= bind_atom(st, stmt, 5, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 6, &f[FIELD_FRAME]);
+		bind_text(stmt, 6, &f[FIELD_FRAME]);
 		bind_number(stmt, 7, &f[FIELD_TTL_MS]);
 		bind_number(stmt, 8, &f[FIELD_GEN]);
 		break;

@@ -217,6 +217,16 @@ equal "each rejected line is kept with its reason" \
 	"$(rows h.db 'SELECT line, reason FROM reject WHERE line IN (11, 20, 21) ORDER BY line')"
 equal "a CRLF line is stored without its CR" "crlf|k" "$(rows h.db "SELECT s.req, a.text FROM serve s JOIN atom a ON a.id = s.key WHERE s.req = 'crlf'")"
 
+# Frame ids are text, kept as written even when they read as numbers.
+{
+	echo "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a frame=007"
+	echo "ts=2019-12-26T08:00:01Z req=r1 account=acct-1 key=k node=n1 frame=1e3"
+} > frames.log
+expect_exit 0 "a fill and a serve with numeric-looking frame ids are stored" \
+	camaudit ingest -q --db frames.db frames.log
+equal "their frame ids are kept as written" "007|text|1e3|text" \
+	"$(rows frames.db 'SELECT f.frame, typeof(f.frame), s.frame, typeof(s.frame) FROM fill f, serve s')"
+
 # --- damaged gzip ------------------------------------------------------------
 i=0
 while [ $i -lt 3000 ]; do
