@@ -1,0 +1,179 @@
+/*
+ * Unit tests for the store's writes: serves wait in a batch (store.c), so
+ * these check that every serve given reaches the table, whatever the
+ * batch size, and that anything else done meanwhile sees them first.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store_fixture.h"
+
+/* One integer from sql, run through the store (which stores the batch). */
+static int64_t value(struct fixture *fx, const char *sql)
+{
+	sqlite3_stmt *stmt = store_prepare(fx->st, sql);
+	int64_t v;
+
+	assert_non_null(stmt);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return v;
+}
+
+/* The text of one row's column (a fresh string), NULL for NULL. */
+static char *text(struct fixture *fx, const char *sql)
+{
+	sqlite3_stmt *stmt = store_prepare(fx->st, sql);
+	const unsigned char *t;
+	char *copy;
+
+	assert_non_null(stmt);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	t = sqlite3_column_text(stmt, 0);
+	copy = t ? strdup((const char *)t) : NULL;
+	sqlite3_reset(stmt);
+	return copy;
+}
+
+static void add_serves(struct fixture *fx, int n)
+{
+	char line[160];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02d.%03dZ req=r%d "
+			 "account=acct-%d key=k%d node=n1 status=200", i / 1000 % 60,
+			 i % 1000, i, i % 5, i % 3);
+		add(fx, RELAY_LOG, line);
+	}
+}
+
+/* Around the batch size (32), every serve is stored once, as given. */
+static void test_every_batch_size_stores_every_serve(void **state)
+{
+	static const int sizes[] = {1, 31, 32, 33, 64, 65, 100};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct fixture *fx;
+		int n = sizes[i];
+		char *req, *account;
+
+		setup((void **)&fx);
+		add_serves(fx, n);
+		assert_int_equal(value(fx, "SELECT count(*) FROM serve"), n);
+		assert_int_equal(value(fx, "SELECT count(DISTINCT line) FROM serve"), n);
+		assert_int_equal(value(fx, "SELECT sum(line) FROM serve"),
+				 (int64_t)n * (n + 1) / 2);
+		/* The last serve, which may have waited alone in its batch. */
+		req = text(fx, "SELECT req FROM serve ORDER BY line DESC LIMIT 1");
+		account = text(fx, "SELECT a.text FROM serve s JOIN atom a"
+			       " ON a.id = s.account ORDER BY s.line DESC LIMIT 1");
+		assert_non_null(req);
+		assert_non_null(account);
+		assert_int_equal(atoi(req + 1), n);
+		assert_int_equal(atoi(account + 5), n % 5);
+		free(req);
+		free(account);
+		teardown((void **)&fx);
+	}
+}
+
+static void test_columns_keep_their_types(void **state)
+{
+	struct fixture *fx = *state;
+	char *s;
+
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=r1 account=a key=k "
+	    "status=200 frame=007");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:01Z req=r2 account=a key=k "
+	    "status=2xx");
+	assert_int_equal(value(fx, "SELECT status FROM serve WHERE req = 'r1'"), 200);
+	assert_int_equal(value(fx, "SELECT typeof(status) = 'integer' FROM serve"
+			       " WHERE req = 'r1'"), 1);
+	s = text(fx, "SELECT status FROM serve WHERE req = 'r2'");
+	assert_string_equal(s, "2xx");
+	free(s);
+	s = text(fx, "SELECT frame FROM serve WHERE req = 'r1'");
+	assert_string_equal(s, "007");
+	free(s);
+	assert_int_equal(value(fx, "SELECT frame IS NULL AND node IS NULL FROM serve"
+			       " WHERE req = 'r2'"), 1);
+}
+
+/* A line forgotten while its serve still waits in the batch is gone. */
+static void test_forgetting_a_waiting_serve(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_serves(fx, 3);
+	assert_int_equal(store_forget_line(fx->st, fx->source[RELAY_LOG], 2), 0);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 2);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve WHERE line = 2"), 0);
+}
+
+/* Other events between serves are stored in their place. */
+static void test_fill_between_serves(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_serves(fx, 40);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k1 "
+	    "device=cam-1 frame=f1");
+	add_serves(fx, 2);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 42);
+	assert_int_equal(value(fx, "SELECT count(*) FROM fill WHERE line = 41"), 1);
+	assert_int_equal(value(fx, "SELECT min(line) FROM serve WHERE line > 41"), 42);
+}
+
+/* A rollback drops the serves waiting with the rest of the transaction. */
+static void test_rollback_drops_waiting_serves(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_serves(fx, 5);
+	store_rollback(fx->st);
+	assert_int_equal(store_begin(fx->st), 0);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 0);
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=after account=a key=k");
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 1);
+}
+
+/* A commit stores the serves still waiting. */
+static void test_commit_stores_waiting_serves(void **state)
+{
+	struct fixture *fx = *state;
+
+	add_serves(fx, 3);
+	assert_int_equal(store_commit(fx->st), 0);
+	store_rollback(fx->st); /* would drop any serve still waiting */
+	assert_int_equal(store_begin(fx->st), 0);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 3);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_batch_size_stores_every_serve),
+		T(test_columns_keep_their_types),
+		T(test_forgetting_a_waiting_serve),
+		T(test_fill_between_serves),
+		T(test_rollback_drops_waiting_serves),
+		T(test_commit_stores_waiting_serves),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
