@@ -559,6 +559,33 @@ static int queue_serve(struct store *st, int64_t id, const struct event *ev)
 	return b->rows == SERVE_BATCH ? store_serves(st) : 0;
 }
 
+/* Bind row r of the batch from parameter base + 1 on. */
+static int bind_serve(struct store *st, sqlite3_stmt *stmt, int base, size_t r,
+		      const struct text *t, struct atom_slot *const *slot)
+{
+	size_t c;
+	int rc = 0;
+
+	sqlite3_bind_int64(stmt, base + 1, st->batch.row[r].id);
+	sqlite3_bind_int64(stmt, base + 2, st->batch.row[r].ts);
+	for (c = 0; c < SERVE_COLUMNS && !rc; c++) {
+		int col = base + 3 + (int)c;
+
+		switch (serve_columns[c].as) {
+		case BIND_ATOM:
+			rc = bind_atom_at(st, stmt, col, &t[c], slot[c]);
+			break;
+		case BIND_TEXT:
+			bind_text(stmt, col, &t[c]);
+			break;
+		case BIND_NUMBER:
+			bind_number(stmt, col, &t[c]);
+			break;
+		}
+	}
+	return rc;
+}
+
 /*
  * Store the serves waiting in the batch: all in one statement when it
  * is full, else one by one.  The batch is empty afterwards, whatever
@@ -570,6 +597,7 @@ static int store_serves(struct store *st)
 	struct atom_slot *slot[SERVE_BATCH][SERVE_COLUMNS];
 	struct text t[SERVE_BATCH][SERVE_COLUMNS];
 	size_t r, c, rows = b->rows;
+	int whole = rows == SERVE_BATCH;
 	sqlite3_stmt *stmt = NULL;
 	int rc = 0;
 
@@ -580,43 +608,22 @@ static int store_serves(struct store *st)
 			t[r][c].ptr = b->text + b->row[r].off[c];
 			t[r][c].len = b->row[r].len[c];
 			slot[r][c] = NULL;
-			if (serve_columns[c].as != BIND_ATOM || !t[r][c].len)
-				continue;
-			if ((slot[r][c] = atom_slot(st, &t[r][c])))
+			if (serve_columns[c].as == BIND_ATOM && t[r][c].len &&
+			    (slot[r][c] = atom_slot(st, &t[r][c])))
 				PREFETCH(slot[r][c]);
 		}
 	}
-	b->storing = 1;
+	b->storing = 1; /* the statements run below must not store the batch */
 	for (r = 0; r < rows && !rc; r++) {
-		int base = 0;
-
-		if (rows == SERVE_BATCH)
-			base = (int)(r * (SERVE_COLUMNS + 2));
-		if (!stmt || rows < SERVE_BATCH)
-			stmt = store_prepare(st, rows == SERVE_BATCH ? insert_serves_sql
-								  : insert_serve_sql);
-		if (!stmt) {
+		if ((!whole || r == 0) &&
+		    !(stmt = store_prepare(st, whole ? insert_serves_sql
+						     : insert_serve_sql))) {
 			rc = -1;
 			break;
 		}
-		sqlite3_bind_int64(stmt, base + 1, b->row[r].id);
-		sqlite3_bind_int64(stmt, base + 2, b->row[r].ts);
-		for (c = 0; c < SERVE_COLUMNS; c++) {
-			int col = base + 3 + (int)c;
-
-			switch (serve_columns[c].as) {
-			case BIND_ATOM:
-				rc |= bind_atom_at(st, stmt, col, &t[r][c], slot[r][c]);
-				break;
-			case BIND_TEXT:
-				bind_text(stmt, col, &t[r][c]);
-				break;
-			case BIND_NUMBER:
-				bind_number(stmt, col, &t[r][c]);
-				break;
-			}
-		}
-		if (!rc && (rows < SERVE_BATCH || r == rows - 1))
+		rc = bind_serve(st, stmt, whole ? (int)(r * (SERVE_COLUMNS + 2)) : 0,
+				r, t[r], slot[r]);
+		if (!rc && (!whole || r == rows - 1))
 			rc = store_step_done(st, stmt, "storing serves");
 	}
 	b->storing = 0;
