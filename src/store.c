@@ -246,14 +246,12 @@ static int open_db(struct store *st, const char *name, int flags)
 	sqlite3_busy_timeout(st->db, st->wait_ms > INT32_MAX ? INT32_MAX
 							     : (int)st->wait_ms);
 	/*
-	 * The page size counts only when the database is new (it is set
-	 * before the first table).  16 KiB pages took 8% off ingest on
-	 * bench/gen's logs, a quarter of the writes and fewer page splits,
-	 * with audits no slower and the store no larger; 64 KiB ones were
-	 * no faster and took audit's peak RSS to 63 MiB.
+	 * Pages stay at SQLite's 4 KiB.  16 KiB pages took 8% off ingest of
+	 * bench/gen's 1.2M lines, but made audit of its 12M lines 13-20%
+	 * slower: the latest fill of every key is then spread over more
+	 * bytes than the page cache holds (8 KiB pages: between the two).
 	 */
 	return store_exec(st,
-			  "PRAGMA page_size = 16384;"
 			  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
 			  "PRAGMA cache_size = -16384",
 			  "setting pragmas");
