@@ -226,6 +226,7 @@ expect_exit 0 "a fill and a serve with numeric-looking frame ids are stored" \
 	camaudit ingest -q --db frames.db frames.log
 equal "their frame ids are kept as written" "007|text|1e3|text" \
 	"$(rows frames.db 'SELECT f.frame, typeof(f.frame), s.frame, typeof(s.frame) FROM fill f, serve s')"
+equal "a new store has 8 KiB pages" 8192 "$(rows frames.db 'PRAGMA page_size')"
 
 # --- damaged gzip ------------------------------------------------------------
 i=0
