@@ -33,58 +33,76 @@
 #define MAX_STATEMENTS 64
 
 /*
- * Serves, most of the rows, are stored SERVE_BATCH to an INSERT.  A serve
- * waits in the batch with copies of its texts (the caller's go with its
- * line), and its names are interned when the batch is stored, after the
- * cache slots of all of them were prefetched: one by one, each lookup
- * waited on memory.  Together this took 15% off ingest on bench/gen's
- * logs.  Every other statement stores the batch first (store_prepare,
- * store_exec), so nothing reads or commits the store without the serves
- * given before it.
+ * Events are stored BATCH_ROWS to an INSERT, one batch per kind.  An
+ * event waits in its batch with copies of its texts (the caller's go with
+ * its line), and its names are interned when the batch is stored, after
+ * the cache slots of all of them were prefetched: one by one, each lookup
+ * waited on memory.  For the serves this took 15% off ingest on
+ * bench/gen's logs, for the other kinds 5% more.  A full batch is stored
+ * alone, so that kinds that alternate (an expiry before each refill)
+ * still go 32 at a time.  Every other statement stores the batches first
+ * (store_prepare, store_exec), so nothing reads or commits the store
+ * without the events given before it.
  */
-#define SERVE_BATCH 32
+#define BATCH_ROWS 32
+#define MAX_COLUMNS 9 /* after id and ts */
 #if defined(__GNUC__)
 #define PREFETCH(p) __builtin_prefetch(p)
 #else
 #define PREFETCH(p) ((void)(p))
 #endif
-#define SERVE_COLUMNS 9 /* after id and ts: serve_columns[] */
 
-enum bind_as { BIND_ATOM, BIND_TEXT, BIND_NUMBER };
-
-/* The serve's columns after id and ts, in the order the inserts name them. */
-static const struct {
-	enum field field;
-	enum bind_as as;
-} serve_columns[SERVE_COLUMNS] = {
-	{FIELD_ACCOUNT, BIND_ATOM}, {FIELD_KEY, BIND_ATOM},
-	{FIELD_DEVICE, BIND_ATOM},  {FIELD_FRAME, BIND_TEXT},
-	{FIELD_NODE, BIND_ATOM},    {FIELD_RELAY, BIND_ATOM},
-	{FIELD_CACHE, BIND_ATOM},   {FIELD_REQ, BIND_TEXT},
-	{FIELD_STATUS, BIND_NUMBER},
+enum bind_as {
+	BIND_ATOM,   /* an interned name */
+	BIND_TEXT,   /* text as it is */
+	BIND_NUMBER, /* an integer when it is one (bind_number) */
+	BIND_OP,     /* the event's canonical op */
+	BIND_GRANTS  /* 1 when the op grants (bind, share), 0 when it takes away */
 };
 
-#define SERVE_INSERT \
-	"INSERT INTO serve (id, ts, account, key, device, frame, node," \
-	" relay, cache, req, status) VALUES "
-#define SERVE_ROW "(?,?,?,?,?,?,?,?,?,?,?)"
-#define SERVE_ROWS_4 SERVE_ROW "," SERVE_ROW "," SERVE_ROW "," SERVE_ROW
-#define SERVE_ROWS_16 SERVE_ROWS_4 "," SERVE_ROWS_4 "," SERVE_ROWS_4 "," SERVE_ROWS_4
-static const char insert_serve_sql[] = SERVE_INSERT SERVE_ROW;
-static const char insert_serves_sql[] =
-	SERVE_INSERT SERVE_ROWS_16 "," SERVE_ROWS_16;
-_Static_assert(sizeof(insert_serves_sql) - sizeof(SERVE_INSERT) ==
-	       SERVE_BATCH * sizeof(SERVE_ROW) - 1, "SERVE_BATCH rows above");
+/* Each kind's table and its columns after id and ts, in insert order. */
+static const struct kind {
+	const char *table, *names;
+	size_t count;
+	struct {
+		enum field field; /* FIELD_OP for BIND_OP and BIND_GRANTS */
+		enum bind_as as;
+	} column[MAX_COLUMNS];
+} kinds[] = {
+	[EVENT_SERVE] = {"serve", "account, key, device, frame, node, relay, "
+			 "cache, req, status", 9,
+			 {{FIELD_ACCOUNT, BIND_ATOM}, {FIELD_KEY, BIND_ATOM},
+			  {FIELD_DEVICE, BIND_ATOM}, {FIELD_FRAME, BIND_TEXT},
+			  {FIELD_NODE, BIND_ATOM}, {FIELD_RELAY, BIND_ATOM},
+			  {FIELD_CACHE, BIND_ATOM}, {FIELD_REQ, BIND_TEXT},
+			  {FIELD_STATUS, BIND_NUMBER}}},
+	[EVENT_FILL] = {"fill", "node, key, device, frame, ttl_ms, gen", 6,
+			{{FIELD_NODE, BIND_ATOM}, {FIELD_KEY, BIND_ATOM},
+			 {FIELD_DEVICE, BIND_ATOM}, {FIELD_FRAME, BIND_TEXT},
+			 {FIELD_TTL_MS, BIND_NUMBER}, {FIELD_GEN, BIND_NUMBER}}},
+	[EVENT_REMOVAL] = {"removal", "node, key, op", 3,
+			   {{FIELD_NODE, BIND_ATOM}, {FIELD_KEY, BIND_ATOM},
+			    {FIELD_OP, BIND_OP}}},
+	[EVENT_BINDING] = {"binding", "device, account, bound", 3,
+			   {{FIELD_DEVICE, BIND_ATOM}, {FIELD_ACCOUNT, BIND_ATOM},
+			    {FIELD_OP, BIND_GRANTS}}},
+	[EVENT_SHARE] = {"share", "device, account, granted", 3,
+			 {{FIELD_DEVICE, BIND_ATOM}, {FIELD_ACCOUNT, BIND_ATOM},
+			  {FIELD_OP, BIND_GRANTS}}},
+};
+#define KINDS ARRAY_SIZE(kinds)
 
-struct serve_batch {
+/* The events of one kind waiting to be stored. */
+struct batch {
 	size_t rows;
 	struct {
 		int64_t id, ts;
-		size_t off[SERVE_COLUMNS], len[SERVE_COLUMNS]; /* in text */
-	} row[SERVE_BATCH];
+		const char *op; /* canonical, static */
+		size_t off[MAX_COLUMNS], len[MAX_COLUMNS]; /* in text */
+	} row[BATCH_ROWS];
 	char *text;
 	size_t text_used, text_size;
-	int storing; /* store_serves() is running */
+	char *one_sql, *all_sql; /* INSERTs of one row and of BATCH_ROWS */
 };
 
 struct atom_slot {
@@ -104,10 +122,12 @@ struct store {
 	} statements[MAX_STATEMENTS];
 	size_t statement_count;
 	struct atom_slot *atoms;
-	struct serve_batch batch;
+	struct batch batch[KINDS];
+	int storing; /* store_batches() is running */
 };
 
-static int store_serves(struct store *st);
+static int store_kinds(struct store *st, size_t first, size_t end);
+static int store_batches(struct store *st);
 
 void store_error(struct store *st, const char *what)
 {
@@ -145,7 +165,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	size_t i;
 	sqlite3_stmt *stmt;
 
-	if (store_serves(st))
+	if (store_batches(st))
 		return NULL;
 	for (i = 0; i < st->statement_count; i++) {
 		if (st->statements[i].sql == sql) {
@@ -168,7 +188,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 
 int store_exec(struct store *st, const char *sql, const char *what)
 {
-	if (store_serves(st))
+	if (store_batches(st))
 		return -1;
 	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		store_error(st, what);
@@ -325,11 +345,17 @@ fail:
 
 void store_close(struct store *st)
 {
+	size_t k;
+
 	if (!st)
 		return;
 	close_db(st);
 	free(st->atoms);
-	free(st->batch.text);
+	for (k = 0; k < KINDS; k++) {
+		free(st->batch[k].text);
+		free(st->batch[k].one_sql);
+		free(st->batch[k].all_sql);
+	}
 	free(st->path);
 	free(st);
 }
@@ -385,7 +411,10 @@ int store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
-	st->batch.rows = st->batch.text_used = 0;
+	size_t k;
+
+	for (k = 0; k < KINDS; k++)
+		st->batch[k].rows = st->batch[k].text_used = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	forget_atoms(st);
@@ -530,50 +559,76 @@ static void bind_text(sqlite3_stmt *stmt, int col, const struct text *t)
 		sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
 }
 
-static int bind_atom(struct store *st, sqlite3_stmt *stmt, int col,
-		     const struct text *t)
+/*
+ * The INSERT of kind k for `rows` rows, "(?,?,...)" each: made once and
+ * kept, so that store_prepare() finds it again by its address.
+ */
+static char *insert_sql(size_t k, size_t rows)
 {
-	return bind_atom_at(st, stmt, col, t, NULL);
+	const struct kind *kd = &kinds[k];
+	char *sql = NULL;
+	size_t size = 0, r, c;
+	FILE *out = open_memstream(&sql, &size);
+
+	if (!out)
+		die("out of memory (making an INSERT)");
+	fprintf(out, "INSERT INTO %s (id, ts, %s) VALUES ", kd->table, kd->names);
+	for (r = 0; r < rows; r++) {
+		fputs(r ? ",(?,?" : "(?,?", out);
+		for (c = 0; c < kd->count; c++)
+			fputs(",?", out);
+		fputc(')', out);
+	}
+	if (fclose(out) != 0)
+		die("out of memory (making an INSERT)");
+	return sql;
 }
 
-/* Wait the serve in the batch, storing the batch when it is full. */
-static int queue_serve(struct store *st, int64_t id, const struct event *ev)
+/* Wait an event in its kind's batch, storing the batch when it is full. */
+static int queue_event(struct store *st, int64_t id, const struct event *ev)
 {
-	struct serve_batch *b = &st->batch;
+	const struct kind *kd = &kinds[ev->kind];
+	struct batch *b = &st->batch[ev->kind];
 	size_t c, r = b->rows;
 
 	b->row[r].id = id;
 	b->row[r].ts = ev->ts;
-	for (c = 0; c < SERVE_COLUMNS; c++) {
-		const struct text *t = &ev->field[serve_columns[c].field];
+	b->row[r].op = ev->op;
+	for (c = 0; c < kd->count; c++) {
+		const struct text *t = &ev->field[kd->column[c].field];
+		int from_op = kd->column[c].as == BIND_OP ||
+			      kd->column[c].as == BIND_GRANTS;
+		size_t len = from_op ? 0 : t->len;
 
-		if (b->text_size - b->text_used < t->len) {
-			b->text_size = 2 * (b->text_used + t->len);
+		if (b->text_size - b->text_used < len) {
+			b->text_size = 2 * (b->text_used + len);
 			b->text = xrealloc(b->text, b->text_size);
 		}
-		if (t->len)
-			memcpy(b->text + b->text_used, t->ptr, t->len);
+		if (len)
+			memcpy(b->text + b->text_used, t->ptr, len);
 		b->row[r].off[c] = b->text_used;
-		b->row[r].len[c] = t->len;
-		b->text_used += t->len;
+		b->row[r].len[c] = len;
+		b->text_used += len;
 	}
-	b->rows++;
-	return b->rows == SERVE_BATCH ? store_serves(st) : 0;
+	/* A full batch goes alone: the others keep filling up. */
+	return ++b->rows == BATCH_ROWS ? store_kinds(st, ev->kind, ev->kind + 1) : 0;
 }
 
-/* Bind row r of the batch from parameter base + 1 on. */
-static int bind_serve(struct store *st, sqlite3_stmt *stmt, int base, size_t r,
-		      const struct text *t, struct atom_slot *const *slot)
+/* Bind row r of kind k's batch from parameter base + 1 on. */
+static int bind_row(struct store *st, size_t k, sqlite3_stmt *stmt, int base,
+		    size_t r, const struct text *t, struct atom_slot *const *slot)
 {
+	const struct kind *kd = &kinds[k];
+	const char *op = st->batch[k].row[r].op;
 	size_t c;
 	int rc = 0;
 
-	sqlite3_bind_int64(stmt, base + 1, st->batch.row[r].id);
-	sqlite3_bind_int64(stmt, base + 2, st->batch.row[r].ts);
-	for (c = 0; c < SERVE_COLUMNS && !rc; c++) {
+	sqlite3_bind_int64(stmt, base + 1, st->batch[k].row[r].id);
+	sqlite3_bind_int64(stmt, base + 2, st->batch[k].row[r].ts);
+	for (c = 0; c < kd->count && !rc; c++) {
 		int col = base + 3 + (int)c;
 
-		switch (serve_columns[c].as) {
+		switch (kd->column[c].as) {
 		case BIND_ATOM:
 			rc = bind_atom_at(st, stmt, col, &t[c], slot[c]);
 			break;
@@ -583,120 +638,99 @@ static int bind_serve(struct store *st, sqlite3_stmt *stmt, int base, size_t r,
 		case BIND_NUMBER:
 			bind_number(stmt, col, &t[c]);
 			break;
+		case BIND_OP:
+			sqlite3_bind_text(stmt, col, op, -1, SQLITE_STATIC);
+			break;
+		case BIND_GRANTS:
+			/* bind and share grant; unbind and unshare take away. */
+			sqlite3_bind_int(stmt, col, strncmp(op, "un", 2) != 0);
+			break;
 		}
 	}
 	return rc;
 }
 
 /*
- * Store the serves waiting in the batch: all in one statement when it
- * is full, else one by one.  The batch is empty afterwards, whatever
+ * Store the events waiting in kind k's batch: all in one statement when
+ * it is full, else one by one.  The batch is empty afterwards, whatever
  * happened; -1 (reported) when they could not be stored.
  */
-static int store_serves(struct store *st)
+static int store_batch(struct store *st, size_t k)
 {
-	struct serve_batch *b = &st->batch;
-	struct atom_slot *slot[SERVE_BATCH][SERVE_COLUMNS];
-	struct text t[SERVE_BATCH][SERVE_COLUMNS];
+	const struct kind *kd = &kinds[k];
+	struct batch *b = &st->batch[k];
+	struct atom_slot *slot[BATCH_ROWS][MAX_COLUMNS];
+	struct text t[BATCH_ROWS][MAX_COLUMNS];
 	size_t r, c, rows = b->rows;
-	int whole = rows == SERVE_BATCH;
+	int whole = rows == BATCH_ROWS;
 	sqlite3_stmt *stmt = NULL;
 	int rc = 0;
 
-	if (!rows || b->storing)
-		return 0;
 	for (r = 0; r < rows; r++) {
-		for (c = 0; c < SERVE_COLUMNS; c++) {
+		for (c = 0; c < kd->count; c++) {
 			t[r][c].ptr = b->text + b->row[r].off[c];
 			t[r][c].len = b->row[r].len[c];
 			slot[r][c] = NULL;
-			if (serve_columns[c].as == BIND_ATOM && t[r][c].len &&
+			if (kd->column[c].as == BIND_ATOM && t[r][c].len &&
 			    (slot[r][c] = atom_slot(st, &t[r][c])))
 				PREFETCH(slot[r][c]);
 		}
 	}
-	b->storing = 1; /* the statements run below must not store the batch */
+	if (!b->one_sql) {
+		b->one_sql = insert_sql(k, 1);
+		b->all_sql = insert_sql(k, BATCH_ROWS);
+	}
 	for (r = 0; r < rows && !rc; r++) {
 		if ((!whole || r == 0) &&
-		    !(stmt = store_prepare(st, whole ? insert_serves_sql
-						     : insert_serve_sql))) {
+		    !(stmt = store_prepare(st, whole ? b->all_sql : b->one_sql))) {
 			rc = -1;
 			break;
 		}
-		rc = bind_serve(st, stmt, whole ? (int)(r * (SERVE_COLUMNS + 2)) : 0,
-				r, t[r], slot[r]);
+		rc = bind_row(st, k, stmt, whole ? (int)(r * (kd->count + 2)) : 0,
+			      r, t[r], slot[r]);
 		if (!rc && (!whole || r == rows - 1))
-			rc = store_step_done(st, stmt, "storing serves");
+			rc = store_step_done(st, stmt, "storing events");
 	}
-	b->storing = 0;
 	b->rows = b->text_used = 0;
 	return rc;
 }
 
-/* The per-kind column lists: each insert binds ?1 the id, ?2 the time. */
-static const char insert_fill_sql[] =
-	"INSERT INTO fill (id, ts, node, key, device, frame, ttl_ms, gen)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-static const char insert_removal_sql[] =
-	"INSERT INTO removal (id, ts, node, key, op) VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char insert_binding_sql[] =
-	"INSERT INTO binding (id, ts, device, account, bound)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
-static const char insert_share_sql[] =
-	"INSERT INTO share (id, ts, device, account, granted)"
-	" VALUES (?1, ?2, ?3, ?4, ?5)";
+/*
+ * Store the batches of kinds first to end - 1; -1 (reported) when one
+ * could not be stored, and the batches after it are dropped, as the
+ * failed transaction will be.
+ */
+static int store_kinds(struct store *st, size_t first, size_t end)
+{
+	size_t k;
+	int rc = 0;
+
+	if (st->storing)
+		return 0;
+	st->storing = 1; /* the statements run meanwhile must not come back */
+	for (k = first; k < end; k++) {
+		if (!rc && st->batch[k].rows)
+			rc = store_batch(st, k);
+		st->batch[k].rows = st->batch[k].text_used = 0;
+	}
+	st->storing = 0;
+	return rc;
+}
+
+static int store_batches(struct store *st)
+{
+	return store_kinds(st, 0, KINDS);
+}
 
 int store_insert_event(struct store *st, int64_t source, uint64_t line,
 		       const struct event *ev)
 {
-	static const char *const sql[] = {
-		[EVENT_FILL] = insert_fill_sql,
-		[EVENT_REMOVAL] = insert_removal_sql,
-		[EVENT_BINDING] = insert_binding_sql,
-		[EVENT_SHARE] = insert_share_sql,
-	};
-	const struct text *f = ev->field;
-	sqlite3_stmt *stmt;
-	int rc = 0;
-
 	if (line > EVENT_LINE_MAX) {
 		error("line %" PRIu64 ": past the last line number the store can "
 		      "hold (%" PRIu64 ")", line, EVENT_LINE_MAX);
 		return -1;
 	}
-	if (ev->kind == EVENT_SERVE)
-		return queue_serve(st, EVENT_ID(source, line), ev);
-	if (!(stmt = store_prepare(st, sql[ev->kind])))
-		return -1;
-	sqlite3_bind_int64(stmt, 1, EVENT_ID(source, line));
-	sqlite3_bind_int64(stmt, 2, ev->ts);
-	switch (ev->kind) {
-	case EVENT_SERVE:
-		break; /* queued above */
-	case EVENT_FILL:
-		rc |= bind_atom(st, stmt, 3, &f[FIELD_NODE]);
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
-		rc |= bind_atom(st, stmt, 5, &f[FIELD_DEVICE]);
-		bind_text(stmt, 6, &f[FIELD_FRAME]);
-		bind_number(stmt, 7, &f[FIELD_TTL_MS]);
-		bind_number(stmt, 8, &f[FIELD_GEN]);
-		break;
-	case EVENT_REMOVAL:
-		rc |= bind_atom(st, stmt, 3, &f[FIELD_NODE]);
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_KEY]);
-		sqlite3_bind_text(stmt, 5, ev->op, -1, SQLITE_STATIC);
-		break;
-	case EVENT_BINDING:
-	case EVENT_SHARE:
-		rc |= bind_atom(st, stmt, 3, &f[FIELD_DEVICE]);
-		rc |= bind_atom(st, stmt, 4, &f[FIELD_ACCOUNT]);
-		/* bind and share grant; unbind and unshare take away. */
-		sqlite3_bind_int(stmt, 5, strncmp(ev->op, "un", 2) != 0);
-		break;
-	}
-	if (rc)
-		return -1;
-	return store_step_done(st, stmt, "storing an event");
+	return queue_event(st, EVENT_ID(source, line), ev);
 }
 
 int store_insert_reject(struct store *st, int64_t source, uint64_t line,

@@ -1,7 +1,8 @@
 /*
- * Unit tests for the store's writes: serves wait in a batch (store.c), so
- * these check that every serve given reaches the table, whatever the
- * batch size, and that anything else done meanwhile sees them first.
+ * Unit tests for the store's writes: events wait in a batch per kind
+ * (store.c), so these check that every event given reaches its table as
+ * given, whatever the batch size and however the kinds interleave, and
+ * that anything else done meanwhile sees them first.
  */
 #include "config.h"
 
@@ -123,21 +124,55 @@ static void test_forgetting_a_waiting_serve(void **state)
 	assert_int_equal(value(fx, "SELECT count(*) FROM serve WHERE line = 2"), 0);
 }
 
-/* Other events between serves are stored in their place. */
-static void test_fill_between_serves(void **state)
+/* Kinds interleaved fill their batches apart, and each row is stored. */
+static void test_kinds_interleaved(void **state)
 {
 	struct fixture *fx = *state;
+	char line[160];
+	int i;
 
-	add_serves(fx, 40);
-	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k1 "
-	    "device=cam-1 frame=f1");
-	add_serves(fx, 2);
-	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 42);
-	assert_int_equal(value(fx, "SELECT count(*) FROM fill WHERE line = 41"), 1);
-	assert_int_equal(value(fx, "SELECT min(line) FROM serve WHERE line > 41"), 42);
+	for (i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02dZ req=r%d "
+			 "account=acct-%d key=k%d node=n1", i, i, i % 3, i % 4);
+		add(fx, RELAY_LOG, line);
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02dZ op=fill "
+			 "node=n1 key=k%d device=cam-%d frame=f%d ttl_ms=60000",
+			 i, i % 4, i % 4, i);
+		add(fx, CACHE_LOG, line);
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02dZ op=%s "
+			 "node=n1 key=k%d", i, i % 2 ? "expire" : "purge", i % 4);
+		add(fx, CACHE_LOG, line);
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02dZ op=%s "
+			 "device=cam-%d account=acct-%d", i, i % 2 ? "unbind" : "bind",
+			 i % 4, i % 3);
+		add(fx, REGISTRY_LOG, line);
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:00:%02dZ op=%s "
+			 "device=cam-%d account=acct-%d", i, i % 2 ? "unshare" : "share",
+			 i % 4, i % 3);
+		add(fx, REGISTRY_LOG, line);
+	}
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM fill"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM removal"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM binding"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM share"), 40);
+	/* Each row holds its own line's values: the lines run 1 to 200. */
+	assert_int_equal(value(fx, "SELECT sum(line) FROM (SELECT line FROM serve"
+			       " UNION ALL SELECT line FROM fill UNION ALL SELECT line"
+			       " FROM removal UNION ALL SELECT line FROM binding"
+			       " UNION ALL SELECT line FROM share)"), 200 * 201 / 2);
+	assert_int_equal(value(fx, "SELECT count(*) FROM fill WHERE frame ="
+			       " 'f' || ((line - 2) / 5) AND ttl_ms = 60000"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM removal WHERE op ="
+			       " CASE (line - 3) / 5 % 2 WHEN 1 THEN 'expire' ELSE 'purge' END"),
+			 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM binding"
+			       " WHERE bound = ((line - 4) / 5 % 2 = 0)"), 40);
+	assert_int_equal(value(fx, "SELECT count(*) FROM share"
+			       " WHERE granted = ((line - 5) / 5 % 2 = 0)"), 40);
 }
 
-/* A rollback drops the serves waiting with the rest of the transaction. */
+/* A rollback drops the events waiting with the rest of the transaction. */
 static void test_rollback_drops_waiting_serves(void **state)
 {
 	struct fixture *fx = *state;
@@ -150,7 +185,7 @@ static void test_rollback_drops_waiting_serves(void **state)
 	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 1);
 }
 
-/* A commit stores the serves still waiting. */
+/* A commit stores the events still waiting. */
 static void test_commit_stores_waiting_serves(void **state)
 {
 	struct fixture *fx = *state;
@@ -170,7 +205,7 @@ int main(void)
 		cmocka_unit_test(test_every_batch_size_stores_every_serve),
 		T(test_columns_keep_their_types),
 		T(test_forgetting_a_waiting_serve),
-		T(test_fill_between_serves),
+		T(test_kinds_interleaved),
 		T(test_rollback_drops_waiting_serves),
 		T(test_commit_stores_waiting_serves),
 	};
