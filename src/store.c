@@ -123,7 +123,7 @@ struct store {
 	size_t statement_count;
 	struct atom_slot *atoms;
 	struct batch batch[KINDS];
-	int storing; /* store_batches() is running */
+	int storing; /* store_kinds() is running */
 };
 
 static int store_kinds(struct store *st, size_t first, size_t end);
@@ -652,8 +652,8 @@ static int bind_row(struct store *st, size_t k, sqlite3_stmt *stmt, int base,
 
 /*
  * Store the events waiting in kind k's batch: all in one statement when
- * it is full, else one by one.  The batch is empty afterwards, whatever
- * happened; -1 (reported) when they could not be stored.
+ * it is full, else one by one; -1 (reported) when they could not be.  The
+ * caller empties the batch.
  */
 static int store_batch(struct store *st, size_t k)
 {
@@ -691,7 +691,6 @@ static int store_batch(struct store *st, size_t k)
 		if (!rc && (!whole || r == rows - 1))
 			rc = store_step_done(st, stmt, "storing events");
 	}
-	b->rows = b->text_used = 0;
 	return rc;
 }
 

@@ -108,6 +108,12 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 /* Drop what line `line` of a source stored (a provisional last line). */
 int store_forget_line(struct store *st, int64_t source, uint64_t line);
 
+/*
+ * Store an event of line `line` of a source.  It may wait in a batch (see
+ * store.c) until any other statement runs, store_prepare() and
+ * store_exec() included, which stores it first; store_rollback() drops
+ * it with the transaction.
+ */
 int store_insert_event(struct store *st, int64_t source, uint64_t line,
 		       const struct event *ev);
 int store_insert_reject(struct store *st, int64_t source, uint64_t line,
