@@ -494,16 +494,16 @@ static int64_t intern(struct store *st, const struct text *t,
 
 /*
  * Bind an interned string, or NULL when the field is absent or empty.
- * slot is atom_slot(st, t), or NULL to have it found here.
+ * slot is atom_slot(st, t), found when the batch was prefetched.
  */
-static int bind_atom_at(struct store *st, sqlite3_stmt *stmt, int col,
-			const struct text *t, struct atom_slot *slot)
+static int bind_atom(struct store *st, sqlite3_stmt *stmt, int col,
+		     const struct text *t, struct atom_slot *slot)
 {
 	int64_t id;
 
 	if (t->len == 0)
 		return sqlite3_bind_null(stmt, col) == SQLITE_OK ? 0 : -1;
-	if ((id = intern(st, t, slot ? slot : atom_slot(st, t))) < 0)
+	if ((id = intern(st, t, slot)) < 0)
 		return -1;
 	sqlite3_bind_int64(stmt, col, id);
 	return 0;
@@ -630,7 +630,7 @@ static int bind_row(struct store *st, size_t k, sqlite3_stmt *stmt, int base,
 
 		switch (kd->column[c].as) {
 		case BIND_ATOM:
-			rc = bind_atom_at(st, stmt, col, &t[c], slot[c]);
+			rc = bind_atom(st, stmt, col, &t[c], slot[c]);
 			break;
 		case BIND_TEXT:
 			bind_text(stmt, col, &t[c]);
