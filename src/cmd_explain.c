@@ -236,7 +236,8 @@ static int classify(struct store *st, const struct explain_request *req,
 	sqlite3_stmt *stmt;
 
 	memset(v, 0, sizeof(*v));
-	if (correlate_run(st, &window, &summary) || !(stmt = prepare(st, sql)))
+	if (correlate_run(st, &window, CORRELATE_DELIVERIES, 0, &summary) ||
+	    !(stmt = prepare(st, sql)))
 		return -1;
 	sqlite3_bind_int64(stmt, 1, s->id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {

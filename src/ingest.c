@@ -20,6 +20,7 @@
 #include "readahead.h"
 #include "source.h"
 #include "util.h"
+#include "verdict.h"
 
 struct file_state {
 	struct store *st;
@@ -31,6 +32,7 @@ struct file_state {
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
 	int covered;          /* the file holds all the source had consumed */
+	uint64_t first_new;   /* the first line this run stores, 0 if none */
 	struct format *format; /* NULL: logfmt, parsed directly */
 };
 
@@ -181,7 +183,8 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		*finished = 1;
 		return ATTEMPT_DONE;
 	}
-	if (store_forget_line(fs->st, fs->src.id, line->number))
+	if (verdict_note_line(fs->st, fs->src.id, line->number) ||
+	    store_forget_line(fs->st, fs->src.id, line->number))
 		return ATTEMPT_STORE_FAILED;
 	fs->src.tail_bytes = 0;
 	fs->src.tail_crc = 0;
@@ -204,6 +207,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
+	fs->first_new = pending ? line.number : fs->src.lines + 1;
 	if (!(ra = readahead_start(in, pending ? &line : NULL, parse_line,
 				   fs->format)))
 		return ATTEMPT_FILE_FAILED;
@@ -317,8 +321,13 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 		}
 		if (fs->format)
 			format_begin_file(fs->format);
+		fs->first_new = 0;
 		rc = ingest_into(fs, f->in);
 	}
+	/* The verdicts the new events change, in the file's transaction. */
+	if (rc == ATTEMPT_DONE && fs->first_new &&
+	    verdict_update(fs->st, fs->src.id, fs->first_new))
+		rc = ATTEMPT_STORE_FAILED;
 	return rc;
 }
 
