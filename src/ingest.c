@@ -363,7 +363,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure, *used = NULL;
+	const char *failure, *used = NULL, *container, *way_out;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -373,6 +373,13 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_FILE_FAILED;
 	}
 	res->compressed = input_is_gzip(f.in);
+	if (input_container(f.prefix, f.prefix_len, &container, &way_out)) {
+		error("%s: %s%s, not a log; %s", name,
+		      res->compressed ? "gzip-compressed, " : "", container, way_out);
+		input_close(f.in);
+		res->failed = 1;
+		return INGEST_FILE_FAILED;
+	}
 	if (f.prefix_len == 0) {
 		/* Nothing to identify or store; only a read error matters. */
 		if ((failure = input_failed(f.in))) {

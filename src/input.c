@@ -334,3 +334,64 @@ int input_is_gzip(const struct input *in)
 {
 	return in->content == CONTENT_GZIP;
 }
+
+/*
+ * Files that are not logs but may sit among them: archives of rotated
+ * logs and copies of a store hold log lines (a store keeps log heads), so
+ * read as text they would be ingested a second time.  Recognised by their
+ * magic bytes in the decoded content, so a .tar.gz is a tar archive.
+ */
+static const struct container {
+	size_t offset;
+	const char *magic;
+	size_t len;
+	const char *what;
+	const char *way_out;
+} containers[] = {
+	{257, "ustar", 5, "a tar archive",
+	 "unpack it or give its members' files by name"},
+	{0, "PK\3\4", 4, "a zip archive",
+	 "unpack it or give its members' files by name"},
+	{0, "PK\5\6", 4, "an empty zip archive", "leave it out"},
+	{0, "SQLite format 3", 16, "a SQLite database (such as a camaudit store)",
+	 "keep databases and their copies out of the logs given"},
+	/* SQLite's write-ahead log and rollback journal beside a store copy. */
+	{0, "\x37\x7f\x06\x82", 4, "a SQLite write-ahead log",
+	 "keep databases and their copies out of the logs given"},
+	{0, "\x37\x7f\x06\x83", 4, "a SQLite write-ahead log",
+	 "keep databases and their copies out of the logs given"},
+	{0, "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", 8, "a SQLite journal",
+	 "keep databases and their copies out of the logs given"},
+	{0, "\xfd" "7zXZ", 6, "xz-compressed",
+	 "decompress it (xz -dk) and give the result"},
+	{0, "\x28\xb5\x2f\xfd", 4, "zstd-compressed",
+	 "decompress it (zstd -dk) and give the result"},
+	{0, "\x04\x22\x4d\x18", 4, "lz4-compressed",
+	 "decompress it (lz4 -d) and give the result"},
+	/* "BZh", the block size, then the first block's or the end's magic. */
+	{4, "1AY&SY", 6, "bzip2-compressed",
+	 "decompress it (bunzip2 -k) and give the result"},
+	{4, "\x17\x72\x45\x38\x50\x90", 6, "bzip2-compressed",
+	 "decompress it (bunzip2 -k) and give the result"},
+};
+
+int input_container(const unsigned char *prefix, size_t len,
+		    const char **what, const char **way_out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(containers); i++) {
+		const struct container *c = &containers[i];
+
+		if (len < c->offset + c->len ||
+		    memcmp(prefix + c->offset, c->magic, c->len) != 0)
+			continue;
+		if (c->offset == 4 && (memcmp(prefix, "BZh", 3) != 0 ||
+				       prefix[3] < '1' || prefix[3] > '9'))
+			continue;
+		*what = c->what;
+		*way_out = c->way_out;
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,72 @@
+#!/bin/sh
+# Evidence integrity (issue 13): archives and store copies refused rather
+# than ingested twice, values with NUL bytes named in full, evidence lines
+# checked against the store, crafted stores refused, read-only stores read,
+# and the messages of the failures around them.
+. "$srcdir/tests/lib.sh"
+
+small="$srcdir/tests/data/small"
+skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP $1"
+}
+events() { rows "$1" "SELECT (SELECT count(*) FROM serve) + (SELECT count(*) FROM fill) + (SELECT count(*) FROM removal) + (SELECT count(*) FROM binding) + (SELECT count(*) FROM share)"; }
+
+# --- containers and stores are refused by their magic bytes ------------------
+mkdir logs
+cp "$small"/*.log logs/
+expect_exit 0 "a directory of logs is ingested" camaudit ingest -q --db c.db logs
+camaudit audit -q --db c.db --type all --format json > before.json
+before_events=$(events c.db)
+# The issue's scenario: the rotated logs archived beside them, and a copy
+# of the store, in the directory that is ingested again.
+(cd logs && tar czf rotated.tar.gz relay.log cache.log registry.log)
+cp c.db logs/camaudit.db.bak
+expect_exit 3 "archives and store copies in a directory fail the run" \
+	camaudit ingest --db c.db logs
+grep_file "the .tar.gz is named as a tar archive" \
+	"^camaudit: logs/rotated\.tar\.gz: gzip-compressed, a tar archive, not a log; unpack it or give its members' files by name$" err
+grep_file "the store copy is named as a database" \
+	"^camaudit: logs/camaudit\.db\.bak: a SQLite database \(such as a camaudit store\), not a log; " err
+equal "no line of either was stored" "$before_events" "$(events c.db)"
+equal "nothing was rejected either" 0 "$(rows c.db 'SELECT count(*) FROM reject')"
+camaudit audit -q --db c.db --type all --format json > after.json
+equal "the findings do not double" "$(cat before.json)" "$(cat after.json)"
+
+# One file per kind; the tools that make them are installed by .ci/run.
+container() { # KIND FILE: make FILE, a container of relay.log
+	case $1 in
+	tar) tar cf "$2" -C "$small" relay.log ;;
+	zip) zip -q -j "$2" "$small/relay.log" ;;
+	xz) xz -c "$small/relay.log" > "$2" ;;
+	bzip2) bzip2 -c "$small/relay.log" > "$2" ;;
+	zstd) zstd -q -c "$small/relay.log" > "$2" ;;
+	lz4) lz4 -q -c "$small/relay.log" > "$2" ;;
+	sqlite) cp c.db "$2" ;;
+	esac
+}
+for kind in tar:"a tar archive" zip:"a zip archive" xz:"xz-compressed" \
+	bzip2:"bzip2-compressed" zstd:"zstd-compressed" lz4:"lz4-compressed" \
+	sqlite:"a SQLite database"; do
+	tool=${kind%%:*} what=${kind#*:}
+	[ "$tool" = sqlite ] || command -v "$tool" > /dev/null 2>&1 || {
+		skip "$tool is not installed (.ci/run installs it)"
+		continue
+	}
+	container "$tool" "file.$tool" || { not_ok "making a $tool file"; continue; }
+	expect_exit 3 "a $tool file is refused" camaudit ingest -q --db k.db "file.$tool"
+	grep_file "as $what, in one line" "^camaudit: file\.$tool: $what.*, not a log; " err
+	equal "with no other message (-q)" 1 "$(wc -l < err | tr -d ' ')"
+	if [ -f k.db ]; then
+		equal "and nothing of it stored" 0 "$(events k.db)"
+	else
+		ok "and nothing of it stored (no store)"
+	fi
+done
+# Inside gzip, on standard input too.
+tar cf - -C "$small" relay.log | gzip -c > piped.tgz
+expect_exit 3 "a .tar.gz on standard input is refused" \
+	sh -c '"$CAMAUDIT" ingest --db k.db - < piped.tgz'
+grep_file "as a gzip-compressed tar archive" "^camaudit: <stdin>: gzip-compressed, a tar archive, not a log" err
+
+done_testing
