@@ -468,6 +468,12 @@ int schema_prepare(struct store *st, int read_only)
 
 	if (user_version(st, &version))
 		return -1;
+	/* The file chooses the number: it indexes migrations[] only in range. */
+	if (version < 0) {
+		error("database %s: damaged or not a camaudit database (schema "
+		      "version %d)", store_path(st), version);
+		return -1;
+	}
 	if (version > latest) {
 		error("database %s: written by a newer camaudit (schema %d, this "
 		      "camaudit knows %d); upgrade camaudit", store_path(st),
@@ -511,6 +517,11 @@ int schema_prepare(struct store *st, int read_only)
 	if (user_version(st, &version))
 		goto fail;
 	from = version;
+	if (version < 0 || version > latest) {
+		error("database %s: its schema version changed to %d while it was "
+		      "being opened; nothing was changed", store_path(st), version);
+		goto fail;
+	}
 	if (version == 0 && has_tables(st)) {
 		error("database %s: not a camaudit database (it holds other "
 		      "tables); give camaudit a database of its own with --db",

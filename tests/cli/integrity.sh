@@ -69,4 +69,19 @@ expect_exit 3 "a .tar.gz on standard input is refused" \
 	sh -c '"$CAMAUDIT" ingest --db k.db - < piped.tgz'
 grep_file "as a gzip-compressed tar archive" "^camaudit: <stdin>: gzip-compressed, a tar archive, not a log" err
 
+# --- a crafted schema version cannot choose a pointer --------------------------
+# migrations[version] with a negative user_version jumped anywhere (SIGSEGV).
+for version in -1 -2147483648; do
+	cp c.db crafted.db
+	sqlite3 crafted.db "PRAGMA user_version = $version"
+	for cmd in audit status ingest; do
+		if [ $cmd = ingest ]; then set -- "$small/relay.log"; else set --; fi
+		expect_exit 3 "$cmd refuses a store of schema version $version" \
+			camaudit $cmd -q --db crafted.db "$@"
+		grep_file "saying it is damaged" \
+			"^camaudit: database crafted\.db: damaged or not a camaudit database \(schema version $version\)$" err
+	done
+	equal "and leaves it as it was" "$version" "$(rows crafted.db 'PRAGMA user_version')"
+done
+
 done_testing
