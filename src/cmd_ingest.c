@@ -80,9 +80,12 @@ static int ingest_one(const char *path, void *ctx)
 				!run->quiet && isatty(STDERR_FILENO), run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
-	run->total.events += r.events;
 	run->total.skipped += r.skipped;
-	run->total.rejected += r.rejected;
+	/* A database failure rolled the file's rows back: none was stored. */
+	if (status != INGEST_STORE_FAILED) {
+		run->total.events += r.events;
+		run->total.rejected += r.rejected;
+	}
 	if (status == INGEST_FILE_FAILED)
 		run->files_failed++;
 	if (status == INGEST_STORE_FAILED)

@@ -535,7 +535,7 @@ int schema_prepare(struct store *st, int read_only)
 	if (store_exec(st, pragma, "updating the schema") ||
 	    store_exec(st, "COMMIT", "updating the schema"))
 		goto fail;
-	if (from > 0)
+	if (from > 0 && from < latest) /* not when another run just made it */
 		warning("database %s: upgraded from schema %d to %d",
 			store_path(st), from, latest);
 	return 0;

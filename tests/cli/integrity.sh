@@ -84,4 +84,30 @@ for version in -1 -2147483648; do
 	equal "and leaves it as it was" "$version" "$(rows crafted.db 'PRAGMA user_version')"
 done
 
+# --- messages after a full disk --------------------------------------------------
+awk 'BEGIN { for (i = 0; i < 200000; i++) printf "ts=2019-12-26T09:%02d:%02d.%03dZ req=c%06d account=acct-%d key=k%d node=n\n", (i / 60000) % 60, (i / 1000) % 60, i % 1000, i, i % 7, i % 11 }' > big.log
+expect_exit 3 "a first load that runs out of room fails" \
+	sh -c 'trap "" XFSZ; ulimit -f 2048; "$CAMAUDIT" ingest --db full.db "$1" big.log' sh "$small/relay.log"
+grep_file "the file before the failure is reported stored" \
+	"relay\.log: 10 lines read, 10 events stored" err
+equal "the database error is printed once" 1 "$(grep -c '^camaudit: database full\.db: ' err)"
+grep_file "the total counts only what was stored, not the rolled-back file" \
+	"^camaudit: 2 files: 200010 lines read, 10 events stored, 0 already ingested, 0 rejected$" err
+equal "which is what the store holds" 10 "$(events full.db)"
+
+# --- two runs that create a store together --------------------------------------
+# The second to take the lock found the schema made: "upgraded from schema
+# 4 to 4" (with -q too).  A few pairs, as the race is not every time.
+said=0
+for i in 1 2 3 4 5; do
+	"$CAMAUDIT" ingest -q --db "race$i.db" "$small/relay.log" 2> "race$i.a" &
+	"$CAMAUDIT" ingest -q --db "race$i.db" "$small/cache.log" 2> "race$i.b" &
+	wait
+	cat "race$i.a" "race$i.b" >> race.err
+	[ "$(events "race$i.db")" = 15 ] || said=$((said + 1))
+done
+equal "both runs of each pair stored their file" 0 "$said"
+check "and neither said the store was upgraded" test ! -s race.err
+show race.err
+
 done_testing
