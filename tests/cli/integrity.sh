@@ -110,4 +110,23 @@ equal "both runs of each pair stored their file" 0 "$said"
 check "and neither said the store was upgraded" test ! -s race.err
 show race.err
 
+# --- --db: empty, a symbolic link, under a linked directory ------------------------
+for cmd in ingest audit status export report prune; do
+	expect_exit 2 "$cmd --db '' is a usage error" camaudit $cmd --db ""
+	grep_file "saying the name is empty" "^camaudit: --db needs a file name, not an empty one; see 'camaudit $cmd --help'$" err
+done
+cp c.db real.db
+ln -s real.db link.db
+expect_exit 3 "a symbolic link at --db is refused" camaudit ingest --db link.db "$small/relay.log"
+grep_file "saying so, not 'File exists'" \
+	"^camaudit: database link\.db: is a symbolic link, and no database is opened through one \(give the real path\)$" err
+expect_exit 3 "by readers too" camaudit status --db link.db
+grep_file "with the same message" "^camaudit: database link\.db: is a symbolic link" err
+mkdir realdir
+ln -s realdir linkdir
+expect_exit 3 "a database under a linked directory is refused" \
+	camaudit ingest --db linkdir/new.db "$small/relay.log"
+grep_file "naming the link" "^camaudit: database linkdir/new\.db: linkdir is a symbolic link" err
+check "and no empty file is left behind" test ! -e realdir/new.db
+
 done_testing
