@@ -209,6 +209,18 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
 		fs->res->lines_read++;
+		/*
+		 * A last line with no newline that yields nothing is most
+		 * likely still being written: rejected, it was reported again
+		 * on every run until the writer finished it.  It is left
+		 * unread for the next run.  Compressed content and a pipe are
+		 * final: there it is rejected as any other line.
+		 */
+		if (!p->line.terminated && !p->line.cut && !p->line.overlong &&
+		    p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in)) {
+			fs->res->provisional = 1;
+			continue;
+		}
 		if (p->line.terminated) {
 			fs->src.lines = p->line.number;
 			fs->src.bytes = p->offset;

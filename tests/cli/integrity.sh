@@ -129,4 +129,22 @@ expect_exit 3 "a database under a linked directory is refused" \
 grep_file "naming the link" "^camaudit: database linkdir/new\.db: linkdir is a symbolic link" err
 check "and no empty file is left behind" test ! -e realdir/new.db
 
+# --- a live log's half-written last line ---------------------------------------------
+cp "$small/relay.log" live.log
+printf 'ts=2019-12-26T09:00:00Z req=r-live acc' >> live.log
+for run in 1 2; do
+	expect_exit 0 "run $run over a log whose last line is half-written" \
+		camaudit ingest --db live.db live.log
+	grep_file "run $run: it is not rejected, but left for the next run" \
+		"live\.log: 11 lines read, [0-9]+ events stored, [0-9]+ already ingested, 0 rejected; the last line, unfinished, is left for the next run$" err
+done
+equal "nothing of it is kept as a reject" 0 "$(rows live.db 'SELECT count(*) FROM reject')"
+printf 'ount=acct-9 key=still/cam-1/hd node=cache-1\n' >> live.log
+expect_exit 0 "once the writer finishes it" camaudit ingest --db live.db live.log
+grep_file "it is stored" "live\.log: 11 lines read, 1 events stored, 10 already ingested, 0 rejected$" err
+equal "as a serve" 1 "$(rows live.db "SELECT count(*) FROM serve WHERE req = 'r-live'")"
+printf 'ts=2019-12-26T09:00:00Z req=r-x acc' | gzip -c > final.gz
+expect_exit 0 "in compressed content, which is final" camaudit ingest --db final.db final.gz
+grep_file "such a line is rejected as before" "final\.gz:1: rejected: " err
+
 done_testing
