@@ -147,4 +147,14 @@ printf 'ts=2019-12-26T09:00:00Z req=r-x acc' | gzip -c > final.gz
 expect_exit 0 "in compressed content, which is final" camaudit ingest --db final.db final.gz
 grep_file "such a line is rejected as before" "final\.gz:1: rejected: " err
 
+# --- prune --vacuum without room for the vacuum ---------------------------------
+camaudit ingest -q --db vac.db big.log
+expect_exit 3 "a vacuum without room fails prune --vacuum" \
+	sh -c 'trap "" XFSZ; ulimit -f 4096; "$CAMAUDIT" prune --db vac.db --before 2019-12-26T09:00:30Z --vacuum'
+grep_file "what the prune did is said first" \
+	"^camaudit: pruned before 2019-12-26T09:00:30\.000Z: 30000 serves, 0 fills, 0 evictions$" err
+grep_file "and that it was committed, only the vacuum failing" \
+	"^camaudit: database vac\.db: the prune was committed; only the vacuum failed, so the file keeps its size" err
+equal "which is so" 170000 "$(rows vac.db 'SELECT count(*) FROM serve')"
+
 done_testing
