@@ -157,4 +157,58 @@ grep_file "and that it was committed, only the vacuum failing" \
 	"^camaudit: database vac\.db: the prune was committed; only the vacuum failed, so the file keeps its size" err
 equal "which is so" 170000 "$(rows vac.db 'SELECT count(*) FROM serve')"
 
+# --- a store on read-only media, with no -wal or -shm beside it -------------------
+# A read-only tmpfs where the machine lets us mount one; else, as nobody,
+# a directory nobody may write (root writes any directory).
+readers_agree() { # WHERE PREFIX...: every reader gives what it gives on c.db
+	where=$1
+	shift
+	for cmd in "audit --type all --format json" status "export --format ndjson" \
+		"report --format json" "explain r-01"; do
+		# shellcheck disable=SC2086
+		camaudit $cmd --db c.db > want.out 2> /dev/null
+		# shellcheck disable=SC2086
+		"$@" "$CAMAUDIT" $cmd --db "$where/c.db" > out 2> err
+		status=$?
+		if [ $status -le 1 ] && cmp -s want.out out; then
+			ok "${cmd%% *} reads a store $how"
+		else
+			not_ok "${cmd%% *} reads a store $how (exit $status)"
+			show err
+		fi
+	done
+	check "and leaves no -wal or -shm there" test ! -e "$where/c.db-wal" -a ! -e "$where/c.db-shm"
+}
+mkdir ro
+if mount -t tmpfs -o size=8m tmpfs ro 2> /dev/null; then
+	trap 'umount "$TEST_DIR/ro" 2>/dev/null; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
+	cp c.db ro/
+	# The same store with its last commit still in its write-ahead log.
+	cp c.db w0.db
+	printf "PRAGMA wal_autocheckpoint=0;\nUPDATE source SET last_ingested_at = last_ingested_at + 1;\n.shell cp w0.db ro/w.db; cp w0.db-wal ro/w.db-wal\n" \
+		| sqlite3 w0.db > /dev/null
+	if mount -o remount,ro ro 2> /dev/null; then
+		how="on a read-only mount"
+		readers_agree ro
+		expect_exit 3 "a store whose -wal cannot be read there is refused" \
+			camaudit status --db ro/w.db
+		grep_file "saying why and what to do" \
+			"^camaudit: database ro/w\.db: cannot be read here: its last commits are in ro/w\.db-wal, .*copy the database with its -wal to a writable place$" err
+	else
+		skip "read-only stores: this machine cannot remount a tmpfs read-only"
+	fi
+	umount ro
+elif unprivileged; then
+	how="in a directory its reader may not write"
+	cp c.db ro/
+	chmod 555 ro
+	chmod 644 ro/c.db
+	chmod 755 "$TEST_DIR"
+	# shellcheck disable=SC2086
+	readers_agree ro $as_user
+	chmod 700 "$TEST_DIR"
+else
+	skip "read-only stores: no tmpfs mount here, and no setpriv to drop root"
+fi
+
 done_testing
