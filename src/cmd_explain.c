@@ -82,6 +82,14 @@ static const char *text_col(sqlite3_stmt *stmt, int col)
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
+/* A text column under key, with its length: a value may hold NUL bytes. */
+static void tree_col(struct tree *t, const char *key, sqlite3_stmt *stmt, int col)
+{
+	const char *v = text_col(stmt, col);
+
+	tree_text_len(t, key, v, (size_t)sqlite3_column_bytes(stmt, col));
+}
+
 /* "NAME:LINE" of a source and line, in buf. */
 static const char *ref(char *buf, size_t size, const char *name, int64_t line)
 {
@@ -198,18 +206,18 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 	tree_object(t, "serve");
 	tree_text(t, "serve_ref", ref(buf, sizeof(buf), text_col(stmt, 3), s->line));
 	tree_time(t, "served_at", s->ts);
-	tree_text(t, "request_id", text_col(stmt, 4));
-	tree_text(t, "viewer_account", text_col(stmt, 5));
-	tree_text(t, "requested_device", text_col(stmt, 6));
-	tree_text(t, "key", text_col(stmt, 7));
-	tree_text(t, "frame", text_col(stmt, 8));
-	tree_text(t, "node", text_col(stmt, 9));
-	tree_text(t, "relay", text_col(stmt, 10));
-	tree_text(t, "cache", text_col(stmt, 11));
+	tree_col(t, "request_id", stmt, 4);
+	tree_col(t, "viewer_account", stmt, 5);
+	tree_col(t, "requested_device", stmt, 6);
+	tree_col(t, "key", stmt, 7);
+	tree_col(t, "frame", stmt, 8);
+	tree_col(t, "node", stmt, 9);
+	tree_col(t, "relay", stmt, 10);
+	tree_col(t, "cache", stmt, 11);
 	if (sqlite3_column_type(stmt, 12) == SQLITE_INTEGER)
 		tree_int(t, "status", sqlite3_column_int64(stmt, 12));
 	else
-		tree_text(t, "status", text_col(stmt, 12));
+		tree_col(t, "status", stmt, 12);
 	raw = read_line(text_col(stmt, 3), s->line);
 	tree_text(t, "line", raw);
 	free(raw);
@@ -345,9 +353,9 @@ static int write_candidates(struct store *st, struct tree *t,
 		tree_text(t, "fill_ref", ref(buf, sizeof(buf), text_col(f, 4),
 					    sqlite3_column_int64(f, 3)));
 		tree_time(t, "filled_at", sqlite3_column_int64(f, 1));
-		tree_text(t, "node", text_col(f, 5));
-		tree_text(t, "origin_device", text_col(f, 6));
-		tree_text(t, "frame", text_col(f, 7));
+		tree_col(t, "node", f, 5);
+		tree_col(t, "origin_device", f, 6);
+		tree_col(t, "frame", f, 7);
 		tree_bool(t, "chosen", chosen);
 		if (chosen)
 			snprintf(why, sizeof(why), "%s", !strcmp(v->rule, "frame") ?
@@ -409,10 +417,10 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	tree_text(t, "rule", !strcmp(v->rule, "frame") ? "frame identity" :
 		  "latest fill of the key on the node, within skew, still cached");
 	tree_time(t, "filled_at", filled_at);
-	tree_text(t, "node", text_col(f, 3));
-	tree_text(t, "origin_device", text_col(f, 4));
-	tree_text(t, "frame", text_col(f, 5));
-	tree_text(t, "gen", text_col(f, 7));
+	tree_col(t, "node", f, 3);
+	tree_col(t, "origin_device", f, 4);
+	tree_col(t, "frame", f, 5);
+	tree_col(t, "gen", f, 7);
 	tree_end(t);
 	sqlite3_reset(f);
 
@@ -423,7 +431,7 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	if (sqlite3_step(o) == SQLITE_ROW) {
 		tree_object(t, "owner");
 		if (sqlite3_column_type(o, 4) == SQLITE_NULL)
-			tree_text(t, "owner_account", text_col(o, 3));
+			tree_col(t, "owner_account", o, 3);
 		else
 			tree_null(t, "owner_account");
 		tree_text(t, "binding_ref", ref(buf, sizeof(buf), text_col(o, 2),

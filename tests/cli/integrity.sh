@@ -211,4 +211,57 @@ else
 	skip "read-only stores: no tmpfs mount here, and no setpriv to drop root"
 fi
 
+# --- a value with a NUL byte and a line separator, through every output ------------
+# nginx escapes bytes as \xHH and the preset decodes them: the account is
+# stored whole, and every output must name it whole, escaped.
+data="$srcdir/tests/data/formats"
+sed -n 1p "$data/nginx.log" > nul.log
+sed -n 2p "$data/nginx.log" | sed 's/"acct-2"/"alice\\x00bob\\xe2\\x80\\xa8x"/' >> nul.log
+expect_exit 0 "a log with an escaped NUL in an account is ingested" \
+	camaudit ingest -q --db nul.db nul.log "$data/registry.log"
+equal "the account is stored whole" "616C69636500626F62E280A878" \
+	"$(rows nul.db "SELECT hex(text) FROM atom WHERE text LIKE 'alice%'")"
+plain='alice\\x00bob\\u2028x'   # as a regex: alice\x00bob\u2028x
+json='alice\\u0000bob\\u2028x'
+for f in table csv; do
+	expect_exit 1 "audit --format $f" camaudit audit -q --db nul.db --format $f
+	grep_file "names the viewer whole, NUL and U+2028 escaped ($f)" "$plain" out
+done
+expect_exit 1 "audit --format json" camaudit audit -q --db nul.db --format json
+grep_file "names the viewer whole, as \\u0000 (json)" "\"viewer_account\":\"$json\"" out
+check "and the JSON reads back as the stored value" \
+	test "$("$JQ" -r '.viewer_account' out | od -An -c | tr -s ' ' | tr -d '\n')" = " a l i c e \0 b o b 342 200 250 x \n"
+expect_exit 1 "explain" camaudit explain --db nul.db r-n-002
+grep_file "names the viewer whole (explain)" "^  viewer_account: $plain$" out
+expect_exit 1 "explain --format json" camaudit explain --db nul.db --format json r-n-002
+grep_file "names the viewer whole (explain json)" "\"viewer_account\":\"$json\"" out
+expect_exit 0 "export --format ndjson" camaudit export -q --db nul.db --format ndjson
+grep_file "names the account whole (ndjson)" "\"account\":\"$json\"" out
+expect_exit 0 "export --format csv" camaudit export -q --db nul.db --format csv
+grep_file "names the account whole (csv)" ",$plain," out
+expect_exit 1 "report" camaudit report -q --db nul.db
+grep_file "names the recipient whole (report)" "^  $plain  " out
+expect_exit 1 "report --format json" camaudit report -q --db nul.db --format json
+grep_file "names the recipient whole (report json)" "\"$json\"" out
+expect_exit 1 "report --format csv --list recipients" \
+	camaudit report -q --db nul.db --format csv --list recipients
+grep_file "names the recipient whole (report csv)" "^$plain," out
+expect_exit 1 "report --format html" camaudit report -q --db nul.db --format html
+grep_file "names the recipient whole (report html)" "<td>$plain</td>" out
+check "no raw NUL or U+2028 in any of them" sh -c '! grep -q "$(printf "\342\200\250")" out && tr -d "\000" < out | cmp -s - out'
+
+# U+2028 alone, raw in a logfmt value: it broke the line in table, CSV,
+# text and HTML (JSON escaped it already).
+cp "$small/registry.log" "$small/cache.log" .
+serve_line 2019-12-26T08:14:03.250Z r-ls "acct$(printf '\342\200\250')2" still/low cache-2 device=cam-2 > ls.log
+camaudit ingest -q --db ls.db registry.log cache.log ls.log
+for f in table csv; do
+	camaudit audit -q --db ls.db --type all --format $f > ls.out
+	grep_file "U+2028 is escaped in audit --format $f" "acct\\\\u20282" ls.out
+done
+camaudit report -q --db ls.db > ls.out
+grep_file "and in the report's text" "acct\\\\u20282" ls.out
+camaudit report -q --db ls.db --format html > ls.out
+grep_file "and in its HTML" "acct\\\\u20282" ls.out
+
 done_testing
