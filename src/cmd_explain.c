@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "exitcode.h"
-#include "input.h"
+#include "source.h"
 #include "timefmt.h"
 #include "tree.h"
 #include "util.h"
@@ -90,6 +90,33 @@ static void tree_col(struct tree *t, const char *key, sqlite3_stmt *stmt, int co
 	tree_text_len(t, key, v, (size_t)sqlite3_column_bytes(stmt, col));
 }
 
+/*
+ * The serve's log line, re-read and checked against what ingest recorded
+ * (source_read_line): shown only when the file still holds the bytes that
+ * were ingested; otherwise the stored fields above are the evidence.
+ */
+static int write_line(struct store *st, struct tree *t, int64_t source,
+		      const char *path, int64_t number)
+{
+	static const char *const checks[] = {
+		[SOURCE_LINE_VERIFIED] = "verified: the file holds the bytes ingested",
+		[SOURCE_LINE_CHANGED] = "the file changed since ingest: the line is "
+		"not shown; the stored fields above are the evidence",
+		[SOURCE_LINE_UNREADABLE] = "the file cannot be read here: the stored "
+		"fields above are the evidence",
+	};
+	enum source_line found;
+	char *line;
+	size_t len;
+
+	if (source_read_line(st, source, path, (uint64_t)number, &line, &len, &found))
+		return -1;
+	tree_text_len(t, "line", line, len);
+	tree_text(t, "line_check", checks[found]);
+	free(line);
+	return 0;
+}
+
 /* "NAME:LINE" of a source and line, in buf. */
 static const char *ref(char *buf, size_t size, const char *name, int64_t line)
 {
@@ -152,26 +179,6 @@ static int find_serves(struct store *st, const char *what, int64_t **ids,
 	return 0;
 }
 
-/* The log line as the file holds it now, or NULL (not found, stdin). */
-static char *read_line(const char *path, int64_t number)
-{
-	struct input *in;
-	struct line line;
-	char *copy = NULL;
-
-	if (!path || !strcmp(path, "<stdin>") || !(in = input_open(path)))
-		return NULL;
-	while (input_next_line(in, &line) == 1) {
-		if ((int64_t)line.number == number) {
-			if (!line.overlong)
-				copy = xstrndup(line.ptr, line.len);
-			break;
-		}
-	}
-	input_close(in);
-	return copy;
-}
-
 static int write_serve(struct store *st, struct tree *t, int64_t id,
 		       struct serve *s)
 {
@@ -183,7 +190,6 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 		" s.device FROM serve s WHERE s.id = ?1";
 	sqlite3_stmt *stmt = prepare(st, sql);
 	char buf[4200];
-	char *raw;
 
 	if (!stmt)
 		return -1;
@@ -218,9 +224,10 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 		tree_int(t, "status", sqlite3_column_int64(stmt, 12));
 	else
 		tree_col(t, "status", stmt, 12);
-	raw = read_line(text_col(stmt, 3), s->line);
-	tree_text(t, "line", raw);
-	free(raw);
+	if (write_line(st, t, s->source, text_col(stmt, 3), s->line)) {
+		sqlite3_reset(stmt);
+		return -1;
+	}
 	tree_end(t);
 	sqlite3_reset(stmt);
 	return 0;

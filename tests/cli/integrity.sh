@@ -264,4 +264,51 @@ grep_file "and in the report's text" "acct\\\\u20282" ls.out
 camaudit report -q --db ls.db --format html > ls.out
 grep_file "and in its HTML" "acct\\\\u20282" ls.out
 
+# --- explain checks the line it quotes against what was ingested -----------------
+mkdir ev
+cp "$small/relay.log" "$small/cache.log" "$small/registry.log" ev/
+(cd ev && camaudit ingest -q --db ../ev.db relay.log cache.log registry.log)
+jx() { "$JQ" -r "$1" out; }
+cd ev
+expect_exit 1 "explain of a serve of an unchanged log" camaudit explain --db ../ev.db --format json r-03
+equal "quotes its line" "$(sed -n 3p relay.log)" "$(jx .serve.line)"
+equal "and says it was verified" "verified: the file holds the bytes ingested" "$(jx .serve.line_check)"
+# The issue's scenario: rotated by renaming, and a new log under the name.
+mv relay.log relay.log.1
+sed 's/r-0/r-9/; s/acct-2/acct-7/' relay.log.1 > relay.log
+expect_exit 1 "explain of a serve of the renamed log" camaudit explain --db ../ev.db --format json r-03
+equal "does not quote the new file's line as its evidence" null "$(jx .serve.line)"
+equal "says the file changed since ingest" \
+	"the file changed since ingest: the line is not shown; the stored fields above are the evidence" \
+	"$(jx .serve.line_check)"
+equal "and shows the stored fields" "r-03|acct-2|cam-2" \
+	"$(jx '[.serve.request_id, .serve.viewer_account, .serve.requested_device] | join("|")')"
+expect_exit 1 "in text too" camaudit explain --db ../ev.db r-03
+grep_file "it says so there" "^  line_check: the file changed since ingest" out
+# A log that grew since: the bytes ingested are still its first ones.
+mv relay.log.1 relay.log
+serve_line 2019-12-26T09:00:00Z r-more acct-1 still/low cache-2 >> relay.log
+expect_exit 1 "a log appended to since" camaudit explain --db ../ev.db --format json r-03
+equal "still has its line verified" "verified: the file holds the bytes ingested|$(sed -n 3p relay.log)" \
+	"$(jx '[.serve.line_check, .serve.line] | join("|")')"
+# The same length, one byte changed before the line: the CRC tells.
+sed -i '1s/acct-1/acct-9/' relay.log
+expect_exit 1 "a log rewritten in place" camaudit explain --db ../ev.db --format json r-03
+equal "is seen as changed" null "$(jx .serve.line)"
+rm relay.log
+expect_exit 1 "a log that is gone" camaudit explain --db ../ev.db --format json r-03
+equal "is said to be unreadable" "the file cannot be read here: the stored fields above are the evidence" \
+	"$(jx .serve.line_check)"
+cd ..
+# The last line with no newline yet: checked against its own CRC.
+cp "$small/relay.log" tail.log
+printf '%s' "$(serve_line 2019-12-26T09:00:00Z r-tail acct-2 still/low cache-2)" >> tail.log
+camaudit ingest -q --db tail.db tail.log "$small/cache.log" "$small/registry.log"
+camaudit explain --db tail.db --format json r-tail > out
+equal "an unterminated last line is verified by its own CRC" \
+	"verified: the file holds the bytes ingested" "$(jx .serve.line_check)"
+printf ' extra=1\n' >> tail.log
+camaudit explain --db tail.db --format json r-tail > out
+equal "and seen as changed when the writer completed it since" null "$(jx .serve.line)"
+
 done_testing
