@@ -341,6 +341,11 @@ int input_is_gzip(const struct input *in)
  * read as text they would be ingested a second time.  Recognised by their
  * magic bytes in the decoded content, so a .tar.gz is a tar archive.
  */
+/* What to do instead, shared by the kinds that call for the same. */
+#define UNPACK "unpack it or give its members' files by name"
+#define KEEP_OUT "keep databases and their copies out of the logs given"
+#define DECOMPRESS(tool) "decompress it (" tool ") and give the result"
+
 static const struct container {
 	size_t offset;
 	const char *magic;
@@ -348,31 +353,22 @@ static const struct container {
 	const char *what;
 	const char *way_out;
 } containers[] = {
-	{257, "ustar", 5, "a tar archive",
-	 "unpack it or give its members' files by name"},
-	{0, "PK\3\4", 4, "a zip archive",
-	 "unpack it or give its members' files by name"},
+	{257, "ustar", 5, "a tar archive", UNPACK},
+	{0, "PK\3\4", 4, "a zip archive", UNPACK},
 	{0, "PK\5\6", 4, "an empty zip archive", "leave it out"},
 	{0, "SQLite format 3", 16, "a SQLite database (such as a camaudit store)",
-	 "keep databases and their copies out of the logs given"},
+	 KEEP_OUT},
 	/* SQLite's write-ahead log and rollback journal beside a store copy. */
-	{0, "\x37\x7f\x06\x82", 4, "a SQLite write-ahead log",
-	 "keep databases and their copies out of the logs given"},
-	{0, "\x37\x7f\x06\x83", 4, "a SQLite write-ahead log",
-	 "keep databases and their copies out of the logs given"},
-	{0, "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", 8, "a SQLite journal",
-	 "keep databases and their copies out of the logs given"},
-	{0, "\xfd" "7zXZ", 6, "xz-compressed",
-	 "decompress it (xz -dk) and give the result"},
-	{0, "\x28\xb5\x2f\xfd", 4, "zstd-compressed",
-	 "decompress it (zstd -dk) and give the result"},
-	{0, "\x04\x22\x4d\x18", 4, "lz4-compressed",
-	 "decompress it (lz4 -d) and give the result"},
+	{0, "\x37\x7f\x06\x82", 4, "a SQLite write-ahead log", KEEP_OUT},
+	{0, "\x37\x7f\x06\x83", 4, "a SQLite write-ahead log", KEEP_OUT},
+	{0, "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", 8, "a SQLite journal", KEEP_OUT},
+	{0, "\xfd" "7zXZ", 6, "xz-compressed", DECOMPRESS("xz -dk")},
+	{0, "\x28\xb5\x2f\xfd", 4, "zstd-compressed", DECOMPRESS("zstd -dk")},
+	{0, "\x04\x22\x4d\x18", 4, "lz4-compressed", DECOMPRESS("lz4 -d")},
 	/* "BZh", the block size, then the first block's or the end's magic. */
-	{4, "1AY&SY", 6, "bzip2-compressed",
-	 "decompress it (bunzip2 -k) and give the result"},
+	{4, "1AY&SY", 6, "bzip2-compressed", DECOMPRESS("bunzip2 -k")},
 	{4, "\x17\x72\x45\x38\x50\x90", 6, "bzip2-compressed",
-	 "decompress it (bunzip2 -k) and give the result"},
+	 DECOMPRESS("bunzip2 -k")},
 };
 
 int input_container(const unsigned char *prefix, size_t len,
