@@ -123,6 +123,10 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 {
 	switch (key) {
 	case OPT_DB:
+		/* SQLite would take "" for a private temporary database. */
+		if (!*arg)
+			return cli_usage_error(cmd, "--db needs a file name, not "
+					       "an empty one");
 		req->db = arg;
 		return 0;
 	case OPT_QUIET:

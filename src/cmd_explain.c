@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "exitcode.h"
-#include "input.h"
+#include "source.h"
 #include "timefmt.h"
 #include "tree.h"
 #include "util.h"
@@ -82,6 +82,41 @@ static const char *text_col(sqlite3_stmt *stmt, int col)
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
+/* A text column under key, with its length: a value may hold NUL bytes. */
+static void tree_col(struct tree *t, const char *key, sqlite3_stmt *stmt, int col)
+{
+	const char *v = text_col(stmt, col);
+
+	tree_text_len(t, key, v, (size_t)sqlite3_column_bytes(stmt, col));
+}
+
+/*
+ * The serve's log line, re-read and checked against what ingest recorded
+ * (source_read_line): shown only when the file still holds the bytes that
+ * were ingested; otherwise the stored fields above are the evidence.
+ */
+static int write_line(struct store *st, struct tree *t, int64_t source,
+		      const char *path, int64_t number)
+{
+	static const char *const checks[] = {
+		[SOURCE_LINE_VERIFIED] = "verified: the file holds the bytes ingested",
+		[SOURCE_LINE_CHANGED] = "the file changed since ingest: the line is "
+		"not shown; the stored fields above are the evidence",
+		[SOURCE_LINE_UNREADABLE] = "the file cannot be read here: the stored "
+		"fields above are the evidence",
+	};
+	enum source_line found;
+	char *line;
+	size_t len;
+
+	if (source_read_line(st, source, path, (uint64_t)number, &line, &len, &found))
+		return -1;
+	tree_text_len(t, "line", line, len);
+	tree_text(t, "line_check", checks[found]);
+	free(line);
+	return 0;
+}
+
 /* "NAME:LINE" of a source and line, in buf. */
 static const char *ref(char *buf, size_t size, const char *name, int64_t line)
 {
@@ -144,26 +179,6 @@ static int find_serves(struct store *st, const char *what, int64_t **ids,
 	return 0;
 }
 
-/* The log line as the file holds it now, or NULL (not found, stdin). */
-static char *read_line(const char *path, int64_t number)
-{
-	struct input *in;
-	struct line line;
-	char *copy = NULL;
-
-	if (!path || !strcmp(path, "<stdin>") || !(in = input_open(path)))
-		return NULL;
-	while (input_next_line(in, &line) == 1) {
-		if ((int64_t)line.number == number) {
-			if (!line.overlong)
-				copy = xstrndup(line.ptr, line.len);
-			break;
-		}
-	}
-	input_close(in);
-	return copy;
-}
-
 static int write_serve(struct store *st, struct tree *t, int64_t id,
 		       struct serve *s)
 {
@@ -175,7 +190,6 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 		" s.device FROM serve s WHERE s.id = ?1";
 	sqlite3_stmt *stmt = prepare(st, sql);
 	char buf[4200];
-	char *raw;
 
 	if (!stmt)
 		return -1;
@@ -198,21 +212,22 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 	tree_object(t, "serve");
 	tree_text(t, "serve_ref", ref(buf, sizeof(buf), text_col(stmt, 3), s->line));
 	tree_time(t, "served_at", s->ts);
-	tree_text(t, "request_id", text_col(stmt, 4));
-	tree_text(t, "viewer_account", text_col(stmt, 5));
-	tree_text(t, "requested_device", text_col(stmt, 6));
-	tree_text(t, "key", text_col(stmt, 7));
-	tree_text(t, "frame", text_col(stmt, 8));
-	tree_text(t, "node", text_col(stmt, 9));
-	tree_text(t, "relay", text_col(stmt, 10));
-	tree_text(t, "cache", text_col(stmt, 11));
+	tree_col(t, "request_id", stmt, 4);
+	tree_col(t, "viewer_account", stmt, 5);
+	tree_col(t, "requested_device", stmt, 6);
+	tree_col(t, "key", stmt, 7);
+	tree_col(t, "frame", stmt, 8);
+	tree_col(t, "node", stmt, 9);
+	tree_col(t, "relay", stmt, 10);
+	tree_col(t, "cache", stmt, 11);
 	if (sqlite3_column_type(stmt, 12) == SQLITE_INTEGER)
 		tree_int(t, "status", sqlite3_column_int64(stmt, 12));
 	else
-		tree_text(t, "status", text_col(stmt, 12));
-	raw = read_line(text_col(stmt, 3), s->line);
-	tree_text(t, "line", raw);
-	free(raw);
+		tree_col(t, "status", stmt, 12);
+	if (write_line(st, t, s->source, text_col(stmt, 3), s->line)) {
+		sqlite3_reset(stmt);
+		return -1;
+	}
 	tree_end(t);
 	sqlite3_reset(stmt);
 	return 0;
@@ -381,9 +396,9 @@ static int write_candidates(struct store *st, struct tree *t,
 		tree_text(t, "fill_ref", ref(buf, sizeof(buf), text_col(f, 4),
 					    sqlite3_column_int64(f, 3)));
 		tree_time(t, "filled_at", sqlite3_column_int64(f, 1));
-		tree_text(t, "node", text_col(f, 5));
-		tree_text(t, "origin_device", text_col(f, 6));
-		tree_text(t, "frame", text_col(f, 7));
+		tree_col(t, "node", f, 5);
+		tree_col(t, "origin_device", f, 6);
+		tree_col(t, "frame", f, 7);
 		tree_bool(t, "chosen", chosen);
 		if (chosen)
 			snprintf(why, sizeof(why), "%s", !strcmp(v->rule, "frame") ?
@@ -445,10 +460,10 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	tree_text(t, "rule", !strcmp(v->rule, "frame") ? "frame identity" :
 		  "latest fill of the key on the node, within skew, still cached");
 	tree_time(t, "filled_at", filled_at);
-	tree_text(t, "node", text_col(f, 3));
-	tree_text(t, "origin_device", text_col(f, 4));
-	tree_text(t, "frame", text_col(f, 5));
-	tree_text(t, "gen", text_col(f, 7));
+	tree_col(t, "node", f, 3);
+	tree_col(t, "origin_device", f, 4);
+	tree_col(t, "frame", f, 5);
+	tree_col(t, "gen", f, 7);
 	tree_end(t);
 	sqlite3_reset(f);
 
@@ -459,7 +474,7 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	if (sqlite3_step(o) == SQLITE_ROW) {
 		tree_object(t, "owner");
 		if (sqlite3_column_type(o, 4) == SQLITE_NULL)
-			tree_text(t, "owner_account", text_col(o, 3));
+			tree_col(t, "owner_account", o, 3);
 		else
 			tree_null(t, "owner_account");
 		tree_text(t, "binding_ref", ref(buf, sizeof(buf), text_col(o, 2),

@@ -53,9 +53,11 @@ static void report(const char *name, const struct ingest_result *r)
 		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
 			 r->compressed && format ? ", " : "", format ? format : "");
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
-		"%llu already ingested, %llu rejected\n", name, how,
+		"%llu already ingested, %llu rejected%s\n", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
-		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
+		(unsigned long long)r->skipped, (unsigned long long)r->rejected,
+		r->provisional ? "; the last line, unfinished, is left for the "
+		"next run" : "");
 }
 
 static int ingest_one(const char *path, void *ctx)
@@ -80,9 +82,12 @@ static int ingest_one(const char *path, void *ctx)
 				!run->quiet && isatty(STDERR_FILENO), run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
-	run->total.events += r.events;
 	run->total.skipped += r.skipped;
-	run->total.rejected += r.rejected;
+	/* A database failure rolled the file's rows back: none was stored. */
+	if (status != INGEST_STORE_FAILED) {
+		run->total.events += r.events;
+		run->total.rejected += r.rejected;
+	}
 	if (status == INGEST_FILE_FAILED)
 		run->files_failed++;
 	if (status == INGEST_STORE_FAILED)

@@ -101,8 +101,7 @@ static int prune(struct store *st, const struct prune_request *req)
 		goto fail;
 	if (store_commit(st))
 		return -1;
-	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming"))
-		return -1;
+	/* Said before the vacuum, which can fail (it needs room for a copy). */
 	if (!req->common.quiet) {
 		timefmt_format(req->before, when);
 		fprintf(stderr, "camaudit: pruned before %s:", when);
@@ -110,6 +109,12 @@ static int prune(struct store *st, const struct prune_request *req)
 			fprintf(stderr, "%s %llu %s", i ? "," : "",
 				(unsigned long long)dropped[i], cuts[i].what);
 		fputc('\n', stderr);
+	}
+	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming")) {
+		error("database %s: the prune was committed; only the vacuum "
+		      "failed, so the file keeps its size (a vacuum needs room "
+		      "for a copy of the database)", store_path(st));
+		return -1;
 	}
 	return 0;
 fail:

@@ -287,9 +287,14 @@ static const char findings_sql[] =
 _Static_assert(FINDING_TYPE_COUNT == 4,
 	       "findings_sql has one parameter per finding type");
 
-static const char *column_text(sqlite3_stmt *stmt, int col)
+/* A text column with its length: a value may hold NUL bytes (issue 13). */
+static struct text column_text(sqlite3_stmt *stmt, int col)
 {
-	return (const char *)sqlite3_column_text(stmt, col);
+	struct text t;
+
+	t.ptr = (const char *)sqlite3_column_text(stmt, col);
+	t.len = (size_t)sqlite3_column_bytes(stmt, col);
+	return t;
 }
 
 int correlate_each_finding(struct store *st, unsigned types,

@@ -45,25 +45,26 @@ struct audit_summary {
 	uint64_t in_gaps;      /* deliveries in coverage gaps (coverage.h) */
 };
 
-/* One finding, ready for output; absent values are NULL. */
+/* One finding, ready for output: texts with their length, as a value may
+ * hold NUL bytes; an absent one has a NULL ptr. */
 struct finding {
-	const char *type;
+	struct text type;
 	int64_t served_at;
-	const char *request_id;
-	const char *viewer_account;
-	const char *requested_device;
-	const char *key;
-	const char *frame;
-	const char *cache;
-	const char *relay;
-	const char *node;
-	const char *origin_device;
-	const char *owner_account;
+	struct text request_id;
+	struct text viewer_account;
+	struct text requested_device;
+	struct text key;
+	struct text frame;
+	struct text cache;
+	struct text relay;
+	struct text node;
+	struct text origin_device;
+	struct text owner_account;
 	int has_filled_at;
 	int64_t filled_at;
-	const char *serve_source;
+	struct text serve_source;
 	int64_t serve_line;
-	const char *fill_source;  /* NULL when there is no fill */
+	struct text fill_source;  /* ptr NULL when there is no fill */
 	int64_t fill_line;
 };
 

@@ -213,6 +213,18 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
 		fs->res->lines_read++;
+		/*
+		 * A last line with no newline that yields nothing is most
+		 * likely still being written: rejected, it was reported again
+		 * on every run until the writer finished it.  It is left
+		 * unread for the next run.  Compressed content and a pipe are
+		 * final: there it is rejected as any other line.
+		 */
+		if (!p->line.terminated && !p->line.cut && !p->line.overlong &&
+		    p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in)) {
+			fs->res->provisional = 1;
+			continue;
+		}
 		if (p->line.terminated) {
 			fs->src.lines = p->line.number;
 			fs->src.bytes = p->offset;
@@ -372,7 +384,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure, *used = NULL;
+	const char *failure, *used = NULL, *container, *way_out;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -382,6 +394,13 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_FILE_FAILED;
 	}
 	res->compressed = input_is_gzip(f.in);
+	if (input_container(f.prefix, f.prefix_len, &container, &way_out)) {
+		error("%s: %s%s, not a log; %s", name,
+		      res->compressed ? "gzip-compressed, " : "", container, way_out);
+		input_close(f.in);
+		res->failed = 1;
+		return INGEST_FILE_FAILED;
+	}
 	if (f.prefix_len == 0) {
 		/* Nothing to identify or store; only a read error matters. */
 		if ((failure = input_failed(f.in))) {

@@ -595,6 +595,7 @@ int report_each_row(struct store *st, enum report_table_id id,
 			row[c].number = text ? 0 : sqlite3_column_int64(stmt, (int)c);
 			row[c].text = text ? (const char *)sqlite3_column_text(stmt, (int)c)
 				: NULL;
+			row[c].len = text ? (size_t)sqlite3_column_bytes(stmt, (int)c) : 0;
 		}
 		stop = fn(row, ctx);
 	}

@@ -624,6 +624,12 @@ int schema_prepare(struct store *st, int read_only)
 
 	if (user_version(st, &version))
 		return -1;
+	/* The file chooses the number: it indexes migrations[] only in range. */
+	if (version < 0) {
+		error("database %s: damaged or not a camaudit database (schema "
+		      "version %d)", store_path(st), version);
+		return -1;
+	}
 	if (version > latest) {
 		error("database %s: written by a newer camaudit (schema %d, this "
 		      "camaudit knows %d); upgrade camaudit", store_path(st),
@@ -668,6 +674,11 @@ int schema_prepare(struct store *st, int read_only)
 	if (user_version(st, &version))
 		goto fail;
 	from = version;
+	if (version < 0 || version > latest) {
+		error("database %s: its schema version changed to %d while it was "
+		      "being opened; nothing was changed", store_path(st), version);
+		goto fail;
+	}
 	if (version == 0 && has_tables(st)) {
 		error("database %s: not a camaudit database (it holds other "
 		      "tables); give camaudit a database of its own with --db",
@@ -681,7 +692,7 @@ int schema_prepare(struct store *st, int read_only)
 	if (store_exec(st, pragma, "updating the schema") ||
 	    store_exec(st, "COMMIT", "updating the schema"))
 		goto fail;
-	if (from > 0)
+	if (from > 0 && from < latest) /* not when another run just made it */
 		warning("database %s: upgraded from schema %d to %d",
 			store_path(st), from, latest);
 	return 0;
