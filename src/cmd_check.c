@@ -63,8 +63,8 @@ static void print_side(struct store *st, const struct verdict_row *v)
 		printf(" (fill %s)", ref);
 		free(ref);
 	}
-	if (v->owner) {
-		char *owner = safe_strdup(v->owner);
+	if (v->owner.ptr) {
+		char *owner = safe_memdup(v->owner.ptr, v->owner.len);
 
 		printf(" owner %s", owner);
 		free(owner);

@@ -373,7 +373,8 @@ static int record_gap(const struct coverage_gap *gap, void *ctx)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, gap->hour);
-	sqlite3_bind_text(stmt, 2, gap->node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, gap->node.ptr, (int)gap->node.len,
+			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)gap->serves);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)gap->deliveries);
 	if (store_step_done(r->st, stmt, "recording a coverage gap"))

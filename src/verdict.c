@@ -280,7 +280,8 @@ static void read_row(sqlite3_stmt *stmt, int col, struct verdict_row *row)
 	row->present = sqlite3_column_type(stmt, col + 4) != SQLITE_NULL;
 	row->fill = sqlite3_column_int64(stmt, col);
 	row->rule = (const char *)sqlite3_column_text(stmt, col + 1);
-	row->owner = (const char *)sqlite3_column_text(stmt, col + 2);
+	row->owner.ptr = (const char *)sqlite3_column_text(stmt, col + 2);
+	row->owner.len = (size_t)sqlite3_column_bytes(stmt, col + 2);
 	row->type = (const char *)sqlite3_column_text(stmt, col + 4);
 }
 
