@@ -60,4 +60,12 @@ int input_rereadable(const struct input *in);
 /* Whether the content was gzip-compressed (known after the first read). */
 int input_is_gzip(const struct input *in);
 
+/*
+ * For a progress display: how far into a regular file reading is, in
+ * bytes of the file as stored (compressed or not), and its size; 0, or
+ * -1 when that is not known (standard input, a pipe).  Safe to call while
+ * another thread reads: it asks the kernel, not the struct.
+ */
+int input_position(const struct input *in, uint64_t *done, uint64_t *size);
+
 #endif
