@@ -1,7 +1,8 @@
 #!/bin/sh
 # The hourly job (contrib/camaudit-hourly, run by cron or camaudit.timer)
 # through simulated hours, with a stand-in mailer: an alert for every new
-# finding, every blind hour and every failure, and nothing otherwise.
+# finding, every blind hour and every failure, and nothing otherwise.  And
+# the systemd generator that turns its CAMAUDIT_LOGS into read-only paths.
 . "$srcdir/tests/lib.sh"
 
 hourly=$(dirname "$CAMAUDIT")/contrib/camaudit-hourly
@@ -161,5 +162,36 @@ equal "under systemd the job exits 1 on findings (the unit fails)" 1 $?
 grep_file "its alert is on stderr, for the journal" "^camaudit: new findings on $host$" journal.err
 grep_file "naming the file of findings" "a copy is in .*/state/findings-" journal.err
 check "without the findings themselves" sh -c '! grep -q "leak-" journal.err'
+
+# --- camaudit-generator ---------------------------------------------------------
+generator=$(dirname "$CAMAUDIT")/contrib/systemd/camaudit-generator
+dropin=gen/camaudit.service.d/50-logs.conf
+printf 'CAMAUDIT_LOGS="/var/log/relay /srv/cache/ relative /var/log/registry"\n' > gen.default
+CAMAUDIT_CONFIG=gen.default "$generator" gen gen-early gen-late
+equal "the generator exits 0" 0 $?
+equal "it hides /var/log but the logs, read-only, and makes others read-only" \
+"[Service]
+TemporaryFileSystem=/var/log:ro
+BindReadOnlyPaths=-/var/log/relay
+ReadOnlyPaths=-/srv/cache/
+BindReadOnlyPaths=-/var/log/registry" "$(grep -v '^#' "$dropin")"
+printf 'CAMAUDIT_LOGS="/var/log/ /var/log/relay"\n' > gen.default
+CAMAUDIT_CONFIG=gen.default "$generator" gen
+equal "when /var/log itself is named, nothing of it is hidden" \
+"[Service]
+ReadOnlyPaths=-/var/log/
+ReadOnlyPaths=-/var/log/relay" "$(grep -v '^#' "$dropin")"
+printf '# nothing set\n' > gen.default
+CAMAUDIT_CONFIG=gen.default "$generator" gen
+equal "without CAMAUDIT_LOGS, the job's default logs" \
+"[Service]
+TemporaryFileSystem=/var/log:ro
+BindReadOnlyPaths=-/var/log/relay
+BindReadOnlyPaths=-/var/log/cache
+BindReadOnlyPaths=-/var/log/registry" "$(grep -v '^#' "$dropin")"
+rm -rf gen
+CAMAUDIT_CONFIG=missing.default "$generator" gen
+equal "without the settings file it exits 0" 0 $?
+check "and writes nothing" test ! -e gen
 
 done_testing
