@@ -166,29 +166,28 @@ check "without the findings themselves" sh -c '! grep -q "leak-" journal.err'
 # --- camaudit-generator ---------------------------------------------------------
 generator=$(dirname "$CAMAUDIT")/contrib/systemd/camaudit-generator
 dropin=gen/camaudit.service.d/50-logs.conf
-printf 'CAMAUDIT_LOGS="/var/log/relay /srv/cache/ relative /var/log/registry"\n' > gen.default
-CAMAUDIT_CONFIG=gen.default "$generator" gen gen-early gen-late
-equal "the generator exits 0" 0 $?
-equal "it hides /var/log but the logs, read-only, and makes others read-only" \
-"[Service]
-TemporaryFileSystem=/var/log:ro
+# generates DESCRIPTION SETTINGS EXPECTED: the drop-in for these settings.
+generates() {
+	printf '%s\n' "$2" > gen.default
+	CAMAUDIT_CONFIG=gen.default "$generator" gen gen-early gen-late
+	equal "$1" "[Service]
+$3" "$(grep -v '^#' "$dropin")"
+}
+generates "it hides /var/log but the logs, read-only, and makes others read-only" \
+	'CAMAUDIT_LOGS="/var/log/relay /srv/cache/ relative /var/log/registry"' \
+	"TemporaryFileSystem=/var/log:ro
 BindReadOnlyPaths=-/var/log/relay
 ReadOnlyPaths=-/srv/cache/
-BindReadOnlyPaths=-/var/log/registry" "$(grep -v '^#' "$dropin")"
-printf 'CAMAUDIT_LOGS="/var/log/ /var/log/relay"\n' > gen.default
-CAMAUDIT_CONFIG=gen.default "$generator" gen
-equal "when /var/log itself is named, nothing of it is hidden" \
-"[Service]
-ReadOnlyPaths=-/var/log/
-ReadOnlyPaths=-/var/log/relay" "$(grep -v '^#' "$dropin")"
-printf '# nothing set\n' > gen.default
-CAMAUDIT_CONFIG=gen.default "$generator" gen
-equal "without CAMAUDIT_LOGS, the job's default logs" \
-"[Service]
-TemporaryFileSystem=/var/log:ro
+BindReadOnlyPaths=-/var/log/registry"
+generates "when /var/log itself is named, nothing of it is hidden" \
+	'CAMAUDIT_LOGS="/var/log/ /var/log/relay"' \
+	"ReadOnlyPaths=-/var/log/
+ReadOnlyPaths=-/var/log/relay"
+generates "without CAMAUDIT_LOGS, the job's default logs" '# nothing set' \
+	"TemporaryFileSystem=/var/log:ro
 BindReadOnlyPaths=-/var/log/relay
 BindReadOnlyPaths=-/var/log/cache
-BindReadOnlyPaths=-/var/log/registry" "$(grep -v '^#' "$dropin")"
+BindReadOnlyPaths=-/var/log/registry"
 rm -rf gen
 CAMAUDIT_CONFIG=missing.default "$generator" gen
 equal "without the settings file it exits 0" 0 $?
