@@ -100,13 +100,13 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 				 .formats = formats};
 	int i, listing_failed = 0;
 
-	/* A first load builds its indexes once, after its rows. */
+	/* A first load builds its indexes and verdicts once, after its rows. */
 	if (schema_defer_indexes(st))
 		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
 	for (i = 0; i < count && !run.store_failed; i++)
 		if (ingest_expand(paths[i], ingest_one, &run) && !run.store_failed)
 			listing_failed = 1;
-	if (schema_build_indexes(st))
+	if (schema_finish_load(st))
 		run.store_failed = 1;
 	if (!quiet && (run.files > 1 || !per_file)) {
 		char name[32];

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "timefmt.h"
 #include "util.h"
+#include "verdict.h"
 
 enum { OPT_BEFORE = 'b', OPT_VACUUM = OPT_LONG_ONLY + 20 };
 
@@ -95,6 +96,9 @@ static int prune(struct store *st, const struct prune_request *req)
 			goto fail;
 		dropped[i] = (uint64_t)sqlite3_changes(store_db(st));
 	}
+	/* The verdicts the dropped events decided are judged again. */
+	if (verdict_after_prune(st))
+		goto fail;
 	if (store_commit(st))
 		return -1;
 	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming"))

@@ -20,6 +20,7 @@
 #include "readahead.h"
 #include "source.h"
 #include "util.h"
+#include "verdict.h"
 
 struct file_state {
 	struct store *st;
@@ -33,6 +34,7 @@ struct file_state {
 	struct timespec progress_start; /* when the count started */
 	uint64_t progress_from; /* file bytes read by then */
 	int covered;          /* the file holds all the source had consumed */
+	uint64_t first_new;   /* the first line this run stores, 0 if none */
 	struct format *format; /* NULL: logfmt, parsed directly */
 };
 
@@ -215,7 +217,8 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		*finished = 1;
 		return ATTEMPT_DONE;
 	}
-	if (store_forget_line(fs->st, fs->src.id, line->number))
+	if (verdict_note_line(fs->st, fs->src.id, line->number) ||
+	    store_forget_line(fs->st, fs->src.id, line->number))
 		return ATTEMPT_STORE_FAILED;
 	fs->src.tail_bytes = 0;
 	fs->src.tail_crc = 0;
@@ -238,6 +241,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
+	fs->first_new = pending ? line.number : fs->src.lines + 1;
 	if (!(ra = readahead_start(in, pending ? &line : NULL, parse_line,
 				   fs->format)))
 		return ATTEMPT_FILE_FAILED;
@@ -351,8 +355,13 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 		}
 		if (fs->format)
 			format_begin_file(fs->format);
+		fs->first_new = 0;
 		rc = ingest_into(fs, f->in);
 	}
+	/* The verdicts the new events change, in the file's transaction. */
+	if (rc == ATTEMPT_DONE && fs->first_new &&
+	    verdict_update(fs->st, fs->src.id, fs->first_new))
+		rc = ATTEMPT_STORE_FAILED;
 	return rc;
 }
 

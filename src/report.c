@@ -530,7 +530,7 @@ int report_build(struct store *st, const struct audit_window *window,
 
 	memset(summary, 0, sizeof(*summary));
 	summary->window = *window;
-	if (correlate_run(st, window, &summary->checked) ||
+	if (correlate_run(st, window, CORRELATE_DELIVERIES, 0, &summary->checked) ||
 	    build_gaps(st, window) ||
 	    run_script(st, build_sql, window, "computing the report") ||
 	    query_row(st, confirmed_sql, window, confirmed, 8,

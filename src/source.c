@@ -183,3 +183,27 @@ int source_save(struct store *st, const struct source *src, const char *name,
 	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)time(NULL) * 1000);
 	return store_step_done(st, stmt, "recording ingest progress");
 }
+
+char *source_event_ref(struct store *st, int64_t event)
+{
+	static const char sql[] = "SELECT name FROM source WHERE id = ?1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	const char *name = NULL;
+	char *safe, *ref;
+	size_t len;
+
+	if (stmt) {
+		sqlite3_bind_int64(stmt, 1, (int64_t)((uint64_t)event >> 32));
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			name = (const char *)sqlite3_column_text(stmt, 0);
+	}
+	safe = safe_strdup(name ? name : "?");
+	if (stmt)
+		sqlite3_reset(stmt);
+	len = strlen(safe) + 24;
+	ref = xmalloc(len);
+	snprintf(ref, len, "%s:%llu", safe,
+		 (unsigned long long)((uint64_t)event & EVENT_LINE_MAX));
+	free(safe);
+	return ref;
+}

@@ -44,4 +44,10 @@ int source_create(struct store *st, const char *name, struct source *src);
 int source_save(struct store *st, const struct source *src, const char *name,
 		int compressed, const char *damaged);
 
+/*
+ * "NAME:LINE" of an event (its id, store.h), made safe for a terminal;
+ * "?" for a source that is gone.  Allocated: free() it.
+ */
+char *source_event_ref(struct store *st, int64_t event);
+
 #endif
