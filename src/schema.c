@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "correlate.h"
+#include "coverage.h"
 #include "schema.h"
 #include "util.h"
 
@@ -262,6 +263,10 @@ static const char schema_v5[] =
 	"CREATE TABLE verdict (serve INTEGER PRIMARY KEY, fill INTEGER,\n"
 	"  rule TEXT, owner INTEGER, type TEXT NOT NULL);\n"
 	"CREATE INDEX verdict_finding ON verdict(type) WHERE type <> 'ok';\n"
+	/* Per cache node and hour, for the coverage gaps (coverage.h). */
+	"CREATE TABLE node_hour (hour INTEGER NOT NULL, node INTEGER NOT NULL,\n"
+	"  serves INTEGER NOT NULL, deliveries INTEGER NOT NULL,\n"
+	"  cache_lines INTEGER NOT NULL, PRIMARY KEY (hour, node)) WITHOUT ROWID;\n"
 	"ALTER TABLE reported RENAME TO reported_v4;\n"
 	"CREATE TABLE reported (serve INTEGER NOT NULL, type TEXT NOT NULL,\n"
 	"  reported_at INTEGER NOT NULL, PRIMARY KEY (serve, type)) WITHOUT ROWID;\n"
@@ -443,7 +448,8 @@ int schema_judge_all(struct store *st)
 		return -1;
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"),
 			   CORRELATE_SKEW_MS);
-	if (store_step_done(st, stmt, "judging every serve"))
+	if (store_step_done(st, stmt, "judging every serve") ||
+	    coverage_tally_all(st))
 		return -1;
 	return schema_stamp_verdicts(st);
 }

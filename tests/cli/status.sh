@@ -230,4 +230,29 @@ expect_exit 2 "status takes no operands" camaudit status --db s.db relay.log
 grep_file "it points at --db" "unexpected argument 'relay.log'" err
 expect_exit 2 "an unknown option is a usage error" camaudit status --bogus
 
+# --- the tallies ingest keeps --------------------------------------------------------
+# status and --new ask of whole hours and read the gaps from the per-node,
+# per-hour tallies ingest keeps; any other window counts the serves.  Both
+# must give the same gap, and a tally changed behind camaudit's back is
+# found by check and mended by check --repair.  (The gap of the store
+# above before its late cache log.)
+camaudit ingest -q --db g.db relay.log cache.log registry.log mixed.log 2> /dev/null
+gaps_of() { "$JQ" -c '.coverage.gaps | map([.node, .hour, .serves, .deliveries])' out; }
+expect_exit 1 "report of whole hours (from the tallies)" \
+	camaudit report -q --db g.db --format json --since 2019-12-26T08:00:00Z --until 2019-12-26T11:00:00Z
+whole=$(gaps_of)
+equal "the gap, from the tallies" '[["cache-2","2019-12-26T09:00:00.000Z",2,1]]' "$whole"
+expect_exit 1 "report of the same serves, not whole hours (from the serves)" \
+	camaudit report -q --db g.db --format json --since 2019-12-26T08:00:00.001Z --until 2019-12-26T10:59:59.999Z
+equal "the same gap" "$whole" "$(gaps_of)"
+expect_exit 0 "check agrees with the tallies" camaudit check -q --db g.db
+cp g.db tally.db
+sqlite3 tally.db "UPDATE node_hour SET cache_lines = 0 WHERE node = (SELECT id FROM atom WHERE text = 'cache-1')"
+expect_exit 1 "check finds tallies changed behind its back" camaudit check -q --db tally.db
+grep_file "and says how many" "^camaudit: warning: 2 of the cache nodes' hourly tallies differ from a count from scratch$" err
+expect_exit 1 "check --repair counts them again" camaudit check -q --repair --db tally.db
+expect_exit 0 "then check finds nothing" camaudit check -q --db tally.db
+expect_exit 0 "and status shows the one gap again" camaudit status -q --db tally.db --format json
+equal "the one gap" 1 "$("$JQ" '.gaps | length' out)"
+
 done_testing
