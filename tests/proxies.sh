@@ -118,11 +118,12 @@ get() {
 	echo "${id:--} $1 $2 ${got:-- -}" >> "${get_into:-received}"
 }
 
-# proxy_answers: probes the proxy (5 s at most, each probe a request of
-# acct-probe for its own camera, logged in ./probes) until one gets a frame.
+# proxy_answers [SECONDS]: probes the proxy (5 s at most, or SECONDS; each
+# probe a request of acct-probe for its own camera, logged in ./probes)
+# until one gets a frame.
 proxy_answers() {
 	tries=0
-	while [ $tries -lt 50 ]; do
+	while [ $tries -lt $((${1:-5} * 10)) ]; do
 		get_into=probes get acct-probe cam-probe high
 		[ "$(tail -n 1 probes | cut -d' ' -f4)" = cam-probe ] && return 0
 		sleep 0.1
