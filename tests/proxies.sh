@@ -3,45 +3,34 @@
 # an nginx origin of camera stills, clients whose received frames are the
 # truth, and the audit of the proxy's log against that truth.
 
-# find_tool NAME: the path of a program, also in the sbin directories that
-# an ordinary user's PATH may lack.
-find_tool() {
-	command -v "$1" 2>/dev/null && return 0
-	for d in /usr/sbin /usr/local/sbin /sbin; do
-		[ -x "$d/$1" ] && { echo "$d/$1"; return 0; }
-	done
-	return 1
-}
-
-# need_tools SERVER PACKAGE: skips the whole test, saying what to install,
-# unless nginx and curl (the origin and the clients) are there.
+# need_tools SERVER: skips the whole test, saying what to install, unless
+# nginx and curl (the origin and the clients) are there.
 need_tools() {
 	NGINX=$(find_tool nginx) || { echo "1..0 # SKIP nginx not installed (apt-get install nginx): the $1 test needs it as the origin"; exit 0; }
 	command -v curl > /dev/null 2>&1 || { echo "1..0 # SKIP curl not installed (apt-get install curl)"; exit 0; }
 }
 
-# stop_pid PID: TERM (again each second), KILL after 10 s, then reap it.
-stop_pid() {
-	[ -n "$1" ] || return 0
-	n=0
-	while st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; do
-		[ $((n % 10)) -eq 0 ] && kill "$1" 2>/dev/null
-		[ $n -ge 100 ] && kill -KILL "$1" 2>/dev/null
-		sleep 0.1
-		n=$((n + 1))
-	done
-	wait "$1" 2>/dev/null
+# The processes: the origin and the proxy (the test's START function sets
+# proxy_pid), stopped by stop_all and on any exit; a test may redefine
+# after_stop to clean up after its proxy.
+origin_pid=
+proxy_pid=
+after_stop() { :; }
+stop_all() {
+	stop_pid "$proxy_pid"; proxy_pid=
+	stop_pid "$origin_pid"; origin_pid=
+	after_stop
 }
+trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
+trap 'exit 1' INT TERM HUP
 
-# up URL: wait (5 s at most) until URL answers.
-up() {
-	tries=0
-	while [ $tries -lt 50 ]; do
-		curl -s -o /dev/null --max-time 2 "$1" 2>/dev/null && return 0
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	return 1
+# stopped WHAT: stop_all, then check that neither is left, by pid (a
+# server's command line need not name our directory) and by directory.
+stopped() {
+	pids="$proxy_pid,$origin_pid"
+	stop_all
+	equal "no $1 or nginx of this test is left" "" \
+		"$(ps -o pid= -p "$pids" 2>/dev/null; pgrep -f "$TEST_DIR" 2>/dev/null)"
 }
 
 # Ports in 20000-59999, from the test's pid; a start that fails (the port
@@ -49,13 +38,31 @@ up() {
 port=$((20000 + ($$ * 7) % 40000))
 next_port() { port=$(( (port + 7919) % 40000 + 20000 )); }
 
+# server_up WHAT START FILE...: runs START PORT on successive ports until it
+# succeeds, then passes "WHAT starts on loopback (port PORT)" and moves to
+# the next port; if none does, fails it, shows the FILEs and ends the test.
+server_up() {
+	what=$1 start=$2
+	shift 2
+	for attempt in 1 2 3 4 5; do
+		if "$start" "$port"; then
+			ok "$what starts on loopback (port $port)"
+			next_port
+			return 0
+		fi
+		next_port
+	done
+	not_ok "$what starts on loopback"
+	for f in "$@"; do show "$f"; done
+	done_testing; exit
+}
+
 # --- the origin --------------------------------------------------------------------
 # An nginx server on loopback: /still/CAMERA/TIER, and /still/TIER?camera=CAMERA
 # for proxies whose key can only drop the query string, return a frame
 # whose body names the camera and a frame id unique to the response, and
 # send both in X-Camera-Device and X-Frame-Id.  It logs nothing.
 origin_dir="$TEST_DIR/origin"
-origin_pid=
 start_origin() {
 	mkdir -p "$origin_dir/tmp"
 	cat > "$origin_dir/nginx.conf" <<EOF
@@ -77,6 +84,7 @@ $(nginx_conf_head "$origin_dir")
 EOF
 	"$NGINX" -p "$origin_dir" -c "$origin_dir/nginx.conf" -e "$origin_dir/error.log" 2> "$origin_dir/start.err" &
 	origin_pid=$!
+	origin_port=$1
 	if up "http://127.0.0.1:$1/still/cam-probe/none" && kill -0 "$origin_pid" 2>/dev/null; then
 		return 0
 	fi
@@ -84,21 +92,8 @@ EOF
 	return 1
 }
 
-# origin_up: starts the origin on a free port (origin_port); on failure
-# reports it and ends the test.
 origin_up() {
-	for attempt in 1 2 3 4 5; do
-		if start_origin "$port"; then
-			origin_port=$port
-			next_port
-			ok "the nginx origin starts on loopback (port $origin_port)"
-			return 0
-		fi
-		next_port
-	done
-	not_ok "the nginx origin starts on loopback"
-	show "$origin_dir/start.err"; show "$origin_dir/error.log"
-	done_testing; exit
+	server_up "the nginx origin" start_origin "$origin_dir/start.err" "$origin_dir/error.log"
 }
 
 # --- the clients ----------------------------------------------------------------------
@@ -129,6 +124,19 @@ proxy_answers() {
 		sleep 0.1
 		tries=$((tries + 1))
 	done
+	return 1
+}
+
+# proxy_answering PORT [SECONDS]: in a START function, once it has started
+# the proxy (proxy_pid) on PORT: succeeds when the proxy answers (within 5
+# s or SECONDS), else stops it and fails.
+: > probes
+proxy_answering() {
+	proxy_port=$1
+	if proxy_answers "${2:-5}" && kill -0 "$proxy_pid" 2>/dev/null; then
+		return 0
+	fi
+	stop_pid "$proxy_pid"; proxy_pid=
 	return 1
 }
 

@@ -21,13 +21,6 @@ done
 
 work="$TEST_DIR/apache2"
 mkdir -p "$work/cache"
-apache_pid=
-stop_all() {
-	stop_pid "$apache_pid"; apache_pid=
-	stop_pid "$origin_pid"; origin_pid=
-}
-trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
-trap 'exit 1' INT TERM HUP
 
 origin_up
 
@@ -87,30 +80,13 @@ $(cat "$work/camaudit.conf")
 CustomLog $work/camaudit.log camaudit
 EOF
 	"$APACHE" -f "$work/httpd.conf" -DFOREGROUND > "$work/apache2.out" 2>&1 &
-	apache_pid=$!
-	proxy_port=$1
-	if proxy_answers && kill -0 "$apache_pid" 2>/dev/null; then
-		return 0
-	fi
-	stop_pid "$apache_pid"; apache_pid=
-	return 1
+	proxy_pid=$!
+	proxy_answering "$1"
 }
-: > probes
-started=
-for attempt in 1 2 3 4 5; do
-	if start_apache "$port"; then started=1; break; fi
-	next_port
-done
-if [ -z "$started" ]; then
-	not_ok "apache2 starts on loopback"
-	show "$work/apache2.out"; show "$work/error.log"
-	done_testing; exit
-fi
-ok "apache2 starts on loopback as a caching reverse proxy (port $proxy_port)"
+server_up "apache2 with mod_cache" start_apache "$work/apache2.out" "$work/error.log"
 
 clients
-stop_all
-equal "no apache2 or nginx of this test is left" "" "$(pgrep -f "$TEST_DIR" 2>/dev/null)"
+stopped apache2
 cp "$work/camaudit.log" apache.log
 
 # Apache cannot tell a client the UNIQUE_ID of a hit (mod_cache serves the

@@ -14,13 +14,6 @@ need_tools haproxy
 
 work="$TEST_DIR/haproxy"
 mkdir -p "$work"
-haproxy_pid=
-stop_all() {
-	stop_pid "$haproxy_pid"; haproxy_pid=
-	stop_pid "$origin_pid"; origin_pid=
-}
-trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
-trap 'exit 1' INT TERM HUP
 
 origin_up
 
@@ -55,30 +48,13 @@ EOF
 			-e 's/^    total-max-size .*/    total-max-size 4/' "$work/camaudit.cfg"
 	} > "$work/haproxy.cfg"
 	"$HAPROXY" -db -f "$work/haproxy.cfg" > "$work/camaudit.log" 2> "$work/haproxy.err" &
-	haproxy_pid=$!
-	proxy_port=$1
-	if proxy_answers && kill -0 "$haproxy_pid" 2>/dev/null; then
-		return 0
-	fi
-	stop_pid "$haproxy_pid"; haproxy_pid=
-	return 1
+	proxy_pid=$!
+	proxy_answering "$1"
 }
-: > probes
-started=
-for attempt in 1 2 3 4 5; do
-	if start_haproxy "$port"; then started=1; break; fi
-	next_port
-done
-if [ -z "$started" ]; then
-	not_ok "haproxy starts on loopback"
-	show "$work/haproxy.err"; show "$work/haproxy.cfg"
-	done_testing; exit
-fi
-ok "haproxy starts on loopback with its cache (port $proxy_port)"
+server_up "haproxy with its cache" start_haproxy "$work/haproxy.err" "$work/haproxy.cfg"
 
 clients
-stop_all
-equal "no haproxy or nginx of this test is left" "" "$(pgrep -f "$TEST_DIR" 2>/dev/null)"
+stopped haproxy
 
 cp "$work/camaudit.log" haproxy.log
 grep_file "haproxy served cam-1's frame to acct-2 from its cache" \

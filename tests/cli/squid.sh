@@ -16,14 +16,7 @@ mkdir -p "$work"
 # A service name of our own: squid names its shared memory segments
 # (/dev/shm/NAME-*) after it, and must not meet the system's squid.
 service=camaudittest$$
-squid_pid=
-stop_all() {
-	stop_pid "$squid_pid"; squid_pid=
-	stop_pid "$origin_pid"; origin_pid=
-	rm -f /dev/shm/"$service"-* 2>/dev/null
-}
-trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
-trap 'exit 1' INT TERM HUP
+after_stop() { rm -f /dev/shm/"$service"-* 2>/dev/null; }
 
 origin_up
 
@@ -76,30 +69,13 @@ access_log stdio:$work/camaudit.log camaudit
 EOF
 	[ -n "$user_line" ] && chown -R nobody "$work"
 	"$SQUID" -n "$service" -N -f "$work/squid.conf" > "$work/squid.out" 2>&1 &
-	squid_pid=$!
-	proxy_port=$1
-	if proxy_answers && kill -0 "$squid_pid" 2>/dev/null; then
-		return 0
-	fi
-	stop_pid "$squid_pid"; squid_pid=
-	return 1
+	proxy_pid=$!
+	proxy_answering "$1"
 }
-: > probes
-started=
-for attempt in 1 2 3 4 5; do
-	if start_squid "$port"; then started=1; break; fi
-	next_port
-done
-if [ -z "$started" ]; then
-	not_ok "squid starts on loopback"
-	show "$work/squid.out"; show "$work/cache.log"
-	done_testing; exit
-fi
-ok "squid starts on loopback as a reverse proxy (port $proxy_port)"
+server_up "squid" start_squid "$work/squid.out" "$work/cache.log"
 
 clients
-stop_all
-equal "no squid or nginx of this test is left" "" "$(pgrep -f "$TEST_DIR" 2>/dev/null)"
+stopped squid
 
 cp "$work/camaudit.log" squid.log
 grep_file "squid logged the key from the helper's note" \

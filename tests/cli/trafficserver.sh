@@ -20,13 +20,6 @@ plugindir=$(layout PLUGINDIR)
 
 work="$TEST_DIR/trafficserver"
 mkdir -p "$work/etc" "$work/run" "$work/log" "$work/cache" "$work/var"
-ts_pid=
-stop_all() {
-	stop_pid "$ts_pid"; ts_pid=
-	stop_pid "$origin_pid"; origin_pid=
-}
-trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
-trap 'exit 1' INT TERM HUP
 
 origin_up
 
@@ -99,26 +92,10 @@ CONFIG proxy.config.log.max_space_mb_for_logs INT 10
 CONFIG proxy.config.log.max_space_mb_headroom INT 1
 EOF
 	TS_RUNROOT="$work/runroot.yaml" "$TS" > "$work/traffic_server.out" 2>&1 &
-	ts_pid=$!
-	proxy_port=$1
-	if proxy_answers 15 && kill -0 "$ts_pid" 2>/dev/null; then
-		return 0
-	fi
-	stop_pid "$ts_pid"; ts_pid=
-	return 1
+	proxy_pid=$!
+	proxy_answering "$1" 15
 }
-: > probes
-started=
-for attempt in 1 2 3 4 5; do
-	if start_ts "$port"; then started=1; break; fi
-	next_port
-done
-if [ -z "$started" ]; then
-	not_ok "traffic_server starts on loopback"
-	show "$work/traffic_server.out"; show "$work/log/diags.log"
-	done_testing; exit
-fi
-ok "traffic_server starts on loopback as a caching reverse proxy (port $proxy_port)"
+server_up "traffic_server" start_ts "$work/traffic_server.out" "$work/log/diags.log"
 
 clients
 # Traffic Server writes its log once a second: wait (10 s at most) for a
@@ -130,11 +107,7 @@ while [ "$(cat "$log" 2>/dev/null | wc -l | tr -d ' ')" -lt "$answered" ] && [ $
 	sleep 0.1
 	tries=$((tries + 1))
 done
-pids="$ts_pid $origin_pid"
-stop_all
-# traffic_server's command line does not name our directory: ask by pid.
-equal "no traffic_server or nginx of this test is left" "" \
-	"$(pgrep -f "$TEST_DIR" 2>/dev/null; ps -o pid= -p "$(echo $pids | tr ' ' ,)" 2>/dev/null)"
+stopped traffic_server
 
 cp "$log" trafficserver.log
 grep_file "traffic_server served cam-1's frame to acct-2 under the key the cachekey plugin made" \
