@@ -101,6 +101,13 @@ const char format_presets[] =
 	"field device = cs-uri-query?camera\n"
 	"fill-when cache = Miss\n"
 	"\n"
+	/*
+	 * The presets of squid, apache, haproxy and trafficserver use only
+	 * what the grammar had when they were written (issue 16): values
+	 * that may hold blanks are %-encoded by the server where it can
+	 * (decode url), and fill-when lists exact values.  Squid's fill
+	 * statuses are listed one by one for want of a regex in fill-when.
+	 */
 	"# Squid (Debian 12's squid 5.7) as a reverse proxy (http_port ... accel).\n"
 	"# In squid.conf, with NODE replaced by this cache node's name:\n"
 	"#\n"
@@ -140,6 +147,12 @@ const char format_presets[] =
 	"fill-when cache = TCP_MISS|TCP_REFRESH_MODIFIED|TCP_CLIENT_REFRESH_MISS|TCP_SWAPFAIL_MISS\n"
 	"fill-field device = origin_device\n"
 	"\n"
+	/*
+	 * Apache cannot %-encode: a quote or backslash in a value stays as
+	 * Apache escaped it until decode has a backslash decoder, and the
+	 * pattern captures "save" of "cache miss: attempting entity save"
+	 * because fill-when takes no value with blanks (issue 16).
+	 */
 	"# Apache httpd 2.4 (Debian 12's apache2) as a caching reverse proxy:\n"
 	"# mod_proxy_http, mod_cache with mod_cache_disk, and mod_unique_id.  In\n"
 	"# its configuration, with NODE replaced by this node's name:\n"
