@@ -105,8 +105,12 @@ const char format_presets[] =
 	 * The presets of squid, apache, haproxy and trafficserver use only
 	 * what the grammar had when they were written (issue 16): values
 	 * that may hold blanks are %-encoded by the server where it can
-	 * (decode url), and fill-when lists exact values.  Squid's fill
-	 * statuses are listed one by one for want of a regex in fill-when.
+	 * (decode url), and fill-when lists exact values.  Squid's and
+	 * Traffic Server's misses are listed one by one for want of a regex
+	 * in fill-when.  As in nginx's, a line served from the origin with
+	 * status 200 is a fill whether or not the object was stored: a later
+	 * hit names the frame it got, so a fill never stored misleads no one,
+	 * while a miss without a fill would be an unattributed delivery.
 	 */
 	"# Squid (Debian 12's squid 5.7) as a reverse proxy (http_port ... accel).\n"
 	"# In squid.conf, with NODE replaced by this cache node's name:\n"
@@ -132,8 +136,9 @@ const char format_presets[] =
 	"# X-Account and the camera asked for in X-Camera (or log where the account\n"
 	"# really comes from, such as %#un); the origin must send X-Camera-Device\n"
 	"# (the camera that produced the frame) and X-Frame-Id (an id unique to\n"
-	"# each frame).  A TCP_MISS, TCP_REFRESH_MODIFIED, TCP_CLIENT_REFRESH_MISS\n"
-	"# or TCP_SWAPFAIL_MISS line is the fill of the object and its first serve.\n"
+	"# each frame).  A TCP_MISS (or _ABORTED), TCP_REFRESH_MODIFIED,\n"
+	"# TCP_CLIENT_REFRESH_MISS or TCP_SWAPFAIL_MISS line with status 200 is the\n"
+	"# fill of the object and its first serve.\n"
 	"format squid\n"
 	"description Squid access log (logformat camaudit)\n"
 	"kind relay\n"
@@ -144,14 +149,16 @@ const char format_presets[] =
 	"absent -\n"
 	"decode url account key device origin_device frame\n"
 	"field relay = node\n"
-	"fill-when cache = TCP_MISS|TCP_REFRESH_MODIFIED|TCP_CLIENT_REFRESH_MISS|TCP_SWAPFAIL_MISS\n"
+	"fill-when cache = TCP_MISS|TCP_MISS_ABORTED|TCP_REFRESH_MODIFIED|TCP_CLIENT_REFRESH_MISS|TCP_SWAPFAIL_MISS\n"
+	"fill-when status = 200\n"
 	"fill-field device = origin_device\n"
 	"\n"
 	/*
 	 * Apache cannot %-encode: a quote or backslash in a value stays as
 	 * Apache escaped it until decode has a backslash decoder, and the
-	 * pattern captures "save" of "cache miss: attempting entity save"
-	 * because fill-when takes no value with blanks (issue 16).
+	 * pattern captures the word after "cache" of the free-text
+	 * cache-status because fill-when takes no value with blanks
+	 * (issue 16).
 	 */
 	"# Apache httpd 2.4 (Debian 12's apache2) as a caching reverse proxy:\n"
 	"# mod_proxy_http, mod_cache with mod_cache_disk, and mod_unique_id.  In\n"
@@ -163,18 +170,19 @@ const char format_presets[] =
 	"# Apache cannot log the cache key: mod_cache keys on the URL, with its\n"
 	"# query string unless CacheIgnoreQueryString is on, so log what the key\n"
 	"# holds: \"%U%q\" as above, \"%U\" under CacheIgnoreQueryString On, with\n"
-	"# %{Host}i in front where several hosts share the cache.  It cannot\n"
-	"# name its host either, hence NODE.  %{cache-status}e is mod_cache's\n"
-	"# reason, free text: \"cache miss: attempting entity save\" is the fill of\n"
-	"# the object and its first serve; \"cache hit\" and the others are serves.\n"
-	"# Apache writes a quote or backslash in a value as \\\" or \\\\ and control\n"
-	"# bytes as \\xhh, which camaudit stores as written.  Clients send the\n"
-	"# viewing account in X-Account and the camera asked for in X-Camera (or\n"
-	"# log where the account really comes from, such as %u); the origin must\n"
-	"# send X-Camera-Device (the camera that produced the frame) and\n"
-	"# X-Frame-Id (an id unique to each frame), which mod_cache keeps with\n"
-	"# the object and logs on a hit too.  Do not send UNIQUE_ID back in a\n"
-	"# header: mod_cache would store it and repeat the first one on hits.\n"
+	"# %{Host}i in front where several hosts share the cache.  It cannot name\n"
+	"# its host either, hence NODE.  %{cache-status}e is mod_cache's reason,\n"
+	"# free text: a \"cache miss: ...\" line with status 200 is the fill of the\n"
+	"# object and its first serve (the object came from the origin, stored or\n"
+	"# not); \"cache hit\" and the others are serves.  Apache writes a quote or\n"
+	"# backslash in a value as \\\" or \\\\ and control bytes as \\xhh, which\n"
+	"# camaudit stores as written.  Clients send the viewing account in\n"
+	"# X-Account and the camera asked for in X-Camera (or log where the account\n"
+	"# really comes from, such as %u); the origin must send X-Camera-Device\n"
+	"# (the camera that produced the frame) and X-Frame-Id (an id unique to\n"
+	"# each frame), which mod_cache keeps with the object and logs on a hit\n"
+	"# too.  Do not send UNIQUE_ID back in a header: mod_cache would store it\n"
+	"# and repeat the first one on hits.\n"
 	"format apache\n"
 	"description Apache httpd mod_cache access log (LogFormat camaudit)\n"
 	"kind relay\n"
@@ -182,11 +190,12 @@ const char format_presets[] =
 	"pattern [ ]\"(?<key>(?:[^\"\\\\]|\\\\.)*)\" (?<status>\\d+) (?<bytes>\\d+|-)\n"
 	"pattern [ ]\"(?<device>(?:[^\"\\\\]|\\\\.)*)\" \"(?<origin_device>(?:[^\"\\\\]|\\\\.)*)\"\n"
 	"pattern [ ]\"(?<frame>(?:[^\"\\\\]|\\\\.)*)\"\n"
-	"pattern [ ]\"(?:conditional )?(?:cache (?<cache>[a-z]+)(?:: attempting entity (?<save>save))?)?[^\"]*\"$\n"
+	"pattern [ ]\"(?:conditional )?(?:cache (?<cache>[a-z]+))?[^\"]*\"$\n"
 	"time epoch_ms\n"
 	"absent -\n"
 	"field relay = node\n"
-	"fill-when save = save\n"
+	"fill-when cache = miss\n"
+	"fill-when status = 200\n"
 	"fill-field device = origin_device\n"
 	"\n"
 	"# HAProxy 2.6 (Debian 12's haproxy) with its cache section.  In\n"
@@ -268,15 +277,16 @@ const char format_presets[] =
 	"#   cond %{SEND_RESPONSE_HDR_HOOK}\n"
 	"#       set-header X-Request-Id %{ID:UNIQUE}\n"
 	"#\n"
-	"# X-Cache-Key is the key the cachekey plugin made, where a remap rule\n"
-	"# uses it; clients see it too.  %<cruuid> is unique across processes and\n"
+	"# X-Cache-Key is the key the cachekey plugin made, where a remap rule uses\n"
+	"# it; clients see it too.  %<cruuid> is unique across processes and\n"
 	"# restarts; %<phn> is the host's name.  The e of ecqh, epsh and essh\n"
 	"# %-escapes blanks and quotes (the preset decodes them), but not a %\n"
-	"# itself.  %<cwr> FIN, a completed cache write, is the fill of the\n"
-	"# object and its first serve.  Clients send the viewing account in\n"
-	"# X-Account and the camera asked for in X-Camera; the origin must send\n"
-	"# X-Camera-Device (the camera that produced the frame) and X-Frame-Id\n"
-	"# (an id unique to each frame).\n"
+	"# itself.  A TCP_..._MISS line with status 200 is the fill of the object\n"
+	"# and its first serve (the object came from the origin; %<cwr> FIN says it\n"
+	"# was stored).  Clients send the viewing account in X-Account and the\n"
+	"# camera asked for in X-Camera; the origin must send X-Camera-Device (the\n"
+	"# camera that produced the frame) and X-Frame-Id (an id unique to each\n"
+	"# frame).\n"
 	"format trafficserver\n"
 	"description Apache Traffic Server log (logging.yaml format camaudit)\n"
 	"kind relay\n"
@@ -287,7 +297,8 @@ const char format_presets[] =
 	"absent -\n"
 	"decode url account key device origin_device frame\n"
 	"field relay = node\n"
-	"fill-when write = FIN\n"
+	"fill-when cache = TCP_MISS|TCP_REFRESH_MISS|TCP_CLIENT_REFRESH_MISS|TCP_IMS_MISS|TCP_SWAPFAIL_MISS|TCP_EXPIRED_MISS|TCP_WEBFETCH_MISS\n"
+	"fill-when status = 200\n"
 	"fill-field device = origin_device\n"
 	"\n"
 	"# camaudit's own format (see INPUT): key=value pairs, any kind of event.\n"

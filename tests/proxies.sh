@@ -212,6 +212,10 @@ audit_log() {
 		"$("$JQ" -r 'select(.type == "cross_tenant") | .request_id' out | sort)"
 	equal "the device_mismatch findings are exactly the true ones" "$(sort truth.device_mismatch)" \
 		"$("$JQ" -r 'select(.type == "device_mismatch") | .request_id' out | sort)"
-	equal "there is no finding of another type (every delivery traced to its fill)" "" \
-		"$("$JQ" -r 'select(.type != "cross_tenant" and .type != "device_mismatch") | .type' out)"
+	other=$("$JQ" -r 'select(.type != "cross_tenant" and .type != "device_mismatch") | .type' out)
+	equal "there is no finding of another type (every delivery traced to its fill)" "" "$other"
+	# Whatever failed above, the log and the findings tell why.
+	if [ "$test_failures" -gt 0 ]; then
+		show "$1"; show out; show received
+	fi
 }

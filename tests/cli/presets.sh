@@ -33,16 +33,15 @@ preset haproxy "00000000-0000-4000-8000-000000000099 f47ebd15-9995-42d4-b7d7-702
 preset trafficserver "734fe2ae-3116-4533-a7ae-f36ea3a93645-2 734fe2ae-3116-4533-a7ae-f36ea3a93645-99 " \
 	"734fe2ae-3116-4533-a7ae-f36ea3a93645-4 "
 
-# A fill is only what the server says was stored: Apache's other misses
-# and hits, HAProxy's hits and errors, Squid's hits and Traffic Server's
-# lines without a finished cache write give no fill.
-equal "squid: a fill per TCP_MISS line" "$(grep -c ' TCP_MISS ' "$data/squid.log")" \
+# A fill is a line whose object came from the origin: Squid's, Apache's
+# and Traffic Server's misses and HAProxy's non-hits, with status 200.
+equal "squid: a fill per miss" "$(grep -c ' TCP_MISS 200 ' "$data/squid.log")" \
 	"$(rows squid.db 'SELECT count(*) FROM fill')"
-equal "apache: a fill per entity saved" "$(grep -c 'attempting entity save"$' "$data/apache.log")" \
+equal "apache: a fill per miss" "$(grep -c ' 200 [0-9]* .*"cache miss: [^"]*"$' "$data/apache.log")" \
 	"$(rows apache.db 'SELECT count(*) FROM fill')"
 equal "haproxy: a fill per line that is no hit" "$(grep -c ' 0 200 ' "$data/haproxy.log")" \
 	"$(rows haproxy.db 'SELECT count(*) FROM fill')"
-equal "trafficserver: a fill per finished cache write" "$(grep -c ' FIN ' "$data/trafficserver.log")" \
+equal "trafficserver: a fill per miss" "$(grep -c ' TCP_[A-Z_]*MISS [^ ]* 200 ' "$data/trafficserver.log")" \
 	"$(rows trafficserver.db 'SELECT count(*) FROM fill')"
 
 done_testing

@@ -67,7 +67,9 @@ EOF
 echo "$work/cache 64M" > "$work/etc/storage.config"
 
 start_ts() {
-	# The origin sends neither validators nor expiry: cache for an hour
+	# No request before the cache is ready (a probe under load once came
+	# first, and the clients' requests would not be cached either).  The
+	# origin sends neither validators nor expiry: cache for an hour
 	# anyway.  Few threads; logs written each second; no user change.
 	cat > "$work/etc/records.config" <<EOF
 CONFIG proxy.config.http.server_ports STRING $1:ipv4:ip-in=127.0.0.1
@@ -76,6 +78,7 @@ CONFIG proxy.config.crash_log_helper STRING /bin/true
 CONFIG proxy.config.reverse_proxy.enabled INT 1
 CONFIG proxy.config.url_remap.remap_required INT 1
 CONFIG proxy.config.http.cache.http INT 1
+CONFIG proxy.config.http.wait_for_cache INT 1
 CONFIG proxy.config.http.cache.required_headers INT 0
 CONFIG proxy.config.http.cache.heuristic_min_lifetime INT 3600
 CONFIG proxy.config.http.cache.heuristic_max_lifetime INT 3600
