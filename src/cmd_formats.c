@@ -113,22 +113,31 @@ static void list_formats(const struct format_set *set)
 	}
 }
 
+/*
+ * The definition as it was read, so that `--formats` reads the output
+ * back unchanged: only control bytes are escaped, and tabs (layout in a
+ * definition) stay tabs.
+ */
 static void show_format(const struct format *fmt)
 {
 	const char *text = format_text(fmt);
 
 	while (*text) {
-		size_t len = strcspn(text, "\n");
+		size_t len = strcspn(text, "\n\t");
 
 		fput_safe(stdout, text, len);
-		putchar('\n');
-		text += len + (text[len] == '\n');
+		if (text[len])
+			putchar(text[len]);
+		text += len + (text[len] != '\0');
 	}
 }
 
 /* ---- test ------------------------------------------------------------------ */
 
-/* A value as logfmt would write it, quoted when it must be. */
+/*
+ * A value quoted when it holds blanks, '"' or '=' (a '"' inside is \");
+ * a backslash is shown as it is, as everywhere (fput_safe).
+ */
 static void print_value(const struct text *t)
 {
 	size_t i;
@@ -136,7 +145,7 @@ static void print_value(const struct text *t)
 
 	for (i = 0; i < t->len && !quote; i++)
 		quote = t->ptr[i] == ' ' || t->ptr[i] == '\t' || t->ptr[i] == '"' ||
-			t->ptr[i] == '=' || t->ptr[i] == '\\';
+			t->ptr[i] == '=';
 	if (!quote) {
 		fput_safe(stdout, t->ptr, t->len);
 		return;

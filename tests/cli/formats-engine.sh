@@ -1,0 +1,65 @@
+#!/bin/sh
+# The format engine beyond the presets' own tests: every preset read back
+# from what `formats show` prints, one escaping convention, decoders, JSON
+# lines, conditions and skipping, time zones, several --formats files and
+# lines that start with NUL bytes.
+. "$srcdir/tests/lib.sh"
+
+data="$srcdir/tests/data/formats"
+
+# --- formats show round trip ------------------------------------------------------
+# Each preset printed by show, renamed, loaded with --formats and shown
+# again must be the same text, and read its test log into the same events.
+# A preset's test log is tests/data/formats/NAME.log or NAME-*.log.
+camaudit formats list > list.out
+presets=$(awk 'NR > 1 && $3 == "built-in" { print $1 }' list.out)
+for name in $presets; do
+	log=
+	for candidate in "$data/$name.log" "$data/$name"-*.log; do
+		[ -f "$candidate" ] && { log=$candidate; break; }
+	done
+	[ "$name" = logfmt ] && log="$data/registry.log"
+	camaudit formats show "$name" > "$name.show"
+	sed "s/^format $name\$/format $name-copy/" "$name.show" > "$name.formats"
+	expect_exit 0 "$name: what show prints loads with --formats" \
+		camaudit formats --formats "$name.formats" show "$name-copy"
+	sed "s/^format $name-copy\$/format $name/" out > "$name.again"
+	if cmp -s "$name.show" "$name.again"; then
+		ok "$name: shown again, it is the same definition"
+	else
+		not_ok "$name: shown again, it is the same definition"
+		diff "$name.show" "$name.again" | sed 's/^/#   /'
+	fi
+	if [ -z "$log" ]; then
+		not_ok "$name: a test log tests/data/formats/$name.log or $name-*.log"
+		continue
+	fi
+	camaudit formats test --lines 10000 --input-format "$name" "$log" > "$name.test" 2>&1
+	camaudit formats test --lines 10000 --formats "$name.formats" --input-format "$name-copy" "$log" 2>&1 |
+		sed "s/: $name-copy: /: $name: /; s/format $name-copy /format $name /" > "$name.test2"
+	if cmp -s "$name.test" "$name.test2" && grep -q "ts=" "$name.test"; then
+		ok "$name: the copy reads $(basename "$log") into the same events"
+	else
+		not_ok "$name: the copy reads $(basename "$log") into the same events"
+		diff "$name.test" "$name.test2" | sed 's/^/#   /'
+	fi
+done
+
+# --- one escaping convention ------------------------------------------------------------
+expect_exit 0 "formats show nginx" camaudit formats show nginx
+grep_file "a backslash of a pattern is printed once" '^pattern \^\(\?<ts>\\d\+\\\.\\d\+\) ' out
+printf 'format tabbed\n\tkind relay\n\tpattern ^(?<ts>\\d+) (?<account>\\S+)\t(?<key>\\S+)$\n\ttime epoch\n' > tabbed.formats
+expect_exit 0 "a definition indented with tabs is shown" camaudit formats --formats tabbed.formats show tabbed
+equal "its tabs stay tabs" "$(cat tabbed.formats)" "$(cat out)"
+printf 'not\\a log \033[1m line\n' > odd.log
+expect_exit 1 "formats test on a line no format matches" camaudit formats test odd.log
+grep_file "the line is quoted with its backslash as it is, control bytes escaped" \
+	"^1: no format matches 'not\\\\a log \\\\x1b\[1m line'" out
+printf 'ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-1 frame=f1\nts=2019-12-26T08:00:01Z req=r1 account="acct\\\\x" key=k node=n device=cam-1 frame=f1\n' > slash.log
+expect_exit 0 "a line with escaped backslashes is ingested" camaudit ingest --db slash.db slash.log
+camaudit explain --db slash.db r1 > out 2> err
+grep_file "explain's evidence line is the line as it is in the log" \
+	'^  line: ts=2019-12-26T08:00:01Z req=r1 account="acct\\\\x" key=k' out
+grep_file "the decoded value has one backslash" '^  viewer_account: acct\\x$' out
+
+done_testing
