@@ -24,7 +24,8 @@ enum { OPT_LINES = 'n' };
 
 const struct cli_option format_options[] = {
 	{"formats", OPT_FORMATS, "FILE", "format definitions to add to the "
-	 "presets (default: $CAMAUDIT_FORMATS)"},
+	 "presets; may be given again (default: the colon-separated files in "
+	 "$CAMAUDIT_FORMATS)"},
 	{"input-format", OPT_INPUT_FORMAT, "NAME", "read every file with this "
 	 "format instead of sniffing each (see 'camaudit formats list')"},
 	{NULL, 0, NULL, NULL},
@@ -50,27 +51,64 @@ void format_request_init(struct format_request *req)
 {
 	const char *env = getenv("CAMAUDIT_FORMATS");
 
-	req->path = env && *env ? env : NULL;
-	req->name = NULL;
+	memset(req, 0, sizeof(*req));
+	req->env = env && *env ? env : NULL;
 }
 
 int format_option(struct format_request *req, int key, const char *arg)
 {
-	if (key == OPT_FORMATS)
-		req->path = arg;
-	else if (key == OPT_INPUT_FORMAT)
+	if (key == OPT_FORMATS) {
+		if (req->path_count < FORMAT_FILES_MAX)
+			req->paths[req->path_count] = arg;
+		req->path_count++; /* too many: reported when loading */
+	} else if (key == OPT_INPUT_FORMAT) {
 		req->name = arg;
-	else
+	} else {
 		return 0;
+	}
 	return 1;
+}
+
+/*
+ * Every file of $CAMAUDIT_FORMATS, split at colons as PATH is (empty
+ * elements are skipped); the number of errors.
+ */
+static int load_env_list(struct format_set *set, const char *list)
+{
+	char *copy = xstrdup(list), *at = copy;
+	int errors = 0;
+
+	while (at) {
+		char *colon = strchr(at, ':');
+
+		if (colon)
+			*colon = '\0';
+		if (*at)
+			errors += format_set_add_file(set, at);
+		at = colon ? colon + 1 : NULL;
+	}
+	free(copy);
+	return errors;
 }
 
 int format_request_load(const struct command *cmd, const struct format_request *req,
 			struct format_choice *choice)
 {
+	size_t i;
+	int errors = 0;
+
+	if (req->path_count > FORMAT_FILES_MAX)
+		return cli_usage_error(cmd, "--formats given %zu times (at most %d; "
+				       "put the definitions in fewer files)",
+				       req->path_count, FORMAT_FILES_MAX);
 	choice->set = format_set_new();
 	choice->forced = NULL;
-	if (req->path && format_set_add_file(choice->set, req->path)) {
+	/* All files are read, so that every mistake is reported at once. */
+	for (i = 0; i < req->path_count; i++)
+		errors += format_set_add_file(choice->set, req->paths[i]);
+	if (req->path_count == 0 && req->env)
+		errors += load_env_list(choice->set, req->env);
+	if (errors) {
 		format_set_free(choice->set);
 		choice->set = NULL;
 		return EXIT_USAGE;

@@ -62,4 +62,25 @@ grep_file "explain's evidence line is the line as it is in the log" \
 	'^  line: ts=2019-12-26T08:00:01Z req=r1 account="acct\\\\x" key=k' out
 grep_file "the decoded value has one backslash" '^  viewer_account: acct\\x$' out
 
+# --- several formats files ----------------------------------------------------------------
+printf 'format one\nkind relay\npattern ^(?<ts>\\d+) (?<account>\\S+) (?<key>\\S+)$\ntime epoch\n' > one.formats
+printf 'format two\nkind cache\npattern ^fill (?<ts>\\d+) (?<node>\\S+) (?<key>\\S+)$\ntime epoch\nset op = fill\n' > two.formats
+expect_exit 0 "--formats may be given twice" camaudit formats --formats one.formats --formats two.formats list
+equal "the formats of both files are there, in order" "one two" \
+	"$(awk '$3 ~ /formats:1$/ { printf "%s%s", sep, $1; sep = " " }' out)"
+sed 's/^format two$/format one/' two.formats > again.formats
+expect_exit 2 "a name defined in two files is a configuration error" \
+	camaudit formats --formats one.formats --formats again.formats list
+grep_file "it names both files" "again.formats:1: column 8: format 'one' is already defined \(one.formats:1\)" err
+expect_exit 0 "CAMAUDIT_FORMATS holds a colon-separated list" \
+	env CAMAUDIT_FORMATS="one.formats::two.formats" "$CAMAUDIT" formats list
+equal "both files of the list are read" "one two" \
+	"$(awk '$3 ~ /formats:1$/ { printf "%s%s", sep, $1; sep = " " }' out)"
+expect_exit 0 "--formats replaces the list" \
+	env CAMAUDIT_FORMATS="one.formats:nosuch.formats" "$CAMAUDIT" formats --formats two.formats list
+equal "only its file is read" "two" "$(awk '$3 ~ /formats:1$/ { print $1 }' out)"
+expect_exit 2 "a file of the list that cannot be read is a configuration error" \
+	env CAMAUDIT_FORMATS="one.formats:nosuch.formats" "$CAMAUDIT" formats list
+grep_file "it is named" "formats file nosuch.formats: No such file or directory" err
+
 done_testing
