@@ -121,38 +121,177 @@ static char *scratch(struct format *fmt, size_t n)
 	return p;
 }
 
+/* The UTF-8 of cp at out; its length (cp is at most U+10FFFF). */
+static size_t put_utf8(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Four hex digits at s (at least 4 bytes), or -1. */
+static long hex4(const char *s)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if ((d = hex_value(s[i])) < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* The byte a one-letter escape stands for ("n" newline), in a table. */
+static const struct {
+	char letter, byte;
+	unsigned decoders;
+} simple_escapes[] = {
+	{'"', '"', DECODE_BACKSLASH | DECODE_JSON},
+	{'\\', '\\', DECODE_BACKSLASH | DECODE_JSON},
+	{'/', '/', DECODE_JSON},
+	{'n', '\n', DECODE_BACKSLASH | DECODE_JSON},
+	{'t', '\t', DECODE_BACKSLASH | DECODE_JSON},
+	{'r', '\r', DECODE_BACKSLASH | DECODE_JSON},
+	{'b', '\b', DECODE_JSON},
+	{'f', '\f', DECODE_JSON},
+};
+
+static int simple_escape(char letter, unsigned decoder, char *byte)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(simple_escapes); i++)
+		if (simple_escapes[i].letter == letter &&
+		    (simple_escapes[i].decoders & decoder)) {
+			*byte = simple_escapes[i].byte;
+			return 1;
+		}
+	return 0;
+}
+
+size_t format_json_unescape(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		const char *s = in + i;
+		size_t left = len - i;
+		long hi, lo;
+
+		if (s[0] != '\\' || left < 2) {
+			out[o++] = s[0], i++;
+		} else if (s[1] != 'u') {
+			if (simple_escape(s[1], DECODE_JSON, &out[o]))
+				o++;
+			else /* not JSON: keep it */
+				out[o++] = s[0], out[o++] = s[1];
+			i += 2;
+		} else if (left < 6 || (hi = hex4(s + 2)) < 0) {
+			out[o++] = s[0], i++;
+		} else if (hi >= 0xd800 && hi < 0xdc00 && left >= 12 && s[6] == '\\' &&
+			   s[7] == 'u' && (lo = hex4(s + 8)) >= 0xdc00 && lo < 0xe000) {
+			o += put_utf8(out + o, (unsigned)(0x10000 + ((hi - 0xd800) << 10) +
+							 (lo - 0xdc00)));
+			i += 12;
+		} else {
+			/* A lone surrogate has no UTF-8: the replacement character. */
+			o += put_utf8(out + o, hi >= 0xd800 && hi < 0xe000 ? 0xfffd
+									   : (unsigned)hi);
+			i += 6;
+		}
+	}
+	return o;
+}
+
+/* C-style escapes (Apache, Squid, HAProxy); others stay as they are. */
+static size_t backslash_unescape(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+	int hi, lo;
+
+	while (i < len) {
+		const char *s = in + i;
+
+		if (s[0] == '\\' && len - i >= 4 && s[1] == 'x' &&
+		    (hi = hex_value(s[2])) >= 0 && (lo = hex_value(s[3])) >= 0) {
+			out[o++] = (char)(hi * 16 + lo);
+			i += 4;
+		} else if (s[0] == '\\' && len - i >= 2 &&
+			   simple_escape(s[1], DECODE_BACKSLASH, &out[o])) {
+			o++;
+			i += 2;
+		} else {
+			out[o++] = s[0], i++;
+		}
+	}
+	return o;
+}
+
 /*
- * Decode %HH (url) or \xHH (nginx) in t into the scratch buffer; a
- * sequence that is not two hex digits stays as it is.  -1 when full.
+ * Decode %HH (url) or \xHH (nginx) in t into the scratch buffer, then the
+ * backslash and JSON escapes when asked; a sequence that is not a known
+ * escape stays as it is.  Decoding never lengthens a value.  -1 when the
+ * scratch buffer is full.
  */
 static int decode(struct format *fmt, struct text *t, unsigned how)
 {
 	char *out;
 	size_t i, o = 0;
 
-	if (!(out = scratch(fmt, t->len)))
-		return -1;
-	for (i = 0; i < t->len; i++) {
-		const char *s = t->ptr + i;
-		size_t left = t->len - i;
-		int hi, lo;
+	if (how & (DECODE_URL | DECODE_NGINX)) {
+		if (!(out = scratch(fmt, t->len)))
+			return -1;
+		for (i = 0; i < t->len; i++) {
+			const char *s = t->ptr + i;
+			size_t left = t->len - i;
+			int hi, lo;
 
-		if ((how & DECODE_URL) && s[0] == '%' && left >= 3 &&
-		    (hi = hex_value(s[1])) >= 0 && (lo = hex_value(s[2])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else if ((how & DECODE_NGINX) && s[0] == '\\' && left >= 4 &&
-			   s[1] == 'x' && (hi = hex_value(s[2])) >= 0 &&
-			   (lo = hex_value(s[3])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
-			i += 3;
-		} else {
-			out[o++] = s[0];
+			if ((how & DECODE_URL) && s[0] == '%' && left >= 3 &&
+			    (hi = hex_value(s[1])) >= 0 && (lo = hex_value(s[2])) >= 0) {
+				out[o++] = (char)(hi * 16 + lo);
+				i += 2;
+			} else if ((how & DECODE_NGINX) && s[0] == '\\' && left >= 4 &&
+				   s[1] == 'x' && (hi = hex_value(s[2])) >= 0 &&
+				   (lo = hex_value(s[3])) >= 0) {
+				out[o++] = (char)(hi * 16 + lo);
+				i += 3;
+			} else {
+				out[o++] = s[0];
+			}
 		}
+		fmt->scratch_used -= t->len - o;
+		*t = (struct text){out, o};
 	}
-	fmt->scratch_used -= t->len - o;
-	t->ptr = out;
-	t->len = o;
+	if (how & (DECODE_BACKSLASH | DECODE_JSON)) {
+		/* Only a value with a backslash needs a copy. */
+		if (!memchr(t->ptr, '\\', t->len))
+			return 0;
+		if (!(out = scratch(fmt, t->len)))
+			return -1;
+		o = how & DECODE_JSON ? format_json_unescape(t->ptr, t->len, out)
+				      : backslash_unescape(t->ptr, t->len, out);
+		fmt->scratch_used -= t->len - o;
+		*t = (struct text){out, o};
+	}
 	return 0;
 }
 

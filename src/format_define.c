@@ -323,23 +323,37 @@ static void key_fill_when(struct definer *d, int number, const char *line,
 	}
 }
 
+#define BACKSLASH_OR_JSON (DECODE_BACKSLASH | DECODE_JSON)
+
+/* The decoders of `decode HOW NAME...`, in the order messages list them. */
+static const struct {
+	const char *name;
+	unsigned flag;
+} decoders[] = {
+	{"url", DECODE_URL},
+	{"nginx", DECODE_NGINX},
+	{"backslash", DECODE_BACKSLASH},
+	{"json", DECODE_JSON},
+};
+
 static void key_decode(struct definer *d, int number, const char *line, size_t len,
 		       size_t pos)
 {
-	size_t start, wlen;
-	unsigned how;
+	size_t start, wlen, k;
+	unsigned how = 0;
 
 	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'decode' needs url or nginx, then names");
+		def_error(d, number, pos, "'decode' needs url, nginx, backslash or "
+			  "json, then names");
 		return;
 	}
-	if (wlen == 3 && !memcmp(line + start, "url", 3)) {
-		how = DECODE_URL;
-	} else if (wlen == 5 && !memcmp(line + start, "nginx", 5)) {
-		how = DECODE_NGINX;
-	} else {
-		def_error(d, number, start, "unknown decoding '%.*s' (use url or nginx)",
-			  (int)wlen, line + start);
+	for (k = 0; k < ARRAY_SIZE(decoders); k++)
+		if (strlen(decoders[k].name) == wlen &&
+		    !memcmp(line + start, decoders[k].name, wlen))
+			how = decoders[k].flag;
+	if (!how) {
+		def_error(d, number, start, "unknown decoding '%.*s' (use url, nginx, "
+			  "backslash or json)", (int)wlen, line + start);
 		return;
 	}
 	if (!next_word(line, len, &pos, &start, &wlen)) {
@@ -356,6 +370,11 @@ static void key_decode(struct definer *d, int number, const char *line, size_t l
 		}
 		/* name_index() may move the table: index it afterwards. */
 		i = name_index(d->current, line + start, wlen, number, start);
+		/* Both read a backslash; which one applies must be clear. */
+		if (((d->current->names[i].decode | how) & BACKSLASH_OR_JSON) ==
+		    BACKSLASH_OR_JSON)
+			def_error(d, number, start, "'%.*s' is decoded as backslash "
+				  "or json, not both", (int)wlen, line + start);
 		d->current->names[i].decode |= how;
 	} while (next_word(line, len, &pos, &start, &wlen));
 }

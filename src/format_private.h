@@ -33,9 +33,19 @@ enum format_parser {
 };
 
 enum {
-	DECODE_URL = 1,   /* %HH */
-	DECODE_NGINX = 2  /* \xHH, as nginx escapes log values */
+	DECODE_URL = 1,       /* %HH */
+	DECODE_NGINX = 2,     /* \xHH, as nginx escapes log values */
+	DECODE_BACKSLASH = 4, /* C-style: \" \\ \xHH \n \t \r */
+	DECODE_JSON = 8       /* a JSON string's escapes, \uXXXX to UTF-8 */
 };
+
+/*
+ * Decode the JSON string escapes of in[0..len) into out (room for len
+ * bytes: decoding never lengthens); returns the length written.  An
+ * escape that is not JSON stays as it is; a lone surrogate becomes
+ * U+FFFD.  format.c's `decode json` and the JSON parser share it.
+ */
+size_t format_json_unescape(const char *in, size_t len, char *out);
 
 /* A name a definition uses: a pattern group or a header column. */
 struct format_name {

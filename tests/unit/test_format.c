@@ -407,7 +407,7 @@ static void test_fill_field_without_fill_when_is_refused(void **state)
 static void test_decode_errors_are_refused(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "decode\n", "'decode' needs url or nginx");
+	assert_refused(RELAY_HEAD "decode\n", "'decode' needs url, nginx, backslash or json");
 	assert_refused(RELAY_HEAD "decode base64 x\n",
 		       "t.fmt:3: column 8: unknown decoding 'base64'");
 	assert_refused(RELAY_HEAD "decode url\n", "'decode' needs the names to decode");
@@ -656,6 +656,46 @@ static void test_absent_markers_and_decodings_apply_to_values(void **state)
 	assert_int_equal(out.count, 0); /* the account was "none": absent */
 	assert_non_null(strstr(out.why, "missing required field 'account'"));
 	format_set_free(set);
+}
+
+static void test_backslash_decoding_undoes_c_escapes(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) \"(?<account>(?:[^\"\\\\]|\\\\.)*)\" (?<key>\\S+)$\n"
+		"decode backslash account key\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 \"acct-\\\"q\\\" \\\\ \\x41\\q\" a\\tb\\n", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-\"q\" \\ A\\q");
+	assert_field_equal(&out.event[0], FIELD_KEY, "a\tb\n");
+	format_set_free(set);
+}
+
+static void test_json_decoding_gives_utf8_and_joins_surrogates(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		"decode json account key\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a\\u00e9\\u20ac\\ud83d\\ude00\\/\\\"\\x "
+	      "\\ud800x\\u12\\b", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT,
+			   "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80/\"\\x");
+	assert_field_equal(&out.event[0], FIELD_KEY, "\xef\xbf\xbdx\\u12\b");
+	format_set_free(set);
+}
+
+static void test_backslash_and_json_on_one_name_are_refused(void **state)
+{
+	(void)state;
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "decode json key\ndecode backslash account key\n",
+		       "t.fmt:5: column 26: 'key' is decoded as backslash or json, not both");
 }
 
 static void test_query_parameter_without_value_is_empty(void **state)
@@ -1043,6 +1083,9 @@ int main(void)
 		cmocka_unit_test(test_fill_when_on_a_field_not_given_is_refused),
 		cmocka_unit_test(test_fill_field_without_fill_when_is_refused),
 		cmocka_unit_test(test_decode_errors_are_refused),
+		cmocka_unit_test(test_backslash_decoding_undoes_c_escapes),
+		cmocka_unit_test(test_json_decoding_gives_utf8_and_joins_surrogates),
+		cmocka_unit_test(test_backslash_and_json_on_one_name_are_refused),
 		cmocka_unit_test(test_keys_without_values_are_refused),
 		cmocka_unit_test(test_name_that_is_no_group_is_refused_where_it_is_used),
 		cmocka_unit_test(test_duplicate_group_names_are_refused_where_used),
