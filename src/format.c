@@ -620,6 +620,28 @@ static int match_columns(struct format *fmt, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * A JSON line: it is of this format when it is a JSON object that gives
+ * a time (so that two JSON formats can be told apart by their paths).
+ */
+static int match_json(struct format *fmt, const char *line, size_t len,
+		      struct format_output *out)
+{
+	const struct field_rule *ts = &fmt->field[FIELD_TS];
+	const char *why;
+	size_t where, i;
+
+	if (format_json_scan(fmt, line, len, &where, &why)) {
+		snprintf(out->why, sizeof(out->why), "invalid JSON at byte %zu: %s",
+			 where + 1, why);
+		return -1;
+	}
+	out->matched = ts->constant != NULL;
+	for (i = 0; i < ts->part_count; i++)
+		out->matched |= fmt->values[ts->part[i]].ptr != NULL;
+	return 0;
+}
+
 /* Whether a line holds a canonical field as a logfmt key ("key="). */
 static int looks_like_logfmt(const char *line, size_t len)
 {
@@ -662,11 +684,13 @@ void format_parse_line(struct format *fmt, char *line, size_t len,
 		fmt->scratch = xmalloc(FORMAT_SCRATCH_SIZE);
 		if (fmt->parser == PARSER_COLUMNS)
 			fmt->columns = xcalloc(FORMAT_MAX_COLUMNS, sizeof(*fmt->columns));
-		else
+		else if (fmt->parser == PARSER_PATTERN)
 			fmt->subject = xcalloc(1, FORMAT_LINE_MAX + FORMAT_SUBJECT_PAD);
 	}
 	fmt->scratch_used = 0;
-	if (fmt->parser == PARSER_COLUMNS) {
+	if (fmt->parser == PARSER_JSON) {
+		rc = match_json(fmt, line, len, out);
+	} else if (fmt->parser == PARSER_COLUMNS) {
 		if (starts_with(line, len, fmt->header)) {
 			learn_header(fmt, line, len);
 			out->matched = 1;
@@ -680,7 +704,7 @@ void format_parse_line(struct format *fmt, char *line, size_t len,
 	}
 	if (rc)
 		return;
-	out->matched = 1;
+	out->matched |= fmt->parser != PARSER_JSON;
 	if (settle_values(fmt)) {
 		snprintf(out->why, sizeof(out->why), "values too long to decode");
 		return;

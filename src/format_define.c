@@ -116,6 +116,7 @@ void format_free(struct format *fmt)
 	free(fmt->scratch);
 	free(fmt->subject);
 	free(fmt->columns);
+	format_json_index_free(fmt->json);
 	free(fmt);
 }
 
@@ -150,8 +151,8 @@ static size_t name_index(struct format *fmt, const char *name, size_t len,
 		    !memcmp(fmt->names[i].name, name, len))
 			return i;
 	fmt->names = xrealloc(fmt->names, (fmt->name_count + 1) * sizeof(*fmt->names));
-	fmt->names[i] = (struct format_name){xstrndup(name, len), -1, -1, 0, line,
-					     column};
+	fmt->names[i] = (struct format_name){xstrndup(name, len), len, -1, -1, 0,
+					     line, column};
 	return fmt->name_count++;
 }
 
@@ -463,9 +464,11 @@ static void key_simple(struct definer *d, int number, const char *key,
 		if (fmt->parser != PARSER_NONE)
 			def_error(d, number, 0, "a format has one of pattern, header "
 				  "or parser");
+		else if (!strcmp(value, "json"))
+			fmt->parser = PARSER_JSON;
 		else if (strcmp(value, "logfmt"))
-			def_error(d, number, start, "unknown parser '%s' (the only "
-				  "built-in parser is logfmt)", value);
+			def_error(d, number, start, "unknown parser '%s' (use logfmt "
+				  "or json)", value);
 		else
 			fmt->parser = PARSER_LOGFMT, fmt->kind = FORMAT_KIND_ANY;
 	} else if (!strcmp(key, "time")) {
@@ -562,6 +565,25 @@ static void map_groups_by_name(struct format *fmt)
 	}
 }
 
+/*
+ * A JSON line's top-level keys called like a field give it unless a line
+ * says otherwise, as a pattern's named groups do.
+ */
+static void map_keys_by_name(struct format *fmt)
+{
+	unsigned f;
+
+	for (f = 0; f < FIELD_COUNT; f++) {
+		const char *name = event_field_name((enum field)f);
+
+		if (fmt->field[f].used)
+			continue;
+		fmt->field[f].used = 1;
+		fmt->field[f].part[0] = name_index(fmt, name, strlen(name), 0, 0);
+		fmt->field[f].part_count = 1;
+	}
+}
+
 static int field_given(const struct format *fmt, enum field f)
 {
 	return fmt->field[f].used;
@@ -615,6 +637,8 @@ static void finish_format(struct definer *d)
 			n->group = group;
 		}
 	}
+	if (fmt->parser == PARSER_JSON)
+		map_keys_by_name(fmt);
 	if (fmt->parser == PARSER_LOGFMT) {
 		for (i = 0; i < FIELD_COUNT; i++)
 			if (fmt->field[i].used || fmt->fill_field[i].used)

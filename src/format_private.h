@@ -29,8 +29,12 @@ enum format_parser {
 	PARSER_NONE,
 	PARSER_PATTERN,  /* pattern REGEX: named groups */
 	PARSER_COLUMNS,  /* header PREFIX: columns named by a header line */
-	PARSER_LOGFMT    /* parser logfmt: camaudit's own, logfmt.c */
+	PARSER_LOGFMT,   /* parser logfmt: camaudit's own, logfmt.c */
+	PARSER_JSON      /* parser json: one object per line, format_json.c */
 };
+
+/* How deep a JSON line may nest objects and arrays (Caddy's: 4). */
+#define FORMAT_JSON_DEPTH 32
 
 enum {
 	DECODE_URL = 1,       /* %HH */
@@ -47,9 +51,10 @@ enum {
  */
 size_t format_json_unescape(const char *in, size_t len, char *out);
 
-/* A name a definition uses: a pattern group or a header column. */
+/* A name a definition uses: a pattern group, a header column or a JSON path. */
 struct format_name {
 	char *name;
+	size_t len;      /* strlen(name): JSON paths are compared per value */
 	int group;       /* PARSER_PATTERN: the group's number */
 	int column;      /* PARSER_COLUMNS: index in the current header, or -1 */
 	unsigned decode; /* DECODE_* */
@@ -101,6 +106,7 @@ struct format {
 	struct time_layout time;
 
 	/* Per line and per file; allocated on first use. */
+	struct json_index *json;    /* PARSER_JSON: the names by length */
 	struct text *values;        /* per name */
 	char *scratch;
 	size_t scratch_used;
@@ -111,5 +117,17 @@ struct format {
 };
 
 void format_free(struct format *fmt);
+
+/*
+ * Read the JSON object line[0..len) into fmt->values: each name is a
+ * path (a.b[0].c) and takes the string (unescaped, in fmt->scratch when
+ * it had escapes), number, true or false found there; null, objects,
+ * arrays and paths not in the line are absent; of repeated keys the last
+ * wins.  -1 when the line is no valid JSON object (or nests deeper than
+ * FORMAT_JSON_DEPTH), with *where the byte offset and *why the reason.
+ */
+int format_json_scan(struct format *fmt, const char *line, size_t len,
+		     size_t *where, const char **why);
+void format_json_index_free(struct json_index *index);
 
 #endif

@@ -255,8 +255,8 @@ static void test_unknown_separator_is_refused(void **state)
 static void test_unknown_parser_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("format r\nparser json\n",
-		       "t.fmt:2: column 8: unknown parser 'json'");
+	assert_refused("format r\nparser yaml\n",
+		       "t.fmt:2: column 8: unknown parser 'yaml' (use logfmt or json)");
 }
 
 static void test_logfmt_parser_takes_no_field_lines(void **state)
@@ -1036,6 +1036,145 @@ static void test_sniffing_takes_the_format_matching_most_lines(void **state)
 	format_set_free(set);
 }
 
+/* ---- JSON lines ------------------------------------------------------------ */
+
+#define JSON_RELAY "format j\nkind relay\nparser json\ntime epoch\n" \
+	"field account = request.headers.X-Account[0]\n" \
+	"field key = resp_headers.X-Cache-Key[0]\nfield bytes = size\n"
+
+static void test_json_paths_name_values_in_any_key_order(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"resp_headers\":{\"X-Cache-Key\":[\"still/low\"]},\"size\":5120,"
+	      "\"request\":{\"uri\":\"/x\",\"headers\":{\"Accept\":[\"*/*\"],"
+	      "\"X-Account\":[\"acct-1\",\"acct-9\"]}},\"ts\":1577348043.5123456,"
+	      "\"status\":200}", &out);
+	assert_true(out.matched);
+	assert_int_equal(out.count, 1);
+	assert_int_equal(out.event[0].ts, DEC26_081403 + 512);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-1");
+	assert_field_equal(&out.event[0], FIELD_KEY, "still/low");
+	assert_field_equal(&out.event[0], FIELD_BYTES, "5120");
+	assert_field_equal(&out.event[0], FIELD_STATUS, "200"); /* a top-level key */
+	format_set_free(set);
+}
+
+static void test_json_strings_are_unescaped(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":\"1577348043\",\"request\":{\"headers\":{\"X-Account\":"
+	      "[\"acct-\\\"q\\\"\\u00e9\\ud83d\\ude00\"]}},\"resp_headers\":"
+	      "{\"X-Cache-\\u004bey\":[\"k\\/1\"]}}", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-\"q\"\xc3\xa9\xf0\x9f\x98\x80");
+	assert_field_equal(&out.event[0], FIELD_KEY, "k/1"); /* an escaped key too */
+	format_set_free(set);
+}
+
+static void test_json_null_containers_and_missing_paths_are_absent(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":1577348043,\"size\":null,\"request\":{\"headers\":"
+	      "{\"X-Account\":[\"a\"]}},\"resp_headers\":{\"X-Cache-Key\":{\"x\":1}}}", &out);
+	assert_true(out.matched);
+	assert_int_equal(out.count, 0);
+	assert_non_null(strstr(out.why, "missing required field 'key'"));
+	format_set_free(set);
+}
+
+static void test_json_repeated_key_last_wins(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":1,\"size\":1,\"size\":2,\"request\":{\"headers\":"
+	      "{\"X-Account\":[\"a\"]}},\"resp_headers\":{\"X-Cache-Key\":[\"k\"]}}", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_BYTES, "2");
+	format_set_free(set);
+}
+
+static void test_invalid_json_is_rejected_with_its_byte(void **state)
+{
+	static const struct {
+		const char *line, *why;
+	} cases[] = {
+		{"{\"ts\":1,", "invalid JSON at byte 9: the line ends inside the object"},
+		{"{\"ts\":1 \"a\":2}", "invalid JSON at byte 9: expected ',' or '}'"},
+		{"{\"ts\":01}", "invalid JSON at byte 7: not a JSON value"},
+		{"{\"ts\":[1,]}", "invalid JSON at byte 10: not a JSON value"},
+		{"{\"ts\":1}x", "invalid JSON at byte 9: text after the object"},
+		{"[1]", "invalid JSON at byte 1: not a JSON object"},
+		{"{\"a\":\"\\q\"}", "invalid JSON at byte 7: an unknown escape"},
+		{"{\"a\":\"\\u12\"}", "invalid JSON at byte 7: \\u without four hex digits"},
+		{"{\"a\":tru}", "invalid JSON at byte 6: not a JSON value"},
+		{"{a:1}", "invalid JSON at byte 2: expected a key in quotes"},
+	};
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(set, "j", cases[i].line, &out);
+		if (out.matched || out.count || !strstr(out.why, cases[i].why)) {
+			print_error("line %s: why '%s', expected '%s'\n", cases[i].line,
+				    out.why, cases[i].why);
+			fail();
+		}
+	}
+	format_set_free(set);
+}
+
+static void test_json_nesting_is_bounded(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+	char line[200];
+	size_t i, n = 0;
+
+	(void)state;
+	n += (size_t)snprintf(line, sizeof(line), "{\"ts\":1,\"a\":");
+	for (i = 0; i < 40; i++)
+		line[n++] = '[';
+	for (i = 0; i < 40; i++)
+		line[n++] = ']';
+	line[n++] = '}';
+	line[n] = '\0';
+	parse(set, "j", line, &out);
+	assert_non_null(strstr(out.why, "nested too deep"));
+	format_set_free(set);
+}
+
+static void test_json_format_is_sniffed_by_its_time(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	static const char data[] =
+		"{\"ts\":1577348043,\"request\":{\"headers\":{\"X-Account\":[\"a\"]}},"
+		"\"resp_headers\":{\"X-Cache-Key\":[\"k\"]}}\n";
+	struct format *fmt;
+	size_t matched, sampled;
+	char first[64];
+
+	(void)state;
+	fmt = format_sniff(set, data, strlen(data), 1, first, sizeof(first), &matched,
+			   &sampled);
+	assert_non_null(fmt);
+	assert_string_equal(format_name(fmt), "j");
+	assert_int_equal(matched, 1);
+	format_set_free(set);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1086,6 +1225,13 @@ int main(void)
 		cmocka_unit_test(test_backslash_decoding_undoes_c_escapes),
 		cmocka_unit_test(test_json_decoding_gives_utf8_and_joins_surrogates),
 		cmocka_unit_test(test_backslash_and_json_on_one_name_are_refused),
+		cmocka_unit_test(test_json_paths_name_values_in_any_key_order),
+		cmocka_unit_test(test_json_strings_are_unescaped),
+		cmocka_unit_test(test_json_null_containers_and_missing_paths_are_absent),
+		cmocka_unit_test(test_json_repeated_key_last_wins),
+		cmocka_unit_test(test_invalid_json_is_rejected_with_its_byte),
+		cmocka_unit_test(test_json_nesting_is_bounded),
+		cmocka_unit_test(test_json_format_is_sniffed_by_its_time),
 		cmocka_unit_test(test_keys_without_values_are_refused),
 		cmocka_unit_test(test_name_that_is_no_group_is_refused_where_it_is_used),
 		cmocka_unit_test(test_duplicate_group_names_are_refused_where_used),
