@@ -288,7 +288,8 @@ static int test_line(const struct format_set *set, struct format *chosen,
 	if (out->count == 0) {
 		printf("%llu: ", (unsigned long long)number);
 		fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
-		fputs(out->matched ? ": header\n" : ": skipped\n", stdout);
+		fputs(out->skipped ? ": skipped by the format\n" : out->matched ?
+		      ": header\n" : ": skipped\n", stdout);
 	}
 	return 0;
 }
@@ -332,6 +333,9 @@ static int test_file(const struct format_choice *choice, const char *path,
 	while (tested < max_lines && input_next_line(in, &line)) {
 		size_t n = line.len;
 
+		/* As ingest does: NULs before a line (copytruncate) are passed over. */
+		while (!line.overlong && n > 0 && line.ptr[0] == '\0')
+			line.ptr++, n--;
 		if (line.overlong || line.cut || memchr(line.ptr, '\0', n)) {
 			printf("%llu: rejected: %s\n", (unsigned long long)line.number,
 			       line.overlong ? "line too long" : line.cut ?

@@ -461,19 +461,40 @@ static int build_event(struct format *fmt, const struct field_rule *rules,
 	return revealed_fill || kind_fits(fmt, ev, why, size) ? 0 : -1;
 }
 
-static int condition_holds(struct format *fmt, const struct event *serve,
-			   const struct fill_condition *c)
+/* Whether the condition holds for the line's values (fields by their rules). */
+static int condition_holds(struct format *fmt, const struct fill_condition *c)
 {
-	const struct text *t = c->field != FIELD_COUNT ? &serve->field[c->field]
-						       : &fmt->values[c->name];
+	struct text t;
 	size_t i;
 
-	if (!t->ptr)
+	if (c->field != FIELD_COUNT) {
+		if (rule_value(fmt, &fmt->field[c->field], &t))
+			return 0; /* too long to join: the event says so */
+	} else {
+		t = fmt->values[c->name];
+	}
+	if (!t.ptr)
 		return 0;
+	if (c->match == MATCH_REGEX)
+		return pcre2_match(c->regex, (PCRE2_SPTR)t.ptr, t.len, 0, 0,
+				   c->regex_data, fmt->match_context) >= 0;
 	for (i = 0; i < c->value_count; i++)
-		if (strlen(c->values[i]) == t->len && !memcmp(c->values[i], t->ptr, t->len))
+		if (c->match == MATCH_PREFIX ? t.len >= c->value_len[i] &&
+		    !memcmp(c->values[i], t.ptr, c->value_len[i])
+		    : c->value_len[i] == t.len && !memcmp(c->values[i], t.ptr, t.len))
 			return 1;
 	return 0;
+}
+
+/* Whether all fill-when conditions hold (there is at least one). */
+static int fill_conditions_hold(struct format *fmt)
+{
+	size_t i;
+
+	for (i = 0; i < fmt->condition_count; i++)
+		if (!condition_holds(fmt, &fmt->conditions[i]))
+			return 0;
+	return fmt->condition_count > 0;
 }
 
 /* The serve, and the fill it reveals when the conditions hold. */
@@ -482,13 +503,11 @@ static void build_events(struct format *fmt, struct format_output *out)
 	struct event *serve = &out->event[0], *fill = &out->event[1];
 	char why[sizeof(out->why)];
 	size_t i;
-	int holds = fmt->condition_count > 0, serve_ok;
+	int holds = fill_conditions_hold(fmt), serve_ok;
 
 	event_reset(serve);
 	serve_ok = build_event(fmt, fmt->field, serve, 0, out->why, sizeof(out->why)) == 0;
 	out->count = serve_ok;
-	for (i = 0; i < fmt->condition_count && holds; i++)
-		holds = condition_holds(fmt, serve, &fmt->conditions[i]);
 	if (!holds)
 		return;
 	/* The fill shares the serve's line: its time, node, key and frame. */
@@ -665,9 +684,11 @@ static int looks_like_logfmt(const char *line, size_t len)
 void format_parse_line(struct format *fmt, char *line, size_t len,
 		       struct format_output *out)
 {
+	size_t i;
 	int rc;
 
 	out->matched = 0;
+	out->skipped = 0;
 	out->count = 0;
 	out->why[0] = '\0';
 	if (fmt->parser == PARSER_LOGFMT) {
@@ -707,6 +728,23 @@ void format_parse_line(struct format *fmt, char *line, size_t len,
 	out->matched |= fmt->parser != PARSER_JSON;
 	if (settle_values(fmt)) {
 		snprintf(out->why, sizeof(out->why), "values too long to decode");
+		return;
+	}
+	for (i = 0; i < fmt->skip_count; i++)
+		if (condition_holds(fmt, &fmt->skips[i])) {
+			out->skipped = 1;
+			return;
+		}
+	if (fmt->kind == FORMAT_KIND_CACHE && fmt->condition_count) {
+		/* A cache format with fill-when reads its fills, skips the rest. */
+		if (!fill_conditions_hold(fmt)) {
+			out->skipped = 1;
+			return;
+		}
+		event_reset(&out->event[0]);
+		out->event[0].field[FIELD_OP] = (struct text){"fill", 4};
+		out->count = build_event(fmt, fmt->field, &out->event[0], 1, out->why,
+					 sizeof(out->why)) == 0;
 		return;
 	}
 	build_events(fmt, out);
@@ -749,6 +787,8 @@ struct format *format_sniff(const struct format_set *set, const char *data,
 			break;
 		if (n > 0 && data[end - 1] == '\r')
 			n--;
+		while (n > 0 && data[at] == '\0') /* as ingest reads it */
+			at++, n--;
 		if (usable(data + at, n))
 			lines[count++] = (struct sample){data + at, n};
 		at = end + 1;

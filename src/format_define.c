@@ -103,12 +103,19 @@ void format_free(struct format *fmt)
 		free(fmt->fill_field[i].constant);
 		free(fmt->fill_field[i].param);
 	}
-	for (i = 0; i < fmt->condition_count; i++) {
-		for (k = 0; k < fmt->conditions[i].value_count; k++)
-			free(fmt->conditions[i].values[k]);
-		free(fmt->conditions[i].values);
+	for (i = 0; i < fmt->condition_count + fmt->skip_count; i++) {
+		struct fill_condition *c = i < fmt->condition_count ? &fmt->conditions[i]
+					   : &fmt->skips[i - fmt->condition_count];
+
+		for (k = 0; k < c->value_count; k++)
+			free(c->values[k]);
+		free(c->values);
+		free(c->value_len);
+		pcre2_match_data_free(c->regex_data);
+		pcre2_code_free(c->regex);
 	}
 	free(fmt->conditions);
+	free(fmt->skips);
 	for (i = 0; i < fmt->absent_count; i++)
 		free(fmt->absent[i]);
 	free(fmt->absent);
@@ -248,11 +255,15 @@ static void key_field(struct definer *d, int number, const char *line, size_t le
 	rule->used = 1;
 }
 
+static size_t read_value(struct definer *d, int number, const char *line,
+			 size_t len, size_t pos, char **value, size_t *value_len);
+
 static void key_set(struct definer *d, int number, const char *line, size_t len,
 		    size_t pos)
 {
 	enum field f = read_field_and_equals(d, number, line, len, &pos, "set");
 	struct field_rule *rule;
+	size_t end_unused;
 
 	if (f == FIELD_COUNT)
 		return;
@@ -261,66 +272,171 @@ static void key_set(struct definer *d, int number, const char *line, size_t len,
 	while (len > pos && is_blank(line[len - 1]))
 		len--;
 	rule = &d->current->field[f];
-	if (pos == len)
+	if (pos == len) {
 		def_error(d, number, pos, "'set %s' needs a value", event_field_name(f));
-	else if (rule->used)
+	} else if (rule->used) {
 		def_error(d, number, 0, "field '%s' is given twice", event_field_name(f));
-	else
+	} else if (line[pos] == '"') {
+		/* A quoted value: its blanks at either end are kept. */
+		size_t end = read_value(d, number, line, len, pos, &rule->constant,
+					&end_unused);
+
+		if (end != (size_t)-1 && end != len) {
+			def_error(d, number, end, "text after the quoted value");
+		} else if (end != (size_t)-1) {
+			rule->used = 1;
+		}
+	} else {
 		rule->used = 1, rule->constant = xstrndup(line + pos, len - pos);
+	}
 }
 
-static void key_fill_when(struct definer *d, int number, const char *line,
-			  size_t len, size_t pos)
+/*
+ * One value of a list: a word up to a blank or '|', or a double-quoted
+ * string (blanks and '|' allowed; \" and \\ stand for " and \).  Returns
+ * the position after it, or (size_t)-1 with an error reported.
+ */
+static size_t read_value(struct definer *d, int number, const char *line,
+			 size_t len, size_t pos, char **value, size_t *value_len)
+{
+	size_t start = pos, o = 0;
+	char *out;
+
+	if (pos < len && line[pos] == '"') {
+		out = xmalloc(len - pos);
+		for (pos++; pos < len && line[pos] != '"'; pos++) {
+			if (line[pos] == '\\' && pos + 1 < len &&
+			    (line[pos + 1] == '"' || line[pos + 1] == '\\'))
+				pos++;
+			out[o++] = line[pos];
+		}
+		if (pos == len) {
+			free(out);
+			def_error(d, number, start, "a quoted value without its "
+				  "closing quote");
+			return (size_t)-1;
+		}
+		pos++;
+	} else {
+		while (pos < len && line[pos] != '|' && !is_blank(line[pos]))
+			pos++;
+		out = xstrndup(line + start, pos - start);
+		o = pos - start;
+	}
+	if (o == 0) {
+		free(out);
+		def_error(d, number, start, "empty value in the list");
+		return (size_t)-1;
+	}
+	out[o] = '\0';
+	*value = out;
+	*value_len = o;
+	return pos;
+}
+
+/* A regular expression of a condition, compiled as patterns are. */
+static int compile_condition_regex(struct definer *d, int number, size_t column,
+				   const char *text, size_t len,
+				   struct fill_condition *c)
+{
+	PCRE2_UCHAR message[256];
+	PCRE2_SIZE offset;
+	int code;
+
+	c->regex = pcre2_compile((PCRE2_SPTR)text, len, PCRE2_NEVER_UTF |
+				 PCRE2_NEVER_UCP, &code, &offset, NULL);
+	if (!c->regex) {
+		if (pcre2_get_error_message(code, message, sizeof(message)) < 0)
+			snprintf((char *)message, sizeof(message), "error %d", code);
+		def_error(d, number, column + offset, "regular expression does not "
+			  "compile: %s", (const char *)message);
+		return -1;
+	}
+	pcre2_jit_compile(c->regex, PCRE2_JIT_COMPLETE);
+	if (!(c->regex_data = pcre2_match_data_create_from_pattern(c->regex, NULL)))
+		die("out of memory (compiling a condition)");
+	return 0;
+}
+
+/*
+ * fill-when / skip-when NAME = V1|V2, NAME ^= PREFIX|PREFIX, NAME ~ REGEX;
+ * values may be quoted.  Adds to *list.
+ */
+static void key_condition(struct definer *d, int number, const char *line,
+			  size_t len, size_t pos, const char *key,
+			  struct fill_condition **list, size_t *count)
 {
 	struct format *fmt = d->current;
 	struct fill_condition *c;
-	size_t start, wlen, v, extra;
-	const char *eq;
+	size_t start, wlen, op_len;
+	const char *op;
 
-	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'fill-when' needs NAME = VALUE|VALUE...");
-		return;
-	}
-	if ((eq = memchr(line + start, '=', wlen))) {
-		wlen = (size_t)(eq - (line + start));
-		pos = start + wlen;
-	}
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	while (len > pos && is_blank(line[len - 1]))
+		len--;
+	start = pos;
+	while (pos < len && !is_blank(line[pos]) && line[pos] != '=' &&
+	       line[pos] != '~' && !(line[pos] == '^' && pos + 1 < len &&
+				     line[pos + 1] == '='))
+		pos++;
+	wlen = pos - start;
 	if (!valid_name(line + start, wlen)) {
-		def_error(d, number, start, "'fill-when' needs NAME = VALUE|VALUE...");
+		def_error(d, number, start, "'%s' needs NAME = VALUE|VALUE..., NAME ^= "
+			  "PREFIX|... or NAME ~ REGEX", key);
 		return;
 	}
 	while (pos < len && is_blank(line[pos]))
 		pos++;
-	if (pos == len || line[pos] != '=') {
-		def_error(d, number, pos, "expected '=' after '%.*s'", (int)wlen,
-			  line + start);
+	op = line + pos;
+	op_len = pos < len && line[pos] == '^' ? 2 : 1;
+	if (pos == len || (line[pos] != '=' && line[pos] != '~' &&
+			   (line[pos] != '^' || pos + 1 == len || line[pos + 1] != '='))) {
+		def_error(d, number, pos, "expected '=', '^=' or '~' after '%.*s'",
+			  (int)wlen, line + start);
 		return;
 	}
-	pos++;
-	fmt->conditions = xrealloc(fmt->conditions, (fmt->condition_count + 1) *
-				   sizeof(*fmt->conditions));
-	c = &fmt->conditions[fmt->condition_count++];
+	pos += op_len;
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	*list = xrealloc(*list, (*count + 1) * sizeof(**list));
+	c = &(*list)[(*count)++];
 	memset(c, 0, sizeof(*c));
 	c->field = event_field_lookup(line + start, wlen);
 	if (c->field == FIELD_COUNT)
 		c->name = name_index(fmt, line + start, wlen, number, start);
-	if (!next_word(line, len, &pos, &start, &wlen) ||
-	    next_word(line, len, &pos, &v, &extra)) {
-		def_error(d, number, start, "'fill-when' needs one list of values, "
-			  "separated by '|' without blanks");
+	c->match = *op == '~' ? MATCH_REGEX : *op == '^' ? MATCH_PREFIX : MATCH_EXACT;
+	if (pos == len) {
+		def_error(d, number, pos, "'%s' needs %s after '%.*s'", key,
+			  c->match == MATCH_REGEX ? "a regular expression" : "values",
+			  (int)op_len, op);
 		return;
 	}
-	for (v = start; v <= start + wlen; ) {
-		const char *bar = memchr(line + v, '|', start + wlen - v);
-		size_t end = bar ? (size_t)(bar - line) : start + wlen;
-
-		if (end == v) {
-			def_error(d, number, v, "empty value in the list of 'fill-when'");
+	if (c->match == MATCH_REGEX) {
+		compile_condition_regex(d, number, pos, line + pos, len - pos, c);
+		return;
+	}
+	for (;;) {
+		c->values = xrealloc(c->values, (c->value_count + 1) * sizeof(*c->values));
+		c->value_len = xrealloc(c->value_len, (c->value_count + 1) *
+					sizeof(*c->value_len));
+		pos = read_value(d, number, line, len, pos, &c->values[c->value_count],
+				 &c->value_len[c->value_count]);
+		if (pos == (size_t)-1)
+			return;
+		c->value_count++;
+		while (pos < len && is_blank(line[pos]))
+			pos++;
+		if (pos == len)
+			return;
+		if (line[pos] != '|') {
+			def_error(d, number, pos, "values are separated by '|' (quote a "
+				  "value that holds blanks)");
 			return;
 		}
-		c->values = xrealloc(c->values, (c->value_count + 1) * sizeof(*c->values));
-		c->values[c->value_count++] = xstrndup(line + v, end - v);
-		v = end + 1;
+		pos++;
+		while (pos < len && is_blank(line[pos]))
+			pos++;
 	}
 }
 
@@ -658,21 +774,28 @@ static void finish_format(struct definer *d)
 						  event_field_name(needs[i].need[k]),
 						  format_kind_name(fmt->kind));
 	}
-	if (fmt->condition_count && fmt->kind != FORMAT_KIND_RELAY)
+	if (fmt->condition_count && fmt->kind != FORMAT_KIND_RELAY &&
+	    fmt->kind != FORMAT_KIND_CACHE)
 		def_error(d, line, 0, "format '%s': 'fill-when' is for relay formats "
-			  "(a serve that also reveals a fill)", fmt->name);
-	for (i = 0; i < FIELD_COUNT && !fmt->condition_count; i++)
+			  "(a serve that also reveals a fill) and cache formats (the "
+			  "lines that are fills)", fmt->name);
+	for (i = 0; i < FIELD_COUNT && (!fmt->condition_count ||
+					 fmt->kind != FORMAT_KIND_RELAY); i++)
 		if (fmt->fill_field[i].used) {
 			def_error(d, line, 0, "format '%s': 'fill-field' needs "
-				  "'fill-when'", fmt->name);
+				  "'fill-when' in a relay format", fmt->name);
 			break;
 		}
-	for (i = 0; i < fmt->condition_count; i++)
-		if (fmt->conditions[i].field != FIELD_COUNT &&
-		    !field_given(fmt, fmt->conditions[i].field))
-			def_error(d, line, 0, "format '%s': 'fill-when' names field "
-				  "'%s', which the format does not give", fmt->name,
-				  event_field_name(fmt->conditions[i].field));
+	for (i = 0; i < fmt->condition_count + fmt->skip_count; i++) {
+		const struct fill_condition *c = i < fmt->condition_count
+			? &fmt->conditions[i] : &fmt->skips[i - fmt->condition_count];
+
+		if (c->field != FIELD_COUNT && !field_given(fmt, c->field))
+			def_error(d, line, 0, "format '%s': '%s' names field '%s', "
+				  "which the format does not give", fmt->name,
+				  i < fmt->condition_count ? "fill-when" : "skip-when",
+				  event_field_name(c->field));
+	}
 	d->made = xrealloc(d->made, (d->made_count + 1) * sizeof(*d->made));
 	d->made[d->made_count++] = fmt;
 	d->current = NULL;
@@ -773,7 +896,11 @@ static void define_line(struct definer *d, const struct format_set *set,
 	} else if (!strcmp(key, "set")) {
 		key_set(d, number, line, len, pos);
 	} else if (!strcmp(key, "fill-when")) {
-		key_fill_when(d, number, line, len, pos);
+		key_condition(d, number, line, len, pos, key, &d->current->conditions,
+			      &d->current->condition_count);
+	} else if (!strcmp(key, "skip-when")) {
+		key_condition(d, number, line, len, pos, key, &d->current->skips,
+			      &d->current->skip_count);
 	} else if (!strcmp(key, "decode")) {
 		key_decode(d, number, line, len, pos);
 	} else {
@@ -783,7 +910,8 @@ static void define_line(struct definer *d, const struct format_set *set,
 		if (i == ARRAY_SIZE(simple))
 			def_error(d, number, start, "unknown key '%.*s' (keys: format "
 				  "description kind pattern header separator parser "
-				  "field set absent decode time fill-when fill-field)",
+				  "field set absent decode time fill-when fill-field "
+				  "skip-when)",
 				  (int)(wlen < 40 ? wlen : 40), line + start);
 		else
 			key_simple(d, number, simple[i], line, len, pos);

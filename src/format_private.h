@@ -71,12 +71,26 @@ struct field_rule {
 	char *param;                    /* NAME?PARAM: a query parameter */
 };
 
-/* fill-when NAME = V1|V2: all conditions must hold. */
+/* How a condition compares: NAME = V1|V2, NAME ^= P1|P2, NAME ~ REGEX. */
+enum condition_match {
+	MATCH_EXACT,
+	MATCH_PREFIX,
+	MATCH_REGEX
+};
+
+/*
+ * fill-when (all must hold) and skip-when (any skips the line): a value
+ * compared exactly, by prefix or with a regular expression.
+ */
 struct fill_condition {
 	enum field field;   /* a canonical field, or FIELD_COUNT for a name */
 	size_t name;
-	char **values;
+	enum condition_match match;
+	char **values;      /* MATCH_EXACT, MATCH_PREFIX */
+	size_t *value_len;
 	size_t value_count;
+	pcre2_code *regex;  /* MATCH_REGEX */
+	pcre2_match_data *regex_data;
 };
 
 struct format {
@@ -99,8 +113,10 @@ struct format {
 	size_t name_count;
 	struct field_rule field[FIELD_COUNT];
 	struct field_rule fill_field[FIELD_COUNT];
-	struct fill_condition *conditions;
+	struct fill_condition *conditions;  /* fill-when */
 	size_t condition_count;
+	struct fill_condition *skips;       /* skip-when */
+	size_t skip_count;
 	char **absent;
 	size_t absent_count;
 	struct time_layout time;

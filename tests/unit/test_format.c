@@ -362,30 +362,41 @@ static void test_fill_when_without_a_name_is_refused(void **state)
 static void test_fill_when_without_equals_is_refused(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "fill-when cache MISS\n", "expected '=' after 'cache'");
+	assert_refused(RELAY_HEAD "fill-when cache MISS\n",
+		       "t.fmt:3: column 17: expected '=', '^=' or '~' after 'cache'");
 }
 
 static void test_fill_when_with_an_empty_value_is_refused(void **state)
 {
 	(void)state;
 	assert_refused(RELAY_HEAD "fill-when cache = MISS||EXPIRED\n",
-		       "t.fmt:3: column 24: empty value in the list of 'fill-when'");
+		       "t.fmt:3: column 24: empty value in the list");
 }
 
-static void test_fill_when_with_blanks_in_the_list_is_refused(void **state)
+static void test_fill_when_value_with_blanks_must_be_quoted(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "fill-when cache = MISS | EXPIRED\n",
-		       "'fill-when' needs one list of values");
+	assert_refused(RELAY_HEAD "fill-when cache = cache miss\n",
+		       "t.fmt:3: column 25: values are separated by '|' (quote a value");
+	assert_refused(RELAY_HEAD "fill-when cache = \"cache miss\n",
+		       "t.fmt:3: column 19: a quoted value without its closing quote");
 }
 
-static void test_fill_when_in_a_cache_format_is_refused(void **state)
+static void test_fill_when_in_a_registry_format_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("format c\nkind cache\n"
-		       "pattern ^(?<ts>\\S+) (?<node>\\S+) (?<key>\\S+)$\n"
-		       "fill-when node = a\n",
-		       "format 'c': 'fill-when' is for relay formats");
+	assert_refused("format g\nkind registry\n"
+		       "pattern ^(?<ts>\\S+) (?<device>\\S+) (?<account>\\S+)$\n"
+		       "fill-when device = a\n",
+		       "format 'g': 'fill-when' is for relay formats");
+}
+
+static void test_condition_regex_that_does_not_compile_is_refused(void **state)
+{
+	(void)state;
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "skip-when key ~ ^(a\n",
+		       "t.fmt:4: column 20: regular expression does not compile");
 }
 
 static void test_fill_when_on_a_field_not_given_is_refused(void **state)
@@ -401,7 +412,7 @@ static void test_fill_field_without_fill_when_is_refused(void **state)
 	(void)state;
 	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
 		       "fill-field device = key\n",
-		       "format 'r': 'fill-field' needs 'fill-when'");
+		       "format 'r': 'fill-field' needs 'fill-when' in a relay format");
 }
 
 static void test_decode_errors_are_refused(void **state)
@@ -893,6 +904,84 @@ static void test_all_fill_conditions_must_hold(void **state)
 	format_set_free(set);
 }
 
+static void test_fill_when_takes_regexes_prefixes_and_quoted_values(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+) \"(?<cache>[^\"]*)\""
+		" (?<up>\\S+)$\n"
+		"fill-when cache ~ ^TCP_.*MISS|cache miss\n"
+		"fill-when up ^= 2|\"30 4\" | 5\nset device = cam-1\nset node = n\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a k \"TCP_REFRESH_MISS\" 200", &out);
+	assert_int_equal(out.count, 2);
+	parse(set, "r", "1577348043 a k \"cache miss: attempting entity save\" 201", &out);
+	assert_int_equal(out.count, 2);
+	parse(set, "r", "1577348043 a k \"cache miss\" 30", &out);
+	assert_int_equal(out.count, 1); /* the pattern's up is "30": no prefix holds */
+	parse(set, "r", "1577348043 a k \"TCP_HIT\" 200", &out);
+	assert_int_equal(out.count, 1);
+	parse(set, "r", "1577348043 a k \"TCP_MISS\" 404", &out);
+	assert_int_equal(out.count, 1);
+	parse(set, "r", "1577348043 a k \"TCP_MISS\" 503", &out);
+	assert_int_equal(out.count, 2);
+	format_set_free(set);
+}
+
+static void test_skip_when_skips_without_rejecting(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+) (?<method>\\S+)$\n"
+		"skip-when method = CONNECT|\"NONE \\\"x\\\"\"\nskip-when key ~ ^/health\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a host:443 CONNECT", &out);
+	assert_true(out.matched && out.skipped);
+	assert_int_equal(out.count, 0);
+	assert_string_equal(out.why, "");
+	parse(set, "r", "1577348043 a /healthz GET", &out);
+	assert_true(out.skipped);
+	parse(set, "r", "1577348043 a /still GET", &out);
+	assert_false(out.skipped);
+	assert_int_equal(out.count, 1);
+	format_set_free(set);
+}
+
+static void test_cache_format_with_fill_when_skips_other_lines(void **state)
+{
+	struct format_set *set = accepted("format c\nkind cache\n"
+		"pattern ^(?<ts>\\S+) (?<node>\\S+) (?<key>\\S+) (?<cache>\\S+)$\n"
+		"fill-when cache ~ ^TCP_(REFRESH_)?MISS\nset device = cam-1\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "c", "1577348043 n k TCP_MISS", &out);
+	assert_int_equal(out.count, 1);
+	assert_int_equal(out.event[0].kind, EVENT_FILL);
+	parse(set, "c", "1577348043 n k TCP_HIT", &out);
+	assert_true(out.skipped);
+	assert_int_equal(out.count, 0);
+	assert_string_equal(out.why, "");
+	format_set_free(set);
+}
+
+static void test_set_takes_a_quoted_value(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		"set node = \" edge \\\"1\\\" \"\nset relay = edge 2\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a k", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_NODE, " edge \"1\" ");
+	assert_field_equal(&out.event[0], FIELD_RELAY, "edge 2");
+	format_set_free(set);
+}
+
 /* ---- Header-driven columns ----------------------------------------------- */
 
 #define COLUMNS RELAY_HEAD "header #Fields:\nseparator space\ntime w3c\n" \
@@ -1217,8 +1306,13 @@ int main(void)
 		cmocka_unit_test(test_fill_when_without_a_name_is_refused),
 		cmocka_unit_test(test_fill_when_without_equals_is_refused),
 		cmocka_unit_test(test_fill_when_with_an_empty_value_is_refused),
-		cmocka_unit_test(test_fill_when_with_blanks_in_the_list_is_refused),
-		cmocka_unit_test(test_fill_when_in_a_cache_format_is_refused),
+		cmocka_unit_test(test_fill_when_value_with_blanks_must_be_quoted),
+		cmocka_unit_test(test_fill_when_in_a_registry_format_is_refused),
+		cmocka_unit_test(test_condition_regex_that_does_not_compile_is_refused),
+		cmocka_unit_test(test_fill_when_takes_regexes_prefixes_and_quoted_values),
+		cmocka_unit_test(test_skip_when_skips_without_rejecting),
+		cmocka_unit_test(test_cache_format_with_fill_when_skips_other_lines),
+		cmocka_unit_test(test_set_takes_a_quoted_value),
 		cmocka_unit_test(test_fill_when_on_a_field_not_given_is_refused),
 		cmocka_unit_test(test_fill_field_without_fill_when_is_refused),
 		cmocka_unit_test(test_decode_errors_are_refused),
