@@ -22,7 +22,7 @@ static const struct command ingest_command = {
 	"any name, are skipped, so re-running over a rotated directory is safe.",
 	"[--db PATH] [--quiet] [--wait DURATION] [--formats FILE]\n"
 	"                       [--input-format NAME] FILE...",
-	"Each file's format (logfmt, nginx, varnishncsa, cloudfront or one of\n"
+	"Each file's format (logfmt, nginx, varnishncsa, cloudfront, caddy or one of\n"
 	"--formats) is sniffed from its first lines unless --input-format names it.\n"
 	"Per file, stderr shows lines read, events stored, lines already ingested\n"
 	"and lines rejected (the first few with FILE:LINE and the reason), and\n"

@@ -295,13 +295,20 @@ static int decode(struct format *fmt, struct text *t, unsigned how)
 	return 0;
 }
 
-/* The value of query parameter name in t ("a=1&name=2"), URL-decoded. */
+/*
+ * The value of query parameter name in t ("a=1&name=2", or a URI with
+ * such a query after its '?'), URL-decoded.
+ */
 static int query_param(struct format *fmt, const struct text *t, const char *name,
 		       struct text *out)
 {
 	size_t n = strlen(name), at = 0;
+	const char *mark = memchr(t->ptr, '?', t->len);
 
 	out->ptr = NULL, out->len = 0;
+	/* A whole URI (Caddy's request.uri): its query follows the '?'. */
+	if (mark)
+		at = (size_t)(mark - t->ptr) + 1;
 	while (at < t->len) {
 		const char *amp = memchr(t->ptr + at, '&', t->len - at);
 		size_t end = amp ? (size_t)(amp - t->ptr) : t->len;

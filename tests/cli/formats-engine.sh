@@ -83,4 +83,20 @@ expect_exit 2 "a file of the list that cannot be read is a configuration error" 
 	env CAMAUDIT_FORMATS="one.formats:nosuch.formats" "$CAMAUDIT" formats list
 grep_file "it is named" "formats file nosuch.formats: No such file or directory" err
 
+# --- a Caddy JSON access log ------------------------------------------------------------------
+# Written by hand in the shape of Caddy's JSON log: keys and headers in an
+# order of their own per line, JSON escapes, a header with two values, a
+# line cut short, an upstream error.
+expect_exit 0 "a Caddy JSON log is ingested" camaudit ingest --db caddy.db "$data/caddy.log" "$data/registry.log"
+grep_file "it is sniffed as caddy" "caddy.log \(caddy\): 8 lines read, 11 events stored, 0 already ingested, 1 rejected$" err
+grep_file "the line cut short is invalid JSON, with its line and byte" \
+	"caddy.log:7: rejected: invalid JSON at byte 223: the line ends inside the object$" err
+equal "each stored response is a fill and a serve, whatever the key order" "7|4" \
+	"$(rows caddy.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
+equal "exactly the planted delivery is cross-tenant" "cross_tenant r-c-002 acct-2 cam-1" \
+	"$(camaudit audit -q --db caddy.db --type all --format json |
+		"$JQ" -r '[.type, .request_id, .viewer_account, .origin_device] | join(" ")' | sort)"
+equal "JSON and URL escapes are decoded (acct-\\u0033, camera=cam%2D3)" "acct-3|cam-3" \
+	"$(rows caddy.db "SELECT a.text, d.text FROM serve s JOIN atom a ON a.id = s.account JOIN atom d ON d.id = s.device WHERE s.req = 'r-c-006'")"
+
 done_testing
