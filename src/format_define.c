@@ -44,6 +44,7 @@ struct definer {
 	} pieces[32];
 	size_t piece_count;
 	int header_line;
+	int timezone_line;
 };
 
 static const struct {
@@ -124,6 +125,7 @@ void format_free(struct format *fmt)
 	free(fmt->subject);
 	free(fmt->columns);
 	format_json_index_free(fmt->json);
+	time_zone_free(fmt->zone);
 	free(fmt);
 }
 
@@ -590,6 +592,12 @@ static void key_simple(struct definer *d, int number, const char *key,
 	} else if (!strcmp(key, "time")) {
 		if ((why = time_layout_parse(value, &fmt->time, &col)))
 			def_error(d, number, start + col, "%s", why);
+	} else if (!strcmp(key, "timezone")) {
+		time_zone_free(fmt->zone);
+		if (!(fmt->zone = time_zone_new(value, &why)))
+			def_error(d, number, start, "%s", why);
+		else
+			d->timezone_line = number;
 	} else { /* absent */
 		size_t p = 0, s, w;
 
@@ -774,6 +782,12 @@ static void finish_format(struct definer *d)
 						  event_field_name(needs[i].need[k]),
 						  format_kind_name(fmt->kind));
 	}
+	if (fmt->zone && (fmt->parser == PARSER_LOGFMT ||
+			  time_layout_has_zone(&fmt->time)))
+		def_error(d, d->timezone_line, 0, "format '%s': 'timezone' is for times "
+			  "written without a zone ('time w3c', or a strftime pattern "
+			  "without %%z or %%s)", fmt->name);
+	fmt->time.zone = fmt->zone;
 	if (fmt->condition_count && fmt->kind != FORMAT_KIND_RELAY &&
 	    fmt->kind != FORMAT_KIND_CACHE)
 		def_error(d, line, 0, "format '%s': 'fill-when' is for relay formats "
@@ -868,7 +882,8 @@ static void define_line(struct definer *d, const struct format_set *set,
 			int number, const char *line, size_t len)
 {
 	static const char *const simple[] = {"kind", "description", "header",
-					     "separator", "parser", "time", "absent"};
+					     "separator", "parser", "time", "timezone",
+					     "absent"};
 	size_t pos = 0, start, wlen, i;
 	char key[16];
 
@@ -910,8 +925,8 @@ static void define_line(struct definer *d, const struct format_set *set,
 		if (i == ARRAY_SIZE(simple))
 			def_error(d, number, start, "unknown key '%.*s' (keys: format "
 				  "description kind pattern header separator parser "
-				  "field set absent decode time fill-when fill-field "
-				  "skip-when)",
+				  "field set absent decode time timezone fill-when "
+				  "fill-field skip-when)",
 				  (int)(wlen < 40 ? wlen : 40), line + start);
 		else
 			key_simple(d, number, simple[i], line, len, pos);

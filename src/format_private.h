@@ -120,6 +120,7 @@ struct format {
 	char **absent;
 	size_t absent_count;
 	struct time_layout time;
+	struct time_zone *zone;      /* timezone: for times without a zone */
 
 	/* Per line and per file; allocated on first use. */
 	struct json_index *json;    /* PARSER_JSON: the names by length */

@@ -99,4 +99,26 @@ equal "exactly the planted delivery is cross-tenant" "cross_tenant r-c-002 acct-
 equal "JSON and URL escapes are decoded (acct-\\u0033, camera=cam%2D3)" "acct-3|cam-3" \
 	"$(rows caddy.db "SELECT a.text, d.text FROM serve s JOIN atom a ON a.id = s.account JOIN atom d ON d.id = s.device WHERE s.req = 'r-c-006'")"
 
+# --- time zones -------------------------------------------------------------------------------
+# HAProxy's default date has no zone; the definition says where it is.  The
+# conversion happens on the reader thread, whatever TZ the process has.
+if [ -r /usr/share/zoneinfo/Europe/Paris ]; then
+	cat > local.formats <<'EOF'
+format local
+kind relay
+pattern ^\[(?<when>[^\]]+)\] (?<account>\S+) (?<key>\S+)$
+time strftime %d/%b/%Y:%H:%M:%S
+timezone Europe/Paris
+field ts = when
+EOF
+	printf '[26/Dec/2019:09:14:03.512] a k\n[01/Jul/2019:12:00:00] a k\n' > local.log
+	expect_exit 0 "zone-less local times are ingested with a timezone" \
+		env TZ=America/New_York "$CAMAUDIT" ingest --db local.db --formats local.formats local.log
+	equal "winter and summer times are converted with their own offsets" "1577348043512|1561975200000" \
+		"$(rows local.db 'SELECT ts FROM serve ORDER BY line' | paste -sd '|' -)"
+else
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP no tz database (/usr/share/zoneinfo; Debian: tzdata)"
+fi
+
 done_testing

@@ -1264,6 +1264,66 @@ static void test_json_format_is_sniffed_by_its_time(void **state)
 	format_set_free(set);
 }
 
+/* ---- Time zones --------------------------------------------------------------- */
+
+#define LOCAL_RELAY "format h\nkind relay\n" \
+	"pattern ^\\[(?<when>[^\\]]+)\\] (?<account>\\S+) (?<key>\\S+)$\n" \
+	"time strftime %d/%b/%Y:%H:%M:%S\nfield ts = when\n"
+
+/* The UTC milliseconds format h gives for line, or -1 when rejected. */
+static int64_t local_time(struct format_set *set, const char *line)
+{
+	struct format_output out;
+
+	parse(set, "h", line, &out);
+	return out.count == 1 ? out.event[0].ts : -1;
+}
+
+static void test_timezone_by_iana_name_follows_daylight_saving(void **state)
+{
+	struct format_set *set;
+
+	(void)state;
+	if (access("/usr/share/zoneinfo/Europe/Paris", R_OK) != 0)
+		skip(); /* no tz database (Debian: tzdata) */
+	set = accepted(LOCAL_RELAY "timezone Europe/Paris\n");
+	/* date -u -d 'TZ="Europe/Paris" 2019-12-26 09:14:03' +%s -> 1577348043 */
+	assert_int_equal(local_time(set, "[26/Dec/2019:09:14:03.512] a k"), DEC26_081403 + 512);
+	/* summer time: +02:00; 2019-07-01T10:00:00Z is 1561975200 */
+	assert_int_equal(local_time(set, "[01/Jul/2019:12:00:00] a k"), INT64_C(1561975200000));
+	/* the hour repeated on 2019-10-27: its first instant, 00:30Z (1572136200) */
+	assert_int_equal(local_time(set, "[27/Oct/2019:02:30:00] a k"), INT64_C(1572136200000));
+	assert_int_equal(local_time(set, "[27/Oct/2019:03:00:00] a k"), INT64_C(1572141600000));
+	/* the hour skipped on 2019-03-31: read at +01:00, 01:30Z (1553995800) */
+	assert_int_equal(local_time(set, "[31/Mar/2019:02:30:00] a k"), INT64_C(1553995800000));
+	assert_int_equal(local_time(set, "[31/Mar/2019:03:00:00] a k"), INT64_C(1553994000000));
+	format_set_free(set);
+}
+
+static void test_timezone_as_a_fixed_offset(void **state)
+{
+	struct format_set *set = accepted(LOCAL_RELAY "timezone -0130\n");
+
+	(void)state;
+	assert_int_equal(local_time(set, "[26/Dec/2019:06:44:03] a k"), DEC26_081403);
+	format_set_free(set);
+	set = accepted(LOCAL_RELAY "timezone UTC\n");
+	assert_int_equal(local_time(set, "[26/Dec/2019:08:14:03] a k"), DEC26_081403);
+	format_set_free(set);
+}
+
+static void test_timezone_mistakes_are_refused(void **state)
+{
+	(void)state;
+	assert_refused(LOCAL_RELAY "timezone Mars/Olympus\n",
+		       "t.fmt:6: column 10: unknown time zone");
+	assert_refused(LOCAL_RELAY "timezone ../../etc/passwd\n", "unknown time zone");
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "time clf\ntimezone +01:00\n",
+		       "t.fmt:5: column 1: format 'r': 'timezone' is for times written "
+		       "without a zone");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1326,6 +1386,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_json_is_rejected_with_its_byte),
 		cmocka_unit_test(test_json_nesting_is_bounded),
 		cmocka_unit_test(test_json_format_is_sniffed_by_its_time),
+		cmocka_unit_test(test_timezone_by_iana_name_follows_daylight_saving),
+		cmocka_unit_test(test_timezone_as_a_fixed_offset),
+		cmocka_unit_test(test_timezone_mistakes_are_refused),
 		cmocka_unit_test(test_keys_without_values_are_refused),
 		cmocka_unit_test(test_name_that_is_no_group_is_refused_where_it_is_used),
 		cmocka_unit_test(test_duplicate_group_names_are_refused_where_used),
