@@ -153,8 +153,9 @@ static void list_formats(const struct format_set *set)
 
 /*
  * The definition as it was read, so that `--formats` reads the output
- * back unchanged: only control bytes are escaped, and tabs (layout in a
- * definition) stay tabs.
+ * back unchanged: only control bytes are escaped, tabs (layout in a
+ * definition) stay tabs, and CRLF line ends (a file from Windows) are
+ * written as LF.
  */
 static void show_format(const struct format *fmt)
 {
@@ -162,8 +163,9 @@ static void show_format(const struct format *fmt)
 
 	while (*text) {
 		size_t len = strcspn(text, "\n\t");
+		int crlf = text[len] == '\n' && len > 0 && text[len - 1] == '\r';
 
-		fput_safe(stdout, text, len);
+		fput_safe(stdout, text, len - crlf);
 		if (text[len])
 			putchar(text[len]);
 		text += len + (text[len] != '\0');

@@ -51,6 +51,9 @@ grep_file "a backslash of a pattern is printed once" '^pattern \^\(\?<ts>\\d\+\\
 printf 'format tabbed\n\tkind relay\n\tpattern ^(?<ts>\\d+) (?<account>\\S+)\t(?<key>\\S+)$\n\ttime epoch\n' > tabbed.formats
 expect_exit 0 "a definition indented with tabs is shown" camaudit formats --formats tabbed.formats show tabbed
 equal "its tabs stay tabs" "$(cat tabbed.formats)" "$(cat out)"
+sed 's/$/\r/' tabbed.formats > crlf.formats
+expect_exit 0 "a definition with CRLF line ends is shown" camaudit formats --formats crlf.formats show tabbed
+equal "with LF line ends, no escaped carriage return" "$(cat tabbed.formats)" "$(cat out)"
 printf 'not\\a log \033[1m line\n' > odd.log
 expect_exit 1 "formats test on a line no format matches" camaudit formats test odd.log
 grep_file "the line is quoted with its backslash as it is, control bytes escaped" \

@@ -1,7 +1,8 @@
 /*
  * Unit tests of src/format_define.c (the definition grammar and its
  * errors), src/format.c (matching lines, mapping fields, the fill a serve
- * reveals, header-driven columns, sniffing) and src/timelayout.c.
+ * reveals, header-driven columns, conditions, sniffing), src/format_json.c
+ * (JSON lines) and src/timelayout.c (layouts and time zones).
  * Expected times come from `date -u -d TIME +%s%3N`.
  */
 #include "config.h"
