@@ -213,9 +213,13 @@ size_t format_json_unescape(const char *in, size_t len, char *out)
 							 (lo - 0xdc00)));
 			i += 12;
 		} else {
-			/* A lone surrogate has no UTF-8: the replacement character. */
-			o += put_utf8(out + o, hi >= 0xd800 && hi < 0xe000 ? 0xfffd
-									   : (unsigned)hi);
+			/*
+			 * A lone surrogate has no UTF-8, and a NUL would end the
+			 * value wherever it is read as a C string: both become the
+			 * replacement character.
+			 */
+			o += put_utf8(out + o, (hi >= 0xd800 && hi < 0xe000) || hi == 0
+					       ? 0xfffd : (unsigned)hi);
 			i += 6;
 		}
 	}
@@ -233,7 +237,10 @@ static size_t backslash_unescape(const char *in, size_t len, char *out)
 
 		if (s[0] == '\\' && len - i >= 4 && s[1] == 'x' &&
 		    (hi = hex_value(s[2])) >= 0 && (lo = hex_value(s[3])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
+			if (hi == 0 && lo == 0) /* as \u0000 in JSON: U+FFFD */
+				o += put_utf8(out + o, 0xfffd);
+			else
+				out[o++] = (char)(hi * 16 + lo);
 			i += 4;
 		} else if (s[0] == '\\' && len - i >= 2 &&
 			   simple_escape(s[1], DECODE_BACKSLASH, &out[o])) {

@@ -678,10 +678,10 @@ static void test_backslash_decoding_undoes_c_escapes(void **state)
 	struct format_output out;
 
 	(void)state;
-	parse(set, "r", "1577348043 \"acct-\\\"q\\\" \\\\ \\x41\\q\" a\\tb\\n", &out);
+	parse(set, "r", "1577348043 \"acct-\\\"q\\\" \\\\ \\x41\\q\" a\\tb\\n\\x00", &out);
 	assert_int_equal(out.count, 1);
 	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-\"q\" \\ A\\q");
-	assert_field_equal(&out.event[0], FIELD_KEY, "a\tb\n");
+	assert_field_equal(&out.event[0], FIELD_KEY, "a\tb\n\xef\xbf\xbd");
 	format_set_free(set);
 }
 
@@ -694,11 +694,11 @@ static void test_json_decoding_gives_utf8_and_joins_surrogates(void **state)
 
 	(void)state;
 	parse(set, "r", "1577348043 a\\u00e9\\u20ac\\ud83d\\ude00\\/\\\"\\x "
-	      "\\ud800x\\u12\\b", &out);
+	      "\\ud800x\\u12\\b\\u0000", &out);
 	assert_int_equal(out.count, 1);
 	assert_field_equal(&out.event[0], FIELD_ACCOUNT,
 			   "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80/\"\\x");
-	assert_field_equal(&out.event[0], FIELD_KEY, "\xef\xbf\xbdx\\u12\b");
+	assert_field_equal(&out.event[0], FIELD_KEY, "\xef\xbf\xbdx\\u12\b\xef\xbf\xbd");
 	format_set_free(set);
 }
 
