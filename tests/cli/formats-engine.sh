@@ -124,4 +124,47 @@ else
 	echo "ok $test_count # SKIP no tz database (/usr/share/zoneinfo; Debian: tzdata)"
 fi
 
+# --- conditions and skipping ---------------------------------------------------------------
+# A proxy's shared access log read for its fills only: the other lines are
+# skipped, not rejected, and counted as such.
+cat > fills.formats <<'EOF'
+format squidfills
+kind cache
+pattern ^(?<ts>\d+\.\d+) (?<node>\S+) (?<cache>\S+) (?<key>\S+) (?<device>\S+) "(?<note>(?:[^"\\]|\\.)*)"$
+time epoch
+decode backslash note
+fill-when cache ~ ^TCP_(REFRESH_)?MISS
+skip-when note = "health check"
+EOF
+cat > fills.log <<'EOF'
+1577348043.100 cache-1 TCP_MISS still/low cam-1 "-"
+1577348043.200 cache-1 TCP_HIT still/low cam-1 "-"
+1577348043.300 cache-1 TCP_REFRESH_MISS still/high cam-2 "-"
+1577348043.400 cache-1 TCP_MISS still/x cam-3 "health check"
+1577348043.500 cache-1 TCP_MEM_HIT still/high cam-2 "a \"quoted\" note"
+EOF
+expect_exit 0 "a cache format with fill-when reads a shared log" \
+	camaudit ingest --db fills.db --formats fills.formats fills.log
+grep_file "the other lines are counted as skipped by the format, not rejected" \
+	"fills.log \(squidfills\): 5 lines read, 2 events stored, 0 already ingested, 0 rejected, 3 skipped by the format$" err
+equal "the fills are the MISS lines" "still/low|still/high" \
+	"$(rows fills.db 'SELECT k.text FROM fill f JOIN atom k ON k.id = f.key ORDER BY f.ts' | paste -sd '|' -)"
+expect_exit 0 "formats test says which lines the format skips" \
+	camaudit formats --formats fills.formats test fills.log
+grep_file "as skipped by the format" "^2: squidfills: skipped by the format$" out
+
+# --- NUL bytes before a line ------------------------------------------------------------------
+# copytruncate under a running writer: the writer's next line lands after
+# a run of NUL bytes as long as what was truncated.
+{ printf 'ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-1 frame=f1\n'
+  head -c 300 /dev/zero
+  printf 'ts=2019-12-26T08:00:01Z req=r1 account=acct-1 key=k node=n device=cam-1 frame=f1\n'
+  printf 'ts=2019-12-26T08:00:02Z req=r2 account=acct-1\0 key=k node=n\n'
+} > truncated.log
+expect_exit 0 "a log with NUL bytes before a line is ingested" camaudit ingest --db nul.db truncated.log
+grep_file "the NUL bytes are passed over and counted" \
+	"truncated.log: 3 lines read, 2 events stored, 0 already ingested, 1 rejected, 300 NUL bytes passed over$" err
+equal "the line after them is stored" "r1" "$(rows nul.db 'SELECT req FROM serve')"
+grep_file "a NUL inside a line is still damage" "truncated.log:3: rejected: line holds NUL bytes$" err
+
 done_testing
