@@ -167,4 +167,15 @@ grep_file "the NUL bytes are passed over and counted" \
 equal "the line after them is stored" "r1" "$(rows nul.db 'SELECT req FROM serve')"
 grep_file "a NUL inside a line is still damage" "truncated.log:3: rejected: line holds NUL bytes$" err
 
+# --- under valgrind ---------------------------------------------------------------------------
+if command -v valgrind > /dev/null 2>&1 && ! ldd "$CAMAUDIT" 2>/dev/null | grep -q 'libasan\|libubsan'; then
+	expect_exit 0 "JSON lines, conditions, time zones and NUL bytes are clean under valgrind" \
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		"$CAMAUDIT" ingest --db vg.db --formats fills.formats --formats one.formats \
+		"$data/caddy.log" fills.log truncated.log
+else
+	test_count=$((test_count + 1))
+	echo "ok $test_count # SKIP valgrind not installed, or a sanitizer build"
+fi
+
 done_testing
