@@ -26,7 +26,8 @@ static const struct command ingest_command = {
 	"--formats; see 'camaudit formats list') is sniffed from its first lines\n"
 	"unless --input-format names it.\n"
 	"Per file, stderr shows lines read, events stored, lines already ingested\n"
-	"and lines rejected (the first few with FILE:LINE and the reason).\n"
+	"and lines rejected (the first few with FILE:LINE and the reason), and\n"
+	"when there are any, lines the format skips and NUL bytes passed over.\n"
 	"Exit status: 0 done (rejected lines included), 2 usage error, 3 a file\n"
 	"or the database could not be read or written (the rest was done), 4\n"
 	"another camaudit held the database for longer than --wait.",
@@ -54,9 +55,17 @@ static void report(const char *name, const struct ingest_result *r)
 		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
 			 r->compressed && format ? ", " : "", format ? format : "");
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
-		"%llu already ingested, %llu rejected\n", name, how,
+		"%llu already ingested, %llu rejected", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
+	/* Said only when they happen, so that the usual line stays the same. */
+	if (r->omitted)
+		fprintf(stderr, ", %llu skipped by the format",
+			(unsigned long long)r->omitted);
+	if (r->nul_bytes)
+		fprintf(stderr, ", %llu NUL bytes passed over",
+			(unsigned long long)r->nul_bytes);
+	fputc('\n', stderr);
 }
 
 static int ingest_one(const char *path, void *ctx)
@@ -84,6 +93,8 @@ static int ingest_one(const char *path, void *ctx)
 	run->total.events += r.events;
 	run->total.skipped += r.skipped;
 	run->total.rejected += r.rejected;
+	run->total.omitted += r.omitted;
+	run->total.nul_bytes += r.nul_bytes;
 	if (status == INGEST_FILE_FAILED)
 		run->files_failed++;
 	if (status == INGEST_STORE_FAILED)
