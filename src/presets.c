@@ -102,15 +102,15 @@ const char format_presets[] =
 	"fill-when cache = Miss\n"
 	"\n"
 	/*
-	 * The presets of squid, apache, haproxy and trafficserver use only
-	 * what the grammar had when they were written (issue 16): values
-	 * that may hold blanks are %-encoded by the server where it can
-	 * (decode url), and fill-when lists exact values.  Squid's and
-	 * Traffic Server's misses are listed one by one for want of a regex
-	 * in fill-when.  As in nginx's, a line served from the origin with
-	 * status 200 is a fill whether or not the object was stored: a later
-	 * hit names the frame it got, so a fill never stored misleads no one,
-	 * while a miss without a fill would be an unattributed delivery.
+	 * Squid, HAProxy and Traffic Server %-encode the values that may hold
+	 * blanks or quotes (decode url); Apache cannot, and backslash-escapes
+	 * them (decode backslash).  Squid's and Traffic Server's misses are
+	 * listed one by one, the result codes their servers document, rather
+	 * than matched by a regex that would take codes nobody has checked.
+	 * As in nginx's, a line served from the origin with status 200 is a
+	 * fill whether or not the object was stored: a later hit names the
+	 * frame it got, so a fill never stored misleads no one, while a miss
+	 * without a fill would be an unattributed delivery.
 	 */
 	"# Squid (Debian 12's squid 5.7) as a reverse proxy (http_port ... accel).\n"
 	"# In squid.conf, with NODE replaced by this cache node's name:\n"
@@ -154,11 +154,9 @@ const char format_presets[] =
 	"fill-field device = origin_device\n"
 	"\n"
 	/*
-	 * Apache cannot %-encode: a quote or backslash in a value stays as
-	 * Apache escaped it until decode has a backslash decoder, and the
-	 * pattern captures the word after "cache" of the free-text
-	 * cache-status because fill-when takes no value with blanks
-	 * (issue 16).
+	 * The last group keeps the word after "cache" of mod_cache's
+	 * free-text reason (hit, miss, ...), so that the cache field holds a
+	 * word like the other presets' and fill-when compares it whole.
 	 */
 	"# Apache httpd 2.4 (Debian 12's apache2) as a caching reverse proxy:\n"
 	"# mod_proxy_http, mod_cache with mod_cache_disk, and mod_unique_id.  In\n"
@@ -176,13 +174,14 @@ const char format_presets[] =
 	"# object and its first serve (the object came from the origin, stored or\n"
 	"# not); \"cache hit\" and the others are serves.  Apache writes a quote or\n"
 	"# backslash in a value as \\\" or \\\\ and control bytes as \\xhh, which\n"
-	"# camaudit stores as written.  Clients send the viewing account in\n"
-	"# X-Account and the camera asked for in X-Camera (or log where the account\n"
-	"# really comes from, such as %u); the origin must send X-Camera-Device\n"
-	"# (the camera that produced the frame) and X-Frame-Id (an id unique to\n"
-	"# each frame), which mod_cache keeps with the object and logs on a hit\n"
-	"# too.  Do not send UNIQUE_ID back in a header: mod_cache would store it\n"
-	"# and repeat the first one on hits.\n"
+	"# the preset decodes (all but \\b and \\v, which stay as written).\n"
+	"# Clients send the viewing account in X-Account and the camera asked for\n"
+	"# in X-Camera (or log where the account really comes from, such as %u);\n"
+	"# the origin must send X-Camera-Device (the camera that produced the\n"
+	"# frame) and X-Frame-Id (an id unique to each frame), which mod_cache\n"
+	"# keeps with the object and logs on a hit too.  Do not send UNIQUE_ID\n"
+	"# back in a header: mod_cache would store it and repeat the first one on\n"
+	"# hits.\n"
 	"format apache\n"
 	"description Apache httpd mod_cache access log (LogFormat camaudit)\n"
 	"kind relay\n"
@@ -193,6 +192,7 @@ const char format_presets[] =
 	"pattern [ ]\"(?:conditional )?(?:cache (?<cache>[a-z]+))?[^\"]*\"$\n"
 	"time epoch_ms\n"
 	"absent -\n"
+	"decode backslash account key device origin_device frame\n"
 	"field relay = node\n"
 	"fill-when cache = miss\n"
 	"fill-when status = 200\n"

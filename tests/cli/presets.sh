@@ -44,4 +44,12 @@ equal "haproxy: a fill per line that is no hit" "$(grep -c ' 0 200 ' "$data/hapr
 equal "trafficserver: a fill per miss" "$(grep -c ' TCP_[A-Z_]*MISS [^ ]* 200 ' "$data/trafficserver.log")" \
 	"$(rows trafficserver.db 'SELECT count(*) FROM fill')"
 
+# Apache cannot %-encode: it writes a quote in a value as \" and a
+# backslash as \\, which the preset decodes (decode backslash).
+printf '%s\n' '1796246403002 hand-written-escapes cache-1 "acct \"q\" \\x" "/still/low" 200 58 "cam-9" "cam-1" "cam-1-low-630c498235635a55f708887b874113e1" "cache hit"' > escaped.log
+expect_exit 0 "apache: a line with escaped quotes and backslashes is ingested" \
+	camaudit ingest --db escaped.db --input-format apache escaped.log
+equal "apache: the account is stored as the client sent it" 'acct "q" \x' \
+	"$(rows escaped.db "SELECT a.text FROM serve s JOIN atom a ON a.id = s.account WHERE s.req = 'hand-written-escapes'")"
+
 done_testing
