@@ -94,13 +94,19 @@ expect_exit 0 "a Caddy JSON log is ingested" camaudit ingest --db caddy.db "$dat
 grep_file "it is sniffed as caddy" "caddy.log \(caddy\): 8 lines read, 11 events stored, 0 already ingested, 1 rejected$" err
 grep_file "the line cut short is invalid JSON, with its line and byte" \
 	"caddy.log:7: rejected: invalid JSON at byte 223: the line ends inside the object$" err
-equal "each stored response is a fill and a serve, whatever the key order" "7|4" \
+equal "each response from the origin is a fill and a serve, whatever the key order" "7|4" \
 	"$(rows caddy.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
 equal "exactly the planted delivery is cross-tenant" "cross_tenant r-c-002 acct-2 cam-1" \
 	"$(camaudit audit -q --db caddy.db --type all --format json |
 		"$JQ" -r '[.type, .request_id, .viewer_account, .origin_device] | join(" ")' | sort)"
 equal "JSON and URL escapes are decoded (acct-\\u0033, camera=cam%2D3)" "acct-3|cam-3" \
 	"$(rows caddy.db "SELECT a.text, d.text FROM serve s JOIN atom a ON a.id = s.account JOIN atom d ON d.id = s.device WHERE s.req = 'r-c-006'")"
+# As in every preset, a response from the origin is a fill whether or not
+# the cache stored it (Cache-Status without "stored").
+printf '%s\n' '{"ts":1577348050.5,"status":200,"request":{"uri":"/still/cam-4/high?camera=cam-4","headers":{"X-Account":["acct-4"]}},"resp_headers":{"Cache-Status":["Souin; fwd=uri-miss"],"X-Cache-Key":["/still/cam-4/high"],"X-Camera-Device":["cam-4"],"X-Frame-Id":["f-cam-4-0005"],"X-Request-Id":["r-c-009"],"X-Cache-Node":["edge-1"]}}' > unstored.log
+expect_exit 0 "a response the cache did not store is ingested" camaudit ingest --db unstored.db --input-format caddy unstored.log
+equal "it is a fill and a serve" "1|1" \
+	"$(rows unstored.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
 
 # --- time zones -------------------------------------------------------------------------------
 # HAProxy's default date has no zone; the definition says where it is.  The
