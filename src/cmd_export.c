@@ -150,25 +150,33 @@ struct export_request {
 /* Room for a time or a 64-bit integer. */
 #define VALUE_SIZE 32
 
-/* The value of column i as text, or NULL when absent; *number says it is
- * an integer to be written bare. */
-static const char *column_value(sqlite3_stmt *stmt, int i, const struct column *c,
+/* The value of column i as text, ptr NULL when absent; *number says it
+ * is an integer to be written bare.  Text keeps its length: it may hold
+ * NUL bytes. */
+static struct text column_value(sqlite3_stmt *stmt, int i, const struct column *c,
 				char buf[VALUE_SIZE], int *number)
 {
+	struct text v = {NULL, 0};
+
 	*number = 0;
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return NULL;
+		return v;
 	if (c->kind == VALUE_TIME) {
 		timefmt_format(sqlite3_column_int64(stmt, i), buf);
-		return buf;
-	}
-	if (c->kind == VALUE_NUMBER && sqlite3_column_type(stmt, i) == SQLITE_INTEGER) {
+		v.ptr = buf;
+	} else if (c->kind == VALUE_NUMBER &&
+		   sqlite3_column_type(stmt, i) == SQLITE_INTEGER) {
 		snprintf(buf, VALUE_SIZE, "%" PRId64,
 			 (int64_t)sqlite3_column_int64(stmt, i));
 		*number = 1;
-		return buf;
+		v.ptr = buf;
+	} else {
+		v.ptr = (const char *)sqlite3_column_text(stmt, i);
+		v.len = (size_t)sqlite3_column_bytes(stmt, i);
+		return v;
 	}
-	return (const char *)sqlite3_column_text(stmt, i);
+	v.len = strlen(buf);
+	return v;
 }
 
 static void print_json_record(FILE *out, sqlite3_stmt *stmt, unsigned kind)
@@ -180,19 +188,19 @@ static void print_json_record(FILE *out, sqlite3_stmt *stmt, unsigned kind)
 	fputc('{', out);
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
 		const struct column *c = &columns[i];
-		const char *v;
+		struct text v;
 
 		if (!(c->kinds & kind))
 			continue;
 		v = column_value(stmt, (int)i, c, buf, &number);
 		fprintf(out, "%s\"%s\":", first ? "" : ",", c->name);
 		first = 0;
-		if (!v)
+		if (!v.ptr)
 			fputs("null", out);
 		else if (number)
-			fputs(v, out);
+			fputs(v.ptr, out);
 		else
-			emit_json_string(out, v);
+			emit_json_string(out, v.ptr, v.len);
 	}
 	fputs("}\n", out);
 }
@@ -202,19 +210,20 @@ static void print_csv_record(FILE *out, sqlite3_stmt *stmt, unsigned flags)
 {
 	char buf[VALUE_SIZE];
 	size_t i;
-	int number;
+	int number = 0;
 
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		const char *v = stmt ? column_value(stmt, (int)i, &columns[i], buf,
-						    &number) : columns[i].name;
+		struct text v = {columns[i].name, strlen(columns[i].name)};
 
+		if (stmt)
+			v = column_value(stmt, (int)i, &columns[i], buf, &number);
 		if (i)
 			fputc(',', out);
 		/* A number we formatted cannot be a formula; -5 stays a number. */
-		if (v && stmt && number)
-			fputs(v, out);
-		else if (v)
-			emit_csv_field(out, v, flags & EMIT_KEEP_FORMULAS);
+		if (v.ptr && stmt && number)
+			fputs(v.ptr, out);
+		else if (v.ptr)
+			emit_csv_field(out, v.ptr, v.len, flags & EMIT_KEEP_FORMULAS);
 	}
 	fputs("\r\n", out);
 }

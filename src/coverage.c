@@ -111,13 +111,14 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 	if (!stmt)
 		return -1;
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gap.node = (const char *)sqlite3_column_text(stmt, 0);
+		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 0);
+		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 0);
 		gap.hour = sqlite3_column_int64(stmt, 1);
 		gap.serves = (uint64_t)sqlite3_column_int64(stmt, 2);
 		gap.deliveries = (uint64_t)sqlite3_column_int64(stmt, 3);
 		/* An atom is never NULL; "" keeps a broken store from crashing. */
-		if (!gap.node)
-			gap.node = "";
+		if (!gap.node.ptr)
+			gap.node.ptr = "";
 		stop = fn(&gap, ctx);
 	}
 	sqlite3_reset(stmt);

@@ -10,12 +10,13 @@
 
 #include <stdint.h>
 
+#include "event.h"
 #include "store.h"
 
 #define COVERAGE_HOUR_MS INT64_C(3600000)
 
 struct coverage_gap {
-	const char *node;    /* the node as named in the relay log (untrusted) */
+	struct text node;    /* as named in the relay log: untrusted, may hold NUL */
 	int64_t hour;        /* start of the UTC hour, ms since the epoch */
 	uint64_t serves;     /* serves from the node in that hour */
 	uint64_t deliveries; /* of which delivered: status absent, 200 or 206 */

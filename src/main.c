@@ -24,6 +24,7 @@ static const struct {
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
 	{"export", cmd_export, "stream the store's events as NDJSON or CSV"},
 	{"prune", cmd_prune, "drop old events from the store"},
+	{"check", cmd_check, "judge every serve again and compare with the stored verdicts"},
 	{"formats", cmd_formats, "list, show and test the input formats"},
 };
 

@@ -487,7 +487,8 @@ static int insert_gap(const struct coverage_gap *gap, void *ctx)
 	struct gap_insert *gi = ctx;
 
 	sqlite3_reset(gi->stmt);
-	sqlite3_bind_text(gi->stmt, 1, gap->node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(gi->stmt, 1, gap->node.ptr, (int)gap->node.len,
+			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(gi->stmt, 2, gap->hour);
 	sqlite3_bind_int64(gi->stmt, 3, (sqlite3_int64)gap->serves);
 	sqlite3_bind_int64(gi->stmt, 4, (sqlite3_int64)gap->deliveries);
@@ -530,7 +531,7 @@ int report_build(struct store *st, const struct audit_window *window,
 
 	memset(summary, 0, sizeof(*summary));
 	summary->window = *window;
-	if (correlate_run(st, window, &summary->checked) ||
+	if (correlate_run(st, window, CORRELATE_DELIVERIES, 0, &summary->checked) ||
 	    build_gaps(st, window) ||
 	    run_script(st, build_sql, window, "computing the report") ||
 	    query_row(st, confirmed_sql, window, confirmed, 8,
@@ -595,6 +596,7 @@ int report_each_row(struct store *st, enum report_table_id id,
 			row[c].number = text ? 0 : sqlite3_column_int64(stmt, (int)c);
 			row[c].text = text ? (const char *)sqlite3_column_text(stmt, (int)c)
 				: NULL;
+			row[c].len = text ? (size_t)sqlite3_column_bytes(stmt, (int)c) : 0;
 		}
 		stop = fn(row, ctx);
 	}
