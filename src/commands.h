@@ -61,6 +61,7 @@ struct audit_request {
 	int only_new;      /* --new: print and record what was not reported */
 	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
 	int64_t wait_ms;   /* --wait */
+	double min_traced; /* --min-traced: a smaller traced share is blind */
 	const char *db;
 };
 
@@ -79,7 +80,8 @@ extern const struct cli_option wait_options[];
 
 /* The exit status for a store that could not be opened or written. */
 int store_exit_status(enum store_failure why);
-/* Defaults: every time, --type cross_tenant, --format table, --skew 2s. */
+/* Defaults: every time, --type cross_tenant, --format table, --skew 2s,
+ * --min-traced 90. */
 void audit_request_init(struct audit_request *req);
 /* Handle one of audit_options (and --quiet, --db); -1 after a usage error. */
 int audit_option(const struct command *cmd, struct audit_request *req, int key,
@@ -87,7 +89,10 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 /* A usage error (reported) when the options contradict each other. */
 int audit_request_check(const struct command *cmd,
 			const struct audit_request *req);
-/* Correlate, print findings and the summary; returns the exit status. */
+/*
+ * Correlate, print findings and the summary; returns the exit status
+ * (EXIT_BLIND or EXIT_FINDINGS_BLIND when the answer is incomplete).
+ */
 int audit_execute(struct store *st, const struct audit_request *req);
 
 #endif

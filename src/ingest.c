@@ -31,6 +31,8 @@ struct file_state {
 	uint64_t shown;
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
+	struct timespec progress_start; /* when the count started */
+	uint64_t progress_from; /* file bytes read by then */
 	int covered;          /* the file holds all the source had consumed */
 	uint64_t first_new;   /* the first line this run stores, 0 if none */
 	struct format *format; /* NULL: logfmt, parsed directly */
@@ -39,8 +41,25 @@ struct file_state {
 /* Lines between two looks at the clock for the progress display. */
 #define PROGRESS_EVERY 65536
 
-static void show_progress(struct file_state *fs, uint64_t line)
+static double seconds_since(const struct timespec *start)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * A file's progress, once a second on a terminal: the share of its bytes
+ * (compressed ones for gzip) read, the rate and the time left, from what
+ * this run read; a line count where the size is unknown (standard input).
+ */
+static void show_progress(struct file_state *fs, const struct input *in,
+			  uint64_t line)
+{
+	uint64_t done, size;
+	double elapsed, rate;
 	time_t now;
 
 	if (!fs->progress || line % PROGRESS_EVERY != 0)
@@ -48,11 +67,26 @@ static void show_progress(struct file_state *fs, uint64_t line)
 	now = time(NULL);
 	if (fs->progress_at == 0) {
 		fs->progress_at = now; /* short files never show a count */
-	} else if (now != fs->progress_at) {
-		fs->progress_at = now;
+		clock_gettime(CLOCK_MONOTONIC, &fs->progress_start);
+		if (input_position(in, &done, &size) == 0)
+			fs->progress_from = done;
+		return;
+	}
+	if (now == fs->progress_at)
+		return;
+	fs->progress_at = now;
+	elapsed = seconds_since(&fs->progress_start);
+	if (input_position(in, &done, &size) != 0 || size == 0 ||
+	    done < fs->progress_from || elapsed <= 0) {
 		fprintf(stderr, "\rcamaudit: %s: %llu lines...", fs->name,
 			(unsigned long long)line);
+		return;
 	}
+	rate = (double)(done - fs->progress_from) / elapsed;
+	fprintf(stderr, "\rcamaudit: %s: %.0f%% of %.1f MiB, %.1f MiB/s, %.0f s "
+		"left\033[K", fs->name, 100.0 * (double)done / (double)size,
+		(double)size / 1048576.0, rate / 1048576.0,
+		rate > 0 ? (double)(size - (done < size ? done : size)) / rate : 0.0);
 }
 
 static void end_progress(struct file_state *fs)
@@ -253,7 +287,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		}
 		if (store_parsed(fs, p))
 			rc = ATTEMPT_STORE_FAILED;
-		show_progress(fs, p->line.number);
+		show_progress(fs, in, p->line.number);
 	}
 	readahead_finish(ra);
 	return rc;
