@@ -33,9 +33,13 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 /* --formats and --input-format, for the commands that read logs. */
 enum { OPT_FORMATS = OPT_LONG_ONLY + 32, OPT_INPUT_FORMAT };
 extern const struct cli_option format_options[];
+/* --formats files one command line may give. */
+#define FORMAT_FILES_MAX 16
 struct format_request {
-	const char *path;  /* --formats, else $CAMAUDIT_FORMATS, else NULL */
-	const char *name;  /* --input-format, else NULL: sniff each file */
+	const char *paths[FORMAT_FILES_MAX]; /* each --formats, in order */
+	size_t path_count;   /* how many were given (may pass the maximum) */
+	const char *env;     /* $CAMAUDIT_FORMATS (PATH-like list), else NULL */
+	const char *name;    /* --input-format, else NULL: sniff each file */
 };
 void format_request_init(struct format_request *req);
 /* Take key if it is one of format_options: 1 when it was, else 0. */

@@ -123,8 +123,11 @@ static void parse_line(void *ctx, struct line *line, struct format_output *out)
 {
 	struct format *fmt = ctx;
 	size_t len = line->len;
+	char *text = line->ptr;
 
 	out->count = 0;
+	out->skipped = 0;
+	out->nul_bytes = 0;
 	out->why[0] = '\0';
 	if (line->overlong) {
 		snprintf(out->why, sizeof(out->why), "line longer than %d bytes",
@@ -135,17 +138,25 @@ static void parse_line(void *ctx, struct line *line, struct format_output *out)
 		snprintf(out->why, sizeof(out->why), "line cut short by unreadable input");
 		return;
 	}
-	if (memchr(line->ptr, '\0', len)) {
+	/*
+	 * A log truncated under a running writer (copytruncate) gets NUL bytes
+	 * up to the writer's old offset before its next line: read the line
+	 * after them, and count them.  A NUL anywhere else is damage.
+	 */
+	while (out->nul_bytes < len && text[out->nul_bytes] == '\0')
+		out->nul_bytes++;
+	text += out->nul_bytes, len -= out->nul_bytes;
+	if (memchr(text, '\0', len)) {
 		snprintf(out->why, sizeof(out->why), "line holds NUL bytes");
 		return;
 	}
-	if (len > 0 && line->ptr[len - 1] == '\r')
+	if (len > 0 && text[len - 1] == '\r')
 		len--; /* CRLF line endings */
-	if (is_blank(line->ptr, len))
+	if (is_blank(text, len))
 		return; /* blank lines carry nothing to store */
 	if (fmt) {
-		format_parse_line(fmt, line->ptr, len, out);
-	} else if (logfmt_parse_line(line->ptr, len, &out->event[0])) {
+		format_parse_line(fmt, text, len, out);
+	} else if (logfmt_parse_line(text, len, &out->event[0])) {
 		snprintf(out->why, sizeof(out->why), "%s", out->event[0].why);
 	} else {
 		out->count = 1;
@@ -167,6 +178,8 @@ static int store_parsed(struct file_state *fs, const struct parsed_line *p)
 			return -1;
 		fs->res->events++;
 	}
+	fs->res->omitted += p->out.skipped != 0;
+	fs->res->nul_bytes += p->out.nul_bytes;
 	return p->out.why[0] ? reject_line(fs, p->line.number, p->out.why) : 0;
 }
 
