@@ -377,15 +377,14 @@ static int open_db(struct store *st, const char *name, int flags)
 	 * audit 12M lines as fast, within the noise; 16 KiB ones take 8%
 	 * off ingest but audit the 12M lines 13-20% slower, as the latest
 	 * fill of every key is then spread over more bytes than the page
-	 * cache holds.  A 32 MiB page cache: an hour's ingest into a store of
-	 * 47 hours inserts into indexes ordered by frame and key, at random
-	 * places; with 16 MiB the dirty pages were spilled to the WAL and
-	 * written again (108,000 writes against 79,000; bench/hourly).
+	 * cache holds.  16 MiB of page cache (ingest into a large store
+	 * takes more: schema_defer_indexes); SQLite's sorter may take as
+	 * much again, so that doubling it doubled peak RSS.
 	 */
 	return store_exec(st,
 			  "PRAGMA page_size = 8192;"
 			  "PRAGMA synchronous = NORMAL; PRAGMA temp_store = FILE;"
-			  "PRAGMA cache_size = -32768",
+			  "PRAGMA cache_size = -16384",
 			  "setting pragmas");
 }
 
