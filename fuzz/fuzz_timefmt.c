@@ -107,8 +107,11 @@ static int reference_parse_log(const char *s, size_t len, int64_t *ms)
 		}
 		if (end - p == 1 && (*p == 'Z' || *p == 'z')) {
 			offset = 0;
-		} else if (end - p == 6 && (*p == '+' || *p == '-') && p[3] == ':') {
-			int oh = read_digits(p + 1, 2), om = read_digits(p + 4, 2);
+		} else if ((*p == '+' || *p == '-') &&
+			   ((end - p == 6 && p[3] == ':') || end - p == 5)) {
+			/* +hh:mm, or +hhmm as nginx's and Apache's %z write */
+			int oh = read_digits(p + 1, 2);
+			int om = read_digits(p + (end - p == 6 ? 4 : 3), 2);
 
 			if (oh < 0 || oh > 23 || om < 0 || om > 59)
 				return -1;
