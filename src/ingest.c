@@ -425,6 +425,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		memcpy(fs.src.head, f.prefix, f.prefix_len);
 		fs.src.head_len = f.prefix_len;
 	}
+	fs.src.has_fingerprint = input_fingerprint(f.in, &fs.src.fingerprint);
 	if (source_save(st, &fs.src, fs.covered && !from_stdin ? fs.stored : NULL,
 			res->compressed, failure) ||
 	    store_commit(st)) {

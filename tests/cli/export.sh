@@ -190,11 +190,11 @@ grep_file "it says the database is busy" "^camaudit: database old.db is busy: .*
 check "and prints nothing" test ! -s out
 wait $locker
 expect_exit 0 "export of a schema 2 store upgrades it" camaudit export -q --db old.db
-grep_file "and says so" "^camaudit: warning: database old.db: upgraded from schema 2 to 4$" err
+grep_file "and says so" "^camaudit: warning: database old.db: upgraded from schema 2 to $(rows small.db 'PRAGMA user_version')$" err
 equal "it exports what a fresh store of the same files exports" \
 	"$(camaudit export -q --db small.db)" "$(cat out)"
 check "which is not nothing" test -s out
-equal "the store is now version 4" 4 "$(rows old.db 'PRAGMA user_version')"
+equal "the store is now at the latest version" "$(rows small.db 'PRAGMA user_version')" "$(rows old.db 'PRAGMA user_version')"
 
 # --- errors and the command line ------------------------------------------------------
 reader_errors export a.db
