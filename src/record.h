@@ -1,0 +1,88 @@
+/*
+ * Event records: the normalised events that export reads from the store
+ * and normalize reads from logs, with one set of keys and one writer for
+ * NDJSON and CSV, so that the two commands cannot drift apart.
+ */
+#ifndef CAMAUDIT_RECORD_H
+#define CAMAUDIT_RECORD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event.h"
+
+/* The keys, in output order (camaudit(1), export). */
+enum record_key {
+	RECORD_KIND,
+	RECORD_TS,
+	RECORD_TS_MS,
+	RECORD_REF,
+	RECORD_EVENT_ID,
+	RECORD_OP,
+	RECORD_NODE,
+	RECORD_KEY,
+	RECORD_DEVICE,
+	RECORD_FRAME,
+	RECORD_ACCOUNT,
+	RECORD_RELAY,
+	RECORD_CACHE,
+	RECORD_REQ,
+	RECORD_STATUS,
+	RECORD_TTL_MS,
+	RECORD_GEN,
+	RECORD_KEYS
+};
+
+/* A record's kind as a bit: 1 << enum event_kind. */
+#define RECORD_KIND_BIT(kind) (1u << (kind))
+#define RECORD_ALL_KINDS ((1u << (EVENT_SHARE + 1)) - 1)
+
+enum record_type {
+	RECORD_NULL,    /* absent: null, or an empty CSV field */
+	RECORD_TEXT,    /* a string */
+	RECORD_INTEGER, /* a number written bare (status 200, ts_ms) */
+	RECORD_TIME     /* ms since the epoch, written as RFC 3339 UTC */
+};
+
+struct record_value {
+	enum record_type type;
+	const char *text;  /* RECORD_TEXT: NUL-terminated */
+	int64_t number;    /* RECORD_INTEGER, RECORD_TIME */
+};
+
+/* The name of a kind ("serve", ...) and the kind of a name, or -1. */
+const char *record_kind_name(enum event_kind kind);
+int record_kind_lookup(const char *name);
+
+/* The name of a key, and whether records of kind have it. */
+const char *record_key_name(enum record_key key);
+int record_key_of_kind(enum record_key key, enum event_kind kind);
+
+/* "serve,fill" or "all" into a set of kind bits; -1 when a name is unknown. */
+int record_kinds_parse(const char *list, unsigned *set);
+
+/*
+ * One NDJSON record of the given kind: only the keys of its kind, null
+ * where absent; integers bare, text escaped (emit_json_string()).
+ */
+void record_write_json(FILE *out, enum event_kind kind,
+		       const struct record_value v[RECORD_KEYS]);
+/* One CSV row of every key (the header row when v is NULL), CRLF-ended. */
+void record_write_csv(FILE *out, const struct record_value *v,
+		      int keep_formulas);
+
+/*
+ * The record of an event read from a log, as the store would keep it
+ * (empty fields absent, numbers as store.c binds them: event_integer()).
+ * Text values are copied, NUL-terminated, into *scratch, grown as needed
+ * (free() it when done); ref and event_id stay the caller's.
+ */
+struct record_scratch {
+	char *buf;
+	size_t size;
+};
+void record_from_event(const struct event *ev, const char *ref,
+		       const char *event_id, struct record_scratch *scratch,
+		       struct record_value v[RECORD_KEYS]);
+
+#endif
