@@ -78,12 +78,8 @@ static int is_blank(const char *s, size_t len)
 	return len == 0;
 }
 
-/*
- * Turn one line into events (the reader thread's half of ingest_into):
- * it may yield two events (a serve and the fill a proxy's line reveals),
- * or one with the other rejected, or none.  fmt is NULL for logfmt.
- */
-static void parse_line(void *ctx, struct line *line, struct format_output *out)
+/* The reader thread's half of ingest_into (ingest.h). */
+void ingest_parse_line(void *ctx, struct line *line, struct format_output *out)
 {
 	struct format *fmt = ctx;
 	size_t len = line->len;
@@ -204,7 +200,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
-	if (!(ra = readahead_start(in, pending ? &line : NULL, parse_line,
+	if (!(ra = readahead_start(in, pending ? &line : NULL, ingest_parse_line,
 				   fs->format)))
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
@@ -329,21 +325,16 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	return ingest_file_as(st, path, shown, progress, NULL, res);
 }
 
-/*
- * The format of the file: the forced one, else the one its first lines
- * match.  NULL (reported) when none matches.
- */
-static struct format *choose_format(const struct format_choice *formats,
-				    const struct opened *f, const char *name)
+struct format *ingest_choose_format(const struct format_choice *formats,
+				    const char *prefix, size_t len, const char *name)
 {
 	struct format *fmt;
 	char first[96];
 
 	if (formats->forced)
 		return formats->forced;
-	fmt = format_sniff(formats->set, (const char *)f->prefix, f->prefix_len,
-			   f->prefix_len < SOURCE_HEAD_MAX, first, sizeof(first),
-			   NULL, NULL);
+	fmt = format_sniff(formats->set, prefix, len, len < INPUT_PREFIX_MAX,
+			   first, sizeof(first), NULL, NULL);
 	if (!fmt)
 		error("%s: no input format matches its first lines; the first is "
 		      "'%s' (name one with --input-format, or see 'camaudit "
@@ -383,7 +374,8 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 	}
 	if (formats) {
-		struct format *fmt = choose_format(formats, &f, name);
+		struct format *fmt = ingest_choose_format(formats,
+				(const char *)f.prefix, f.prefix_len, name);
 
 		if (!fmt) {
 			input_close(f.in);

@@ -11,7 +11,10 @@
 
 #include "store.h"
 
-struct format_choice; /* format.h */
+struct format;        /* format.h */
+struct format_choice;
+struct format_output;
+struct line;          /* input.h */
 
 /* How many rejected lines of one file are shown; the rest are counted. */
 #define INGEST_REJECTS_SHOWN 5
@@ -51,6 +54,24 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				  const char *shown, int progress,
 				  const struct format_choice *formats,
 				  struct ingest_result *res);
+
+/*
+ * The format of a file whose first bytes are prefix[0..len) (all of it
+ * when shorter than INPUT_PREFIX_MAX): the forced one, else the one its
+ * first lines match.  NULL (reported, naming the file as `name`, with its
+ * first line) when none matches.
+ */
+struct format *ingest_choose_format(const struct format_choice *formats,
+				    const char *prefix, size_t len, const char *name);
+
+/*
+ * Turn one line into events, as ingest does (a readahead_parser; ctx is
+ * the format, NULL for logfmt): it may yield two events (a serve and the
+ * fill a proxy's line reveals), or one with the other rejected, or none.
+ * Overlong, cut and NUL-holding lines are rejected, CR and blank lines
+ * dropped.
+ */
+void ingest_parse_line(void *ctx, struct line *line, struct format_output *out);
 
 /*
  * Call fn for path, or for every regular file under it when it is a

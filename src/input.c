@@ -42,6 +42,7 @@ struct input {
 	uint64_t offset;     /* decoded bytes consumed */
 	uint32_t crc;
 	struct fingerprint fingerprint; /* of the bytes consumed */
+	int no_crc;          /* input_skip_crc(): crc stays that of nothing */
 	char *failure;       /* why reading stopped early, or NULL */
 	int regular;         /* a regular file (not a pipe, FIFO or device) */
 };
@@ -238,7 +239,9 @@ int input_prefix(struct input *in, const char **data, size_t *len)
 
 static void consume(struct input *in, size_t n)
 {
-	in->crc = (uint32_t)crc32(in->crc, (const Bytef *)in->buf + in->pos, (uInt)n);
+	if (!in->no_crc)
+		in->crc = (uint32_t)crc32(in->crc, (const Bytef *)in->buf + in->pos,
+					  (uInt)n);
 	fingerprint_update(&in->fingerprint, in->buf + in->pos, n);
 	in->offset += n;
 	in->pos += n;
@@ -315,6 +318,11 @@ uint64_t input_offset(const struct input *in)
 uint32_t input_crc(const struct input *in)
 {
 	return in->crc;
+}
+
+void input_skip_crc(struct input *in)
+{
+	in->no_crc = 1;
 }
 
 int input_fingerprint(const struct input *in, uint64_t *fp)

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "emit.h"
@@ -29,28 +30,30 @@ static const char *const kind_names[] = {
  * that have each, and the log field it comes from (FIELD_COUNT for the
  * keys that are not a field of the line).
  */
+#define NAME(s) s, sizeof(s) - 1
 static const struct key {
 	const char *name;
+	size_t len;
 	unsigned kinds;
 	enum field field;
 } keys[RECORD_KEYS] = {
-	[RECORD_KIND] = {"kind", RECORD_ALL_KINDS, FIELD_COUNT},
-	[RECORD_TS] = {"ts", RECORD_ALL_KINDS, FIELD_COUNT},
-	[RECORD_TS_MS] = {"ts_ms", RECORD_ALL_KINDS, FIELD_COUNT},
-	[RECORD_REF] = {"ref", RECORD_ALL_KINDS, FIELD_COUNT},
-	[RECORD_EVENT_ID] = {"event_id", RECORD_ALL_KINDS, FIELD_COUNT},
-	[RECORD_OP] = {"op", FILL | REMOVAL | BINDING | SHARE, FIELD_COUNT},
-	[RECORD_NODE] = {"node", SERVE | FILL | REMOVAL, FIELD_NODE},
-	[RECORD_KEY] = {"key", SERVE | FILL | REMOVAL, FIELD_KEY},
-	[RECORD_DEVICE] = {"device", SERVE | FILL | BINDING | SHARE, FIELD_DEVICE},
-	[RECORD_FRAME] = {"frame", SERVE | FILL, FIELD_FRAME},
-	[RECORD_ACCOUNT] = {"account", SERVE | BINDING | SHARE, FIELD_ACCOUNT},
-	[RECORD_RELAY] = {"relay", SERVE, FIELD_RELAY},
-	[RECORD_CACHE] = {"cache", SERVE, FIELD_CACHE},
-	[RECORD_REQ] = {"req", SERVE, FIELD_REQ},
-	[RECORD_STATUS] = {"status", SERVE, FIELD_STATUS},
-	[RECORD_TTL_MS] = {"ttl_ms", FILL, FIELD_TTL_MS},
-	[RECORD_GEN] = {"gen", FILL, FIELD_GEN},
+	[RECORD_KIND] = {NAME("kind"), RECORD_ALL_KINDS, FIELD_COUNT},
+	[RECORD_TS] = {NAME("ts"), RECORD_ALL_KINDS, FIELD_COUNT},
+	[RECORD_TS_MS] = {NAME("ts_ms"), RECORD_ALL_KINDS, FIELD_COUNT},
+	[RECORD_REF] = {NAME("ref"), RECORD_ALL_KINDS, FIELD_COUNT},
+	[RECORD_EVENT_ID] = {NAME("event_id"), RECORD_ALL_KINDS, FIELD_COUNT},
+	[RECORD_OP] = {NAME("op"), FILL | REMOVAL | BINDING | SHARE, FIELD_COUNT},
+	[RECORD_NODE] = {NAME("node"), SERVE | FILL | REMOVAL, FIELD_NODE},
+	[RECORD_KEY] = {NAME("key"), SERVE | FILL | REMOVAL, FIELD_KEY},
+	[RECORD_DEVICE] = {NAME("device"), SERVE | FILL | BINDING | SHARE, FIELD_DEVICE},
+	[RECORD_FRAME] = {NAME("frame"), SERVE | FILL, FIELD_FRAME},
+	[RECORD_ACCOUNT] = {NAME("account"), SERVE | BINDING | SHARE, FIELD_ACCOUNT},
+	[RECORD_RELAY] = {NAME("relay"), SERVE, FIELD_RELAY},
+	[RECORD_CACHE] = {NAME("cache"), SERVE, FIELD_CACHE},
+	[RECORD_REQ] = {NAME("req"), SERVE, FIELD_REQ},
+	[RECORD_STATUS] = {NAME("status"), SERVE, FIELD_STATUS},
+	[RECORD_TTL_MS] = {NAME("ttl_ms"), FILL, FIELD_TTL_MS},
+	[RECORD_GEN] = {NAME("gen"), FILL, FIELD_GEN},
 };
 
 /* The keys whose text is kept as a number when it is an integer. */
@@ -131,29 +134,169 @@ static const char *value_text(const struct record_value *v,
 	return NULL;
 }
 
+/*
+ * A record is built in memory and written with one fwrite: stdio per
+ * character made normalize five times slower than zcat on bench/gen's
+ * logs, and the writing is most of its work.
+ */
+struct buffer {
+	char *data;
+	size_t used, size;
+};
+
+static char *reserve(struct buffer *b, size_t n)
+{
+	if (b->size - b->used < n) {
+		b->size = 2 * (b->used + n);
+		b->data = xrealloc(b->data, b->size);
+	}
+	return b->data + b->used;
+}
+
+static void append(struct buffer *b, const char *s, size_t n)
+{
+	memcpy(reserve(b, n), s, n);
+	b->used += n;
+}
+
+static void append_escape(struct buffer *b, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *p = reserve(b, 6);
+
+	p[0] = '\\', p[1] = 'u', p[2] = hex[(cp >> 12) & 15];
+	p[3] = hex[(cp >> 8) & 15], p[4] = hex[(cp >> 4) & 15], p[5] = hex[cp & 15];
+	b->used += 6;
+}
+
+/*
+ * s as a JSON string, escaped exactly as emit_json_string() escapes it
+ * (test_record checks the two agree byte for byte): invalid UTF-8 as
+ * U+FFFD, controls, DEL, C1 and U+2028/9 as \uXXXX.  Runs of plain
+ * ASCII are copied whole.
+ */
+static void append_json_string(struct buffer *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, run;
+
+	append(b, "\"", 1);
+	while (i < len) {
+		unsigned cp;
+		size_t n;
+
+		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
+		     p[run] != '"' && p[run] != '\\'; run++)
+			;
+		append(b, s + i, run - i);
+		if ((i = run) == len)
+			break;
+		if (!(n = utf8_decode(p + i, len - i, &cp))) {
+			append(b, "\\ufffd", 6);
+			i++;
+			continue;
+		}
+		if (cp == '"' || cp == '\\') {
+			append(b, "\\", 1);
+			append(b, s + i, 1);
+		} else if (cp == '\n') {
+			append(b, "\\n", 2);
+		} else if (cp == '\t') {
+			append(b, "\\t", 2);
+		} else if (cp == '\r') {
+			append(b, "\\r", 2);
+		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+			   cp == 0x2028 || cp == 0x2029) {
+			append_escape(b, cp);
+		} else {
+			append(b, s + i, n);
+		}
+		i += n;
+	}
+	append(b, "\"", 1);
+}
+
+/* An integer's digits into out (at least 21 bytes); returns the length. */
+static size_t format_integer(int64_t v, char *out)
+{
+	char digits[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0, len = 0;
+
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		out[len++] = '-';
+	while (n > 0)
+		out[len++] = digits[--n];
+	return len;
+}
+
+/*
+ * A time as timefmt_format() writes it; consecutive records mostly fall
+ * in one second, whose text is kept, and only the milliseconds change.
+ */
+static void append_time(struct buffer *b, int64_t ms)
+{
+	static int64_t second = INT64_MIN;
+	static char text[TIMEFMT_SIZE];
+	int64_t this_second = ms - ((ms % 1000) + 1000) % 1000;
+	unsigned frac = (unsigned)(ms - this_second);
+
+	if (this_second != second) {
+		timefmt_format(this_second, text);
+		second = this_second;
+	}
+	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the milliseconds are bytes 20 to 22. */
+	append(b, "\"", 1);
+	append(b, text, 20);
+	if (memcmp(text, "0000-00-00", 10)) {
+		char m[3] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+			     (char)('0' + frac % 10)};
+
+		append(b, m, 3);
+	} else {
+		append(b, text + 20, 3); /* out of range: as timefmt wrote it */
+	}
+	append(b, "Z\"", 2);
+}
+
 void record_write_json(FILE *out, enum event_kind kind,
 		       const struct record_value v[RECORD_KEYS])
 {
-	char buf[VALUE_SIZE];
-	const char *text;
+	static struct buffer b; /* one command writes records at a time */
 	size_t i;
-	int first = 1, bare;
+	int first = 1;
 
-	fputc('{', out);
+	b.used = 0;
+	append(&b, "{", 1);
 	for (i = 0; i < RECORD_KEYS; i++) {
 		if (!record_key_of_kind((enum record_key)i, kind))
 			continue;
-		text = value_text(&v[i], buf, &bare);
-		fprintf(out, "%s\"%s\":", first ? "" : ",", keys[i].name);
+		if (!first)
+			append(&b, ",", 1);
 		first = 0;
-		if (!text)
-			fputs("null", out);
-		else if (bare)
-			fputs(text, out);
-		else
-			emit_json_string(out, text);
+		append(&b, "\"", 1);
+		append(&b, keys[i].name, keys[i].len);
+		append(&b, "\":", 2);
+		switch (v[i].type) {
+		case RECORD_NULL:
+			append(&b, "null", 4);
+			break;
+		case RECORD_TEXT:
+			append_json_string(&b, v[i].text);
+			break;
+		case RECORD_INTEGER:
+			b.used += format_integer(v[i].number, reserve(&b, 24));
+			break;
+		case RECORD_TIME:
+			append_time(&b, v[i].number);
+			break;
+		}
 	}
-	fputs("}\n", out);
+	append(&b, "}\n", 2);
+	fwrite(b.data, 1, b.used, out);
 }
 
 void record_write_csv(FILE *out, const struct record_value *v,

@@ -1,0 +1,85 @@
+#!/bin/sh
+# normalize: logs read as ingest reads them, written as export writes a
+# store of them (the same records, keys and event ids), with no store;
+# rejected lines and damage reported as ingest reports them.
+. "$srcdir/tests/lib.sh"
+
+cp -R "$srcdir/samples" samples
+cp "$srcdir/tests/data/formats/cloudfront.log" "$srcdir/tests/data/formats/nginx.log" .
+sorted_csv() { tr -d '\r' | sed 1d | LC_ALL=C sort; }
+
+camaudit ingest -q --db s.db samples cloudfront.log nginx.log
+camaudit export -q --db s.db | LC_ALL=C sort > export.sorted
+expect_exit 0 "normalize exits 0" camaudit normalize samples cloudfront.log nginx.log
+LC_ALL=C sort out > normalize.sorted
+check "it writes records" test -s normalize.sorted
+check "the records of export of a store of the same logs, event ids and all" \
+	cmp -s export.sorted normalize.sorted
+grep_file "each file's count on stderr, with its format" \
+	'^camaudit: cloudfront.log \(cloudfront\): [0-9]+ lines read, [0-9]+ events written, 0 rejected$' err
+grep_file "and rejected lines as ingest reports them" '^camaudit: nginx.log:8: rejected: its fill: missing required field' err
+grep_file "and the total" '^camaudit: 19 files: [0-9]+ lines read, [0-9]+ events written, 2 rejected$' err
+check "records follow the lines of each file" sh -c \
+	"camaudit normalize -q samples/registry.log | '$JQ' -r '.ref' | sed 's/.*://' | sort -nc"
+
+expect_exit 0 "--format csv" camaudit normalize -q --format csv samples
+equal "the header row of export" \
+	"$(camaudit export -q --db s.db --format csv | head -n 1)" "$(head -n 1 out)"
+camaudit export -q --db s.db --format csv | sorted_csv | grep ',samples/' > export-csv.sorted
+check "and export's rows" sh -c "sorted_csv() { tr -d '\r' | sed 1d | LC_ALL=C sort; }; sorted_csv < out | cmp -s - export-csv.sorted"
+expect_exit 0 "--events picks kinds" camaudit normalize -q --events binding,share samples
+equal "only those" "binding share" "$("$JQ" -r .kind out | sort -u | paste -sd ' ' -)"
+
+# --- the event id --------------------------------------------------------------------
+gzip -c samples/relay-a.log > moved.gz
+id_of() { camaudit normalize -q "$1" | "$JQ" -r 'select(.ref | endswith(":7")) | .event_id'; }
+equal "a rotated and compressed copy keeps the event ids" "$(id_of samples/relay-a.log)" "$(id_of moved.gz)"
+equal "standard input too" "$(id_of samples/relay-a.log)" \
+	"$(camaudit normalize -q - < samples/relay-a.log | "$JQ" -r 'select(.ref == "<stdin>:7") | .event_id')"
+{ i=0; while [ $i -lt 80 ]; do echo "# a comment line long enough to push the data past four kilobytes, $i"; i=$((i + 1)); done
+  cat samples/registry.log; } > long-header.log
+camaudit ingest -q --db long.db --input-format logfmt long-header.log
+expect_exit 0 "a header longer than 4 KiB" camaudit normalize -q --input-format logfmt long-header.log
+equal "gives the store's event ids" "$(camaudit export -q --db long.db | "$JQ" -r .event_id | sort)" \
+	"$("$JQ" -r .event_id out | sort)"
+check "which are known" sh -c "test -s out && ! grep -q '\"event_id\":null' out"
+expect_exit 3 "through a pipe, such a header is an error" sh -c "cat long-header.log | '$CAMAUDIT' normalize -q --input-format logfmt -"
+grep_file "that says what to do" '^camaudit: <stdin>: its first data line is not within its first 4096 bytes, and a pipe cannot be read twice to find it \(give the file by name\)$' err
+printf 'ts=2019-12-26T09:00:00Z account=a key=k' > unterminated.log
+expect_exit 0 "a log of one unterminated line" camaudit normalize -q unterminated.log
+grep_file "has no event id yet, as in the store" '"event_id":null' out
+
+# --- rejects and damage ----------------------------------------------------------------
+{ echo 'ts=2019-12-26T09:00:00Z account=a key=k'; echo 'ts=bad account=a key=k'; echo 'op=fill'; } > rejects.log
+expect_exit 0 "rejected lines do not fail the run, as for ingest" camaudit normalize rejects.log
+grep_file "they are reported with FILE:LINE" "^camaudit: rejects.log:2: rejected: bad timestamp 'bad'" err
+grep_file "every one" "^camaudit: rejects.log:3: rejected: missing required field" err
+equal "the good line is written" 1 "$(wc -l < out | tr -d ' ')"
+head -c 3000 samples/relay-a.log.2.gz > cut.gz
+expect_exit 3 "a damaged gzip file exits 3" camaudit normalize -q cut.gz
+grep_file "it names the damage" '^camaudit: cut.gz: gzip data truncated' err
+check "after the events before it" test -s out
+expect_exit 3 "a missing file exits 3" camaudit normalize -q missing.log
+grep_file "named" '^camaudit: missing.log: No such file or directory$' err
+printf 'this is no log at all\n' > prose.txt
+expect_exit 3 "a file no format matches exits 3" camaudit normalize -q prose.txt
+grep_file "as ingest says it" "^camaudit: prose.txt: no input format matches its first lines" err
+
+# --- the command line ------------------------------------------------------------------
+expect_exit 2 "no files is a usage error" camaudit normalize
+grep_file "it says so" "^camaudit: no files to normalize" err
+expect_exit 2 "an unknown --format is a usage error" camaudit normalize --format xml samples
+expect_exit 2 "an unknown --events is a usage error" camaudit normalize --events serves samples
+expect_exit 2 "an unknown --input-format is a usage error" camaudit normalize --input-format nope samples
+expect_exit 0 "--help" camaudit normalize --help
+for opt in --format --events --keep-formulas --formats --input-format --quiet --help; do
+	grep_file "--help documents $opt" "^ *(-., )?$opt" out
+done
+expect_exit 0 "camaudit --help" camaudit --help
+grep_file "lists normalize" "normalize" out
+if [ -w /dev/full ]; then
+	expect_exit 3 "a failed write is an error" sh -c "'$CAMAUDIT' normalize -q samples > /dev/full"
+	grep_file "reported" "^camaudit: writing standard output" err
+fi
+
+done_testing

@@ -1,0 +1,164 @@
+/*
+ * Unit tests of src/record.c: the NDJSON writer must escape text exactly
+ * as emit_json_string() does (findings and records are read by the same
+ * tools), and the records of events must be what the store keeps.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emit.h"
+#include "record.h"
+
+/* What record_write_json() writes for a share whose account is text. */
+static char *record_json(const char *text)
+{
+	struct record_value v[RECORD_KEYS] = {{0}};
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	assert_non_null(out);
+	v[RECORD_KIND] = (struct record_value){RECORD_TEXT, "share", 0};
+	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, 1577350800123};
+	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, 1577350800123};
+	v[RECORD_ACCOUNT] = (struct record_value){RECORD_TEXT, text, 0};
+	record_write_json(out, EVENT_SHARE, v);
+	assert_int_equal(fclose(out), 0);
+	return buf;
+}
+
+/* The same record written with emit_json_string() for the account. */
+static char *expected_json(const char *text)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&buf, &size);
+
+	assert_non_null(out);
+	fputs("{\"kind\":\"share\",\"ts\":\"2019-12-26T09:00:00.123Z\","
+	      "\"ts_ms\":1577350800123,\"ref\":null,\"event_id\":null,"
+	      "\"op\":null,\"device\":null,\"account\":", out);
+	emit_json_string(out, text);
+	fputs("}\n", out);
+	assert_int_equal(fclose(out), 0);
+	return buf;
+}
+
+static void assert_escaped_as_findings(const char *text)
+{
+	char *got = record_json(text), *want = expected_json(text);
+
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+static void test_text_is_escaped_as_in_findings(void **state)
+{
+	(void)state;
+	assert_escaped_as_findings("plain acct-1");
+	assert_escaped_as_findings("quote \" backslash \\ tab \t cr \r nl \n");
+	assert_escaped_as_findings("esc \033[31m del \177 c1 \302\205 ls \342\200\250");
+	assert_escaped_as_findings("bad utf-8 \377 \300\200 \355\240\200 end");
+	assert_escaped_as_findings("caf\303\251 \360\237\230\200 ok");
+	assert_escaped_as_findings("");
+}
+
+static void test_random_bytes_are_escaped_as_in_findings(void **state)
+{
+	char text[64];
+	uint32_t x = 2463534242u;
+	int round;
+	size_t i;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		size_t len = 1 + round % (sizeof(text) - 1);
+
+		for (i = 0; i < len; i++) {
+			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+			/* Mostly the bytes that need care, some ASCII. */
+			text[i] = (char)(x & 0x100 ? 0x20 + x % 0x60 : (x >> 9) & 0xff);
+			if (!text[i])
+				text[i] = 'x';
+		}
+		text[len] = '\0';
+		assert_escaped_as_findings(text);
+	}
+}
+
+static void test_times_across_seconds_are_exact(void **state)
+{
+	static const int64_t ms[] = {1577350800999, 1577350801000, 1577350801001,
+				     0, -1, -1000, -1001, 1577350801001};
+	static const char *const want[] = {
+		"2019-12-26T09:00:00.999Z", "2019-12-26T09:00:01.000Z",
+		"2019-12-26T09:00:01.001Z", "1970-01-01T00:00:00.000Z",
+		"1969-12-31T23:59:59.999Z", "1969-12-31T23:59:59.000Z",
+		"1969-12-31T23:59:58.999Z", "2019-12-26T09:00:01.001Z"};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
+		struct record_value v[RECORD_KEYS] = {{0}};
+		char *buf = NULL, *ts;
+		size_t size = 0;
+		FILE *out = open_memstream(&buf, &size);
+
+		assert_non_null(out);
+		v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ms[i]};
+		record_write_json(out, EVENT_BINDING, v);
+		assert_int_equal(fclose(out), 0);
+		ts = strstr(buf, "\"ts\":\"");
+		assert_non_null(ts);
+		assert_memory_equal(ts + 6, want[i], strlen(want[i]));
+		free(buf);
+	}
+}
+
+static void test_event_numbers_are_kept_as_the_store_keeps_them(void **state)
+{
+	struct record_scratch scratch = {0};
+	struct record_value v[RECORD_KEYS];
+	struct event ev;
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EVENT_FILL;
+	ev.op = "fill";
+	ev.field[FIELD_TTL_MS] = (struct text){"0300", 4};  /* not plain */
+	ev.field[FIELD_GEN] = (struct text){"-5", 2};
+	ev.field[FIELD_NODE] = (struct text){"cache-1 and more", 7};
+	ev.field[FIELD_FRAME] = (struct text){"", 0};       /* empty: absent */
+	record_from_event(&ev, "a.log:3", NULL, &scratch, v);
+	assert_int_equal(v[RECORD_TTL_MS].type, RECORD_TEXT);
+	assert_string_equal(v[RECORD_TTL_MS].text, "0300");
+	assert_int_equal(v[RECORD_GEN].type, RECORD_INTEGER);
+	assert_true(v[RECORD_GEN].number == -5);
+	assert_string_equal(v[RECORD_NODE].text, "cache-1");
+	assert_int_equal(v[RECORD_FRAME].type, RECORD_NULL);
+	assert_int_equal(v[RECORD_EVENT_ID].type, RECORD_NULL);
+	assert_string_equal(v[RECORD_OP].text, "fill");
+	free(scratch.buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_is_escaped_as_in_findings),
+		cmocka_unit_test(test_random_bytes_are_escaped_as_in_findings),
+		cmocka_unit_test(test_times_across_seconds_are_exact),
+		cmocka_unit_test(test_event_numbers_are_kept_as_the_store_keeps_them),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
