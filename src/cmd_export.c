@@ -17,21 +17,6 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_EVENTS = 'e',
-	OPT_KEEP_FORMULAS = OPT_LONG_ONLY + 64,
-};
-
-static const struct cli_option export_options[] = {
-	{"format", OPT_FORMAT, "FORMAT", "ndjson or csv (default: ndjson)"},
-	{"events", OPT_EVENTS, "LIST", "event kinds, comma-separated, or all "
-	 "(default: all)"},
-	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
-	 "that start with = + - @"},
-	{NULL, 0, NULL, NULL},
-};
-
 static const struct command export_command = {
 	"export", cmd_export,
 	"Write the events of the store to standard output, one record per event,\n"
@@ -47,8 +32,6 @@ static const struct command export_command = {
 	"status: 0 written, 2 usage error or no database, 3 database or write\n"
 	"error, 4 database busy (upgrading an older database, see --wait).",
 };
-
-enum export_format { EXPORT_NDJSON, EXPORT_CSV };
 
 /*
  * The kinds, in the order of their bits, with the view each is read from.
@@ -87,7 +70,6 @@ static const struct kind {
 
 /* The kinds are in the order of enum event_kind, as record.h counts them. */
 _Static_assert(ARRAY_SIZE(kinds) == EVENT_SHARE + 1, "one kind per event kind");
-#define KIND_ALL RECORD_ALL_KINDS
 
 /*
  * Ties in time are broken by the evidence: the source name, then the line
@@ -107,8 +89,7 @@ static const char order_sql[] =
 
 struct export_request {
 	struct audit_request common; /* --db, --quiet, --since, --until, --wait */
-	enum export_format format;
-	unsigned kinds;
+	struct record_request records; /* --format, --events, --keep-formulas */
 };
 
 /*
@@ -162,7 +143,7 @@ static void bind_request(sqlite3_stmt *stmt, const struct export_request *req)
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		snprintf(name, sizeof(name), ":%s", kinds[k].name);
 		sqlite3_bind_int(stmt, sqlite3_bind_parameter_index(stmt, name),
-				 (req->kinds >> k) & 1);
+				 (req->records.kinds >> k) & 1);
 	}
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),
 			   req->common.window.since);
@@ -189,7 +170,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	char *sql = export_sql();
 	sqlite3_stmt *stmt = NULL;
 	int rc, status = EXIT_CLEAN;
-	int keep_formulas = (req->common.emit_flags & EMIT_KEEP_FORMULAS) != 0;
+	int keep_formulas = req->records.keep_formulas;
 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
 		store_error(st, "preparing the export");
@@ -200,7 +181,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	if (sqlite3_column_count(stmt) != RECORD_KEYS)
 		die("export: the query does not match its columns");
 	bind_request(stmt, req);
-	if (req->format == EXPORT_CSV)
+	if (req->records.csv)
 		record_write_csv(stdout, NULL, keep_formulas);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int kind = record_kind_lookup((const char *)sqlite3_column_text(stmt, 0));
@@ -209,7 +190,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 		if (kind < 0)
 			die("export: the query gave an unknown kind");
 		row_record(stmt, v);
-		if (req->format == EXPORT_CSV)
+		if (req->records.csv)
 			record_write_csv(stdout, v, keep_formulas);
 		else
 			record_write_json(stdout, (enum event_kind)kind, v);
@@ -234,29 +215,10 @@ static int export_execute(struct store *st, const struct export_request *req)
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct export_request *req = ctx;
+	int rc = record_option(&export_command, &req->records, key, arg);
 
-	switch (key) {
-	case OPT_FORMAT:
-		if (!strcmp(arg, "ndjson")) {
-			req->format = EXPORT_NDJSON;
-			return 0;
-		}
-		if (!strcmp(arg, "csv")) {
-			req->format = EXPORT_CSV;
-			return 0;
-		}
-		return cli_usage_error(&export_command, "invalid --format '%s' "
-				       "(use ndjson or csv)", arg), -1;
-	case OPT_EVENTS:
-		if (!record_kinds_parse(arg, &req->kinds))
-			return 0;
-		return cli_usage_error(&export_command, "invalid --events '%s' "
-				       "(use a comma list of serve, fill, removal, "
-				       "binding, share, or all)", arg), -1;
-	case OPT_KEEP_FORMULAS:
-		req->common.emit_flags |= EMIT_KEEP_FORMULAS;
-		return 0;
-	}
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	/* --db, --quiet, --since, --until, --wait: as for audit. */
 	return audit_option(&export_command, &req->common, key, arg);
 }
@@ -264,14 +226,15 @@ static int handle(int key, const char *arg, void *ctx)
 int cmd_export(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		export_options, event_window_options, wait_options,
+		record_options, event_window_options, wait_options,
 		cli_common_options, NULL};
-	struct export_request req = {.format = EXPORT_NDJSON, .kinds = KIND_ALL};
+	struct export_request req;
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
 	audit_request_init(&req.common);
+	record_request_init(&req.records);
 	first = cli_parse(argc, argv, &export_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;

@@ -44,14 +44,9 @@ struct ingest_run {
 
 static void report(const char *name, const struct ingest_result *r)
 {
-	/* logfmt, the native format, goes unnamed, as before formats existed. */
-	const char *format = r->format && strcmp(r->format, "logfmt") ? r->format
-								       : NULL;
-	char how[96] = "";
+	char how[INGEST_HOW_SIZE];
 
-	if (r->compressed || format)
-		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
-			 r->compressed && format ? ", " : "", format ? format : "");
+	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
 		"%llu already ingested, %llu rejected\n", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,

@@ -18,18 +18,7 @@
 #include "record.h"
 #include "util.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_EVENTS = 'e',
-	OPT_KEEP_FORMULAS = OPT_LONG_ONLY + 64,
-};
-
 static const struct cli_option normalize_options[] = {
-	{"format", OPT_FORMAT, "FORMAT", "ndjson or csv (default: ndjson)"},
-	{"events", OPT_EVENTS, "LIST", "event kinds, comma-separated, or all "
-	 "(default: all)"},
-	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
-	 "that start with = + - @"},
 	{"quiet", OPT_QUIET, NULL, "no summary on stderr"},
 	{"help", OPT_HELP, NULL, "show this help and exit"},
 	{NULL, 0, NULL, NULL},
@@ -52,10 +41,8 @@ static const struct command normalize_command = {
 
 struct normalize_request {
 	struct format_request formats;
-	int csv;
-	int keep_formulas;
+	struct record_request records; /* --format, --events, --keep-formulas */
 	int quiet;
-	unsigned kinds;
 };
 
 struct normalize_run {
@@ -93,7 +80,7 @@ static int write_event(const struct event *ev, uint64_t line,
 	struct record_value v[RECORD_KEYS];
 	char event_id[EVENT_ID_SIZE];
 
-	if (!(run->req->kinds & RECORD_KIND_BIT(ev->kind)))
+	if (!(run->req->records.kinds & RECORD_KIND_BIT(ev->kind)))
 		return 0;
 	/* NAME:LINE, the name written once per file (normalize_one). */
 	run->ref[run->ref_name_len + put_decimal(line, run->ref + run->ref_name_len)] = '\0';
@@ -108,8 +95,8 @@ static int write_event(const struct event *ev, uint64_t line,
 	}
 	record_from_event(ev, run->ref, fingerprint ? event_id : NULL,
 			  &run->scratch, v);
-	if (run->req->csv)
-		record_write_csv(stdout, v, run->req->keep_formulas);
+	if (run->req->records.csv)
+		record_write_csv(stdout, v, run->req->records.keep_formulas);
 	else
 		record_write_json(stdout, ev->kind, v);
 	/* A full disk or a closed pipe: stop reading for nothing. */
@@ -122,13 +109,9 @@ static int write_event(const struct event *ev, uint64_t line,
 
 static void report(const char *name, const struct normalize_result *r)
 {
-	const char *format = r->format && strcmp(r->format, "logfmt") ? r->format
-								       : NULL;
-	char how[96] = "";
+	char how[INGEST_HOW_SIZE];
 
-	if (r->compressed || format)
-		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
-			 r->compressed && format ? ", " : "", format ? format : "");
+	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events written, "
 		"%llu rejected\n", name, how, (unsigned long long)r->lines_read,
 		(unsigned long long)r->events, (unsigned long long)r->rejected);
@@ -170,27 +153,13 @@ static int normalize_one(const char *path, void *ctx)
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct normalize_request *req = ctx;
+	int rc;
 
 	if (format_option(&req->formats, key, arg))
 		return 0;
-	switch (key) {
-	case OPT_FORMAT:
-		if (!strcmp(arg, "ndjson") || !strcmp(arg, "csv")) {
-			req->csv = !strcmp(arg, "csv");
-			return 0;
-		}
-		return cli_usage_error(&normalize_command, "invalid --format '%s' "
-				       "(use ndjson or csv)", arg), -1;
-	case OPT_EVENTS:
-		if (!record_kinds_parse(arg, &req->kinds))
-			return 0;
-		return cli_usage_error(&normalize_command, "invalid --events '%s' "
-				       "(use a comma list of serve, fill, removal, "
-				       "binding, share, or all)", arg), -1;
-	case OPT_KEEP_FORMULAS:
-		req->keep_formulas = 1;
-		return 0;
-	case OPT_QUIET:
+	if ((rc = record_option(&normalize_command, &req->records, key, arg)))
+		return rc < 0 ? -1 : 0;
+	if (key == OPT_QUIET) {
 		req->quiet = 1;
 		return 0;
 	}
@@ -200,13 +169,14 @@ static int handle(int key, const char *arg, void *ctx)
 int cmd_normalize(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		normalize_options, format_options, NULL};
-	struct normalize_request req = {.kinds = RECORD_ALL_KINDS};
+		record_options, format_options, normalize_options, NULL};
+	struct normalize_request req = {0};
 	struct normalize_run run = {.req = &req};
 	struct format_choice formats;
 	int first, i, status, listing_failed = 0;
 
 	format_request_init(&req.formats);
+	record_request_init(&req.records);
 	first = cli_parse(argc, argv, &normalize_command, tables, handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
@@ -219,8 +189,8 @@ int cmd_normalize(int argc, char **argv)
 					  &formats)))
 		return status;
 	run.formats = &formats;
-	if (req.csv)
-		record_write_csv(stdout, NULL, req.keep_formulas);
+	if (req.records.csv)
+		record_write_csv(stdout, NULL, req.records.keep_formulas);
 	for (i = first; i < argc && !run.write_failed; i++)
 		if (ingest_expand(argv[i], normalize_one, &run) && !run.write_failed)
 			listing_failed = 1;

@@ -325,6 +325,17 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	return ingest_file_as(st, path, shown, progress, NULL, res);
 }
 
+void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
+		     const char *format)
+{
+	if (format && !strcmp(format, "logfmt"))
+		format = NULL;
+	out[0] = '\0';
+	if (compressed || format)
+		snprintf(out, INGEST_HOW_SIZE, " (%s%s%s)", compressed ? "gzip" : "",
+			 compressed && format ? ", " : "", format ? format : "");
+}
+
 struct format *ingest_choose_format(const struct format_choice *formats,
 				    const char *prefix, size_t len, const char *name)
 {

@@ -56,6 +56,15 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				  struct ingest_result *res);
 
 /*
+ * How a file was read, for the per-file lines of ingest and normalize:
+ * " (gzip, nginx)", " (gzip)", " (nginx)", or "" for plain logfmt (the
+ * native format goes unnamed, as before formats existed).
+ */
+#define INGEST_HOW_SIZE 96
+void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
+		     const char *format);
+
+/*
  * The format of a file whose first bytes are prefix[0..len) (all of it
  * when shorter than INPUT_PREFIX_MAX): the forced one, else the one its
  * first lines match.  NULL (reported, naming the file as `name`, with its

@@ -110,6 +110,52 @@ int record_kinds_parse(const char *list, unsigned *set)
 	return *set ? 0 : -1;
 }
 
+enum {
+	OPT_FORMAT = 'f',
+	OPT_EVENTS = 'e',
+	OPT_KEEP_FORMULAS = OPT_LONG_ONLY + 64,
+};
+
+const struct cli_option record_options[] = {
+	{"format", OPT_FORMAT, "FORMAT", "ndjson or csv (default: ndjson)"},
+	{"events", OPT_EVENTS, "LIST", "event kinds, comma-separated, or all "
+	 "(default: all)"},
+	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
+	 "that start with = + - @"},
+	{NULL, 0, NULL, NULL},
+};
+
+void record_request_init(struct record_request *req)
+{
+	req->csv = 0;
+	req->keep_formulas = 0;
+	req->kinds = RECORD_ALL_KINDS;
+}
+
+int record_option(const struct command *cmd, struct record_request *req,
+		  int key, const char *arg)
+{
+	switch (key) {
+	case OPT_FORMAT:
+		if (!strcmp(arg, "ndjson") || !strcmp(arg, "csv")) {
+			req->csv = !strcmp(arg, "csv");
+			return 1;
+		}
+		return cli_usage_error(cmd, "invalid --format '%s' (use ndjson "
+				       "or csv)", arg), -1;
+	case OPT_EVENTS:
+		if (!record_kinds_parse(arg, &req->kinds))
+			return 1;
+		return cli_usage_error(cmd, "invalid --events '%s' (use a comma "
+				       "list of serve, fill, removal, binding, "
+				       "share, or all)", arg), -1;
+	case OPT_KEEP_FORMULAS:
+		req->keep_formulas = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Room for a time or a 64-bit integer. */
 #define VALUE_SIZE 32
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "event.h"
 
 /* The keys, in output order (camaudit(1), export). */
@@ -49,6 +50,22 @@ struct record_value {
 	const char *text;  /* RECORD_TEXT: NUL-terminated */
 	int64_t number;    /* RECORD_INTEGER, RECORD_TIME */
 };
+
+/*
+ * What to write, from the options export and normalize share (--format,
+ * --events, --keep-formulas): record_options drives getopt and --help,
+ * record_option() takes one of them (1), reports a bad value as a usage
+ * error of cmd (-1), or leaves a key that is not one of them (0).
+ */
+struct record_request {
+	int csv;
+	int keep_formulas;
+	unsigned kinds; /* RECORD_KIND_BIT()s; record_request_init: all */
+};
+extern const struct cli_option record_options[];
+void record_request_init(struct record_request *req);
+int record_option(const struct command *cmd, struct record_request *req,
+		  int key, const char *arg);
 
 /* The name of a kind ("serve", ...) and the kind of a name, or -1. */
 const char *record_kind_name(enum event_kind kind);
