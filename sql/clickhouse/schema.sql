@@ -118,45 +118,63 @@ CREATE TABLE IF NOT EXISTS reported (
     reported_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree ORDER BY (type, serve);
 
--- The event id's halves.  A source whose first data line was never read
--- whole has no fingerprint (event_id null): its events get fp 0 and the
--- line of their ref, so they are kept, but two such logs can collide.
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_serves TO serves AS
-SELECT fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
-       if(event_id IS NULL, 0, reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
-       toUInt32(extract(ref, ':([0-9]+)$')) AS line,
-       ref, node, assumeNotNull(key) AS key, device, frame,
-       assumeNotNull(account) AS account, relay, cache, req, status
-FROM events WHERE kind = 'serve';
+-- The event id's halves, computed once for every kind: events_keyed is
+-- events with ts, fp and line, and stores nothing either.  A source
+-- whose first data line was never read whole has no fingerprint
+-- (event_id null): its events get fp 0 and the line of their ref, so
+-- they are kept, but two such logs can collide.
+CREATE TABLE IF NOT EXISTS events_keyed (
+    kind    LowCardinality(String),
+    ts      DateTime64(3, 'UTC'),
+    ts_ms   Int64,
+    fp      UInt64,
+    line    UInt32,
+    ref     String,
+    op      Nullable(String),
+    node    Nullable(String),
+    key     Nullable(String),
+    device  Nullable(String),
+    frame   Nullable(String),
+    account Nullable(String),
+    relay   Nullable(String),
+    cache   Nullable(String),
+    req     Nullable(String),
+    status  Nullable(String),
+    ttl_ms  Nullable(String),
+    gen     Nullable(String)
+) ENGINE = Null;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_fills TO fills AS
-SELECT fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
-       if(event_id IS NULL, 0, reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
+CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_keyed TO events_keyed AS
+SELECT kind, fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
+       if(event_id IS NULL, 0,
+          reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
        toUInt32(extract(ref, ':([0-9]+)$')) AS line,
-       ref, assumeNotNull(node) AS node, assumeNotNull(key) AS key,
-       assumeNotNull(device) AS device, frame, ttl_ms, gen
-FROM events WHERE kind = 'fill';
+       ref, op, node, key, device, frame, account, relay, cache, req,
+       status, ttl_ms, gen
+FROM events;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_removals TO removals AS
-SELECT fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
-       if(event_id IS NULL, 0, reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
-       toUInt32(extract(ref, ':([0-9]+)$')) AS line,
-       ref, assumeNotNull(op) AS op, assumeNotNull(node) AS node,
-       assumeNotNull(key) AS key
-FROM events WHERE kind = 'removal';
+CREATE MATERIALIZED VIEW IF NOT EXISTS keyed_to_serves TO serves AS
+SELECT ts, ts_ms, fp, line, ref, node, assumeNotNull(key) AS key, device,
+       frame, assumeNotNull(account) AS account, relay, cache, req, status
+FROM events_keyed WHERE kind = 'serve';
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_bindings TO bindings AS
-SELECT fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
-       if(event_id IS NULL, 0, reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
-       toUInt32(extract(ref, ':([0-9]+)$')) AS line,
-       ref, toUInt8(op = 'bind') AS bound, assumeNotNull(device) AS device,
-       assumeNotNull(account) AS account
-FROM events WHERE kind = 'binding';
+CREATE MATERIALIZED VIEW IF NOT EXISTS keyed_to_fills TO fills AS
+SELECT ts, ts_ms, fp, line, ref, assumeNotNull(node) AS node,
+       assumeNotNull(key) AS key, assumeNotNull(device) AS device, frame,
+       ttl_ms, gen
+FROM events_keyed WHERE kind = 'fill';
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS events_to_shares TO shares AS
-SELECT fromUnixTimestamp64Milli(ts_ms, 'UTC') AS ts, ts_ms,
-       if(event_id IS NULL, 0, reinterpretAsUInt64(reverse(unhex(substring(event_id, 1, 16))))) AS fp,
-       toUInt32(extract(ref, ':([0-9]+)$')) AS line,
-       ref, toUInt8(op = 'share') AS granted, assumeNotNull(device) AS device,
-       assumeNotNull(account) AS account
-FROM events WHERE kind = 'share';
+CREATE MATERIALIZED VIEW IF NOT EXISTS keyed_to_removals TO removals AS
+SELECT ts, ts_ms, fp, line, ref, assumeNotNull(op) AS op,
+       assumeNotNull(node) AS node, assumeNotNull(key) AS key
+FROM events_keyed WHERE kind = 'removal';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS keyed_to_bindings TO bindings AS
+SELECT ts, ts_ms, fp, line, ref, toUInt8(op = 'bind') AS bound,
+       assumeNotNull(device) AS device, assumeNotNull(account) AS account
+FROM events_keyed WHERE kind = 'binding';
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS keyed_to_shares TO shares AS
+SELECT ts, ts_ms, fp, line, ref, toUInt8(op = 'share') AS granted,
+       assumeNotNull(device) AS device, assumeNotNull(account) AS account
+FROM events_keyed WHERE kind = 'share';
