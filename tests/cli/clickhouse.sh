@@ -75,15 +75,17 @@ cross_tenant relay.log:15 cache-x.log:12 acct-b cam-b
 cross_tenant relay.log:16 cache-x.log:13 acct-c cam-c
 cross_tenant relay.log:2 cache-x.log:3 acct-b cam-b
 cross_tenant relay.log:4 cache-x.log:6 acct-b cam-b
+cross_tenant relay.log:17 cache-x.log:14 acct-b cam-b
 cross_tenant relay.log:8 cache-z.log:1 acct-b cam-b
 cross_tenant rot.log:1 rot.log:1 acct-b cam-b
 cross_tenant rot.log:2 rot.log:1 acct-b cam-b
 unattributed relay.log:10
+unattributed relay.log:18
 unattributed relay.log:3
 unattributed relay.log:6
 unknown_owner relay.log:13 cache-x.log:11  cam-d
 END
-sed "s/$tab*\$//" edge.expected > edge.expected.trim
+sed "s/$tab*\$//" edge.expected | LC_ALL=C sort > edge.expected.trim
 findings_key edge-audit.json | sed "s/$tab*\$//" > edge-audit.keys
 check "camaudit classifies the edge cases as tests/data/clickhouse/README says" \
 	cmp -s edge.expected.trim edge-audit.keys
@@ -138,6 +140,51 @@ cat day1.json day2.json > days.json
 same_findings "and together they are the whole's" edge-whole.json days.json
 check "the fill a second before midnight is found for the serve after it" \
 	grep -q '"serve_ref":"relay.log:15".*"fill_ref":"cache-x.log:12"' day2.json
+
+# --- partitions that hold only their own rows: 2 regions x 2 days ---------------------
+# Region A: nodes n1 and n2 and the relay; region B: node n9, whose fill
+# of frame f-old region A serves.  A partition (region, day D) holds its
+# relays' serves of D; its nodes' fills and removals from D - largest
+# TTL - skew to D + 1 day + skew; carried over, for each (node, key), the
+# last fill before that and the key's removals after it on the node; the
+# fills, in any region, of the frames its serves name; and the registry
+# before D + 1 day (docs/scaling.md, Partitions).
+ttl=$("$JQ" -s '[.[] | select(.kind == "fill") | .ttl_ms | numbers] | max // 0' edge.ndjson)
+partition() { # REGION_NODES HAS_RELAYS DAY_START DAY_END: the partition's records
+	"$JQ" -c -s --argjson nodes "$1" --argjson relays "$2" --argjson d "$3" \
+		--argjson e "$4" --argjson lo "$(($3 - ttl - 2000))" \
+		--argjson hi "$(($4 + 2000))" '
+	def order: [.ts_ms, (.event_id | split(":")[0]), (.event_id | split(":")[1] | tonumber)];
+	def mine: (.node as $n | $nodes | index($n)) != null;
+	[.[] | select($relays and .kind == "serve" and .ts_ms >= $d and .ts_ms < $e)] as $serves
+	| ([.[] | select((.kind == "fill" or .kind == "removal") and mine
+	                 and .ts_ms >= $lo and .ts_ms <= $hi)]) as $window
+	| ([.[] | select(.kind == "fill" and mine and .ts_ms < $lo)]
+	   | group_by([.node, .key]) | map(sort_by(order) | last)) as $carried
+	| ([.[] | select(.kind == "removal" and mine and .ts_ms < $lo)] as $rm
+	   | [$carried[] as $f | $rm[] | select(.node == $f.node and .key == $f.key
+	                                       and .ts_ms >= $f.ts_ms)]) as $removed
+	| ([$serves[].frame | strings] | unique) as $frames
+	| ([.[] | select(.kind == "fill" and .frame != null)
+	   | select(.frame as $f | $frames | index($f))]) as $framed
+	| ([.[] | select((.kind == "binding" or .kind == "share") and .ts_ms < $e)]) as $registry
+	| ($serves + $window + $carried + $removed + $framed + $registry)[]' edge.ndjson
+}
+: > parts.json
+for region in '["n1","n2"] true' '["n9"] false'; do
+	for day in "$d1 $d2" "$d2 $d3"; do
+		# shellcheck disable=SC2086 # two words each
+		set -- $region $day
+		partition "$1" "$2" "$3" "$4" > part.ndjson
+		rm -rf part.chdb
+		ch --db part.chdb --load part.ndjson --since "$3" --until "$4" --findings >> parts.json 2>/dev/null
+	done
+done
+same_findings "the union of the 4 partitions' findings is the whole's" edge-whole.json parts.json
+check "including the fill without a TTL from the day before" \
+	grep -q '"serve_ref":"relay.log:17".*"fill_ref":"cache-x.log:14"' parts.json
+check "and the frame filled in the other region" \
+	grep -q '"serve_ref":"relay.log:16".*"fill_ref":"cache-x.log:13"' parts.json
 
 # --- an incident from bench/gen ------------------------------------------------------------
 gen=$(dirname "$CAMAUDIT")/bench/gen
