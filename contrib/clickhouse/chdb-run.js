@@ -133,10 +133,25 @@ if (opt.record)
 if (opt.summary) {
     const s = JSON.parse(String(run(queryOf("summary.sql"), "JSONEachRow")).trim());
     const n = Number(s.deliveries), traced = Number(s.traced);
-    const share = n ? (100 * traced / n).toFixed(1) : "0.0";
-    process.stderr.write(`camaudit: ${n} deliveries checked, ${traced} (${share}%) ` +
+    const share = n ? 100 * traced / n : 0;
+    let inGaps = 0;
+    for (const line of String(run(queryOf("gaps.sql"), "JSONEachRow")).split("\n"))
+        if (line) inGaps += Number(JSON.parse(line).deliveries);
+    // audit's summary line and warnings (src/cmd_audit.c).
+    process.stderr.write(`camaudit: ${n} deliveries checked, ${traced} (${share.toFixed(1)}%) ` +
         `traced to a fill; findings: cross_tenant ${s.cross_tenant}, device_mismatch ` +
         `${s.device_mismatch}, unknown_owner ${s.unknown_owner}, unattributed ${s.unattributed}\n`);
+    if (n === 0)
+        process.stderr.write("camaudit: warning: no deliveries in the store for this window: " +
+            "nothing was checked\n");
+    else if (share < 90)
+        process.stderr.write(`camaudit: warning: only ${share.toFixed(1)}% of deliveries ` +
+            "could be traced to a fill, so an absence of findings means unknown, not clean " +
+            "(are cache logs missing?)\n");
+    if (inGaps)
+        process.stderr.write(`camaudit: warning: ${inGaps} deliveries fall in coverage gaps ` +
+            "(hours in which the cache node that served them wrote no cache log line; see " +
+            "'camaudit status'): for them no finding means unknown, not clean\n");
     lap("summary");
 }
 if (opt.query)
