@@ -20,7 +20,7 @@
 -- Each rule is a join on its equality keys and a filter, then an argMax
 -- by (ts, fp, line) per serve: exact, and bounded by the events of a key
 -- (or frame, or device) in the partition the query runs on.
-CREATE VIEW IF NOT EXISTS verdicts AS
+CREATE OR REPLACE VIEW verdicts AS
 WITH
 delivered AS (
     SELECT ts_ms, fp, line, ref, node, key, device, frame, account, relay,
@@ -108,20 +108,18 @@ with_fill AS (
     LEFT JOIN fill_rows AS f
         ON o.fill_id.1 = f.fp AND o.fill_id.2 = f.line
 ),
--- Rule 2: the owner when the frame was captured: the latest bind of the
--- camera at or before the fill, unless that account unbound it after that
--- bind (at its millisecond: a greater id) and at or before the fill.
-fill_binds AS (
-    SELECT DISTINCT f_fp, f_line, f_ts, f_device FROM with_fill WHERE traced
-),
+-- Rule 2: the owner when the frame was captured, for every fill: the
+-- latest bind of the camera at or before the fill, unless that account
+-- unbound it after that bind (at its millisecond: a greater id) and at
+-- or before the fill.
 bound AS (
-    SELECT x.f_fp AS f_fp, x.f_line AS f_line, any(x.f_ts) AS f_ts,
-           any(x.f_device) AS device,
+    SELECT f.fp AS f_fp, f.line AS f_line, any(f.ts_ms) AS f_ts,
+           any(f.device) AS device,
            argMax((b.ts_ms, b.fp, b.line, b.account), (b.ts_ms, b.fp, b.line)) AS a
-    FROM fill_binds AS x
+    FROM fill_rows AS f
     INNER JOIN (SELECT * FROM bindings FINAL WHERE bound = 1) AS b
-        ON b.device = x.f_device
-    WHERE b.ts_ms <= x.f_ts
+        ON b.device = f.device
+    WHERE b.ts_ms <= f.ts_ms
     GROUP BY f_fp, f_line
 ),
 owners AS (
@@ -135,33 +133,42 @@ owners AS (
                         AND (u.fp, u.line) > (a.a.2, a.a.3)))) = 0
 ),
 -- Rule 3: the viewer's latest share or unshare of the fill's camera at
--- or before S.
-viewer_shares AS (
-    SELECT w.fp AS s_fp, w.line AS s_line,
-           argMax(h.granted, (h.ts_ms, h.fp, h.line)) AS granted
+-- or before S.  (with_fill is read once: ClickHouse computes a WITH
+-- subquery again wherever it is named.)
+judged AS (
+    SELECT w.fp AS fp, w.line AS line, any(w.ts_ms) AS ts_ms, any(w.ref) AS ref,
+           any(w.node) AS node, any(w.key) AS key, any(w.device) AS device,
+           any(w.frame) AS frame, any(w.account) AS account,
+           any(w.relay) AS relay, any(w.cache) AS cache, any(w.req) AS req,
+           any(w.traced) AS traced, any(w.f_ts) AS f_ts, any(w.f_fp) AS f_fp,
+           any(w.f_line) AS f_line, any(w.f_ref) AS f_ref,
+           any(w.f_node) AS f_node, any(w.f_device) AS f_device,
+           any(w.f_frame) AS f_frame, any(o.owner) AS owner,
+           argMaxIf(h.granted, (h.ts_ms, h.fp, h.line), h.ts_ms <= w.ts_ms)
+               AS latest_grant,
+           countIf(h.ts_ms <= w.ts_ms) AS share_events
     FROM with_fill AS w
-    INNER JOIN (SELECT * FROM shares FINAL) AS h
+    LEFT JOIN owners AS o ON o.f_fp = w.f_fp AND o.f_line = w.f_line
+    LEFT JOIN (SELECT * FROM shares FINAL) AS h
         ON h.account = w.account AND h.device = w.f_device
-    WHERE w.traced AND h.ts_ms <= w.ts_ms
-    GROUP BY s_fp, s_line
+    GROUP BY fp, line
 )
 -- Rule 4: the verdict.
-SELECT w.*, o.owner AS owner,
-    multiIf(NOT w.traced, 'unattributed',
-            o.owner IS NULL, 'unknown_owner',
-            o.owner != w.account AND coalesce(v.granted, 0) = 0, 'cross_tenant',
-            w.device IS NOT NULL AND w.device != w.f_device, 'device_mismatch',
+SELECT * EXCEPT (latest_grant, share_events),
+    multiIf(NOT traced, 'unattributed',
+            owner IS NULL, 'unknown_owner',
+            owner != account AND NOT (share_events > 0 AND latest_grant = 1),
+                'cross_tenant',
+            device IS NOT NULL AND device != f_device, 'device_mismatch',
             'ok') AS type
-FROM with_fill AS w
-LEFT JOIN owners AS o ON o.f_fp = w.f_fp AND o.f_line = w.f_line AND w.traced
-LEFT JOIN viewer_shares AS v ON v.s_fp = w.fp AND v.s_line = w.line
+FROM judged
 SETTINGS join_use_nulls = 1;
 
 -- The findings of a window with audit's JSON keys, in its order and
 -- spelling (RFC 3339 UTC with milliseconds, null where audit has null),
 -- then what orders them and the serve's identity for --new: the request
 -- id where the relay logged one, else the serve's event id.
-CREATE VIEW IF NOT EXISTS findings AS
+CREATE OR REPLACE VIEW findings AS
 SELECT
     type,
     concat(left(formatDateTime(fromUnixTimestamp64Milli(ts_ms, 'UTC'),
