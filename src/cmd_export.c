@@ -112,8 +112,10 @@ static void row_record(sqlite3_stmt *stmt, struct record_value v[RECORD_KEYS])
 			v[i].type = RECORD_INTEGER;
 		else
 			v[i].type = RECORD_TEXT;
-		if (v[i].type == RECORD_TEXT)
+		if (v[i].type == RECORD_TEXT) {
 			v[i].text = (const char *)sqlite3_column_text(stmt, i);
+			v[i].len = (size_t)sqlite3_column_bytes(stmt, i);
+		}
 	}
 }
 

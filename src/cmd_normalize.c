@@ -52,7 +52,6 @@ struct normalize_run {
 	size_t ref_name_len;    /* NAME: */
 	char event_id_prefix[EVENT_ID_SIZE]; /* the fingerprint and ':' */
 	int has_prefix;         /* event_id_prefix is this file's */
-	struct record_scratch scratch;
 	size_t files;
 	int files_failed;
 	int write_failed;
@@ -93,8 +92,7 @@ static int write_event(const struct event *ev, uint64_t line,
 		memcpy(event_id, run->event_id_prefix, 17);
 		event_id[17 + put_decimal(line, event_id + 17)] = '\0';
 	}
-	record_from_event(ev, run->ref, fingerprint ? event_id : NULL,
-			  &run->scratch, v);
+	record_from_event(ev, run->ref, fingerprint ? event_id : NULL, v);
 	if (run->req->records.csv)
 		record_write_csv(stdout, v, run->req->records.keep_formulas);
 	else
@@ -201,7 +199,6 @@ int cmd_normalize(int argc, char **argv)
 		report(name, &run.total);
 	}
 	free(run.ref);
-	free(run.scratch.buf);
 	format_set_free(formats.set);
 	if (cli_finish_output() || run.write_failed)
 		return EXIT_INCOMPLETE;

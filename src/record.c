@@ -159,131 +159,109 @@ int record_option(const struct command *cmd, struct record_request *req,
 /* Room for a time or a 64-bit integer. */
 #define VALUE_SIZE 32
 
-/* The value as text, NULL when absent; *bare says it is written as it is. */
-static const char *value_text(const struct record_value *v,
-			      char buf[VALUE_SIZE], int *bare)
-{
-	*bare = 0;
-	switch (v->type) {
-	case RECORD_NULL:
-		return NULL;
-	case RECORD_TEXT:
-		return v->text;
-	case RECORD_INTEGER:
-		snprintf(buf, VALUE_SIZE, "%" PRId64, v->number);
-		*bare = 1;
-		return buf;
-	case RECORD_TIME:
-		timefmt_format(v->number, buf);
-		return buf;
-	}
-	return NULL;
-}
-
 /*
- * A record is built in memory and written with one fwrite: stdio per
- * character made normalize five times slower than zcat on bench/gen's
- * logs, and the writing is most of its work.
+ * A record is built in memory and written with one fwrite, into room
+ * reserved once for the longest it can be: stdio per character made
+ * normalize five times slower than zcat on bench/gen's logs, and writing
+ * is most of its work.
  */
 struct buffer {
 	char *data;
-	size_t used, size;
+	size_t size;
 };
 
 static char *reserve(struct buffer *b, size_t n)
 {
-	if (b->size - b->used < n) {
-		b->size = 2 * (b->used + n);
+	if (b->size < n) {
+		b->size = 2 * n;
 		b->data = xrealloc(b->data, b->size);
 	}
-	return b->data + b->used;
+	return b->data;
 }
 
-static void append(struct buffer *b, const char *s, size_t n)
-{
-	memcpy(reserve(b, n), s, n);
-	b->used += n;
-}
+#define PUT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
 
-static void append_escape(struct buffer *b, unsigned cp)
+static char *put_escape(char *p, unsigned cp)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *p = reserve(b, 6);
 
 	p[0] = '\\', p[1] = 'u', p[2] = hex[(cp >> 12) & 15];
 	p[3] = hex[(cp >> 8) & 15], p[4] = hex[(cp >> 4) & 15], p[5] = hex[cp & 15];
-	b->used += 6;
+	return p + 6;
 }
 
 /*
- * s as a JSON string, escaped exactly as emit_json_string() escapes it
- * (test_record checks the two agree byte for byte): invalid UTF-8 as
- * U+FFFD, controls, DEL, C1 and U+2028/9 as \uXXXX.  Runs of plain
- * ASCII are copied whole.
+ * s[0..len) as a JSON string at p (room for 6 * len + 2 bytes), escaped
+ * exactly as emit_json_string() escapes it (test_record checks the two
+ * agree byte for byte): invalid UTF-8 as U+FFFD, controls, DEL, C1 and
+ * U+2028/9 as \uXXXX.  Runs of plain ASCII are copied whole.
  */
-static void append_json_string(struct buffer *b, const char *s)
+static char *put_json_string(char *p, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, run;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run;
 
-	append(b, "\"", 1);
+	*p++ = '"';
 	while (i < len) {
 		unsigned cp;
 		size_t n;
 
-		for (run = i; run < len && p[run] >= 0x20 && p[run] < 0x7f &&
-		     p[run] != '"' && p[run] != '\\'; run++)
+		for (run = i; run < len && u[run] >= 0x20 && u[run] < 0x7f &&
+		     u[run] != '"' && u[run] != '\\'; run++)
 			;
-		append(b, s + i, run - i);
+		memcpy(p, s + i, run - i);
+		p += run - i;
 		if ((i = run) == len)
 			break;
-		if (!(n = utf8_decode(p + i, len - i, &cp))) {
-			append(b, "\\ufffd", 6);
+		if (!(n = utf8_decode(u + i, len - i, &cp))) {
+			p = PUT(p, "\\ufffd");
 			i++;
 			continue;
 		}
 		if (cp == '"' || cp == '\\') {
-			append(b, "\\", 1);
-			append(b, s + i, 1);
+			*p++ = '\\';
+			*p++ = (char)cp;
 		} else if (cp == '\n') {
-			append(b, "\\n", 2);
+			p = PUT(p, "\\n");
 		} else if (cp == '\t') {
-			append(b, "\\t", 2);
+			p = PUT(p, "\\t");
 		} else if (cp == '\r') {
-			append(b, "\\r", 2);
+			p = PUT(p, "\\r");
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
 			   cp == 0x2028 || cp == 0x2029) {
-			append_escape(b, cp);
+			p = put_escape(p, cp);
 		} else {
-			append(b, s + i, n);
+			memcpy(p, s + i, n);
+			p += n;
 		}
 		i += n;
 	}
-	append(b, "\"", 1);
+	*p++ = '"';
+	return p;
 }
 
-/* An integer's digits into out (at least 21 bytes); returns the length. */
-static size_t format_integer(int64_t v, char *out)
+/* An integer's digits at p (room for 20); returns the end. */
+static char *put_integer(char *p, int64_t v)
 {
 	char digits[24];
 	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0, len = 0;
+	size_t n = 0;
 
 	do
 		digits[n++] = (char)('0' + u % 10);
 	while ((u /= 10) != 0);
 	if (v < 0)
-		out[len++] = '-';
+		*p++ = '-';
 	while (n > 0)
-		out[len++] = digits[--n];
-	return len;
+		*p++ = digits[--n];
+	return p;
 }
 
 /*
- * A time as timefmt_format() writes it; consecutive records mostly fall
- * in one second, whose text is kept, and only the milliseconds change.
+ * A time as timefmt_format() writes it, quoted; consecutive records mostly
+ * fall in one second, whose text is kept, and only the milliseconds change.
  */
-static void append_time(struct buffer *b, int64_t ms)
+static char *put_time(char *p, int64_t ms)
 {
 	static int64_t second = INT64_MIN;
 	static char text[TIMEFMT_SIZE];
@@ -295,99 +273,112 @@ static void append_time(struct buffer *b, int64_t ms)
 		second = this_second;
 	}
 	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the milliseconds are bytes 20 to 22. */
-	append(b, "\"", 1);
-	append(b, text, 20);
+	*p++ = '"';
+	memcpy(p, text, 20);
+	p += 20;
 	if (memcmp(text, "0000-00-00", 10)) {
-		char m[3] = {(char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
-			     (char)('0' + frac % 10)};
-
-		append(b, m, 3);
+		*p++ = (char)('0' + frac / 100);
+		*p++ = (char)('0' + frac / 10 % 10);
+		*p++ = (char)('0' + frac % 10);
 	} else {
-		append(b, text + 20, 3); /* out of range: as timefmt wrote it */
+		memcpy(p, text + 20, 3); /* out of range: as timefmt wrote it */
+		p += 3;
 	}
-	append(b, "Z\"", 2);
+	return PUT(p, "Z\"");
 }
 
 void record_write_json(FILE *out, enum event_kind kind,
 		       const struct record_value v[RECORD_KEYS])
 {
 	static struct buffer b; /* one command writes records at a time */
-	size_t i;
+	size_t i, room = 4;
+	char *p;
 	int first = 1;
 
-	b.used = 0;
-	append(&b, "{", 1);
+	for (i = 0; i < RECORD_KEYS; i++)
+		room += keys[i].len + 8 + (v[i].type == RECORD_TEXT ? 6 * v[i].len
+								     : VALUE_SIZE);
+	p = reserve(&b, room);
+	*p++ = '{';
 	for (i = 0; i < RECORD_KEYS; i++) {
 		if (!record_key_of_kind((enum record_key)i, kind))
 			continue;
 		if (!first)
-			append(&b, ",", 1);
+			*p++ = ',';
 		first = 0;
-		append(&b, "\"", 1);
-		append(&b, keys[i].name, keys[i].len);
-		append(&b, "\":", 2);
+		*p++ = '"';
+		memcpy(p, keys[i].name, keys[i].len);
+		p += keys[i].len;
+		p = PUT(p, "\":");
 		switch (v[i].type) {
 		case RECORD_NULL:
-			append(&b, "null", 4);
+			p = PUT(p, "null");
 			break;
 		case RECORD_TEXT:
-			append_json_string(&b, v[i].text);
+			p = put_json_string(p, v[i].text, v[i].len);
 			break;
 		case RECORD_INTEGER:
-			b.used += format_integer(v[i].number, reserve(&b, 24));
+			p = put_integer(p, v[i].number);
 			break;
 		case RECORD_TIME:
-			append_time(&b, v[i].number);
+			p = put_time(p, v[i].number);
 			break;
 		}
 	}
-	append(&b, "}\n", 2);
-	fwrite(b.data, 1, b.used, out);
+	p = PUT(p, "}\n");
+	fwrite(b.data, 1, (size_t)(p - b.data), out);
 }
 
 void record_write_csv(FILE *out, const struct record_value *v,
 		      int keep_formulas)
 {
-	char buf[VALUE_SIZE];
-	const char *text;
+	static struct buffer text; /* a value NUL-terminated, for emit_csv_field */
+	char buf[VALUE_SIZE], *end;
 	size_t i;
-	int bare = 0;
 
 	for (i = 0; i < RECORD_KEYS; i++) {
-		text = v ? value_text(&v[i], buf, &bare) : keys[i].name;
 		if (i)
 			fputc(',', out);
-		/* A number we formatted cannot be a formula; -5 stays a number. */
-		if (text && bare)
-			fputs(text, out);
-		else if (text)
-			emit_csv_field(out, text, keep_formulas);
+		if (!v) {
+			fputs(keys[i].name, out);
+			continue;
+		}
+		switch (v[i].type) {
+		case RECORD_NULL:
+			break;
+		case RECORD_TEXT:
+			memcpy(reserve(&text, v[i].len + 1), v[i].text, v[i].len);
+			text.data[v[i].len] = '\0';
+			emit_csv_field(out, text.data, keep_formulas);
+			break;
+		case RECORD_INTEGER:
+			/* A number we formatted cannot be a formula; -5 stays one. */
+			end = put_integer(buf, v[i].number);
+			fwrite(buf, 1, (size_t)(end - buf), out);
+			break;
+		case RECORD_TIME:
+			timefmt_format(v[i].number, buf);
+			emit_csv_field(out, buf, keep_formulas);
+			break;
+		}
 	}
 	fputs("\r\n", out);
 }
 
 void record_from_event(const struct event *ev, const char *ref,
-		       const char *event_id, struct record_scratch *scratch,
-		       struct record_value v[RECORD_KEYS])
+		       const char *event_id, struct record_value v[RECORD_KEYS])
 {
-	size_t need = 0, used = 0, i;
+	size_t i;
 
-	for (i = 0; i < RECORD_KEYS; i++)
-		if (keys[i].field != FIELD_COUNT)
-			need += ev->field[keys[i].field].len + 1;
-	if (scratch->size < need) {
-		scratch->size = need * 2;
-		scratch->buf = xrealloc(scratch->buf, scratch->size);
-	}
 	memset(v, 0, RECORD_KEYS * sizeof(*v));
-	v[RECORD_KIND] = (struct record_value){RECORD_TEXT, kind_names[ev->kind], 0};
-	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ev->ts};
-	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, ev->ts};
-	v[RECORD_REF] = (struct record_value){RECORD_TEXT, ref, 0};
+	v[RECORD_KIND] = RECORD_STRING(kind_names[ev->kind]);
+	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ev->ts, 0};
+	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, ev->ts, 0};
+	v[RECORD_REF] = RECORD_STRING(ref);
 	if (event_id)
-		v[RECORD_EVENT_ID] = (struct record_value){RECORD_TEXT, event_id, 0};
+		v[RECORD_EVENT_ID] = RECORD_STRING(event_id);
 	if (ev->op && record_key_of_kind(RECORD_OP, ev->kind))
-		v[RECORD_OP] = (struct record_value){RECORD_TEXT, ev->op, 0};
+		v[RECORD_OP] = RECORD_STRING(ev->op);
 	for (i = 0; i < RECORD_KEYS; i++) {
 		const struct text *t;
 
@@ -397,13 +388,9 @@ void record_from_event(const struct event *ev, const char *ref,
 		t = &ev->field[keys[i].field];
 		if (t->len == 0)
 			continue; /* the store keeps an empty field as NULL */
-		if (NUMERIC(i) && event_integer(t, &v[i].number)) {
+		if (NUMERIC(i) && event_integer(t, &v[i].number))
 			v[i].type = RECORD_INTEGER;
-			continue;
-		}
-		memcpy(scratch->buf + used, t->ptr, t->len);
-		scratch->buf[used + t->len] = '\0';
-		v[i] = (struct record_value){RECORD_TEXT, scratch->buf + used, 0};
-		used += t->len + 1;
+		else
+			v[i] = RECORD_TEXT_OF(t->ptr, t->len);
 	}
 }

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "event.h"
@@ -47,9 +48,14 @@ enum record_type {
 
 struct record_value {
 	enum record_type type;
-	const char *text;  /* RECORD_TEXT: NUL-terminated */
+	const char *text;  /* RECORD_TEXT: len bytes, no NUL among them */
 	int64_t number;    /* RECORD_INTEGER, RECORD_TIME */
+	size_t len;
 };
+
+/* A RECORD_TEXT value of s[0..len), or of the C string s. */
+#define RECORD_TEXT_OF(s, n) ((struct record_value){RECORD_TEXT, (s), 0, (n)})
+#define RECORD_STRING(s) RECORD_TEXT_OF((s), strlen(s))
 
 /*
  * What to write, from the options export and normalize share (--format,
@@ -91,15 +97,10 @@ void record_write_csv(FILE *out, const struct record_value *v,
 /*
  * The record of an event read from a log, as the store would keep it
  * (empty fields absent, numbers as store.c binds them: event_integer()).
- * Text values are copied, NUL-terminated, into *scratch, grown as needed
- * (free() it when done); ref and event_id stay the caller's.
+ * Text values point into the event's fields (valid as long as they are);
+ * ref and event_id stay the caller's.
  */
-struct record_scratch {
-	char *buf;
-	size_t size;
-};
 void record_from_event(const struct event *ev, const char *ref,
-		       const char *event_id, struct record_scratch *scratch,
-		       struct record_value v[RECORD_KEYS]);
+		       const char *event_id, struct record_value v[RECORD_KEYS]);
 
 #endif

@@ -27,10 +27,10 @@ static char *record_json(const char *text)
 	FILE *out = open_memstream(&buf, &size);
 
 	assert_non_null(out);
-	v[RECORD_KIND] = (struct record_value){RECORD_TEXT, "share", 0};
-	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, 1577350800123};
-	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, 1577350800123};
-	v[RECORD_ACCOUNT] = (struct record_value){RECORD_TEXT, text, 0};
+	v[RECORD_KIND] = RECORD_STRING("share");
+	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, 1577350800123, 0};
+	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, 1577350800123, 0};
+	v[RECORD_ACCOUNT] = RECORD_STRING(text);
 	record_write_json(out, EVENT_SHARE, v);
 	assert_int_equal(fclose(out), 0);
 	return buf;
@@ -115,7 +115,7 @@ static void test_times_across_seconds_are_exact(void **state)
 		FILE *out = open_memstream(&buf, &size);
 
 		assert_non_null(out);
-		v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ms[i]};
+		v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ms[i], 0};
 		record_write_json(out, EVENT_BINDING, v);
 		assert_int_equal(fclose(out), 0);
 		ts = strstr(buf, "\"ts\":\"");
@@ -127,7 +127,6 @@ static void test_times_across_seconds_are_exact(void **state)
 
 static void test_event_numbers_are_kept_as_the_store_keeps_them(void **state)
 {
-	struct record_scratch scratch = {0};
 	struct record_value v[RECORD_KEYS];
 	struct event ev;
 
@@ -139,16 +138,17 @@ static void test_event_numbers_are_kept_as_the_store_keeps_them(void **state)
 	ev.field[FIELD_GEN] = (struct text){"-5", 2};
 	ev.field[FIELD_NODE] = (struct text){"cache-1 and more", 7};
 	ev.field[FIELD_FRAME] = (struct text){"", 0};       /* empty: absent */
-	record_from_event(&ev, "a.log:3", NULL, &scratch, v);
+	record_from_event(&ev, "a.log:3", NULL, v);
 	assert_int_equal(v[RECORD_TTL_MS].type, RECORD_TEXT);
-	assert_string_equal(v[RECORD_TTL_MS].text, "0300");
+	assert_int_equal(v[RECORD_TTL_MS].len, 4);
+	assert_memory_equal(v[RECORD_TTL_MS].text, "0300", 4);
 	assert_int_equal(v[RECORD_GEN].type, RECORD_INTEGER);
 	assert_true(v[RECORD_GEN].number == -5);
-	assert_string_equal(v[RECORD_NODE].text, "cache-1");
+	assert_int_equal(v[RECORD_NODE].len, 7);
+	assert_memory_equal(v[RECORD_NODE].text, "cache-1", 7);
 	assert_int_equal(v[RECORD_FRAME].type, RECORD_NULL);
 	assert_int_equal(v[RECORD_EVENT_ID].type, RECORD_NULL);
 	assert_string_equal(v[RECORD_OP].text, "fill");
-	free(scratch.buf);
 }
 
 int main(void)
