@@ -118,6 +118,14 @@ CREATE TABLE IF NOT EXISTS reported (
     reported_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree ORDER BY (type, serve);
 
+-- The fleet's regions, for regions.sql: each relay (role 'relay', its
+-- name as in the serves' relay field) and each cache node (role 'node').
+CREATE TABLE IF NOT EXISTS regions (
+    role   LowCardinality(String),
+    name   String,
+    region LowCardinality(String)
+) ENGINE = ReplacingMergeTree ORDER BY (role, name);
+
 -- The event id's halves, computed once for every kind: events_keyed is
 -- events with ts, fp and line, and stores nothing either.  A source
 -- whose first data line was never read whole has no fingerprint

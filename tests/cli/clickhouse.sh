@@ -46,6 +46,19 @@ equal "add no row: one per event" "$(wc -l < export.ndjson | tr -d ' ')" "$("$JQ
 expect_exit 1 "and the findings" ch --db s.chdb --findings
 same_findings "stay audit's" audit.json out
 
+# --- where the region assumption does not hold --------------------------------------------
+# Say relay-a and cache-1 are one region, relay-b and cache-2 another:
+# regions.sql lists the serves that cross, as export's records count them.
+regions_sql=$(sed '/^--/d; s/;$//' "$srcdir/sql/clickhouse/regions.sql")
+ch --db s.chdb --query "INSERT INTO regions VALUES ('relay', 'relay-a', 'A'), ('node', 'cache-1', 'A'), ('relay', 'relay-b', 'B'), ('node', 'cache-2', 'B')" > /dev/null 2>&1
+ch --db s.chdb --query "$regions_sql" > regions.json 2>/dev/null
+check "regions.sql finds serves across regions" test -s regions.json
+equal "the serves across regions, by relay, node and day" \
+	"$("$JQ" -r 'select(.kind == "serve" and .node != null
+		and ((.relay == "relay-a") != (.node == "cache-1")))
+		| "\(.relay) \(.node) \(.ts[0:10])"' export.ndjson | LC_ALL=C sort | uniq -c | awk '{ print $2, $3, $4, $1 }')" \
+	"$("$JQ" -r '"\(.relay) \(.node) \(.day) \(.serves)"' regions.json | LC_ALL=C sort)"
+
 # --- the edge cases ----------------------------------------------------------------------
 # The logs that tie at a millisecond are ingested in the order of their
 # fingerprints, the order in which the SQL breaks such ties (camaudit
