@@ -111,6 +111,22 @@ INGEST = {
     b" req=\"'); DROP TABLE serve; --\" device=\"\x1b]0;x\x07\xc2\x9b\xe2\x80\xa8\xff\"\n",
 }
 
+# fuzz_store: the first 4 bytes are the schema version (big-endian) put in
+# an empty store's header; each 3 after them an offset and a byte to write.
+STORE = {
+    "version-current": b"\x00\x00\x00\x04",
+    "version-0": b"\x00\x00\x00\x00",
+    "version-older": b"\x00\x00\x00\x02",
+    "version-newer": b"\x00\x00\x00\x63",
+    "version-minus-1": b"\xff\xff\xff\xff",
+    "version-int-min": b"\x80\x00\x00\x00",
+    # The page size (offset 16), then the schema cookie (offset 40).
+    "header-page-size": b"\x00\x00\x00\x04\x00\x10\x00\x00\x11\x03",
+    "header-schema-cookie": b"\xff\xff\xff\xff\x00\x28\x7f",
+    # A whole file: only SQLite's header, nothing after it.
+    "header-only": b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + bytes(80),
+}
+
 
 def write(target, seeds):
     path = os.path.join(CORPUS, target)
@@ -123,7 +139,8 @@ def write(target, seeds):
 
 def main():
     for target, seeds in (("logfmt", LOGFMT), ("timefmt", TIMEFMT),
-                          ("input", INPUT), ("ingest", INGEST)):
+                          ("input", INPUT), ("ingest", INGEST),
+                          ("store", STORE)):
         write(target, seeds)
     total = sum(os.path.getsize(os.path.join(d, f))
                 for d, _, files in os.walk(CORPUS) for f in files)

@@ -25,7 +25,7 @@ esac
 
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 out=${FUZZ_OUT:-fuzz/out}
-targets=${*:-logfmt timefmt input ingest format}
+targets=${*:-logfmt timefmt input ingest format store}
 
 # The longest input per target: a line is at most 64 KiB, timestamps and
 # durations are short, the reader needs room for lines past the limit.
@@ -35,6 +35,7 @@ max_len() {
 	timefmt) echo 2048 ;;
 	input) echo 131072 ;;
 	ingest) echo 65536 ;;
+	store) echo 1024 ;;
 	*) echo 4096 ;;
 	esac
 }

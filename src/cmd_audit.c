@@ -90,7 +90,7 @@ void audit_request_init(struct audit_request *req)
 	memset(req, 0, sizeof(*req));
 	req->window.since = INT64_MIN;
 	req->window.until = INT64_MAX;
-	req->window.skew_ms = 2000;
+	req->window.skew_ms = CORRELATE_SKEW_MS;
 	req->types = 1u << FINDING_CROSS_TENANT;
 	req->format = EMIT_TABLE;
 	req->wait_ms = STORE_WAIT_MS;
@@ -123,6 +123,10 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 {
 	switch (key) {
 	case OPT_DB:
+		/* SQLite would take "" for a private temporary database. */
+		if (!*arg)
+			return cli_usage_error(cmd, "--db needs a file name, not "
+					       "an empty one");
 		req->db = arg;
 		return 0;
 	case OPT_QUIET:
@@ -213,7 +217,8 @@ int audit_request_check(const struct command *cmd,
 static int print_findings(struct store *st, const struct audit_request *req,
 			  struct audit_summary *summary, uint64_t *printed)
 {
-	if (correlate_run(st, &req->window, summary) ||
+	if (correlate_run(st, &req->window, CORRELATE_FINDINGS, req->only_new,
+			  summary) ||
 	    coverage_count_gap_deliveries(st, req->window.since, req->window.until,
 					  &summary->in_gaps))
 		return -1;

@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "exitcode.h"
-#include "input.h"
+#include "source.h"
 #include "timefmt.h"
 #include "tree.h"
 #include "util.h"
@@ -82,6 +82,41 @@ static const char *text_col(sqlite3_stmt *stmt, int col)
 	return (const char *)sqlite3_column_text(stmt, col);
 }
 
+/* A text column under key, with its length: a value may hold NUL bytes. */
+static void tree_col(struct tree *t, const char *key, sqlite3_stmt *stmt, int col)
+{
+	const char *v = text_col(stmt, col);
+
+	tree_text_len(t, key, v, (size_t)sqlite3_column_bytes(stmt, col));
+}
+
+/*
+ * The serve's log line, re-read and checked against what ingest recorded
+ * (source_read_line): shown only when the file still holds the bytes that
+ * were ingested; otherwise the stored fields above are the evidence.
+ */
+static int write_line(struct store *st, struct tree *t, int64_t source,
+		      const char *path, int64_t number)
+{
+	static const char *const checks[] = {
+		[SOURCE_LINE_VERIFIED] = "verified: the file holds the bytes ingested",
+		[SOURCE_LINE_CHANGED] = "the file changed since ingest: the line is "
+		"not shown; the stored fields above are the evidence",
+		[SOURCE_LINE_UNREADABLE] = "the file cannot be read here: the stored "
+		"fields above are the evidence",
+	};
+	enum source_line found;
+	char *line;
+	size_t len;
+
+	if (source_read_line(st, source, path, (uint64_t)number, &line, &len, &found))
+		return -1;
+	tree_text_len(t, "line", line, len);
+	tree_text(t, "line_check", checks[found]);
+	free(line);
+	return 0;
+}
+
 /* "NAME:LINE" of a source and line, in buf. */
 static const char *ref(char *buf, size_t size, const char *name, int64_t line)
 {
@@ -144,26 +179,6 @@ static int find_serves(struct store *st, const char *what, int64_t **ids,
 	return 0;
 }
 
-/* The log line as the file holds it now, or NULL (not found, stdin). */
-static char *read_line(const char *path, int64_t number)
-{
-	struct input *in;
-	struct line line;
-	char *copy = NULL;
-
-	if (!path || !strcmp(path, "<stdin>") || !(in = input_open(path)))
-		return NULL;
-	while (input_next_line(in, &line) == 1) {
-		if ((int64_t)line.number == number) {
-			if (!line.overlong)
-				copy = xstrndup(line.ptr, line.len);
-			break;
-		}
-	}
-	input_close(in);
-	return copy;
-}
-
 static int write_serve(struct store *st, struct tree *t, int64_t id,
 		       struct serve *s)
 {
@@ -175,7 +190,6 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 		" s.device FROM serve s WHERE s.id = ?1";
 	sqlite3_stmt *stmt = prepare(st, sql);
 	char buf[4200];
-	char *raw;
 
 	if (!stmt)
 		return -1;
@@ -198,21 +212,22 @@ static int write_serve(struct store *st, struct tree *t, int64_t id,
 	tree_object(t, "serve");
 	tree_text(t, "serve_ref", ref(buf, sizeof(buf), text_col(stmt, 3), s->line));
 	tree_time(t, "served_at", s->ts);
-	tree_text(t, "request_id", text_col(stmt, 4));
-	tree_text(t, "viewer_account", text_col(stmt, 5));
-	tree_text(t, "requested_device", text_col(stmt, 6));
-	tree_text(t, "key", text_col(stmt, 7));
-	tree_text(t, "frame", text_col(stmt, 8));
-	tree_text(t, "node", text_col(stmt, 9));
-	tree_text(t, "relay", text_col(stmt, 10));
-	tree_text(t, "cache", text_col(stmt, 11));
+	tree_col(t, "request_id", stmt, 4);
+	tree_col(t, "viewer_account", stmt, 5);
+	tree_col(t, "requested_device", stmt, 6);
+	tree_col(t, "key", stmt, 7);
+	tree_col(t, "frame", stmt, 8);
+	tree_col(t, "node", stmt, 9);
+	tree_col(t, "relay", stmt, 10);
+	tree_col(t, "cache", stmt, 11);
 	if (sqlite3_column_type(stmt, 12) == SQLITE_INTEGER)
 		tree_int(t, "status", sqlite3_column_int64(stmt, 12));
 	else
-		tree_text(t, "status", text_col(stmt, 12));
-	raw = read_line(text_col(stmt, 3), s->line);
-	tree_text(t, "line", raw);
-	free(raw);
+		tree_col(t, "status", stmt, 12);
+	if (write_line(st, t, s->source, text_col(stmt, 3), s->line)) {
+		sqlite3_reset(stmt);
+		return -1;
+	}
 	tree_end(t);
 	sqlite3_reset(stmt);
 	return 0;
@@ -236,7 +251,8 @@ static int classify(struct store *st, const struct explain_request *req,
 	sqlite3_stmt *stmt;
 
 	memset(v, 0, sizeof(*v));
-	if (correlate_run(st, &window, &summary) || !(stmt = prepare(st, sql)))
+	if (correlate_run(st, &window, CORRELATE_DELIVERIES, 0, &summary) ||
+	    !(stmt = prepare(st, sql)))
 		return -1;
 	sqlite3_bind_int64(stmt, 1, s->id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
@@ -251,62 +267,107 @@ static int classify(struct store *st, const struct explain_request *req,
 }
 
 /*
- * Why a fill that is not the origin was passed over, in the order the
- * rules test it (see CORRELATION in the man page).
+ * The fills shown as candidates: the nearest in time of the serve's key,
+ * and of its frame, each with the tests of the rules (correlate.h, the
+ * same fragments audit's verdicts are judged with) that it passes: d is
+ * the serve, g the fill.
  */
-static void why_not(struct store *st, const struct serve *s, int64_t skew,
-		    const struct verdict *v, sqlite3_stmt *f, char *why,
-		    size_t size)
+static const char candidates_sql[] =
+	"SELECT * FROM (SELECT g.id, g.ts, g.source, g.line,"
+	"  " SOURCE_NAME("g.source") ", " ATOM("g.node") ", " ATOM("g.device") ","
+	"  g.frame, g.ttl_ms,"
+	/* 9: on another node than the one the serve names */
+	"  (d.node IS NOT NULL AND g.node <> d.node),"
+	/* 10: filled too late to be the origin */
+	"  NOT " FILLED_BEFORE("g", "d") ","
+	/* 11: another key: found by the frame only */
+	"  g.key <> d.key,"
+	/* 12: the fill that replaced it on its node before the serve */
+	"  (SELECT e.id FROM main.fill e WHERE e.key = g.key AND e.node = g.node"
+	"    AND (e.ts > g.ts OR (e.ts = g.ts AND e.id > g.id))"
+	"    AND " FILLED_BEFORE("e", "d") " ORDER BY e.ts, e.id LIMIT 1),"
+	/* 13: the removal that ended it before the serve */
+	"  (SELECT r.id FROM main.removal r WHERE " REMOVED_BETWEEN("r", "g", "d")
+	"    ORDER BY r.ts, r.id LIMIT 1),"
+	/* 14: its TTL had run out */
+	"  NOT " WITHIN_TTL("g", "d") ","
+	"  " SKEW("g", "d")
+	"  FROM main.serve d JOIN main.fill g"
+	"  ON g.key = d.key OR g.frame = d.frame"
+	"  WHERE d.id = :serve ORDER BY abs(g.ts - d.ts) LIMIT " "12"
+	") ORDER BY 2, 1";
+
+/* "TIME (FILE:LINE)" of a fill or removal, and a removal's op. */
+static const char fill_at_sql[] =
+	"SELECT ts, line, " SOURCE_NAME("source") ", NULL FROM main.fill WHERE id = ?1";
+static const char removal_at_sql[] =
+	"SELECT ts, line, " SOURCE_NAME("source") ", op FROM main.removal WHERE id = ?1";
+
+static void event_at(struct store *st, const char *sql, int64_t id,
+		     char *buf, size_t size, char *op, size_t op_size)
 {
-	static const char later_sql[] =
-		"SELECT g.ts, g.line, " SOURCE_NAME("g.source") " FROM fill g"
-		" WHERE g.key = ?1 AND g.node = ?2 AND (g.ts > ?3 OR (g.ts = ?3 AND g.id > ?4))"
-		"  AND g.ts <= ?5 + ?6 AND (g.source <> ?7 OR g.ts < ?5 OR (g.ts = ?5 AND g.line <= ?8))"
-		" ORDER BY g.ts, g.id LIMIT 1";
-	static const char removal_sql[] =
-		"SELECT r.ts, r.op, r.line, " SOURCE_NAME("r.source") " FROM removal r"
-		" WHERE r.key = ?1 AND r.node = ?2 AND r.ts >= ?3 AND r.ts <= ?4"
-		"  AND (r.ts > ?3 OR r.source <> ?5 OR r.line > ?6) ORDER BY r.ts LIMIT 1";
-	int64_t id = sqlite3_column_int64(f, 0), ts = sqlite3_column_int64(f, 1);
-	int64_t source = sqlite3_column_int64(f, 2), line = sqlite3_column_int64(f, 3);
-	int64_t node = sqlite3_column_int64(f, 9), key = sqlite3_column_int64(f, 10);
-	int64_t k = source == s->source ? 0 : skew;
 	char when[TIMEFMT_SIZE], where[4096];
 	sqlite3_stmt *q;
 
+	snprintf(buf, size, "?");
+	if (op_size)
+		op[0] = '\0';
+	if (!(q = prepare(st, sql)))
+		return;
+	sqlite3_bind_int64(q, 1, id);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		timefmt_format(sqlite3_column_int64(q, 0), when);
+		snprintf(buf, size, "%s (%s)", when, ref(where, sizeof(where),
+			 text_col(q, 2), sqlite3_column_int64(q, 1)));
+		if (op_size && text_col(q, 3))
+			snprintf(op, op_size, "%s", text_col(q, 3));
+	}
+	sqlite3_reset(q);
+}
+
+/*
+ * Why a fill that is not the origin was passed over: the first test of
+ * the rules that it fails, in the order the man page states them.
+ */
+static void why_not(struct store *st, const struct serve *s,
+		    const struct verdict *v, sqlite3_stmt *f, char *why,
+		    size_t size)
+{
+	static const struct {
+		const char *op, *verb;
+	} removals[] = {
+		{"evict", "evicted"}, {"purge", "purged"}, {"expire", "expired"},
+	};
+	int64_t ts = sqlite3_column_int64(f, 1);
+	char at[4200], op[16];
+	size_t i;
+
 	if (v->found && !strcmp(v->rule, "frame")) {
 		snprintf(why, size, "the frame served identifies another fill");
-	} else if (s->has_node && node != s->node) {
+	} else if (sqlite3_column_int(f, 9)) {
 		snprintf(why, size, "on another node than the serve's");
-	} else if (ts > s->ts + k || (source == s->source && ts == s->ts && line > s->line)) {
-		snprintf(why, size, k ? "filled %.3f s after the serve, beyond "
-			 "the skew" : "filled after the serve, in the same log",
+	} else if (sqlite3_column_int(f, 10)) {
+		snprintf(why, size, sqlite3_column_int64(f, 15) ?
+			 "filled %.3f s after the serve, beyond the skew" :
+			 "filled after the serve, in the same log",
 			 (double)(ts - s->ts) / 1000.0);
-	} else if (key != s->key) {
+	} else if (sqlite3_column_int(f, 11)) {
 		snprintf(why, size, "another key: found by the frame only");
-	} else if ((q = prepare(st, later_sql)) && (sqlite3_bind_int64(q, 1, key),
-		   sqlite3_bind_int64(q, 2, node), sqlite3_bind_int64(q, 3, ts),
-		   sqlite3_bind_int64(q, 4, id), sqlite3_bind_int64(q, 5, s->ts),
-		   sqlite3_bind_int64(q, 6, skew), sqlite3_bind_int64(q, 7, s->source),
-		   sqlite3_bind_int64(q, 8, s->line), sqlite3_step(q) == SQLITE_ROW)) {
-		timefmt_format(sqlite3_column_int64(q, 0), when);
-		snprintf(why, size, "replaced on its node by the fill at %s (%s)",
-			 when, ref(where, sizeof(where), text_col(q, 2),
-				   sqlite3_column_int64(q, 1)));
-		sqlite3_reset(q);
-	} else if ((q = prepare(st, removal_sql)) && (sqlite3_bind_int64(q, 1, key),
-		   sqlite3_bind_int64(q, 2, node), sqlite3_bind_int64(q, 3, ts),
-		   sqlite3_bind_int64(q, 4, s->ts), sqlite3_bind_int64(q, 5, source),
-		   sqlite3_bind_int64(q, 6, line), sqlite3_step(q) == SQLITE_ROW)) {
-		timefmt_format(sqlite3_column_int64(q, 0), when);
-		snprintf(why, size, "%s at %s (%s), before the serve",
-			 !strcmp(text_col(q, 1), "evict") ? "evicted" :
-			 !strcmp(text_col(q, 1), "purge") ? "purged" : "expired", when,
-			 ref(where, sizeof(where), text_col(q, 3),
-			     sqlite3_column_int64(q, 2)));
-		sqlite3_reset(q);
-	} else if (sqlite3_column_type(f, 8) == SQLITE_INTEGER &&
-		   s->ts > ts + sqlite3_column_int64(f, 8) + k) {
+	} else if (sqlite3_column_type(f, 12) != SQLITE_NULL) {
+		event_at(st, fill_at_sql, sqlite3_column_int64(f, 12), at, sizeof(at),
+			 op, 0);
+		snprintf(why, size, "replaced on its node by the fill at %s", at);
+	} else if (sqlite3_column_type(f, 13) != SQLITE_NULL) {
+		event_at(st, removal_at_sql, sqlite3_column_int64(f, 13), at, sizeof(at),
+			 op, sizeof(op));
+		for (i = 0; i < ARRAY_SIZE(removals) - 1; i++)
+			if (!strcmp(op, removals[i].op))
+				break;
+		snprintf(why, size, "%s at %s, before the serve", removals[i].verb,
+			 at);
+	} else if (sqlite3_column_int(f, 14)) {
+		char when[TIMEFMT_SIZE];
+
 		timefmt_format(ts + sqlite3_column_int64(f, 8), when);
 		snprintf(why, size, "its TTL ran out at %s", when);
 	} else {
@@ -318,25 +379,15 @@ static int write_candidates(struct store *st, struct tree *t,
 			    const struct serve *s, int64_t skew,
 			    const struct verdict *v)
 {
-	/* The fills nearest in time of the serve's key, and of its frame. */
-	static const char sql[] =
-		"SELECT * FROM (SELECT f.id, f.ts, f.source, f.line,"
-		"  " SOURCE_NAME("f.source") ", " ATOM("f.node") ", " ATOM("f.device") ","
-		"  f.frame, f.ttl_ms, f.node, f.key"
-		"  FROM fill f WHERE f.key = ?1"
-		"  OR f.frame = (SELECT frame FROM serve WHERE id = ?2)"
-		"  ORDER BY abs(f.ts - ?3) LIMIT " "12"
-		") ORDER BY ts, id";
-	sqlite3_stmt *f = prepare(st, sql);
+	sqlite3_stmt *f = prepare(st, candidates_sql);
 	char buf[4200], why[4400];
 	int rc;
 
 	_Static_assert(MAX_CANDIDATES == 12, "the LIMIT above");
 	if (!f)
 		return -1;
-	sqlite3_bind_int64(f, 1, s->key);
-	sqlite3_bind_int64(f, 2, s->id);
-	sqlite3_bind_int64(f, 3, s->ts);
+	sqlite3_bind_int64(f, sqlite3_bind_parameter_index(f, ":serve"), s->id);
+	sqlite3_bind_int64(f, sqlite3_bind_parameter_index(f, ":skew"), skew);
 	tree_array(t, "candidates");
 	while ((rc = sqlite3_step(f)) == SQLITE_ROW) {
 		int chosen = v->fill == sqlite3_column_int64(f, 0);
@@ -345,16 +396,16 @@ static int write_candidates(struct store *st, struct tree *t,
 		tree_text(t, "fill_ref", ref(buf, sizeof(buf), text_col(f, 4),
 					    sqlite3_column_int64(f, 3)));
 		tree_time(t, "filled_at", sqlite3_column_int64(f, 1));
-		tree_text(t, "node", text_col(f, 5));
-		tree_text(t, "origin_device", text_col(f, 6));
-		tree_text(t, "frame", text_col(f, 7));
+		tree_col(t, "node", f, 5);
+		tree_col(t, "origin_device", f, 6);
+		tree_col(t, "frame", f, 7);
 		tree_bool(t, "chosen", chosen);
 		if (chosen)
 			snprintf(why, sizeof(why), "%s", !strcmp(v->rule, "frame") ?
 				 "the fill of the frame served" :
 				 "the latest fill of the key the node held, still cached");
 		else
-			why_not(st, s, skew, v, f, why, sizeof(why));
+			why_not(st, s, v, f, why, sizeof(why));
 		tree_text(t, "why", why);
 		tree_end(t);
 	}
@@ -409,10 +460,10 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	tree_text(t, "rule", !strcmp(v->rule, "frame") ? "frame identity" :
 		  "latest fill of the key on the node, within skew, still cached");
 	tree_time(t, "filled_at", filled_at);
-	tree_text(t, "node", text_col(f, 3));
-	tree_text(t, "origin_device", text_col(f, 4));
-	tree_text(t, "frame", text_col(f, 5));
-	tree_text(t, "gen", text_col(f, 7));
+	tree_col(t, "node", f, 3);
+	tree_col(t, "origin_device", f, 4);
+	tree_col(t, "frame", f, 5);
+	tree_col(t, "gen", f, 7);
 	tree_end(t);
 	sqlite3_reset(f);
 
@@ -423,7 +474,7 @@ static int write_origin(struct store *st, struct tree *t, const struct serve *s,
 	if (sqlite3_step(o) == SQLITE_ROW) {
 		tree_object(t, "owner");
 		if (sqlite3_column_type(o, 4) == SQLITE_NULL)
-			tree_text(t, "owner_account", text_col(o, 3));
+			tree_col(t, "owner_account", o, 3);
 		else
 			tree_null(t, "owner_account");
 		tree_text(t, "binding_ref", ref(buf, sizeof(buf), text_col(o, 2),

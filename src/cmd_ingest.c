@@ -48,9 +48,11 @@ static void report(const char *name, const struct ingest_result *r)
 
 	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
-		"%llu already ingested, %llu rejected\n", name, how,
+		"%llu already ingested, %llu rejected%s\n", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
-		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
+		(unsigned long long)r->skipped, (unsigned long long)r->rejected,
+		r->provisional ? "; the last line, unfinished, is left for the "
+		"next run" : "");
 }
 
 static int ingest_one(const char *path, void *ctx)
@@ -75,9 +77,12 @@ static int ingest_one(const char *path, void *ctx)
 				!run->quiet && isatty(STDERR_FILENO), run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
-	run->total.events += r.events;
 	run->total.skipped += r.skipped;
-	run->total.rejected += r.rejected;
+	/* A database failure rolled the file's rows back: none was stored. */
+	if (status != INGEST_STORE_FAILED) {
+		run->total.events += r.events;
+		run->total.rejected += r.rejected;
+	}
 	if (status == INGEST_FILE_FAILED)
 		run->files_failed++;
 	if (status == INGEST_STORE_FAILED)
@@ -95,13 +100,13 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 				 .formats = formats};
 	int i, listing_failed = 0;
 
-	/* A first load builds its indexes once, after its rows. */
+	/* A first load builds its indexes and verdicts once, after its rows. */
 	if (schema_defer_indexes(st))
 		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
 	for (i = 0; i < count && !run.store_failed; i++)
 		if (ingest_expand(paths[i], ingest_one, &run) && !run.store_failed)
 			listing_failed = 1;
-	if (schema_build_indexes(st))
+	if (schema_finish_load(st))
 		run.store_failed = 1;
 	if (!quiet && (run.files > 1 || !per_file)) {
 		char name[32];

@@ -14,6 +14,7 @@
 #include "exitcode.h"
 #include "timefmt.h"
 #include "util.h"
+#include "verdict.h"
 
 enum { OPT_BEFORE = 'b', OPT_VACUUM = OPT_LONG_ONLY + 20 };
 
@@ -95,10 +96,12 @@ static int prune(struct store *st, const struct prune_request *req)
 			goto fail;
 		dropped[i] = (uint64_t)sqlite3_changes(store_db(st));
 	}
+	/* The verdicts the dropped events decided are judged again. */
+	if (verdict_after_prune(st))
+		goto fail;
 	if (store_commit(st))
 		return -1;
-	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming"))
-		return -1;
+	/* Said before the vacuum, which can fail (it needs room for a copy). */
 	if (!req->common.quiet) {
 		timefmt_format(req->before, when);
 		fprintf(stderr, "camaudit: pruned before %s:", when);
@@ -106,6 +109,12 @@ static int prune(struct store *st, const struct prune_request *req)
 			fprintf(stderr, "%s %llu %s", i ? "," : "",
 				(unsigned long long)dropped[i], cuts[i].what);
 		fputc('\n', stderr);
+	}
+	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming")) {
+		error("database %s: the prune was committed; only the vacuum "
+		      "failed, so the file keeps its size (a vacuum needs room "
+		      "for a copy of the database)", store_path(st));
+		return -1;
 	}
 	return 0;
 fail:

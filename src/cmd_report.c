@@ -118,26 +118,34 @@ static int handle(int key, const char *arg, void *ctx)
 /* --- values as text ------------------------------------------------------- */
 
 
-/* A value that is not text, formatted; NULL when absent. */
-const char *report_value_text(const struct report_value *v,
-				enum report_kind kind, char buf[VALUE_SIZE])
+/* A value as text with its length; ptr NULL when absent. */
+struct text report_value_text(const struct report_value *v,
+			      enum report_kind kind, char buf[VALUE_SIZE])
 {
+	struct text t = {NULL, 0};
+
 	if (v->null)
-		return NULL;
+		return t;
 	switch (kind) {
 	case REPORT_COUNT:
 	case REPORT_KEY:
 		snprintf(buf, VALUE_SIZE, "%" PRId64, v->number);
-		return buf;
+		t.ptr = buf;
+		break;
 	case REPORT_TIME:
 		timefmt_format(v->number, buf);
-		return buf;
-	case REPORT_FLAG:
-		return v->number ? "yes" : "no";
-	case REPORT_TEXT:
+		t.ptr = buf;
 		break;
+	case REPORT_FLAG:
+		t.ptr = v->number ? "yes" : "no";
+		break;
+	case REPORT_TEXT:
+		t.ptr = v->text;
+		t.len = v->len;
+		return t;
 	}
-	return v->text;
+	t.len = strlen(t.ptr);
+	return t;
 }
 
 static void format_time(int64_t ms, char buf[TIMEFMT_SIZE])
@@ -213,12 +221,12 @@ static int text_row(const struct report_value *row, void *ctx)
 		fputs("  ", w->out);
 	for (c = 0; c < table->column_count; c++) {
 		enum report_kind kind = table->columns[c].kind;
-		const char *v = report_value_text(&row[c], kind, buf);
+		struct text v = report_value_text(&row[c], kind, buf);
 		size_t width;
 
 		if (kind == REPORT_KEY)
 			continue;
-		width = v ? safe_width(v, strlen(v)) : 1;
+		width = v.ptr ? safe_width(v.ptr, v.len) : 1;
 		if (w->measuring) {
 			if (width > w->width[c])
 				w->width[c] = width;
@@ -228,8 +236,8 @@ static int text_row(const struct report_value *row, void *ctx)
 			fputs("  ", w->out);
 		if (kind == REPORT_COUNT)
 			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
-		if (v)
-			fput_safe(w->out, v, strlen(v));
+		if (v.ptr)
+			fput_safe(w->out, v.ptr, v.len);
 		else
 			fputc('-', w->out);
 		/* No padding after the last column: no trailing blanks. */
@@ -388,7 +396,7 @@ static int json_row(const struct report_value *row, void *ctx)
 		if (row[c].null)
 			tree_null(&w->tree, col->key);
 		else if (col->kind == REPORT_TEXT)
-			tree_text(&w->tree, col->key, row[c].text);
+			tree_text_len(&w->tree, col->key, row[c].text, row[c].len);
 		else if (col->kind == REPORT_TIME)
 			tree_time(&w->tree, col->key, row[c].number);
 		else if (col->kind == REPORT_FLAG)
@@ -506,12 +514,12 @@ static int csv_row(const struct report_value *row, void *ctx)
 	size_t c;
 
 	for (c = 0; c < table->column_count; c++) {
-		const char *v = report_value_text(&row[c], table->columns[c].kind, buf);
+		struct text v = report_value_text(&row[c], table->columns[c].kind, buf);
 
 		if (c)
 			fputc(',', w->out);
-		if (v)
-			emit_csv_field(w->out, v, 0);
+		if (v.ptr)
+			emit_csv_field(w->out, v.ptr, v.len, 0);
 	}
 	fputs("\r\n", w->out);
 	return 0;

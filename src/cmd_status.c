@@ -186,37 +186,48 @@ static uint64_t fingerprint(const unsigned char *p, size_t len)
 	return h;
 }
 
-/* The value of column i as text, or NULL when absent. */
-static const char *column_value(sqlite3_stmt *stmt, int i,
+/* The value of column i as text with its length (text may hold NUL
+ * bytes); ptr NULL when absent. */
+static struct text column_value(sqlite3_stmt *stmt, int i,
 				const struct column *c, char buf[VALUE_SIZE])
 {
+	struct text v = {NULL, 0};
+
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return NULL;
+		return v;
 	switch (c->kind) {
 	case VALUE_TEXT:
-		return (const char *)sqlite3_column_text(stmt, i);
+		v.ptr = (const char *)sqlite3_column_text(stmt, i);
+		v.len = (size_t)sqlite3_column_bytes(stmt, i);
+		return v;
 	case VALUE_COUNT:
 		snprintf(buf, VALUE_SIZE, "%" PRId64,
 			 (int64_t)sqlite3_column_int64(stmt, i));
-		return buf;
+		break;
 	case VALUE_TIME:
 		timefmt_format(sqlite3_column_int64(stmt, i), buf);
-		return buf;
+		break;
 	case VALUE_FINGERPRINT:
 		snprintf(buf, VALUE_SIZE, "%016" PRIx64,
 			 fingerprint(sqlite3_column_blob(stmt, i),
 				     (size_t)sqlite3_column_bytes(stmt, i)));
-		return buf;
+		break;
 	}
-	return NULL;
+	v.ptr = buf;
+	v.len = strlen(buf);
+	return v;
 }
 
-static const char *shown_value(sqlite3_stmt *stmt, int i,
+static struct text shown_value(sqlite3_stmt *stmt, int i,
 			       const struct column *c, char buf[VALUE_SIZE])
 {
-	const char *v = column_value(stmt, i, c, buf);
+	struct text v = column_value(stmt, i, c, buf);
 
-	return v ? v : c->absent ? c->absent : "-";
+	if (!v.ptr) {
+		v.ptr = c->absent ? c->absent : "-";
+		v.len = strlen(v.ptr);
+	}
+	return v;
 }
 
 static void measure_row(const struct section *sec, sqlite3_stmt *stmt,
@@ -226,8 +237,8 @@ static void measure_row(const struct section *sec, sqlite3_stmt *stmt,
 	size_t i;
 
 	for (i = 0; i < sec->column_count; i++) {
-		const char *v = shown_value(stmt, (int)i, &sec->columns[i], buf);
-		size_t w = safe_width(v, strlen(v));
+		struct text v = shown_value(stmt, (int)i, &sec->columns[i], buf);
+		size_t w = safe_width(v.ptr, v.len);
 
 		if (w > lay->width[i])
 			lay->width[i] = w;
@@ -245,15 +256,18 @@ static void print_text_row(FILE *out, const struct section *sec,
 	fputs("  ", out);
 	for (i = 0; i < sec->column_count; i++) {
 		const struct column *c = &sec->columns[i];
-		const char *v = stmt ? shown_value(stmt, (int)i, c, buf) : c->heading;
-		size_t w = safe_width(v, strlen(v));
+		struct text v = {c->heading, strlen(c->heading)};
+		size_t w;
 		int right = c->kind == VALUE_COUNT;
 
+		if (stmt)
+			v = shown_value(stmt, (int)i, c, buf);
+		w = safe_width(v.ptr, v.len);
 		if (i)
 			fputs("  ", out);
 		if (right)
 			fprintf(out, "%*s", (int)(lay->width[i] - w), "");
-		fput_safe(out, v, strlen(v));
+		fput_safe(out, v.ptr, v.len);
 		if (!right && i + 1 < sec->column_count)
 			fprintf(out, "%*s", (int)(lay->width[i] - w), "");
 	}
@@ -269,15 +283,15 @@ static void print_json_row(FILE *out, const struct section *sec,
 	fputs(first ? "{" : ",{", out);
 	for (i = 0; i < sec->column_count; i++) {
 		const struct column *c = &sec->columns[i];
-		const char *v = column_value(stmt, (int)i, c, buf);
+		struct text v = column_value(stmt, (int)i, c, buf);
 
 		fprintf(out, "%s\"%s\":", i ? "," : "", c->key);
-		if (!v)
+		if (!v.ptr)
 			fputs("null", out);
 		else if (c->kind == VALUE_COUNT)
-			fputs(v, out);
+			fwrite(v.ptr, 1, v.len, out);
 		else
-			emit_json_string(out, v);
+			emit_json_string(out, v.ptr, v.len);
 	}
 	fputc('}', out);
 }

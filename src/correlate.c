@@ -12,6 +12,7 @@
 
 #include "correlate.h"
 #include "util.h"
+#include "verdict.h"
 
 static const char *const type_names[FINDING_TYPE_COUNT] = {
 	[FINDING_CROSS_TENANT] = "cross_tenant",
@@ -52,40 +53,12 @@ int finding_types_parse(const char *list, unsigned *types)
 }
 
 /*
- * Clock-skew tolerance between fill F and serve S: none when both lines
- * come from the same log (one host, one clock), :skew otherwise.
- */
-#define SKEW(f, s) \
-	"(CASE WHEN " f ".source = " s ".source THEN 0 ELSE :skew END)"
-
-/*
- * F may be the origin of S at all: filled no later than S, within skew.
- * In one log, at the same millisecond, the line order decides (a fill on
- * S's own line, as a proxy's MISS line is, counts as before it).  The
- * first term is the index range; the rest refines it.
- */
-#define FILLED_BEFORE(f, s) \
-	f ".ts <= " s ".ts + :skew AND (" f ".source <> " s ".source" \
-	" OR " f ".ts < " s ".ts OR (" f ".ts = " s ".ts AND " f ".line <= " s ".line))"
-
-/*
- * F's object was still in the cache when S was served: no removal after
- * the fill and at or before the serve, and the TTL not run out.  A removal
- * at the very millisecond of the fill counts as after it unless the fill's
- * own log puts it first: when the order cannot be told, the origin is
- * left unknown rather than guessed.
- */
-#define STILL_CACHED(f, s) \
-	"NOT EXISTS (SELECT 1 FROM main.removal r WHERE r.key = " f ".key" \
-	"  AND r.node = " f ".node AND r.ts >= " f ".ts AND r.ts <= " s ".ts" \
-	"  AND (r.ts > " f ".ts OR r.source <> " f ".source OR r.line > " f ".line))" \
-	" AND (typeof(" f ".ttl_ms) <> 'integer'" \
-	"  OR " s ".ts <= " f ".ts + " f ".ttl_ms + " SKEW(f, s) ")"
-
-/*
- * The classification of every delivered serve in [:since, :until): one row
- * per serve with its fill, the rule that chose it, the owner and the
- * verdict.  Also the body of the `verdicts` view (schema.c).
+ * The classification of delivered serves: one row per serve with its
+ * fill, the rule that chose it, the owner and the verdict.  The rules are
+ * written once, as the fragments of correlate.h, and put together here
+ * around two sources of serves: a window of time (audit with a --skew
+ * other than the store's) and the set in temp.rejudge (the verdicts that
+ * ingest maintains, verdict.c).
  *
  * Each as-of lookup (the fill a serve came from, the binding in force at
  * the fill) is a scalar subquery that finds the row's id, joined by that
@@ -94,127 +67,53 @@ int finding_types_parse(const char *list, unsigned *types)
  * earlier form, one MATERIALIZED CTE per step, wrote every serve three
  * times; bench/README.md compares the two.)
  */
-const char correlate_verdicts_select[] =
-	/* The cache nodes, for rule 1c; computed only if a serve needs it. */
-	"WITH nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill)\n"
-	"SELECT d.id AS serve, f.id AS fill,\n"
-	"  CASE WHEN f.id IS NULL THEN NULL\n"
-	"    WHEN f.frame = d.frame THEN 'frame' ELSE 'key' END AS rule,\n"
-	"  b.account AS owner,\n"
-	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */
-	"  CASE\n"
-	"    WHEN f.id IS NULL THEN 'unattributed'\n"
-	"    WHEN b.account IS NULL THEN 'unknown_owner'\n"
-	"    WHEN b.account <> d.account AND coalesce(\n"
-	"      (SELECT h.granted FROM main.share h\n"
-	"        WHERE h.account = d.account AND h.device = f.device\n"
-	"          AND h.ts <= d.ts ORDER BY h.ts DESC, h.id DESC LIMIT 1), 0) = 0\n"
-	"      THEN 'cross_tenant'\n"
-	"    WHEN d.device IS NOT NULL AND d.device <> f.device\n"
-	"      THEN 'device_mismatch'\n"
-	"    ELSE 'ok'\n"
+#define VERDICT_HEAD \
+	/* The cache nodes, for rule 1c; computed only if a serve needs it. */ \
+	"WITH nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill)\n" \
+	"SELECT d.id AS serve, f.id AS fill,\n" \
+	"  CASE WHEN f.id IS NULL THEN NULL\n" \
+	"    WHEN f.frame = d.frame THEN 'frame' ELSE 'key' END AS rule,\n" \
+	"  b.account AS owner,\n" \
+	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */ \
+	"  CASE\n" \
+	"    WHEN f.id IS NULL THEN 'unattributed'\n" \
+	"    WHEN b.account IS NULL THEN 'unknown_owner'\n" \
+	"    WHEN b.account <> d.account AND NOT " SHARED("d.account", "f.device", "d.ts") "\n" \
+	"      THEN 'cross_tenant'\n" \
+	"    WHEN d.device IS NOT NULL AND d.device <> f.device\n" \
+	"      THEN 'device_mismatch'\n" \
+	"    ELSE 'ok'\n" \
 	"  END AS type\n"
-	/* The serves that delivered a frame, in the window. */
-	"FROM " WINDOW_SERVES("d") "\n"
-	"LEFT JOIN main.fill f ON f.id = CASE\n"
-	/*
-	 * Rule 1a: the fill of the very frame served.  The same object may
-	 * have been filled on several nodes: prefer S's node, then the latest
-	 * fill before S, then any.  (SQLite cannot see outer columns in a
-	 * subquery's ORDER BY, hence three probes rather than one sort.)
-	 */
-	"  WHEN d.frame IS NOT NULL AND EXISTS\n"
-	"    (SELECT 1 FROM main.fill g WHERE g.frame = d.frame) THEN coalesce(\n"
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
-	"      AND g.node = d.node AND g.ts <= d.ts + :skew\n"
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n"
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
-	"      AND g.ts <= d.ts + :skew ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n"
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = d.frame\n"
-	"      ORDER BY g.ts, g.id LIMIT 1))\n"
-	/*
-	 * Rule 1b, S names its node: the object that node held for the key,
-	 * if still cached, judged on the row the probe found.
-	 */
-	"  WHEN d.node IS NOT NULL THEN\n"
-	"    (SELECT CASE WHEN " STILL_CACHED("g", "d") " THEN g.id END\n"
-	"      FROM main.fill g WHERE g.key = d.key AND g.node = d.node\n"
-	"        AND " FILLED_BEFORE("g", "d") "\n"
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
-	/*
-	 * Rule 1c, S names no node: on each node the latest fill is what that
-	 * node held; of those still cached, the latest.  One index probe per
-	 * node, however many fills the key has had.
-	 */
-	"  ELSE\n"
-	"    (SELECT g.id FROM nodes n JOIN main.fill g ON g.id =\n"
-	"      (SELECT e.id FROM main.fill e\n"
-	"        WHERE e.key = d.key AND e.node = n.node\n"
-	"          AND " FILLED_BEFORE("e", "d") "\n"
-	"        ORDER BY e.ts DESC, e.id DESC LIMIT 1)\n"
-	"      WHERE " STILL_CACHED("g", "d") "\n"
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n"
-	"  END\n"
-	/*
-	 * Rule 2: the latest binding of the camera at the time of the fill,
-	 * unless that same account unbound it before the fill.  Both are
-	 * probes of binding_device_bound_ts.
-	 */
-	"LEFT JOIN main.binding b ON b.id =\n"
-	"  (SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM main.binding u\n"
-	"      WHERE u.device = a.device AND u.bound = 0 AND u.account = a.account\n"
-	"        AND u.ts <= f.ts AND (u.ts > a.ts OR (u.ts = a.ts AND u.id > a.id)))\n"
-	"    THEN a.id END\n"
-	"    FROM main.binding a\n"
-	"    WHERE a.device = f.device AND a.bound = 1 AND a.ts <= f.ts\n"
-	"    ORDER BY a.ts DESC, a.id DESC LIMIT 1)\n"
-	"WHERE d.status IS NULL OR d.status IN (200, 206)";
 
-static const char classify_prefix[] =
-	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n";
+#define VERDICT_TAIL \
+	"LEFT JOIN main.fill f ON f.id = " ORIGIN("d") "\n" \
+	"LEFT JOIN main.binding b ON b.id = " OWNER_BINDING("f") "\n" \
+	"WHERE " DELIVERED("d")
 
-/* Kept for the life of the process, like the prepared statement. */
-static char *classify_sql;
+const char correlate_window_select[] =
+	VERDICT_HEAD "FROM " WINDOW_SERVES("d") "\n" VERDICT_TAIL;
 
-int correlate_run(struct store *st, const struct audit_window *window,
-		  struct audit_summary *summary)
+const char correlate_all_select[] =
+	VERDICT_HEAD "FROM main.serve d\n" VERDICT_TAIL;
+
+const char correlate_set_select[] =
+	VERDICT_HEAD "FROM temp.rejudge j JOIN main.serve d ON d.id = j.serve\n"
+	VERDICT_TAIL;
+
+/* Count the verdicts a statement selects, by type, into summary. */
+static int count_verdicts(struct store *st, const char *sql,
+			  const struct audit_window *window,
+			  struct audit_summary *summary)
 {
-	static const char count_sql[] =
-		"SELECT type, count(*), count(fill) FROM temp.verdict GROUP BY type";
-	sqlite3_stmt *stmt;
-	int rc;
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc, i;
 
-	memset(summary, 0, sizeof(*summary));
-	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
-		       " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
-		       " owner INTEGER, type TEXT NOT NULL);"
-		       "DELETE FROM temp.verdict", "correlating"))
+	if (!stmt)
 		return -1;
-	if (!classify_sql) {
-		/* The INSERT around the shared SELECT, built once. */
-		size_t len = strlen(classify_prefix) + strlen(correlate_verdicts_select) + 1;
-
-		classify_sql = xmalloc(len);
-		snprintf(classify_sql, len, "%s%s", classify_prefix,
-			 correlate_verdicts_select);
-	}
-	if (!(stmt = store_prepare(st, classify_sql)))
-		return -1;
-	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),
-			   window->since);
-	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":until"),
-			   window->until);
-	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"),
-			   window->skew_ms);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE) {
-		store_error(st, "correlating");
-		return -1;
-	}
-
-	if (!(stmt = store_prepare(st, count_sql)))
-		return -1;
+	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
+		sqlite3_bind_int64(stmt, i, window->since);
+	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
+		sqlite3_bind_int64(stmt, i, window->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(stmt, 0);
 		uint64_t n = (uint64_t)sqlite3_column_int64(stmt, 1);
@@ -223,7 +122,7 @@ int correlate_run(struct store *st, const struct audit_window *window,
 		summary->deliveries += n;
 		summary->attributed += (uint64_t)sqlite3_column_int64(stmt, 2);
 		for (t = 0; t < FINDING_TYPE_COUNT; t++)
-			if (!strcmp(type, type_names[t]))
+			if (type && !strcmp(type, type_names[t]))
 				summary->by_type[t] = n;
 	}
 	sqlite3_reset(stmt);
@@ -234,9 +133,96 @@ int correlate_run(struct store *st, const struct audit_window *window,
 	return 0;
 }
 
-/* A finding's serve, as audit --new records it (see correlate.h). */
-#define SERVE_IDENTITY(s) \
-	"coalesce('req:' || " s ".req, 'line:' || " s ".source || ':' || " s ".line)"
+/* Run an INSERT into temp.verdict with the window's parameters bound. */
+static int fill_verdicts(struct store *st, const char *sql,
+			 const struct audit_window *window)
+{
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int i;
+
+	if (!stmt)
+		return -1;
+	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
+		sqlite3_bind_int64(stmt, i, window->since);
+	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
+		sqlite3_bind_int64(stmt, i, window->until);
+	if ((i = sqlite3_bind_parameter_index(stmt, ":skew")))
+		sqlite3_bind_int64(stmt, i, window->skew_ms);
+	return store_step_done(st, stmt, "correlating");
+}
+
+/*
+ * With stored verdicts: the counts and the rows of temp.verdict read from
+ * main.verdict, for all time (no serve needs reading) or for a window.
+ */
+#define STORED_COUNT(from) \
+	"SELECT v.type, count(*), count(v.fill) FROM " from " GROUP BY v.type"
+#define STORED_COPY(from) \
+	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)" \
+	" SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
+#define EVERY_VERDICT "main.verdict v"
+#define WINDOW_VERDICTS WINDOW_SERVES("d") " JOIN main.verdict v ON v.serve = d.id"
+#define FINDINGS_ONLY " WHERE v.type <> 'ok'"
+
+/*
+ * For all time, the findings are counted through their partial index and
+ * the ok verdicts (which all have a fill) by the table's row count: a
+ * GROUP BY over every verdict would sort them all.
+ */
+#define EVERY_COUNT \
+	"SELECT 'ok', n, n FROM (SELECT (SELECT count(*) FROM main.verdict) -" \
+	" (SELECT count(*) FROM main.verdict WHERE type <> 'ok') AS n)" \
+	" UNION ALL SELECT v.type, count(*), count(v.fill) FROM main.verdict v" \
+	" WHERE v.type <> 'ok' GROUP BY v.type"
+
+static const struct {
+	const char *count, *findings, *deliveries;
+} stored_sql[2] = {
+	{EVERY_COUNT, STORED_COPY(EVERY_VERDICT) FINDINGS_ONLY,
+	 STORED_COPY(EVERY_VERDICT)},
+	{STORED_COUNT(WINDOW_VERDICTS), STORED_COPY(WINDOW_VERDICTS) FINDINGS_ONLY,
+	 STORED_COPY(WINDOW_VERDICTS)},
+};
+
+/* Judged on the fly: for another skew, or verdicts not yet judged. */
+static const char computed_copy_sql[] =
+	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n%s";
+static const char computed_count_sql[] =
+	"SELECT v.type, count(*), count(v.fill) FROM temp.verdict v GROUP BY v.type";
+
+int correlate_run(struct store *st, const struct audit_window *window,
+		  enum correlate_keep keep, int writable,
+		  struct audit_summary *summary)
+{
+	static char *computed_sql;
+	enum verdict_state state;
+
+	memset(summary, 0, sizeof(*summary));
+	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
+		       " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
+		       " owner INTEGER, type TEXT NOT NULL);"
+		       "DELETE FROM temp.verdict", "correlating") ||
+	    verdict_state(st, window->skew_ms, writable, &state) ||
+	    state == VERDICT_LOADING)
+		return -1;
+	if (state == VERDICT_STORED) {
+		int windowed = window->since != INT64_MIN || window->until != INT64_MAX;
+
+		return count_verdicts(st, stored_sql[windowed].count, window, summary) ||
+		       fill_verdicts(st, keep == CORRELATE_DELIVERIES ?
+				     stored_sql[windowed].deliveries :
+				     stored_sql[windowed].findings, window) ? -1 : 0;
+	}
+	if (!computed_sql) {
+		/* The INSERT around the shared SELECT, built once. */
+		size_t len = sizeof(computed_copy_sql) + strlen(correlate_window_select);
+
+		computed_sql = xmalloc(len);
+		snprintf(computed_sql, len, computed_copy_sql, correlate_window_select);
+	}
+	return fill_verdicts(st, computed_sql, window) ||
+	       count_verdicts(st, computed_count_sql, window, summary) ? -1 : 0;
+}
 
 /*
  * Bind ?1..?4 to the names of the wanted types (a statement filters with
@@ -257,9 +243,8 @@ int correlate_drop_reported(struct store *st, uint64_t *dropped)
 {
 	static const char sql[] =
 		"DELETE FROM temp.verdict WHERE type <> 'ok' AND EXISTS ("
-		" SELECT 1 FROM main.reported r WHERE r.type = verdict.type"
-		" AND r.serve = (SELECT " SERVE_IDENTITY("s")
-		"  FROM main.serve s WHERE s.id = verdict.serve))";
+		" SELECT 1 FROM main.reported r WHERE r.serve = verdict.serve"
+		" AND r.type = verdict.type)";
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 
 	if (!stmt || store_step_done(st, stmt, "leaving out reported findings"))
@@ -271,9 +256,8 @@ int correlate_drop_reported(struct store *st, uint64_t *dropped)
 int correlate_record_reported(struct store *st, unsigned types)
 {
 	static const char sql[] =
-		"INSERT OR IGNORE INTO main.reported (type, serve, reported_at)"
-		" SELECT v.type, " SERVE_IDENTITY("s") ", ?5"
-		" FROM temp.verdict v JOIN main.serve s ON s.id = v.serve"
+		"INSERT OR IGNORE INTO main.reported (serve, type, reported_at)"
+		" SELECT v.serve, v.type, ?5 FROM temp.verdict v"
 		" WHERE v.type IN (?1, ?2, ?3, ?4)";
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 
@@ -303,9 +287,14 @@ static const char findings_sql[] =
 _Static_assert(FINDING_TYPE_COUNT == 4,
 	       "findings_sql has one parameter per finding type");
 
-static const char *column_text(sqlite3_stmt *stmt, int col)
+/* A text column with its length: a value may hold NUL bytes (issue 13). */
+static struct text column_text(sqlite3_stmt *stmt, int col)
 {
-	return (const char *)sqlite3_column_text(stmt, col);
+	struct text t;
+
+	t.ptr = (const char *)sqlite3_column_text(stmt, col);
+	t.len = (size_t)sqlite3_column_bytes(stmt, col);
+	return t;
 }
 
 int correlate_each_finding(struct store *st, unsigned types,

@@ -70,35 +70,38 @@ int emit_format_parse(const char *name, enum emit_format *format)
 	return -1;
 }
 
-/* The value of a column as text, or NULL when absent. */
-static const char *column_value(const struct finding *f, const struct column *c,
+/* The value of a column as text; ptr NULL when absent. */
+static struct text column_value(const struct finding *f, const struct column *c,
 				char buf[VALUE_SIZE])
 {
-	const char *name;
+	struct text v = {NULL, 0}, name;
 
 	switch (c->kind) {
 	case VALUE_TEXT:
-		return FIELD(f, c->offset, const char *);
+		return FIELD(f, c->offset, struct text);
 	case VALUE_TIME:
 		if (c->present_offset && !FIELD(f, c->present_offset, int))
-			return NULL;
+			return v;
 		timefmt_format(FIELD(f, c->offset, int64_t), buf);
-		return buf;
+		break;
 	case VALUE_REF:
-		name = FIELD(f, c->offset, const char *);
-		if (!name)
-			return NULL;
-		snprintf(buf, VALUE_SIZE, "%s:%" PRId64, name,
+		name = FIELD(f, c->offset, struct text);
+		if (!name.ptr)
+			return v;
+		/* A source name is a path: it holds no NUL byte. */
+		snprintf(buf, VALUE_SIZE, "%.*s:%" PRId64, (int)name.len, name.ptr,
 			 FIELD(f, c->line_offset, int64_t));
-		return buf;
+		break;
 	}
-	return NULL;
+	v.ptr = buf;
+	v.len = strlen(buf);
+	return v;
 }
 
-void emit_json_string(FILE *out, const char *s)
+void emit_json_string(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
+	size_t i = 0;
 
 	putc('"', out);
 	while (i < len) {
@@ -121,7 +124,7 @@ void emit_json_string(FILE *out, const char *s)
 			fputs("\\r", out);
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
 			   cp == 0x2028 || cp == 0x2029) {
-			/* JSON needs only < 0x20; the rest could reach a terminal. */
+			/* JSON needs only < 0x20 (NUL too); the rest could reach a terminal. */
 			fprintf(out, "\\u%04x", cp);
 		} else {
 			fwrite(p + i, 1, n, out);
@@ -131,15 +134,15 @@ void emit_json_string(FILE *out, const char *s)
 	putc('"', out);
 }
 
-void emit_csv_field(FILE *out, const char *s, int keep_formulas)
+void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas)
 {
 	/*
-	 * Escaped as in the table first (control characters, invalid UTF-8
-	 * and backslash as C escapes), so that a CSV file is safe to look at
-	 * in a terminal and holds no raw CR or LF; then quoted per RFC 4180.
-	 * JSON is the format that keeps values exact.
+	 * Escaped as in the table first (control characters, NUL, invalid
+	 * UTF-8 and backslash as C escapes), so that a CSV file is safe to
+	 * look at in a terminal and holds no raw CR or LF; then quoted per
+	 * RFC 4180.  JSON is the format that keeps values exact.
 	 */
-	char *safe = safe_strdup(s);
+	char *safe = safe_memdup(s, len);
 	/* OWASP's CSV injection advice; tab and CR are already escaped. */
 	const char *guard = !keep_formulas && safe[0] && strchr("=+-@", safe[0])
 			    ? "'" : "";
@@ -177,8 +180,8 @@ static int measure_row(const struct finding *f, struct emit_state *es)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		const char *v = column_value(f, &columns[i], buf);
-		size_t w = v ? safe_width(v, strlen(v)) : 1;
+		struct text v = column_value(f, &columns[i], buf);
+		size_t w = v.ptr ? safe_width(v.ptr, v.len) : 1;
 
 		if (w > es->width[i])
 			es->width[i] = w;
@@ -195,7 +198,7 @@ static void print_table_row(const struct finding *f, struct emit_state *es)
 		if (columns[i].heading)
 			last = i;
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		const char *v;
+		struct text v;
 		size_t w;
 
 		if (!columns[i].heading)
@@ -206,7 +209,8 @@ static void print_table_row(const struct finding *f, struct emit_state *es)
 			w = strlen(columns[i].heading);
 		} else {
 			v = column_value(f, &columns[i], buf);
-			w = v ? fput_safe(es->out, v, strlen(v)) : (fputc('-', es->out), 1);
+			w = v.ptr ? fput_safe(es->out, v.ptr, v.len)
+				  : (fputc('-', es->out), 1);
 		}
 		pad = i == last ? 0 : es->width[i] - w + 2;
 	}
@@ -220,11 +224,11 @@ static void print_json_row(const struct finding *f, struct emit_state *es)
 
 	fputc('{', es->out);
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		const char *v = column_value(f, &columns[i], buf);
+		struct text v = column_value(f, &columns[i], buf);
 
 		fprintf(es->out, "%s\"%s\":", i ? "," : "", columns[i].name);
-		if (v)
-			emit_json_string(es->out, v);
+		if (v.ptr)
+			emit_json_string(es->out, v.ptr, v.len);
 		else
 			fputs("null", es->out);
 	}
@@ -237,12 +241,15 @@ static void print_csv_row(const struct finding *f, struct emit_state *es)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		const char *v = f ? column_value(f, &columns[i], buf) : columns[i].name;
+		struct text v = {columns[i].name, strlen(columns[i].name)};
 
+		if (f)
+			v = column_value(f, &columns[i], buf);
 		if (i)
 			fputc(',', es->out);
-		if (v)
-			emit_csv_field(es->out, v, es->flags & EMIT_KEEP_FORMULAS);
+		if (v.ptr)
+			emit_csv_field(es->out, v.ptr, v.len,
+				       es->flags & EMIT_KEEP_FORMULAS);
 	}
 	fputs("\r\n", es->out);
 }

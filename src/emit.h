@@ -28,13 +28,17 @@ enum {
 int emit_findings(struct store *st, unsigned types, enum emit_format format,
 		  unsigned flags, FILE *out, uint64_t *printed);
 
-/* Write s as a JSON string literal; invalid UTF-8 bytes become U+FFFD. */
-void emit_json_string(FILE *out, const char *s);
 /*
- * Write s as one RFC 4180 CSV field, control characters escaped; unless
+ * Write s[0..len) as a JSON string literal (a NUL as \u0000); invalid
+ * UTF-8 bytes become U+FFFD.
+ */
+void emit_json_string(FILE *out, const char *s, size_t len);
+/*
+ * Write s[0..len) as one RFC 4180 CSV field, control characters (NUL
+ * included) escaped; unless
  * keep_formulas, a value that starts like a formula (= + - @) gets a
  * leading apostrophe, which spreadsheets show but do not run.
  */
-void emit_csv_field(FILE *out, const char *s, int keep_formulas);
+void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas);
 
 #endif

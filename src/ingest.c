@@ -20,6 +20,7 @@
 #include "readahead.h"
 #include "source.h"
 #include "util.h"
+#include "verdict.h"
 
 struct file_state {
 	struct store *st;
@@ -31,6 +32,7 @@ struct file_state {
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
 	int covered;          /* the file holds all the source had consumed */
+	uint64_t first_new;   /* the first line this run stores, 0 if none */
 	struct format *format; /* NULL: logfmt, parsed directly */
 };
 
@@ -177,7 +179,8 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 		*finished = 1;
 		return ATTEMPT_DONE;
 	}
-	if (store_forget_line(fs->st, fs->src.id, line->number))
+	if (verdict_note_line(fs->st, fs->src.id, line->number) ||
+	    store_forget_line(fs->st, fs->src.id, line->number))
 		return ATTEMPT_STORE_FAILED;
 	fs->src.tail_bytes = 0;
 	fs->src.tail_crc = 0;
@@ -200,11 +203,24 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
+	fs->first_new = pending ? line.number : fs->src.lines + 1;
 	if (!(ra = readahead_start(in, pending ? &line : NULL, ingest_parse_line,
 				   fs->format)))
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
 		fs->res->lines_read++;
+		/*
+		 * A last line with no newline that yields nothing is most
+		 * likely still being written: rejected, it was reported again
+		 * on every run until the writer finished it.  It is left
+		 * unread for the next run.  Compressed content and a pipe are
+		 * final: there it is rejected as any other line.
+		 */
+		if (!p->line.terminated && !p->line.cut && !p->line.overlong &&
+		    p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in)) {
+			fs->res->provisional = 1;
+			continue;
+		}
 		if (p->line.terminated) {
 			fs->src.lines = p->line.number;
 			fs->src.bytes = p->offset;
@@ -313,8 +329,13 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 		}
 		if (fs->format)
 			format_begin_file(fs->format);
+		fs->first_new = 0;
 		rc = ingest_into(fs, f->in);
 	}
+	/* The verdicts the new events change, in the file's transaction. */
+	if (rc == ATTEMPT_DONE && fs->first_new &&
+	    verdict_update(fs->st, fs->src.id, fs->first_new))
+		rc = ATTEMPT_STORE_FAILED;
 	return rc;
 }
 
@@ -365,7 +386,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure, *used = NULL;
+	const char *failure, *used = NULL, *container, *way_out;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -375,6 +396,13 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_FILE_FAILED;
 	}
 	res->compressed = input_is_gzip(f.in);
+	if (input_container(f.prefix, f.prefix_len, &container, &way_out)) {
+		error("%s: %s%s, not a log; %s", name,
+		      res->compressed ? "gzip-compressed, " : "", container, way_out);
+		input_close(f.in);
+		res->failed = 1;
+		return INGEST_FILE_FAILED;
+	}
 	if (f.prefix_len == 0) {
 		/* Nothing to identify or store; only a read error matters. */
 		if ((failure = input_failed(f.in))) {

@@ -26,6 +26,7 @@ struct ingest_result {
 	uint64_t rejected;    /* lines that could not be stored, this run */
 	int compressed;       /* the content was gzip */
 	int failed;           /* the file could not be read to its end */
+	int provisional;      /* an unfinished last line was left for later */
 	const char *format;   /* the input format it was read with */
 };
 

@@ -351,3 +351,60 @@ int input_is_gzip(const struct input *in)
 {
 	return in->content == CONTENT_GZIP;
 }
+
+/*
+ * Files that are not logs but may sit among them: archives of rotated
+ * logs and copies of a store hold log lines (a store keeps log heads), so
+ * read as text they would be ingested a second time.  Recognised by their
+ * magic bytes in the decoded content, so a .tar.gz is a tar archive.
+ */
+/* What to do instead, shared by the kinds that call for the same. */
+#define UNPACK "unpack it or give its members' files by name"
+#define KEEP_OUT "keep databases and their copies out of the logs given"
+#define DECOMPRESS(tool) "decompress it (" tool ") and give the result"
+
+static const struct container {
+	size_t offset;
+	const char *magic;
+	size_t len;
+	const char *what;
+	const char *way_out;
+} containers[] = {
+	{257, "ustar", 5, "a tar archive", UNPACK},
+	{0, "PK\3\4", 4, "a zip archive", UNPACK},
+	{0, "PK\5\6", 4, "an empty zip archive", "leave it out"},
+	{0, "SQLite format 3", 16, "a SQLite database (such as a camaudit store)",
+	 KEEP_OUT},
+	/* SQLite's write-ahead log and rollback journal beside a store copy. */
+	{0, "\x37\x7f\x06\x82", 4, "a SQLite write-ahead log", KEEP_OUT},
+	{0, "\x37\x7f\x06\x83", 4, "a SQLite write-ahead log", KEEP_OUT},
+	{0, "\xd9\xd5\x05\xf9\x20\xa1\x63\xd7", 8, "a SQLite journal", KEEP_OUT},
+	{0, "\xfd" "7zXZ", 6, "xz-compressed", DECOMPRESS("xz -dk")},
+	{0, "\x28\xb5\x2f\xfd", 4, "zstd-compressed", DECOMPRESS("zstd -dk")},
+	{0, "\x04\x22\x4d\x18", 4, "lz4-compressed", DECOMPRESS("lz4 -d")},
+	/* "BZh", the block size, then the first block's or the end's magic. */
+	{4, "1AY&SY", 6, "bzip2-compressed", DECOMPRESS("bunzip2 -k")},
+	{4, "\x17\x72\x45\x38\x50\x90", 6, "bzip2-compressed",
+	 DECOMPRESS("bunzip2 -k")},
+};
+
+int input_container(const unsigned char *prefix, size_t len,
+		    const char **what, const char **way_out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(containers); i++) {
+		const struct container *c = &containers[i];
+
+		if (len < c->offset + c->len ||
+		    memcmp(prefix + c->offset, c->magic, c->len) != 0)
+			continue;
+		if (c->offset == 4 && (memcmp(prefix, "BZh", 3) != 0 ||
+				       prefix[3] < '1' || prefix[3] > '9'))
+			continue;
+		*what = c->what;
+		*way_out = c->way_out;
+		return 1;
+	}
+	return 0;
+}

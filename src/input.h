@@ -71,4 +71,13 @@ int input_rereadable(const struct input *in);
 /* Whether the content was gzip-compressed (known after the first read). */
 int input_is_gzip(const struct input *in);
 
+/*
+ * Whether the decoded content's first bytes, prefix[0..len), are those of
+ * an archive, a compressed file (other than gzip) or a SQLite file rather
+ * than a log: 1 with *what naming it ("a tar archive") and *way_out saying
+ * what to do instead, else 0.
+ */
+int input_container(const unsigned char *prefix, size_t len,
+		    const char **what, const char **way_out);
+
 #endif

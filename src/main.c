@@ -25,6 +25,7 @@ static const struct {
 	{"export", cmd_export, "stream the store's events as NDJSON or CSV"},
 	{"normalize", cmd_normalize, "write the events of log files as NDJSON or CSV, with no store"},
 	{"prune", cmd_prune, "drop old events from the store"},
+	{"check", cmd_check, "judge every serve again and compare with the stored verdicts"},
 	{"formats", cmd_formats, "list, show and test the input formats"},
 };
 

@@ -332,7 +332,6 @@ void record_write_json(FILE *out, enum event_kind kind,
 void record_write_csv(FILE *out, const struct record_value *v,
 		      int keep_formulas)
 {
-	static struct buffer text; /* a value NUL-terminated, for emit_csv_field */
 	char buf[VALUE_SIZE], *end;
 	size_t i;
 
@@ -347,9 +346,7 @@ void record_write_csv(FILE *out, const struct record_value *v,
 		case RECORD_NULL:
 			break;
 		case RECORD_TEXT:
-			memcpy(reserve(&text, v[i].len + 1), v[i].text, v[i].len);
-			text.data[v[i].len] = '\0';
-			emit_csv_field(out, text.data, keep_formulas);
+			emit_csv_field(out, v[i].text, v[i].len, keep_formulas);
 			break;
 		case RECORD_INTEGER:
 			/* A number we formatted cannot be a formula; -5 stays one. */
@@ -358,7 +355,7 @@ void record_write_csv(FILE *out, const struct record_value *v,
 			break;
 		case RECORD_TIME:
 			timefmt_format(v[i].number, buf);
-			emit_csv_field(out, buf, keep_formulas);
+			emit_csv_field(out, buf, strlen(buf), keep_formulas);
 			break;
 		}
 	}

@@ -530,7 +530,7 @@ int report_build(struct store *st, const struct audit_window *window,
 
 	memset(summary, 0, sizeof(*summary));
 	summary->window = *window;
-	if (correlate_run(st, window, &summary->checked) ||
+	if (correlate_run(st, window, CORRELATE_DELIVERIES, 0, &summary->checked) ||
 	    build_gaps(st, window) ||
 	    run_script(st, build_sql, window, "computing the report") ||
 	    query_row(st, confirmed_sql, window, confirmed, 8,
@@ -595,6 +595,7 @@ int report_each_row(struct store *st, enum report_table_id id,
 			row[c].number = text ? 0 : sqlite3_column_int64(stmt, (int)c);
 			row[c].text = text ? (const char *)sqlite3_column_text(stmt, (int)c)
 				: NULL;
+			row[c].len = text ? (size_t)sqlite3_column_bytes(stmt, (int)c) : 0;
 		}
 		stop = fn(row, ctx);
 	}

@@ -118,6 +118,7 @@ struct report_value {
 	int null;
 	int64_t number; /* COUNT, TIME, FLAG, KEY */
 	const char *text; /* TEXT */
+	size_t len;       /* of text, which may hold NUL bytes */
 };
 
 /*

@@ -17,12 +17,13 @@
  * gives meaning to become entities, and whatever could mislead a reader
  * becomes a visible C-style escape, as in the text format: control
  * characters, invalid UTF-8, and the bidirectional controls that would
- * reorder the text around them.
+ * reorder the text around them, NUL bytes (as \x00: a value is read with
+ * its length) and U+2028 and U+2029, which break the line.
  */
-static void html_put(FILE *out, const char *s)
+static void html_put(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0;
+	size_t i = 0;
 
 	while (i < len) {
 		unsigned cp;
@@ -49,13 +50,23 @@ static void html_put(FILE *out, const char *s)
 			else if ((cp >= 0x80 && cp < 0xa0) || cp == 0x061c ||
 				 cp == 0x200e || cp == 0x200f ||
 				 (cp >= 0x202a && cp <= 0x202e) ||
-				 (cp >= 0x2066 && cp <= 0x2069))
+				 (cp >= 0x2066 && cp <= 0x2069) ||
+				 cp == 0x2028 || cp == 0x2029)
 				fprintf(out, "\\u%04x", cp);
 			else
 				fwrite(p + i, 1, n, out);
 		}
 		i += n;
 	}
+}
+
+/* A text value of a row, "-" when absent. */
+static void html_value(FILE *out, const struct report_value *v)
+{
+	if (v->text)
+		html_put(out, v->text, v->len);
+	else
+		fputs("-", out);
 }
 
 static const char html_head[] =
@@ -102,16 +113,16 @@ static void html_cell(FILE *out, const struct report_value *v,
 		      enum report_kind kind)
 {
 	char buf[VALUE_SIZE];
-	const char *text = report_value_text(v, kind, buf);
+	struct text text = report_value_text(v, kind, buf);
 
 	fputs(kind == REPORT_COUNT ? "<td class=\"n\">" :
 	      kind == REPORT_TIME ? "<td class=\"t\">" : "<td>", out);
-	if (!text)
+	if (!text.ptr)
 		fputs("-", out);
 	else if (kind == REPORT_TEXT)
-		html_put(out, text);
+		html_put(out, text.ptr, text.len);
 	else
-		fputs(text, out);
+		fputs(text.ptr, out);
 	fputs("</td>", out);
 }
 
@@ -292,7 +303,7 @@ static int svg_gap(const struct report_value *row, void *ctx)
 		"fill=\"url(#gap)\"><title>%.13s:00Z coverage gap: no cache log "
 		"from ", x, UPPER_TOP, svg_x(w, hour + HOUR_MS) - x,
 		LOWER_BOTTOM - UPPER_TOP, when);
-	html_put(w->out, row[1].text ? row[1].text : "-");
+	html_value(w->out, &row[1]);
 	fputs("</title></rect>\n", w->out);
 	return 0;
 }
@@ -324,11 +335,11 @@ static int svg_generation(const struct report_value *row, void *ctx)
 		"<text x=\"%.2f\" y=\"%d\" text-anchor=\"%s\" style=\"fill:#6a1b9a\">",
 		x, y + 3, x, LOWER_BOTTOM, leftwards ? x - 3 : x + 3, y,
 		leftwards ? "end" : "start");
-	html_put(w->out, row[0].text ? row[0].text : "-");
+	html_value(w->out, &row[0]);
 	fputs(" gen ", w->out);
-	html_put(w->out, row[2].text ? row[2].text : "-");
+	html_value(w->out, &row[2]);
 	fputs(" \xe2\x86\x92 ", w->out); /* U+2192, a right arrow */
-	html_put(w->out, row[3].text ? row[3].text : "-");
+	html_value(w->out, &row[3]);
 	fputs("</text>\n", w->out);
 	return 0;
 }

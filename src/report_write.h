@@ -32,8 +32,11 @@ struct writer {
 	                                markers, drawn so far */
 };
 
-/* A value that is not text, formatted into buf; NULL when absent. */
-const char *report_value_text(const struct report_value *v,
+/*
+ * A value as text with its length (text may hold NUL bytes), formatted
+ * into buf when it is not text; ptr NULL when absent.
+ */
+struct text report_value_text(const struct report_value *v,
 			      enum report_kind kind, char buf[VALUE_SIZE]);
 double report_percent(uint64_t part, uint64_t whole);
 uint64_t report_unattributed(const struct report_summary *sum);

@@ -126,9 +126,9 @@ static char *verdicts_view(void)
 	} params[] = {
 		{":since", "-9223372036854775807"},
 		{":until", "9223372036854775807"},
-		{":skew", "2000"}, /* audit's default --skew */
+		{":skew", "2000"}, /* audit's default --skew, then */
 	};
-	const char *p = correlate_verdicts_select;
+	const char *p = correlate_window_select;
 	char *sql = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&sql, &size);
@@ -249,7 +249,43 @@ static const char schema_v4[] =
 	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n";
 
 /*
- * Version 5 (issue 14): a source's fingerprint (fingerprint.h), which
+ * Version 5 (issue 18): verdicts are data.  Every delivered serve has a
+ * row in verdict, which ingest keeps current (verdict.c); setting holds
+ * the stamp of the rules and skew they were judged with.  audit --new
+ * records a finding by its serve's id (the event id, store.h), not by
+ * its request id, which relays reuse: a row of the old table names a
+ * request id, and goes to the earliest serve with it (the one --new
+ * printed then), so that a later serve with the same id, never printed,
+ * is printed once after the upgrade.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE setting (name TEXT PRIMARY KEY, value) WITHOUT ROWID;\n"
+	"CREATE TABLE verdict (serve INTEGER PRIMARY KEY, fill INTEGER,\n"
+	"  rule TEXT, owner INTEGER, type TEXT NOT NULL);\n"
+	"CREATE INDEX verdict_finding ON verdict(type) WHERE type <> 'ok';\n"
+	"ALTER TABLE reported RENAME TO reported_v4;\n"
+	"CREATE TABLE reported (serve INTEGER NOT NULL, type TEXT NOT NULL,\n"
+	"  reported_at INTEGER NOT NULL, PRIMARY KEY (serve, type)) WITHOUT ROWID;\n"
+	"INSERT OR IGNORE INTO reported (serve, type, reported_at)\n"
+	"  SELECT (CAST(substr(rest, 1, instr(rest, ':') - 1) AS INTEGER) << 32)\n"
+	"    | CAST(substr(rest, instr(rest, ':') + 1) AS INTEGER), type, reported_at\n"
+	"  FROM (SELECT substr(serve, 6) AS rest, type, reported_at\n"
+	"    FROM reported_v4 WHERE substr(serve, 1, 5) = 'line:');\n"
+	"CREATE INDEX reported_v4_serve ON reported_v4(serve);\n"
+	"INSERT OR IGNORE INTO reported (serve, type, reported_at)\n"
+	"  SELECT id, type, reported_at FROM (SELECT s.id AS id, r.type AS type,\n"
+	"    r.reported_at AS reported_at, row_number() OVER\n"
+	"      (PARTITION BY r.type, r.serve ORDER BY s.ts, s.id) AS n\n"
+	"    FROM serve s CROSS JOIN reported_v4 r ON r.serve = 'req:' || s.req\n"
+	"    WHERE s.req IS NOT NULL)\n"
+	"  WHERE n = 1;\n"
+	"DROP TABLE reported_v4;\n"
+	"DROP VIEW findings;\n"
+	"DROP VIEW verdicts;\n"
+	"CREATE VIEW verdicts AS SELECT serve, fill, rule, owner, type FROM verdict;\n";
+
+/*
+ * Version 6 (issue 14): a source's fingerprint (fingerprint.h), which
  * with a line number makes an event id that other engines share, and
  * that id in the event views.  NULL until the source's first data line
  * has been read whole; the migration takes it from the stored heads.
@@ -258,7 +294,7 @@ static const char schema_v4[] =
 	"(SELECT printf('%016x:%d', fingerprint, " line ") FROM source" \
 	" WHERE id = " src " AND fingerprint IS NOT NULL)"
 
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"ALTER TABLE source ADD COLUMN fingerprint INTEGER;\n"
 	"DROP VIEW serves;\n"
 	"DROP VIEW fills;\n"
@@ -314,6 +350,14 @@ static const struct {
 	{"share_account_device_ts",
 	 "CREATE INDEX IF NOT EXISTS share_account_device_ts"
 	 " ON share(account, device, ts)"},
+	/*
+	 * Schema 5: the serves of a frame, which a new fill of that frame
+	 * can give another verdict at any time (verdict.c).  Empty where
+	 * the relays log no frame ids.
+	 */
+	{"serve_frame",
+	 "CREATE INDEX IF NOT EXISTS serve_frame ON serve(frame)"
+	 " WHERE frame IS NOT NULL"},
 };
 
 /* Whether index i exists: 1, 0, or -1 (reported). */
@@ -336,8 +380,7 @@ static int has_index(struct store *st, size_t i)
 	return rc == SQLITE_ROW;
 }
 
-/* How many of the indexes are missing, or -1 (reported). */
-static int missing_indexes(struct store *st)
+int schema_missing_indexes(struct store *st)
 {
 	size_t i;
 	int missing = 0, rc;
@@ -350,8 +393,7 @@ static int missing_indexes(struct store *st)
 	return missing;
 }
 
-/* Create the missing indexes, in the caller's transaction. */
-static int create_indexes(struct store *st)
+int schema_create_indexes(struct store *st)
 {
 	size_t i;
 
@@ -359,6 +401,95 @@ static int create_indexes(struct store *st)
 		if (store_exec(st, indexes[i].sql, "building an index"))
 			return -1;
 	return 0;
+}
+
+/*
+ * What the stored verdicts were judged with: the text of the rules and
+ * the skew.  A camaudit whose rules differ (an upgrade that changes them)
+ * sees another stamp and judges every serve again, once.
+ */
+static const char *rules_stamp(void)
+{
+	static char stamp[48];
+
+	if (!stamp[0]) {
+		const unsigned char *p = (const unsigned char *)correlate_all_select;
+		uint64_t h = UINT64_C(14695981039346656037);
+
+		for (; *p; p++)
+			h = (h ^ *p) * UINT64_C(1099511628211);
+		snprintf(stamp, sizeof(stamp), "%016llx/%d", (unsigned long long)h,
+			 CORRELATE_SKEW_MS);
+	}
+	return stamp;
+}
+
+static int set_stamp(struct store *st, const char *stamp)
+{
+	static const char sql[] =
+		"INSERT OR REPLACE INTO main.setting (name, value)"
+		" VALUES ('verdict_rules', ?1)";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, stamp, -1, SQLITE_STATIC);
+	return store_step_done(st, stmt, "stamping the verdicts");
+}
+
+int schema_stamp_verdicts(struct store *st)
+{
+	return set_stamp(st, rules_stamp());
+}
+
+int schema_mark_stale(struct store *st)
+{
+	return set_stamp(st, "stale");
+}
+
+int schema_verdicts_current(struct store *st)
+{
+	static const char sql[] =
+		"SELECT value = ?1 FROM main.setting WHERE name = 'verdict_rules'";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc, current = 0;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_text(stmt, 1, rules_stamp(), -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		current = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, "reading the verdicts' stamp");
+		return -1;
+	}
+	return current;
+}
+
+int schema_judge_all(struct store *st)
+{
+	static char *sql;
+	sqlite3_stmt *stmt;
+
+	if (!sql) {
+		/* Built once, like the prepared statement it becomes. */
+		size_t len = strlen(correlate_all_select) + 96;
+
+		sql = xmalloc(len);
+		snprintf(sql, len, "INSERT INTO main.verdict (serve, fill, rule, "
+			 "owner, type)\n%s", correlate_all_select);
+	}
+	if (schema_create_indexes(st) ||
+	    store_exec(st, "DELETE FROM main.verdict", "judging every serve") ||
+	    !(stmt = store_prepare(st, sql)))
+		return -1;
+	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"),
+			   CORRELATE_SKEW_MS);
+	if (store_step_done(st, stmt, "judging every serve"))
+		return -1;
+	return schema_stamp_verdicts(st);
 }
 
 int schema_defer_indexes(struct store *st)
@@ -381,6 +512,9 @@ int schema_defer_indexes(struct store *st)
 		store_error(st, "looking at the store");
 		goto fail;
 	}
+	/* The verdicts too are judged once, after the rows (verdict.h). */
+	if (empty && schema_mark_stale(st))
+		goto fail;
 	for (i = 0; empty && i < ARRAY_SIZE(indexes); i++) {
 		char sql[96];
 
@@ -394,15 +528,27 @@ fail:
 	return -1;
 }
 
-int schema_build_indexes(struct store *st)
+/* Whether what a first load defers is all built: 1, 0, or -1. */
+static int load_finished(struct store *st)
 {
-	int missing = missing_indexes(st);
+	int missing = schema_missing_indexes(st), current;
 
-	if (missing <= 0)
-		return missing;
+	if (missing < 0 || (current = schema_verdicts_current(st)) < 0)
+		return -1;
+	return !missing && current;
+}
+
+int schema_finish_load(struct store *st)
+{
+	int finished = load_finished(st);
+
+	if (finished != 0)
+		return finished < 0 ? -1 : 0;
 	if (store_begin(st))
 		return -1;
-	if (create_indexes(st)) {
+	/* Another camaudit may have finished it while we waited. */
+	if ((finished = load_finished(st)) < 0 ||
+	    (!finished && schema_judge_all(st))) {
 		store_rollback(st);
 		return -1;
 	}
@@ -436,7 +582,7 @@ static int migrate_rebuilding(struct store *st, const char *sql,
 	/* Renaming a table must not rewrite or check the views over it. */
 	if (store_exec(st, "PRAGMA legacy_alter_table = ON", what))
 		return -1;
-	rc = store_exec(st, sql, what) || create_indexes(st) ||
+	rc = store_exec(st, sql, what) || schema_create_indexes(st) ||
 	     create_rule_views(st, what);
 	if (store_exec(st, "PRAGMA legacy_alter_table = OFF", what))
 		return -1;
@@ -453,8 +599,17 @@ static int migrate_v4(struct store *st)
 	return migrate_rebuilding(st, schema_v4, "adding schema version 4");
 }
 
+static int migrate_v5(struct store *st)
+{
+	const char *what = "adding schema version 5";
+
+	return store_exec(st, schema_v5, what) ||
+			store_exec(st, findings_view, what) ||
+			schema_judge_all(st) ? -1 : 0;
+}
+
 /*
- * The fingerprints of the sources ingested before version 5, from their
+ * The fingerprints of the sources ingested before version 6, from their
  * heads; a header longer than a head leaves it NULL until the source is
  * read again (ingest records it then).
  */
@@ -492,9 +647,9 @@ static int fingerprint_heads(struct store *st)
 	return 0;
 }
 
-static int migrate_v5(struct store *st)
+static int migrate_v6(struct store *st)
 {
-	return store_exec(st, schema_v5, "adding schema version 5") ||
+	return store_exec(st, schema_v6, "adding schema version 6") ||
 	       fingerprint_heads(st) ? -1 : 0;
 }
 
@@ -510,6 +665,7 @@ static int (*const migrations[])(struct store *st) = {
 	migrate_v3,
 	migrate_v4,
 	migrate_v5,
+	migrate_v6,
 };
 
 int schema_latest(void)
@@ -558,6 +714,12 @@ int schema_prepare(struct store *st, int read_only)
 
 	if (user_version(st, &version))
 		return -1;
+	/* The file chooses the number: it indexes migrations[] only in range. */
+	if (version < 0) {
+		error("database %s: damaged or not a camaudit database (schema "
+		      "version %d)", store_path(st), version);
+		return -1;
+	}
 	if (version > latest) {
 		error("database %s: written by a newer camaudit (schema %d, this "
 		      "camaudit knows %d); upgrade camaudit", store_path(st),
@@ -567,19 +729,20 @@ int schema_prepare(struct store *st, int read_only)
 	if (version == latest) {
 		/*
 		 * A first load that was stopped before it built its indexes
-		 * (schema_defer_indexes) left them for the next command.
+		 * and verdicts (schema_defer_indexes) left them for the next
+		 * command.
 		 */
-		if ((missing = missing_indexes(st)) <= 0)
-			return missing;
+		if ((missing = load_finished(st)) != 0)
+			return missing < 0 ? -1 : 0;
 		if (read_only)
 			return SCHEMA_OUTDATED;
 		if (sqlite3_db_readonly(store_db(st), "main") == 1) {
-			warning("database %s: %d of its indexes were never built and "
-				"it is not writable here; audits will be slow",
-				store_path(st), missing);
+			warning("database %s: its indexes or verdicts were never "
+				"built and it is not writable here; audits will be "
+				"slow", store_path(st));
 			return 0;
 		}
-		return schema_build_indexes(st);
+		return schema_finish_load(st);
 	}
 	if (read_only && version == 0) {
 		error("database %s: not a camaudit database (no camaudit schema)",
@@ -601,6 +764,11 @@ int schema_prepare(struct store *st, int read_only)
 	if (user_version(st, &version))
 		goto fail;
 	from = version;
+	if (version < 0 || version > latest) {
+		error("database %s: its schema version changed to %d while it was "
+		      "being opened; nothing was changed", store_path(st), version);
+		goto fail;
+	}
 	if (version == 0 && has_tables(st)) {
 		error("database %s: not a camaudit database (it holds other "
 		      "tables); give camaudit a database of its own with --db",
@@ -614,7 +782,7 @@ int schema_prepare(struct store *st, int read_only)
 	if (store_exec(st, pragma, "updating the schema") ||
 	    store_exec(st, "COMMIT", "updating the schema"))
 		goto fail;
-	if (from > 0)
+	if (from > 0 && from < latest) /* not when another run just made it */
 		warning("database %s: upgraded from schema %d to %d",
 			store_path(st), from, latest);
 	return 0;

@@ -24,11 +24,28 @@ int schema_prepare(struct store *st, int read_only);
 /*
  * Before a load: when the store holds no serves, fills or removals yet
  * (a registry, however large, is small beside them), drop the secondary
- * indexes, for schema_build_indexes() to build after the rows are in.
- * Until then the store is correct but slow to audit, and any command that
- * opens it builds them.  Each is its own transaction; 0 or -1 (reported).
+ * indexes and mark the verdicts stale, for schema_finish_load() to build
+ * them once after the rows are in.  Until then the store is correct but
+ * slow to audit, and any command that opens it for writing finishes the
+ * load.  Each is its own transaction; 0 or -1 (reported).
  */
 int schema_defer_indexes(struct store *st);
-int schema_build_indexes(struct store *st);
+int schema_finish_load(struct store *st);
+
+/* The indexes of the correlation: how many are missing (or -1), and
+ * creating them, in the caller's transaction. */
+int schema_missing_indexes(struct store *st);
+int schema_create_indexes(struct store *st);
+
+/*
+ * The stored verdicts (verdict.h), in the caller's transaction: whether
+ * they were judged by this camaudit's rules and skew (1, 0 or -1);
+ * marking them current or stale; and judging every serve from scratch
+ * (indexes first), which marks them current.
+ */
+int schema_verdicts_current(struct store *st);
+int schema_stamp_verdicts(struct store *st);
+int schema_mark_stale(struct store *st);
+int schema_judge_all(struct store *st);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "input.h"
 #include "source.h"
 #include "util.h"
 
@@ -187,4 +188,119 @@ int source_save(struct store *st, const struct source *src, const char *name,
 	else
 		sqlite3_bind_null(stmt, 12);
 	return store_step_done(st, stmt, "recording ingest progress");
+}
+
+char *source_event_ref(struct store *st, int64_t event)
+{
+	static const char sql[] = "SELECT name FROM source WHERE id = ?1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	const char *name = NULL;
+	char *safe, *ref;
+	size_t len;
+
+	if (stmt) {
+		sqlite3_bind_int64(stmt, 1, (int64_t)((uint64_t)event >> 32));
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			name = (const char *)sqlite3_column_text(stmt, 0);
+	}
+	safe = safe_strdup(name ? name : "?");
+	if (stmt)
+		sqlite3_reset(stmt);
+	len = strlen(safe) + 24;
+	ref = xmalloc(len);
+	snprintf(ref, len, "%s:%llu", safe,
+		 (unsigned long long)((uint64_t)event & EVENT_LINE_MAX));
+	free(safe);
+	return ref;
+}
+
+/* The recorded progress of one source; 0 found, 1 none, -1 (reported). */
+static int source_load(struct store *st, int64_t id, struct source *src)
+{
+	static const char sql[] = "SELECT " SOURCE_COLUMNS " FROM source WHERE id = ?1";
+	sqlite3_stmt *stmt = store_prepare(st, sql);
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		size_t head_len = (size_t)sqlite3_column_bytes(stmt, 1);
+
+		memset(src, 0, sizeof(*src));
+		src->id = id;
+		if (head_len > SOURCE_HEAD_MAX)
+			head_len = SOURCE_HEAD_MAX;
+		if (head_len)
+			memcpy(src->head, sqlite3_column_blob(stmt, 1), head_len);
+		src->head_len = head_len;
+		src->lines = (uint64_t)sqlite3_column_int64(stmt, 2);
+		src->bytes = (uint64_t)sqlite3_column_int64(stmt, 3);
+		src->crc = (uint32_t)sqlite3_column_int64(stmt, 4);
+		src->tail_bytes = (uint64_t)sqlite3_column_int64(stmt, 5);
+		src->tail_crc = (uint32_t)sqlite3_column_int64(stmt, 6);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_error(st, "reading a source");
+		return -1;
+	}
+	return rc == SQLITE_ROW ? 0 : 1;
+}
+
+/* Keep a copy of the line (NULL for an overlong one, whose bytes are gone). */
+static void keep_line(const struct line *l, char **line, size_t *len)
+{
+	*line = l->overlong ? NULL : xstrndup(l->ptr, l->len);
+	*len = l->overlong ? 0 : l->len;
+}
+
+int source_read_line(struct store *st, int64_t id, const char *path,
+		     uint64_t number, char **line, size_t *len,
+		     enum source_line *found)
+{
+	struct source *src = xmalloc(sizeof(*src));
+	struct input *in;
+	struct line l;
+	const char *prefix;
+	size_t prefix_len;
+	int rc;
+
+	*line = NULL;
+	*len = 0;
+	*found = SOURCE_LINE_UNREADABLE;
+	if ((rc = source_load(st, id, src)) != 0 || !path ||
+	    !strcmp(path, "<stdin>") || !(in = input_open(path))) {
+		free(src);
+		return rc < 0 ? -1 : 0;
+	}
+	*found = SOURCE_LINE_CHANGED;
+	/* The head first: a file that starts otherwise is not read further. */
+	input_prefix(in, &prefix, &prefix_len);
+	if (prefix_len < src->head_len || memcmp(prefix, src->head, src->head_len))
+		goto done;
+	while (input_offset(in) < src->bytes && input_next_line(in, &l))
+		if (l.number == number)
+			keep_line(&l, line, len);
+	if (input_offset(in) != src->bytes || input_crc(in) != src->crc)
+		goto done;
+	if (number > src->lines) {
+		/* The unterminated last line ingest stored, as it was then. */
+		if (number != src->lines + 1 || !src->tail_bytes ||
+		    !input_next_line(in, &l) || l.overlong ||
+		    l.len != src->tail_bytes || input_line_crc(&l) != src->tail_crc)
+			goto done;
+		keep_line(&l, line, len);
+	}
+	*found = SOURCE_LINE_VERIFIED;
+done:
+	if (*found != SOURCE_LINE_VERIFIED) {
+		free(*line);
+		*line = NULL;
+		*len = 0;
+	}
+	input_close(in);
+	free(src);
+	return 0;
 }

@@ -47,4 +47,30 @@ int source_create(struct store *st, const char *name, struct source *src);
 int source_save(struct store *st, const struct source *src, const char *name,
 		int compressed, const char *damaged);
 
+/*
+ * "NAME:LINE" of an event (its id, store.h), made safe for a terminal;
+ * "?" for a source that is gone.  Allocated: free() it.
+ */
+char *source_event_ref(struct store *st, int64_t event);
+
+/* What source_read_line() found. */
+enum source_line {
+	SOURCE_LINE_VERIFIED,   /* the file holds the bytes ingested: the line is theirs */
+	SOURCE_LINE_CHANGED,    /* the file no longer holds them (renamed, rewritten) */
+	SOURCE_LINE_UNREADABLE  /* no file to read (missing, standard input, an error) */
+};
+
+/*
+ * Read line `number` of source `id` from path, its file, and check the
+ * file against what ingest recorded: the head, then the length and CRC-32
+ * of every byte consumed (or, for an unterminated last line, that line's
+ * length and CRC).  Only a verified line is returned (*line, allocated,
+ * of *len bytes; NULL for a line too long to keep).  The store keeps no
+ * CRC per line, so this reads the file up to all the source consumed,
+ * not only up to the line.  -1 on a database error (reported).
+ */
+int source_read_line(struct store *st, int64_t id, const char *path,
+		     uint64_t number, char **line, size_t *len,
+		     enum source_line *found);
+
 #endif

@@ -213,6 +213,111 @@ static int create_private_file(const char *path)
 	return 0;
 }
 
+/*
+ * SQLITE_OPEN_NOFOLLOW refuses a path with a symbolic link anywhere in it,
+ * saying only "unable to open database file" (and "(File exists)" for a
+ * link at the end), after create_private_file() had made the file through
+ * a linked directory.  The same rule, checked first, with a clear message.
+ */
+static int refuse_links(const char *path)
+{
+	char *prefix = xstrdup(path);
+	struct stat sb;
+	size_t i;
+	int rc = 0;
+
+	/* Each leading part that ends before a slash, then the whole path. */
+	for (i = 1; prefix[i - 1] && !rc; i++) {
+		char c = prefix[i];
+
+		if (c != '/' && c != '\0')
+			continue;
+		prefix[i] = '\0';
+		if (lstat(prefix, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+			if (c)
+				error("database %s: %s is a symbolic link, and no "
+				      "database is opened through one (give the real "
+				      "path)", path, prefix);
+			else
+				error("database %s: is a symbolic link, and no database "
+				      "is opened through one (give the real path)", path);
+			rc = -1;
+		}
+		prefix[i] = c;
+	}
+	free(prefix);
+	return rc;
+}
+
+/* path as a URI filename (SQLite's uri.html) with the given query. */
+static char *file_uri(const char *path, const char *query)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(path), i, o = 0;
+	char *uri = xmalloc(sizeof("file:") + 3 * len + 1 + strlen(query));
+
+	memcpy(uri, "file:", 5);
+	o = 5;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		/* '?', '#' and '%' would end or change the path; escape all but plain bytes. */
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("/-._~", c)) {
+			uri[o++] = (char)c;
+		} else {
+			uri[o++] = '%';
+			uri[o++] = hex[c >> 4];
+			uri[o++] = hex[c & 15];
+		}
+	}
+	uri[o++] = '?';
+	memcpy(uri + o, query, strlen(query) + 1);
+	return uri;
+}
+
+/*
+ * How a store is opened for reading: "mode=ro", unless a WAL store cannot
+ * be read so, as on read-only media or in a directory the user may not
+ * write, where SQLite cannot create the -shm file it needs.  Then, when
+ * no write-ahead log holds anything beside it (every commit is in the
+ * file itself), "immutable=1": read without locks or -shm, which is exact
+ * for a file that nothing can change.  A non-empty -wal that cannot be
+ * read is reported (NULL): the file alone would miss its last commits.
+ * Costs one extra open and a read of the header.
+ */
+static const char *read_only_query(const char *path, int flags)
+{
+	char *uri = file_uri(path, "mode=ro");
+	char *wal = xmalloc(strlen(path) + 5);
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int rc;
+
+	rc = sqlite3_open_v2(uri, &db, flags | SQLITE_OPEN_URI, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(db, 1);
+		rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	free(uri);
+	snprintf(wal, strlen(path) + 5, "%s-wal", path);
+	if ((rc & 0xff) != SQLITE_CANTOPEN && (rc & 0xff) != SQLITE_READONLY) {
+		free(wal);
+		return "mode=ro";
+	}
+	if (stat(wal, &sb) == 0 && sb.st_size > 0) {
+		error("database %s: cannot be read here: its last commits are in "
+		      "%s-wal, and SQLite cannot create the -shm file it needs to "
+		      "read them (read-only media or directory); copy the database "
+		      "with its -wal to a writable place", path, path);
+		free(wal);
+		return NULL;
+	}
+	free(wal);
+	return "immutable=1";
+}
+
 struct store *store_open(const char *path, enum store_mode mode, int *missing)
 {
 	enum store_failure why;
@@ -291,6 +396,8 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 		*why = STORE_FAILED;
 	st->path = xstrdup(mode == STORE_TEMPORARY ? "(temporary)" : path);
 	st->wait_ms = wait_ms;
+	if (mode != STORE_TEMPORARY && refuse_links(path))
+		goto fail;
 	if (mode == STORE_READ || mode == STORE_UPDATE) {
 		struct stat sb;
 
@@ -312,9 +419,21 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 		if (mode == STORE_WRITE && create_private_file(path))
 			goto fail;
 	}
-	/* An empty name gives SQLite's private temporary on-disk database. */
-	if (open_db(st, mode == STORE_TEMPORARY ? "" : path, flags))
+	if (mode == STORE_READ) {
+		const char *query = read_only_query(path, flags);
+		char *uri;
+
+		if (!query)
+			goto fail;
+		uri = file_uri(path, query);
+		rc = open_db(st, uri, flags | SQLITE_OPEN_URI);
+		free(uri);
+		if (rc)
+			goto fail;
+	} else if (open_db(st, mode == STORE_TEMPORARY ? "" : path, flags)) {
+		/* An empty name gives SQLite's private temporary database. */
 		goto fail;
+	}
 	/* The schema check comes first: it refuses a database that is not
 	 * camaudit's before anything (such as the journal mode) is changed. */
 	rc = schema_prepare(st, mode == STORE_READ);

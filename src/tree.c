@@ -89,15 +89,21 @@ static void scalar(struct tree *t, const char *key, const char *json_value,
 
 void tree_text(struct tree *t, const char *key, const char *value)
 {
+	tree_text_len(t, key, value, value ? strlen(value) : 0);
+}
+
+void tree_text_len(struct tree *t, const char *key, const char *value,
+		   size_t len)
+{
 	if (!value) {
 		tree_null(t, key);
 		return;
 	}
 	start(t, key, 0);
 	if (t->json) {
-		emit_json_string(t->out, value);
+		emit_json_string(t->out, value, len);
 	} else {
-		fput_safe(t->out, value, strlen(value));
+		fput_safe(t->out, value, len);
 		fputc('\n', t->out);
 	}
 }

@@ -24,6 +24,9 @@ void tree_array(struct tree *t, const char *key);
 void tree_end(struct tree *t);
 /* Values; a NULL text is written as null (JSON) or "-" (text). */
 void tree_text(struct tree *t, const char *key, const char *value);
+/* The same for value[0..len), which may hold NUL bytes. */
+void tree_text_len(struct tree *t, const char *key, const char *value,
+		   size_t len);
 void tree_time(struct tree *t, const char *key, int64_t ms);
 void tree_int(struct tree *t, const char *key, int64_t value);
 void tree_bool(struct tree *t, const char *key, int value);

@@ -164,9 +164,11 @@ static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
 		} else if (cp < 0x20 || cp == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\x%02x", cp);
 			out = esc, outlen = 4;
-		} else if ((cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp)) {
+		} else if ((cp >= 0x80 && cp < 0xa0) || is_bidi_control(cp) ||
+			   cp == 0x2028 || cp == 0x2029) {
 			/* C1 controls: some terminals act on them (CSI = 0x9b);
-			 * bidirectional controls reorder what the reader sees. */
+			 * bidirectional controls reorder what the reader sees;
+			 * U+2028 and U+2029 break the line in some viewers. */
 			snprintf(esc, sizeof(esc), "\\u%04x", cp);
 			out = esc, outlen = 6;
 		}
@@ -194,13 +196,18 @@ size_t safe_width(const char *s, size_t len)
 
 char *safe_strdup(const char *s)
 {
+	return safe_memdup(s, strlen(s));
+}
+
+char *safe_memdup(const char *s, size_t len)
+{
 	char *copy = NULL;
 	size_t size = 0;
 	FILE *mem = open_memstream(&copy, &size);
 
 	if (!mem)
 		die("out of memory (escaping a name)");
-	put_safe(mem, s, strlen(s), 1);
+	put_safe(mem, s, len, 1);
 	if (fclose(mem) != 0 || !copy)
 		die("out of memory (escaping a name)");
 	return copy;

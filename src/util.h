@@ -44,6 +44,8 @@ size_t safe_width(const char *s, size_t len);
 
 /* A copy of s escaped as fput_safe() writes it (for names in messages). */
 char *safe_strdup(const char *s);
+/* The same for s[0..len), which may hold NUL bytes (written as \x00). */
+char *safe_memdup(const char *s, size_t len);
 
 /*
  * Quote s[0..len) for an error message: ASCII printables as they are,

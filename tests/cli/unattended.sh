@@ -36,6 +36,56 @@ expect_exit 1 "a plain audit still shows every finding" camaudit audit --db new.
 equal "and records nothing" "$(cat "$srcdir/tests/data/small.expected")" "$(verdicts out)"
 expect_exit 2 "--new needs an existing database" camaudit audit --db missing.db --new
 
+# --- a request id that two deliveries share ----------------------------------------
+# varnishncsa's vxid is a counter: two relays (or one relay on two days)
+# log the same request id for different deliveries.  Each is a finding
+# of its own for --new (issue 13).
+{
+	echo "ts=2019-12-01T00:00:00Z op=bind device=cam-a account=alice"
+	echo "ts=2019-12-01T00:00:00Z op=bind device=cam-b account=bob"
+	fill_line 2019-12-26T08:00:00Z n1 k1 cam-a
+	fill_line 2019-12-27T08:00:00Z n2 k2 cam-b
+} > reuse-cache.log
+serve_line 2019-12-26T08:00:01Z 32770 bob k1 n1 > reuse-relay-a.log
+serve_line 2019-12-27T08:00:01Z 32770 alice k2 n2 > reuse-relay-b.log
+camaudit ingest -q --db reuse.db reuse-cache.log reuse-relay-a.log
+expect_exit 1 "--new prints the first delivery with request id 32770" \
+	camaudit audit --db reuse.db --new --format json
+equal "bob's" "bob" "$("$JQ" -r .viewer_account out)"
+camaudit ingest -q --db reuse.db reuse-relay-b.log
+expect_exit 1 "another delivery with the same request id is new" \
+	camaudit audit --db reuse.db --new --format json
+equal "alice's, on the next day" "alice 2019-12-27T08:00:01.000Z" \
+	"$("$JQ" -r '[.viewer_account, .served_at] | join(" ")' out)"
+grep_file "and the summary counts one reported before" "new: 1 printed, 1 reported before" err
+expect_exit 0 "then nothing is new" camaudit audit --db reuse.db --new
+
+# --- a first load that drops the indexes under a waiting audit --new -------------------
+# audit --new checked the indexes when it opened the store; a concurrent
+# first load then dropped them while --new waited for the write lock, and
+# --new correlated the whole store without them for minutes (issue 13).
+# Here a writer holds the lock, drops an index and marks the verdicts
+# stale as a first load does, and lets --new go on.
+camaudit ingest -q --db race.db "$small"
+mkfifo race.sql
+sqlite3 race.db < race.sql > /dev/null 2>&1 &
+sqlpid=$!
+exec 9> race.sql
+echo "BEGIN IMMEDIATE;" >&9
+sleep 0.3
+"$CAMAUDIT" audit -q --db race.db --new --wait 20s --format json > race.out 2> race.err &
+auditpid=$!
+sleep 1
+echo "DROP INDEX fill_key_node_ts; UPDATE setting SET value = 'stale' WHERE name = 'verdict_rules'; COMMIT;" >&9
+exec 9>&-
+wait $sqlpid
+wait $auditpid
+equal "--new waited for the writer and printed the findings" \
+	"$(grep -c cross_tenant "$srcdir/tests/data/small.expected")" "$(grep -c . race.out)"
+equal "it built the index it found missing under the lock" 1 \
+	"$(rows race.db "SELECT count(*) FROM sqlite_schema WHERE name = 'fill_key_node_ts'")"
+expect_exit 0 "and judged with it: check agrees" camaudit check --db race.db
+
 # --- a killed audit --new loses nothing ------------------------------------------
 awk 'BEGIN {
 	for (i = 0; i < 4000; i++)

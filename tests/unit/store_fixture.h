@@ -16,6 +16,7 @@
 #include "logfmt.h"
 #include "source.h"
 #include "store.h"
+#include "verdict.h"
 
 enum { RELAY_LOG, CACHE_LOG, REGISTRY_LOG, SOURCE_COUNT };
 
@@ -56,7 +57,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Store one logfmt line (which must parse) as the next line of source. */
+/*
+ * Store one logfmt line (which must parse) as the next line of source,
+ * and keep the stored verdicts current as ingest does after a file: so
+ * the lines of a test, in the order it adds them, are each a late log
+ * for the verdicts of what came before.
+ */
 static void add(struct fixture *fx, int source, const char *line)
 {
 	char *copy = strdup(line);
@@ -65,6 +71,7 @@ static void add(struct fixture *fx, int source, const char *line)
 	assert_int_equal(logfmt_parse_line(copy, strlen(copy), &ev), 0);
 	assert_int_equal(store_insert_event(fx->st, fx->source[source],
 					    ++fx->line, &ev), 0);
+	assert_int_equal(verdict_update(fx->st, fx->source[source], fx->line), 0);
 	free(copy);
 }
 

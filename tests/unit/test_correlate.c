@@ -33,8 +33,17 @@ static struct audit_summary run_window(struct fixture *fx, int64_t since,
 {
 	struct audit_window w = {.since = since, .until = until, .skew_ms = 2000};
 	struct audit_summary summary;
+	uint64_t checked, differences;
 
-	assert_int_equal(correlate_run(fx->st, &w, &summary), 0);
+	/*
+	 * The verdicts that add() kept, line by line, equal those of a
+	 * judgement of every serve from scratch; audit reads the former.
+	 */
+	assert_int_equal(verdict_check(fx->st, 0, NULL, NULL, &checked,
+				       &differences), 0);
+	assert_int_equal(differences, 0);
+	assert_int_equal(correlate_run(fx->st, &w, CORRELATE_DELIVERIES, 0,
+				       &summary), 0);
 	return summary;
 }
 
@@ -385,6 +394,91 @@ static void test_unshare_before_serve_makes_it_cross_tenant(void **state)
 	assert_string_equal(verdict(fx, "after"), "cross_tenant");
 }
 
+/*
+ * Late events: each arrives after the serves whose verdict it changes, as
+ * a late log does; run() checks the kept verdicts against a judgement from
+ * scratch each time, and the verdict must move.
+ */
+static void test_late_share_clears_a_cross_tenant_serve(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice device=cam-b key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=share device=cam-b account=alice");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_late_binding_names_the_owner(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-x");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unknown_owner");
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:00:00Z op=bind device=cam-x account=bob");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+	/* A back-dated transfer to the viewer, still before the fill. */
+	add(fx, REGISTRY_LOG, "ts=2019-12-26T07:30:00Z op=bind device=cam-x account=alice");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+}
+
+static void test_late_removal_ends_the_chosen_fill(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-b");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:06Z req=r2 account=alice key=k");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+	assert_string_equal(verdict(fx, "r2"), "cross_tenant");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:03Z op=evict node=n1 key=k");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+	assert_string_equal(verdict(fx, "r2"), "unattributed");
+}
+
+static void test_late_fill_within_skew_is_found(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=r1 account=alice key=k node=n1");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:00Z req=r2 account=alice key=k");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "unattributed");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:01.500Z op=fill node=n1 key=k device=cam-b");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+	assert_string_equal(verdict(fx, "r2"), "cross_tenant");
+}
+
+static void test_late_fill_of_the_frame_outranks_the_key(void **state)
+{
+	struct fixture *fx = *state;
+
+	registry(fx);
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k device=cam-a");
+	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r1 account=alice key=k node=n1 frame=fb");
+	run(fx);
+	assert_string_equal(verdict(fx, "r1"), "ok");
+	/* Hours later in time, on another node: rule 1a reaches it anyway. */
+	add(fx, CACHE_LOG, "ts=2019-12-26T11:00:00Z op=fill node=n2 key=other device=cam-b frame=fb");
+	run(fx);
+	assert_string_equal(origin(fx, "r1"), "cam-b");
+	assert_string_equal(verdict(fx, "r1"), "cross_tenant");
+}
+
 static void test_allowed_frame_of_another_camera_is_device_mismatch(void **state)
 {
 	struct fixture *fx = *state;
@@ -487,6 +581,11 @@ int main(void)
 		T(test_unbind_naming_another_account_does_not_end_ownership),
 		T(test_share_held_at_serve_time_authorises),
 		T(test_unshare_before_serve_makes_it_cross_tenant),
+		T(test_late_share_clears_a_cross_tenant_serve),
+		T(test_late_binding_names_the_owner),
+		T(test_late_removal_ends_the_chosen_fill),
+		T(test_late_fill_within_skew_is_found),
+		T(test_late_fill_of_the_frame_outranks_the_key),
 		T(test_allowed_frame_of_another_camera_is_device_mismatch),
 		T(test_only_deliveries_are_checked),
 		T(test_window_selects_serves_by_serve_time),

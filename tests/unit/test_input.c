@@ -827,6 +827,56 @@ static void test_fingerprint_waits_for_a_terminated_data_line(void **state)
 					&fp), 0);
 }
 
+/* --- containers: input_container() on a decoded prefix ------------------------ */
+
+static void test_tar_header_is_named_a_tar_archive(void **state)
+{
+	unsigned char block[512] = "relay.log";
+	const char *what = NULL, *way_out = NULL;
+
+	(void)state;
+	memcpy(block + 257, "ustar", 5);
+	assert_int_equal(input_container(block, sizeof(block), &what, &way_out), 1);
+	assert_string_equal(what, "a tar archive");
+	assert_non_null(way_out);
+}
+
+static void test_sqlite_header_is_named_a_database(void **state)
+{
+	static const unsigned char header[] = "SQLite format 3\0\x10\x00";
+	const char *what = NULL, *way_out = NULL;
+
+	(void)state;
+	assert_int_equal(input_container(header, sizeof(header), &what, &way_out), 1);
+	assert_non_null(strstr(what, "SQLite database"));
+}
+
+static void test_bzip2_needs_its_block_magic_not_only_bzh(void **state)
+{
+	static const unsigned char log[] = "BZh9 is not a file: ts=1 account=a";
+	static const unsigned char bz[] = "BZh91AY&SY\x01\x02";
+	const char *what, *way_out;
+
+	(void)state;
+	assert_int_equal(input_container(log, sizeof(log) - 1, &what, &way_out), 0);
+	assert_int_equal(input_container(bz, sizeof(bz) - 1, &what, &way_out), 1);
+	assert_string_equal(what, "bzip2-compressed");
+}
+
+static void test_a_log_and_a_short_prefix_are_not_containers(void **state)
+{
+	static const unsigned char log[] =
+		"ts=2019-12-26T08:00:01Z req=r-01 account=acct-1 key=k node=n";
+	const char *what, *way_out;
+
+	(void)state;
+	assert_int_equal(input_container(log, sizeof(log) - 1, &what, &way_out), 0);
+	/* "PK\3" alone is too short to be zip's magic. */
+	assert_int_equal(input_container((const unsigned char *)"PK\3", 3, &what,
+					 &way_out), 0);
+	assert_int_equal(input_container(log, 0, &what, &way_out), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -865,6 +915,10 @@ int main(void)
 		T(test_lines_after_prefix_start_at_the_beginning),
 		T(test_prefix_after_first_line_is_refused),
 		T(test_truncated_gzip_returns_the_lines_before_the_cut),
+		T(test_tar_header_is_named_a_tar_archive),
+		T(test_sqlite_header_is_named_a_database),
+		T(test_bzip2_needs_its_block_magic_not_only_bzh),
+		T(test_a_log_and_a_short_prefix_are_not_containers),
 		T(test_truncated_gzip_is_reported_as_failed),
 		T(test_gzip_cut_inside_the_trailer_is_reported_as_failed),
 		T(test_corrupt_crc_in_gzip_trailer_is_reported_as_failed),

@@ -47,7 +47,7 @@ static char *expected_json(const char *text)
 	fputs("{\"kind\":\"share\",\"ts\":\"2019-12-26T09:00:00.123Z\","
 	      "\"ts_ms\":1577350800123,\"ref\":null,\"event_id\":null,"
 	      "\"op\":null,\"device\":null,\"account\":", out);
-	emit_json_string(out, text);
+	emit_json_string(out, text, strlen(text));
 	fputs("}\n", out);
 	assert_int_equal(fclose(out), 0);
 	return buf;

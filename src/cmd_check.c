@@ -1,0 +1,135 @@
+/*
+ * camaudit check: judge every serve from scratch and compare with the
+ * verdicts that ingest kept in the store; with --repair, store the new
+ * ones.  For tests, for operators after an upgrade, and for doubt.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "commands.h"
+#include "exitcode.h"
+#include "source.h"
+#include "util.h"
+#include "verdict.h"
+
+enum { OPT_REPAIR = OPT_LONG_ONLY + 80 };
+
+static const struct cli_option check_options[] = {
+	{"repair", OPT_REPAIR, NULL, "replace the stored verdicts that differ "
+	 "with the new ones"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command check_command = {
+	"check", cmd_check,
+	"Judge every serve in the store from scratch and compare each verdict\n"
+	"with the one ingest kept; print every serve where they differ.",
+	"[--db PATH] [--quiet] [--wait DURATION] [--repair]",
+	"Each difference is one line on stdout: the serve's FILE:LINE, then the\n"
+	"stored and the new verdict (type and fill).  Exit status: 0 all equal,\n"
+	"1 differences printed (with --repair: and replaced), 2 usage error,\n"
+	"3 database error, 4 another camaudit held the database past --wait.",
+};
+
+struct check_request {
+	struct audit_request common; /* --db, --quiet, --wait */
+	int repair;
+};
+
+static int handle(int key, const char *arg, void *ctx)
+{
+	struct check_request *req = ctx;
+
+	if (key == OPT_REPAIR) {
+		req->repair = 1;
+		return 0;
+	}
+	return audit_option(&check_command, &req->common, key, arg);
+}
+
+/* "TYPE (fill FILE:LINE)", or "none" for a serve without a verdict. */
+static void print_side(struct store *st, const struct verdict_row *v)
+{
+	char *ref;
+
+	if (!v->present) {
+		fputs("none", stdout);
+		return;
+	}
+	fputs(v->type, stdout);
+	if (v->fill) {
+		ref = source_event_ref(st, v->fill);
+		printf(" (fill %s)", ref);
+		free(ref);
+	}
+	if (v->owner) {
+		char *owner = safe_strdup(v->owner);
+
+		printf(" owner %s", owner);
+		free(owner);
+	}
+}
+
+static int print_difference(int64_t serve, const struct verdict_row *stored,
+			    const struct verdict_row *judged, void *ctx)
+{
+	struct store *st = ctx;
+	char *ref = source_event_ref(st, serve);
+
+	printf("%s: stored ", ref);
+	print_side(st, stored);
+	fputs(", judged now ", stdout);
+	print_side(st, judged);
+	putchar('\n');
+	free(ref);
+	return ferror(stdout) ? -1 : 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {
+		check_options, wait_options, cli_common_options, NULL};
+	struct check_request req = {0};
+	enum store_failure why;
+	struct store *st;
+	uint64_t checked = 0, differences = 0;
+	int first, failed;
+
+	audit_request_init(&req.common);
+	first = cli_parse(argc, argv, &check_command, tables, handle, &req);
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (first < argc)
+		return cli_usage_error(&check_command, "unexpected argument '%s'",
+				       argv[first]);
+	st = store_open_wait(req.common.db, req.repair ? STORE_UPDATE : STORE_READ,
+			     req.common.wait_ms, &why);
+	if (!st)
+		return store_exit_status(why);
+	/* One snapshot; --repair holds the write lock from the first read. */
+	failed = req.repair ? store_begin(st) : store_begin_read(st);
+	if (!failed)
+		failed = verdict_check(st, req.repair, print_difference, st,
+				       &checked, &differences) != 0;
+	if (failed || !req.repair)
+		store_rollback(st);
+	else if (store_commit(st))
+		failed = 1;
+	if (failed) {
+		int status = store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+
+		store_close(st);
+		return status;
+	}
+	store_close(st);
+	if (cli_finish_output())
+		return EXIT_INCOMPLETE;
+	if (!req.common.quiet)
+		fprintf(stderr, "camaudit: %llu verdicts judged again, %llu differ%s\n",
+			(unsigned long long)checked, (unsigned long long)differences,
+			differences && req.repair ? " (replaced)" : "");
+	return differences ? EXIT_FINDINGS : EXIT_CLEAN;
+}
