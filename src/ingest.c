@@ -188,6 +188,18 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 	return ATTEMPT_DONE;
 }
 
+int ingest_refuse_container(const char *name, const unsigned char *prefix,
+			    size_t len, int compressed)
+{
+	const char *container, *way_out;
+
+	if (!input_container(prefix, len, &container, &way_out))
+		return 0;
+	error("%s: %s%s, not a log; %s", name,
+	      compressed ? "gzip-compressed, " : "", container, way_out);
+	return 1;
+}
+
 /*
  * Read the rest of the file into fs->src, recording progress as it goes.
  * A second thread reads and parses the lines (readahead.c) while this one
@@ -386,7 +398,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure, *used = NULL, *container, *way_out;
+	const char *failure, *used = NULL;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -396,9 +408,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_FILE_FAILED;
 	}
 	res->compressed = input_is_gzip(f.in);
-	if (input_container(f.prefix, f.prefix_len, &container, &way_out)) {
-		error("%s: %s%s, not a log; %s", name,
-		      res->compressed ? "gzip-compressed, " : "", container, way_out);
+	if (ingest_refuse_container(name, f.prefix, f.prefix_len, res->compressed)) {
 		input_close(f.in);
 		res->failed = 1;
 		return INGEST_FILE_FAILED;

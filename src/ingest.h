@@ -84,6 +84,14 @@ struct format *ingest_choose_format(const struct format_choice *formats,
 void ingest_parse_line(void *ctx, struct line *line, struct format_output *out);
 
 /*
+ * Whether the file whose decoded content starts with prefix[0..len) is an
+ * archive, another compressor's file or a SQLite file (input_container):
+ * 1 when it is, reported as "NAME: KIND, not a log; WHAT TO DO", else 0.
+ */
+int ingest_refuse_container(const char *name, const unsigned char *prefix,
+			    size_t len, int compressed);
+
+/*
  * Call fn for path, or for every regular file under it when it is a
  * directory (recursively, in name order, skipping names that start with
  * a dot).  Returns 0, or -1 when something could not be listed (reported;

@@ -92,6 +92,11 @@ int normalize_file(const char *path, const char *shown,
 		input_close(in);
 		return failure ? 1 : 0;
 	}
+	if (ingest_refuse_container(shown, (const unsigned char *)prefix, len,
+				    res->compressed)) {
+		input_close(in);
+		return 1;
+	}
 	if (!(fmt = ingest_choose_format(formats, prefix, len, shown)) ||
 	    (known = find_fingerprint(path, shown, in, prefix, len,
 				      &fingerprint)) < 0) {

@@ -61,6 +61,16 @@ grep_file "it names the damage" '^camaudit: cut.gz: gzip data truncated' err
 check "after the events before it" test -s out
 expect_exit 3 "a missing file exits 3" camaudit normalize -q missing.log
 grep_file "named" '^camaudit: missing.log: No such file or directory$' err
+tar cf logs.tar samples/relay-a.log
+expect_exit 3 "an archive is refused, as ingest refuses it" camaudit normalize logs.tar
+grep_file "by its magic, with the way out" "^camaudit: logs.tar: a tar archive, not a log; unpack it or give its members' files by name$" err
+check "and none of its members' lines is written as the archive's" test ! -s out
+gzip -c logs.tar > logs.tar.gz
+expect_exit 3 "inside gzip too" camaudit normalize -q logs.tar.gz
+grep_file "named as such" "^camaudit: logs.tar.gz: gzip-compressed, a tar archive, not a log" err
+expect_exit 3 "a camaudit store is refused" camaudit normalize -q s.db samples/registry.log
+grep_file "named" "^camaudit: s.db: a SQLite database" err
+check "the other files are still written" grep -q '"ref":"samples/registry.log:1"' out
 printf 'this is no log at all\n' > prose.txt
 expect_exit 3 "a file no format matches exits 3" camaudit normalize -q prose.txt
 grep_file "as ingest says it" "^camaudit: prose.txt: no input format matches its first lines" err
