@@ -111,8 +111,10 @@ static void report(const char *name, const struct normalize_result *r)
 
 	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events written, "
-		"%llu rejected\n", name, how, (unsigned long long)r->lines_read,
-		(unsigned long long)r->events, (unsigned long long)r->rejected);
+		"%llu rejected%s\n", name, how, (unsigned long long)r->lines_read,
+		(unsigned long long)r->events, (unsigned long long)r->rejected,
+		r->unfinished ? "; the last line, unfinished, is left for the "
+		"next run" : "");
 }
 
 static int normalize_one(const char *path, void *ctx)

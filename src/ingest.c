@@ -188,6 +188,18 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 	return ATTEMPT_DONE;
 }
 
+/*
+ * A last line with no newline that yields nothing is most likely still
+ * being written: rejected, it was reported again on every run until the
+ * writer finished it.  It is left unread for the next run.  Compressed
+ * content and a pipe are final: there it is rejected as any other line.
+ */
+int ingest_line_unfinished(struct input *in, const struct parsed_line *p)
+{
+	return !p->line.terminated && !p->line.cut && !p->line.overlong &&
+	       p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in);
+}
+
 int ingest_refuse_container(const char *name, const unsigned char *prefix,
 			    size_t len, int compressed)
 {
@@ -221,15 +233,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
 		fs->res->lines_read++;
-		/*
-		 * A last line with no newline that yields nothing is most
-		 * likely still being written: rejected, it was reported again
-		 * on every run until the writer finished it.  It is left
-		 * unread for the next run.  Compressed content and a pipe are
-		 * final: there it is rejected as any other line.
-		 */
-		if (!p->line.terminated && !p->line.cut && !p->line.overlong &&
-		    p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in)) {
+		if (ingest_line_unfinished(in, p)) {
 			fs->res->provisional = 1;
 			continue;
 		}

@@ -14,7 +14,9 @@
 struct format;        /* format.h */
 struct format_choice;
 struct format_output;
-struct line;          /* input.h */
+struct input;         /* input.h */
+struct line;
+struct parsed_line;   /* readahead.h */
 
 /* How many rejected lines of one file are shown; the rest are counted. */
 #define INGEST_REJECTS_SHOWN 5
@@ -90,6 +92,13 @@ void ingest_parse_line(void *ctx, struct line *line, struct format_output *out);
  */
 int ingest_refuse_container(const char *name, const unsigned char *prefix,
 			    size_t len, int compressed);
+
+/*
+ * Whether parsed line p of in is a last line still being written: no
+ * newline, no event, in a plain file that a later run can read again.
+ * Neither stored nor rejected: it is read again once it is finished.
+ */
+int ingest_line_unfinished(struct input *in, const struct parsed_line *p);
 
 /*
  * Call fn for path, or for every regular file under it when it is a

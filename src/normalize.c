@@ -115,6 +115,10 @@ int normalize_file(const char *path, const char *shown,
 	}
 	while (!stop && (p = readahead_next(ra))) {
 		res->lines_read++;
+		if (ingest_line_unfinished(in, p)) {
+			res->unfinished = 1;
+			continue;
+		}
 		/* As ingest: an event id holds its line number in 32 bits. */
 		if (p->line.number > EVENT_LINE_MAX && p->out.count) {
 			reject(shown, p->line.number, "past line 4294967295, the "

@@ -18,6 +18,7 @@ struct normalize_result {
 	uint64_t events;      /* handed to the callback */
 	uint64_t rejected;
 	int compressed;
+	int unfinished;       /* its last line, still being written, was left */
 	const char *format;   /* the input format it was read with */
 };
 

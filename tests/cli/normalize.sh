@@ -71,6 +71,19 @@ grep_file "named as such" "^camaudit: logs.tar.gz: gzip-compressed, a tar archiv
 expect_exit 3 "a camaudit store is refused" camaudit normalize -q s.db samples/registry.log
 grep_file "named" "^camaudit: s.db: a SQLite database" err
 check "the other files are still written" grep -q '"ref":"samples/registry.log:1"' out
+{ sed -n 1,2p samples/relay-a.log; sed -n 3p samples/relay-a.log | cut -c 1-20 | tr -d '\n'; } > growing.log
+expect_exit 0 "a last line still being written is not an error" camaudit normalize growing.log
+grep_file "nor rejected; the file's line says it is left" "^camaudit: growing.log: 3 lines read, 2 events written, 0 rejected; the last line, unfinished, is left for the next run$" err
+mv out growing.first
+sed -n 1,3p samples/relay-a.log > growing.log
+expect_exit 0 "once finished" camaudit normalize -q growing.log
+equal "the lines before keep their ids" "$("$JQ" -r .event_id growing.first)" \
+	"$("$JQ" -r 'select(.ref != "growing.log:3") | .event_id' out)"
+equal "and the next run writes the finished line" 1 \
+	"$("$JQ" -r 'select(.ref == "growing.log:3") | .kind' out | wc -l | tr -d ' ')"
+sed -n 3p samples/relay-a.log | cut -c 1-20 | tr -d '\n' > piped.log
+expect_exit 0 "from a pipe, which is final" sh -c "'$CAMAUDIT' normalize - < piped.log"
+grep_file "it is rejected as any other line" "^camaudit: <stdin>:1: rejected" err
 printf 'this is no log at all\n' > prose.txt
 expect_exit 3 "a file no format matches exits 3" camaudit normalize -q prose.txt
 grep_file "as ingest says it" "^camaudit: prose.txt: no input format matches its first lines" err
