@@ -30,6 +30,19 @@ check "and export's rows" sh -c "sorted_csv() { tr -d '\r' | sed 1d | LC_ALL=C s
 expect_exit 0 "--events picks kinds" camaudit normalize -q --events binding,share samples
 equal "only those" "binding share" "$("$JQ" -r .kind out | sort -u | paste -sd ' ' -)"
 
+# A value with a NUL byte (nginx decodes \x00): written whole and escaped,
+# in both formats, as export writes it from a store.
+sed -n 1p nginx.log > nul.log
+sed -n 2p nginx.log | sed 's/"acct-2"/"alice\\x00bob\\xe2\\x80\\xa8x"/' >> nul.log
+camaudit ingest -q --db nul.db nul.log
+expect_exit 0 "a value with a NUL byte" camaudit normalize -q nul.log
+grep_file "is written whole, as \\u0000" '"account":"alice\\u0000bob\\u2028x"' out
+equal "as export writes it" "$(camaudit export -q --db nul.db | LC_ALL=C sort)" "$(LC_ALL=C sort out)"
+expect_exit 0 "and in CSV" camaudit normalize -q --format csv nul.log
+grep_file "whole, escaped, not cut at the NUL (csv)" ',alice\\x00bob\\u2028x,' out
+equal "as export writes it (csv)" "$(camaudit export -q --db nul.db --format csv | LC_ALL=C sort)" \
+	"$(LC_ALL=C sort out)"
+
 # --- the event id --------------------------------------------------------------------
 gzip -c samples/relay-a.log > moved.gz
 id_of() { camaudit normalize -q "$1" | "$JQ" -r 'select(.ref | endswith(":7")) | .event_id'; }

@@ -1,7 +1,8 @@
 /*
- * Unit tests of src/record.c: the NDJSON writer must escape text exactly
- * as emit_json_string() does (findings and records are read by the same
- * tools), and the records of events must be what the store keeps.
+ * Unit tests of src/record.c: the NDJSON and CSV writers must escape text
+ * exactly as emit_json_string() and emit_csv_field() do (findings and
+ * records are read by the same tools), NUL bytes included, and the
+ * records of events must be what the store keeps.
  */
 #include "config.h"
 
@@ -18,8 +19,8 @@
 #include "emit.h"
 #include "record.h"
 
-/* What record_write_json() writes for a share whose account is text. */
-static char *record_json(const char *text)
+/* What record_write_json() writes for a share whose account is text[0..len). */
+static char *record_json(const char *text, size_t len)
 {
 	struct record_value v[RECORD_KEYS] = {{0}};
 	char *buf = NULL;
@@ -30,14 +31,14 @@ static char *record_json(const char *text)
 	v[RECORD_KIND] = RECORD_STRING("share");
 	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, 1577350800123, 0};
 	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, 1577350800123, 0};
-	v[RECORD_ACCOUNT] = RECORD_STRING(text);
+	v[RECORD_ACCOUNT] = RECORD_TEXT_OF(text, len);
 	record_write_json(out, EVENT_SHARE, v);
 	assert_int_equal(fclose(out), 0);
 	return buf;
 }
 
 /* The same record written with emit_json_string() for the account. */
-static char *expected_json(const char *text)
+static char *expected_json(const char *text, size_t len)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -47,19 +48,51 @@ static char *expected_json(const char *text)
 	fputs("{\"kind\":\"share\",\"ts\":\"2019-12-26T09:00:00.123Z\","
 	      "\"ts_ms\":1577350800123,\"ref\":null,\"event_id\":null,"
 	      "\"op\":null,\"device\":null,\"account\":", out);
-	emit_json_string(out, text, strlen(text));
+	emit_json_string(out, text, len);
 	fputs("}\n", out);
 	assert_int_equal(fclose(out), 0);
 	return buf;
 }
 
-static void assert_escaped_as_findings(const char *text)
+/* The account's cell as record_write_csv() writes it, and as emit does. */
+static void assert_csv_cell_as_in_findings(const char *text, size_t len)
 {
-	char *got = record_json(text), *want = expected_json(text);
+	struct record_value v[RECORD_KEYS] = {{0}};
+	char *got = NULL, *want = NULL;
+	size_t got_size = 0, want_size = 0, i;
+	FILE *out = open_memstream(&got, &got_size);
+
+	assert_non_null(out);
+	v[RECORD_ACCOUNT] = RECORD_TEXT_OF(text, len);
+	record_write_csv(out, v, 0);
+	assert_int_equal(fclose(out), 0);
+	out = open_memstream(&want, &want_size);
+	assert_non_null(out);
+	for (i = 0; i < RECORD_ACCOUNT; i++)
+		fputc(',', out);
+	emit_csv_field(out, text, len, 0);
+	for (i = RECORD_ACCOUNT + 1; i < RECORD_KEYS; i++)
+		fputc(',', out);
+	fputs("\r\n", out);
+	assert_int_equal(fclose(out), 0);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+static void assert_escaped_as_findings_len(const char *text, size_t len)
+{
+	char *got = record_json(text, len), *want = expected_json(text, len);
 
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
+	assert_csv_cell_as_in_findings(text, len);
+}
+
+static void assert_escaped_as_findings(const char *text)
+{
+	assert_escaped_as_findings_len(text, strlen(text));
 }
 
 static void test_text_is_escaped_as_in_findings(void **state)
@@ -71,6 +104,19 @@ static void test_text_is_escaped_as_in_findings(void **state)
 	assert_escaped_as_findings("bad utf-8 \377 \300\200 \355\240\200 end");
 	assert_escaped_as_findings("caf\303\251 \360\237\230\200 ok");
 	assert_escaped_as_findings("");
+}
+
+/* A decoded \x00 (nginx) reaches a record: it is written, not the end. */
+static void test_nul_bytes_are_escaped_not_cut(void **state)
+{
+	static const char text[] = "alice\0bob\342\200\250x";
+	char *got;
+
+	(void)state;
+	assert_escaped_as_findings_len(text, sizeof(text) - 1);
+	got = record_json(text, sizeof(text) - 1);
+	assert_non_null(strstr(got, "\"account\":\"alice\\u0000bob\\u2028x\""));
+	free(got);
 }
 
 static void test_random_bytes_are_escaped_as_in_findings(void **state)
@@ -88,11 +134,8 @@ static void test_random_bytes_are_escaped_as_in_findings(void **state)
 			x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 			/* Mostly the bytes that need care, some ASCII. */
 			text[i] = (char)(x & 0x100 ? 0x20 + x % 0x60 : (x >> 9) & 0xff);
-			if (!text[i])
-				text[i] = 'x';
 		}
-		text[len] = '\0';
-		assert_escaped_as_findings(text);
+		assert_escaped_as_findings_len(text, len);
 	}
 }
 
@@ -156,6 +199,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_is_escaped_as_in_findings),
 		cmocka_unit_test(test_random_bytes_are_escaped_as_in_findings),
+		cmocka_unit_test(test_nul_bytes_are_escaped_not_cut),
 		cmocka_unit_test(test_times_across_seconds_are_exact),
 		cmocka_unit_test(test_event_numbers_are_kept_as_the_store_keeps_them),
 	};
