@@ -166,8 +166,8 @@ SETTINGS join_use_nulls = 1;
 
 -- The findings of a window with audit's JSON keys, in its order and
 -- spelling (RFC 3339 UTC with milliseconds, null where audit has null),
--- then what orders them and the serve's identity for --new: the request
--- id where the relay logged one, else the serve's event id.
+-- then what orders them and, for --new, identifies them: the serve's
+-- event id (fp, line).
 CREATE OR REPLACE VIEW findings AS
 SELECT
     type,
@@ -188,10 +188,7 @@ SELECT
        NULL) AS filled_at,
     ref AS serve_ref,
     if(traced, f_ref, NULL) AS fill_ref,
-    ts_ms, fp, line,
-    if(req IS NOT NULL, concat('req:', req),
-       concat('event:', leftPad(lower(hex(fp)), 16, '0'), ':', toString(line)))
-        AS serve_identity
+    ts_ms, fp, line
 FROM verdicts(since_ms = {since_ms:Int64}, until_ms = {until_ms:Int64},
               skew_ms = {skew_ms:Int64})
 WHERE type != 'ok'

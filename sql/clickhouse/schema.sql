@@ -110,13 +110,14 @@ CREATE TABLE IF NOT EXISTS shares (
 ) ENGINE = ReplacingMergeTree ORDER BY (account, device, ts_ms, fp, line);
 
 -- What audit --new has reported (new.sql, record.sql): the type and the
--- serve's identity, the request id ("req:ID") where the relay logged one,
--- else its event id ("event:FINGERPRINT:LINE").
+-- serve's event id, as audit --new records the type and the serve (never
+-- the request id, which relays reuse).
 CREATE TABLE IF NOT EXISTS reported (
     type        LowCardinality(String),
-    serve       String,
+    fp          UInt64,
+    line        UInt32,
     reported_at DateTime64(3, 'UTC')
-) ENGINE = ReplacingMergeTree ORDER BY (type, serve);
+) ENGINE = ReplacingMergeTree ORDER BY (type, fp, line);
 
 -- The fleet's regions, for regions.sql: each relay (role 'relay', its
 -- name as in the serves' relay field) and each cache node (role 'node').

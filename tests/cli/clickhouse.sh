@@ -149,6 +149,35 @@ ch --db e3.chdb --load late.ndjson --new --record > ch-late-2.json 2>/dev/null
 same_findings "after the late log, what audit --new reports" late-2.json ch-late-2.json
 check "which is two findings" test "$(wc -l < ch-late-2.json)" -eq 2
 
+# --- --new: a request id that two deliveries share -----------------------------------------
+# Relays reuse request ids (varnishncsa's vxid is a counter): as for
+# audit --new, a finding is its serve, and a later delivery with the same
+# request id is new.
+mkdir reuse && cd reuse
+{
+	echo "ts=2019-12-01T00:00:00Z op=bind device=cam-a account=alice"
+	echo "ts=2019-12-01T00:00:00Z op=bind device=cam-b account=bob"
+} > registry.log
+{
+	echo "ts=2019-12-26T08:00:00Z op=fill node=n1 key=k1 device=cam-a"
+	echo "ts=2019-12-27T08:00:00Z op=fill node=n2 key=k2 device=cam-b"
+} > cache.log
+echo "ts=2019-12-26T08:00:01Z req=32770 account=bob key=k1 node=n1 relay=relay-a status=200" > relay-a.log
+echo "ts=2019-12-27T08:00:01Z req=32770 account=alice key=k2 node=n2 relay=relay-b status=200" > relay-b.log
+camaudit ingest -q --db ../reuse.db registry.log cache.log relay-a.log
+camaudit audit -q --db ../reuse.db --new --type all --format json > ../reuse-1.json
+camaudit ingest -q --db ../reuse.db relay-b.log
+camaudit audit -q --db ../reuse.db --new --type all --format json > ../reuse-2.json
+camaudit normalize -q registry.log cache.log relay-a.log > ../reuse-early.ndjson
+camaudit normalize -q relay-b.log > ../reuse-late.ndjson
+cd ..
+ch --db reuse.chdb --load reuse-early.ndjson --new --record > ch-reuse-1.json 2>/dev/null
+same_findings "new.sql reports the first delivery with request id 32770" reuse-1.json ch-reuse-1.json
+ch --db reuse.chdb --load reuse-late.ndjson --new --record > ch-reuse-2.json 2>/dev/null
+same_findings "and the next delivery with that id, as audit --new does" reuse-2.json ch-reuse-2.json
+equal "alice's, on the next day" "alice 2019-12-27T08:00:01.000Z" \
+	"$("$JQ" -r '[.viewer_account, .served_at] | join(" ")' ch-reuse-2.json)"
+
 # --- one day at a time ----------------------------------------------------------------------
 # Every serve belongs to one day, so the days' findings are the whole's
 # (the fills before a day are in the tables: docs/scaling.md says what a
