@@ -228,4 +228,30 @@ sqlite3 old.db "PRAGMA user_version = 99"
 expect_exit 3 "a store from a newer camaudit is refused" camaudit audit --db old.db
 grep_file "with the way out" "written by a newer camaudit \(schema 99, this camaudit knows $(rows new.db "PRAGMA user_version")\); upgrade camaudit" err
 
+# --- schemas 4 and 5: what --new reported, and the event ids ---------------------------
+# store-v4.sql and store-v5.sql: tests/data/small as camaudit stored it at
+# schema 4 (before the stored verdicts) and 5 (before the fingerprints),
+# after an audit --new that reported its two cross-tenant findings.
+latest=$(rows new.db 'PRAGMA user_version')
+equal "the latest schema is the one the man page names" \
+	"$(sed -n 's/^(now \([0-9]*\))\.$/\1/p' "$srcdir/man/camaudit.1")" "$latest"
+camaudit ingest -q --db fresh.db tests/data/small
+camaudit export -q --db fresh.db > fresh.ndjson
+for v in 4 5; do
+	sqlite3 v$v.db < "$srcdir/tests/data/store-v$v.sql"
+	expect_exit 1 "a schema $v store: audit --new after its upgrade" \
+		camaudit audit --db v$v.db --new --type all --format json
+	grep_file "says so (schema $v)" "^camaudit: warning: database v$v.db: upgraded from schema $v to $latest$" err
+	equal "prints only what was not reported before it (schema $v)" "r-04	device_mismatch
+r-06	device_mismatch
+r-08	unattributed
+r-09	unattributed
+r-10	unknown_owner" "$(verdicts out)"
+	camaudit export -q --db v$v.db > v$v.ndjson
+	check "its events have a fresh store's event ids (schema $v)" cmp -s fresh.ndjson v$v.ndjson
+	check "which are known (schema $v)" sh -c "test -s v$v.ndjson && ! grep -q '\"event_id\":null' v$v.ndjson"
+	expect_exit 0 "its stored verdicts are those judged from scratch (schema $v)" camaudit check --db v$v.db
+	grep_file "all of them (schema $v)" "^camaudit: 9 verdicts judged again, 0 differ$" err
+done
+
 done_testing
