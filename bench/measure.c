@@ -1,6 +1,7 @@
 /*
- * bench/measure: runs a command and writes its wall time in seconds and
- * its peak resident set size in KiB ("SECONDS KIB") to OUT, then exits
+ * bench/measure: runs a command and writes its wall time in seconds, its
+ * peak resident set size in KiB and its CPU time (user and system, its
+ * children's included) in seconds ("SECONDS KIB CPU") to OUT, then exits
  * with the command's status.  A tiny stand-in for GNU time, which is not
  * always installed.  Usage: measure OUT COMMAND [ARG...]
  */
@@ -39,10 +40,12 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 125;
 	}
-	fprintf(out, "%.3f %ld\n",
+	fprintf(out, "%.3f %ld %.3f\n",
 		(double)(end.tv_sec - start.tv_sec) +
 			(double)(end.tv_nsec - start.tv_nsec) / 1e9,
-		usage.ru_maxrss);
+		usage.ru_maxrss,
+		(double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+			(double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
 	fclose(out);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

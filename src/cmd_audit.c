@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,9 +26,13 @@ enum {
 	OPT_NEW,
 	OPT_WAIT,
 	OPT_KEEP_FORMULAS,
+	OPT_MIN_TRACED,
 };
 
-/* Below this share of deliveries traced to a fill, "clean" means little. */
+/*
+ * Below this share of deliveries traced to a fill, "clean" means little:
+ * the default of --min-traced.
+ */
 #define ATTRIBUTION_WARN_PERCENT 90
 
 const struct cli_option window_options[] = {
@@ -50,6 +57,8 @@ const struct cli_option audit_options[] = {
 	 "csv (default: table)"},
 	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
 	 "that start with = + - @"},
+	{"min-traced", OPT_MIN_TRACED, "PCT", "exit 5 or 6 (incomplete) when "
+	 "less than PCT% of deliveries are traced (default: 90)"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -77,12 +86,14 @@ static const struct command audit_command = {
 	"owners\nbehind them, and print every delivery of the requested types.",
 	"[--db PATH] [--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
 	"                      [--format table|json|csv] [--skew DURATION]\n"
-	"                      [--new [--wait DURATION]]",
+	"                      [--min-traced PCT] [--new [--wait DURATION]]",
 	"Types: cross_tenant (a frame reached an account that neither owns nor\n"
 	"shares its camera), device_mismatch (an allowed camera, but not the one\n"
 	"asked for), unknown_owner (no account owned the camera), unattributed\n"
 	"(no fill explains the frame).  Exit status: 0 nothing found, 1 findings\n"
-	"printed, 2 usage error, 3 could not complete, 4 database busy (--new).",
+	"printed, 2 usage error, 3 could not complete, 4 database busy (--new),\n"
+	"5 nothing found but the answer is incomplete (coverage gaps, too little\n"
+	"traced, nothing checked), 6 findings printed and the answer incomplete.",
 };
 
 void audit_request_init(struct audit_request *req)
@@ -94,6 +105,7 @@ void audit_request_init(struct audit_request *req)
 	req->types = 1u << FINDING_CROSS_TENANT;
 	req->format = EMIT_TABLE;
 	req->wait_ms = STORE_WAIT_MS;
+	req->min_traced = ATTRIBUTION_WARN_PERCENT;
 	req->db = cli_default_db();
 }
 
@@ -116,6 +128,23 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A share in percent, 0 to 100 (0 never blind for the share). */
+static int parse_percent(const struct command *cmd, const char *arg,
+			 double *percent)
+{
+	char *end;
+	double value;
+
+	errno = 0;
+	value = strtod(arg, &end);
+	if (end == arg || *end || errno || isnan(value) || value < 0 ||
+	    value > 100)
+		return cli_usage_error(cmd, "invalid --min-traced '%s' (a "
+				       "percentage from 0 to 100)", arg), -1;
+	*percent = value;
+	return 0;
 }
 
 int audit_option(const struct command *cmd, struct audit_request *req, int key,
@@ -167,20 +196,26 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 	case OPT_KEEP_FORMULAS:
 		req->emit_flags |= EMIT_KEEP_FORMULAS;
 		return 0;
+	case OPT_MIN_TRACED:
+		return parse_percent(cmd, arg, &req->min_traced);
 	}
 	return cli_usage_error(cmd, "unhandled option"), -1;
 }
 
+static double traced_share(const struct audit_summary *s)
+{
+	return s->deliveries ?
+		100.0 * (double)s->attributed / (double)s->deliveries : 0.0;
+}
+
 static void print_summary(const struct audit_summary *s, const uint64_t *new_printed)
 {
-	double share = s->deliveries ?
-		100.0 * (double)s->attributed / (double)s->deliveries : 0.0;
 	unsigned t;
 
 	fprintf(stderr, "camaudit: %llu deliveries checked, %llu (%.1f%%) traced "
 		"to a fill; findings:",
 		(unsigned long long)s->deliveries, (unsigned long long)s->attributed,
-		share);
+		traced_share(s));
 	for (t = 0; t < FINDING_TYPE_COUNT; t++)
 		fprintf(stderr, "%s %s %llu", t ? "," : "",
 			finding_type_name((enum finding_type)t),
@@ -190,18 +225,37 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 			(unsigned long long)*new_printed,
 			(unsigned long long)s->reported);
 	fputc('\n', stderr);
-	if (s->deliveries == 0)
+}
+
+/*
+ * An incomplete answer is a result, not a remark: say why in one line,
+ * --quiet or not (a cron job's only trace), and return 1; 0 when the
+ * answer is complete.
+ */
+static int report_blindness(const struct audit_summary *s, double min_traced)
+{
+	char share[160] = "", gaps[200] = "";
+	double traced = traced_share(s);
+
+	if (s->deliveries == 0) {
 		warning("no deliveries in the store for this window: nothing was "
 			"checked");
-	else if (share < ATTRIBUTION_WARN_PERCENT)
-		warning("only %.1f%% of deliveries could be traced to a fill, so "
-			"an absence of findings means unknown, not clean (are cache "
-			"logs missing?)", share);
+		return 1;
+	}
+	if (traced < min_traced)
+		snprintf(share, sizeof(share), "only %.1f%% of deliveries could be "
+			 "traced to a fill (--min-traced %g; are cache logs "
+			 "missing?)", traced, min_traced);
 	if (s->in_gaps)
-		warning("%llu deliveries fall in coverage gaps (hours in which the "
-			"cache node that served them wrote no cache log line; see "
-			"'camaudit status'): for them no finding means unknown, not "
-			"clean", (unsigned long long)s->in_gaps);
+		snprintf(gaps, sizeof(gaps), "%llu deliveries fall in coverage gaps "
+			 "(hours in which the cache node that served them wrote no "
+			 "cache log line; see 'camaudit status')",
+			 (unsigned long long)s->in_gaps);
+	if (!*share && !*gaps)
+		return 0;
+	warning("%s%s%s: an absence of findings means unknown, not clean", share,
+		*share && *gaps ? " and " : "", gaps);
+	return 1;
 }
 
 int audit_request_check(const struct command *cmd,
@@ -262,6 +316,8 @@ int audit_execute(struct store *st, const struct audit_request *req)
 		return store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
 	if (!req->quiet)
 		print_summary(&summary, req->only_new ? &printed : NULL);
+	if (report_blindness(&summary, req->min_traced))
+		return printed ? EXIT_FINDINGS_BLIND : EXIT_BLIND;
 	return printed ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 

@@ -24,7 +24,8 @@ enum { OPT_LINES = 'n' };
 
 const struct cli_option format_options[] = {
 	{"formats", OPT_FORMATS, "FILE", "format definitions to add to the "
-	 "presets (default: $CAMAUDIT_FORMATS)"},
+	 "presets; may be given again (default: the colon-separated files in "
+	 "$CAMAUDIT_FORMATS)"},
 	{"input-format", OPT_INPUT_FORMAT, "NAME", "read every file with this "
 	 "format instead of sniffing each (see 'camaudit formats list')"},
 	{NULL, 0, NULL, NULL},
@@ -50,27 +51,64 @@ void format_request_init(struct format_request *req)
 {
 	const char *env = getenv("CAMAUDIT_FORMATS");
 
-	req->path = env && *env ? env : NULL;
-	req->name = NULL;
+	memset(req, 0, sizeof(*req));
+	req->env = env && *env ? env : NULL;
 }
 
 int format_option(struct format_request *req, int key, const char *arg)
 {
-	if (key == OPT_FORMATS)
-		req->path = arg;
-	else if (key == OPT_INPUT_FORMAT)
+	if (key == OPT_FORMATS) {
+		if (req->path_count < FORMAT_FILES_MAX)
+			req->paths[req->path_count] = arg;
+		req->path_count++; /* too many: reported when loading */
+	} else if (key == OPT_INPUT_FORMAT) {
 		req->name = arg;
-	else
+	} else {
 		return 0;
+	}
 	return 1;
+}
+
+/*
+ * Every file of $CAMAUDIT_FORMATS, split at colons as PATH is (empty
+ * elements are skipped); the number of errors.
+ */
+static int load_env_list(struct format_set *set, const char *list)
+{
+	char *copy = xstrdup(list), *at = copy;
+	int errors = 0;
+
+	while (at) {
+		char *colon = strchr(at, ':');
+
+		if (colon)
+			*colon = '\0';
+		if (*at)
+			errors += format_set_add_file(set, at);
+		at = colon ? colon + 1 : NULL;
+	}
+	free(copy);
+	return errors;
 }
 
 int format_request_load(const struct command *cmd, const struct format_request *req,
 			struct format_choice *choice)
 {
+	size_t i;
+	int errors = 0;
+
+	if (req->path_count > FORMAT_FILES_MAX)
+		return cli_usage_error(cmd, "--formats given %zu times (at most %d; "
+				       "put the definitions in fewer files)",
+				       req->path_count, FORMAT_FILES_MAX);
 	choice->set = format_set_new();
 	choice->forced = NULL;
-	if (req->path && format_set_add_file(choice->set, req->path)) {
+	/* All files are read, so that every mistake is reported at once. */
+	for (i = 0; i < req->path_count; i++)
+		errors += format_set_add_file(choice->set, req->paths[i]);
+	if (req->path_count == 0 && req->env)
+		errors += load_env_list(choice->set, req->env);
+	if (errors) {
 		format_set_free(choice->set);
 		choice->set = NULL;
 		return EXIT_USAGE;
@@ -113,22 +151,33 @@ static void list_formats(const struct format_set *set)
 	}
 }
 
+/*
+ * The definition as it was read, so that `--formats` reads the output
+ * back unchanged: only control bytes are escaped, tabs (layout in a
+ * definition) stay tabs, and CRLF line ends (a file from Windows) are
+ * written as LF.
+ */
 static void show_format(const struct format *fmt)
 {
 	const char *text = format_text(fmt);
 
 	while (*text) {
-		size_t len = strcspn(text, "\n");
+		size_t len = strcspn(text, "\n\t");
+		int crlf = text[len] == '\n' && len > 0 && text[len - 1] == '\r';
 
-		fput_safe(stdout, text, len);
-		putchar('\n');
-		text += len + (text[len] == '\n');
+		fput_safe(stdout, text, len - crlf);
+		if (text[len])
+			putchar(text[len]);
+		text += len + (text[len] != '\0');
 	}
 }
 
 /* ---- test ------------------------------------------------------------------ */
 
-/* A value as logfmt would write it, quoted when it must be. */
+/*
+ * A value quoted when it holds blanks, '"' or '=' (a '"' inside is \");
+ * a backslash is shown as it is, as everywhere (fput_safe).
+ */
 static void print_value(const struct text *t)
 {
 	size_t i;
@@ -136,7 +185,7 @@ static void print_value(const struct text *t)
 
 	for (i = 0; i < t->len && !quote; i++)
 		quote = t->ptr[i] == ' ' || t->ptr[i] == '\t' || t->ptr[i] == '"' ||
-			t->ptr[i] == '=' || t->ptr[i] == '\\';
+			t->ptr[i] == '=';
 	if (!quote) {
 		fput_safe(stdout, t->ptr, t->len);
 		return;
@@ -241,7 +290,8 @@ static int test_line(const struct format_set *set, struct format *chosen,
 	if (out->count == 0) {
 		printf("%llu: ", (unsigned long long)number);
 		fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
-		fputs(out->matched ? ": header\n" : ": skipped\n", stdout);
+		fputs(out->skipped ? ": skipped by the format\n" : out->matched ?
+		      ": header\n" : ": skipped\n", stdout);
 	}
 	return 0;
 }
@@ -285,6 +335,9 @@ static int test_file(const struct format_choice *choice, const char *path,
 	while (tested < max_lines && input_next_line(in, &line)) {
 		size_t n = line.len;
 
+		/* As ingest does: NULs before a line (copytruncate) are passed over. */
+		while (!line.overlong && n > 0 && line.ptr[0] == '\0')
+			line.ptr++, n--;
 		if (line.overlong || line.cut || memchr(line.ptr, '\0', n)) {
 			printf("%llu: rejected: %s\n", (unsigned long long)line.number,
 			       line.overlong ? "line too long" : line.cut ?

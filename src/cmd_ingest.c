@@ -22,10 +22,12 @@ static const struct command ingest_command = {
 	"any name, are skipped, so re-running over a rotated directory is safe.",
 	"[--db PATH] [--quiet] [--wait DURATION] [--formats FILE]\n"
 	"                       [--input-format NAME] FILE...",
-	"Each file's format (logfmt, nginx, varnishncsa, cloudfront or one of\n"
-	"--formats) is sniffed from its first lines unless --input-format names it.\n"
+	"Each file's format (logfmt, a preset such as nginx or squid, or one of\n"
+	"--formats; see 'camaudit formats list') is sniffed from its first lines\n"
+	"unless --input-format names it.\n"
 	"Per file, stderr shows lines read, events stored, lines already ingested\n"
-	"and lines rejected (the first few with FILE:LINE and the reason).\n"
+	"and lines rejected (the first few with FILE:LINE and the reason), and\n"
+	"when there are any, lines the format skips and NUL bytes passed over.\n"
 	"Exit status: 0 done (rejected lines included), 2 usage error, 3 a file\n"
 	"or the database could not be read or written (the rest was done), 4\n"
 	"another camaudit held the database for longer than --wait.",
@@ -48,11 +50,20 @@ static void report(const char *name, const struct ingest_result *r)
 
 	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
-		"%llu already ingested, %llu rejected%s\n", name, how,
+		"%llu already ingested, %llu rejected", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
-		(unsigned long long)r->skipped, (unsigned long long)r->rejected,
-		r->provisional ? "; the last line, unfinished, is left for the "
-		"next run" : "");
+		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
+	/* Said only when they happen, so that the usual line stays the same. */
+	if (r->omitted)
+		fprintf(stderr, ", %llu skipped by the format",
+			(unsigned long long)r->omitted);
+	if (r->nul_bytes)
+		fprintf(stderr, ", %llu NUL bytes passed over",
+			(unsigned long long)r->nul_bytes);
+	if (r->provisional)
+		fputs("; the last line, unfinished, is left for the next run",
+		      stderr);
+	fputc('\n', stderr);
 }
 
 static int ingest_one(const char *path, void *ctx)
@@ -78,6 +89,8 @@ static int ingest_one(const char *path, void *ctx)
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.skipped += r.skipped;
+	run->total.omitted += r.omitted;
+	run->total.nul_bytes += r.nul_bytes;
 	/* A database failure rolled the file's rows back: none was stored. */
 	if (status != INGEST_STORE_FAILED) {
 		run->total.events += r.events;

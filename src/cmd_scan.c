@@ -14,10 +14,12 @@ static const struct command scan_command = {
 	"Ingest log files into a temporary database and audit them in one step.",
 	"[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
 	"                     [--format table|json|csv] [--skew DURATION]\n"
-	"                     [--formats FILE] [--input-format NAME] FILE...",
+	"                     [--min-traced PCT] [--formats FILE]\n"
+	"                     [--input-format NAME] FILE...",
 	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"
 	"Exit status: 0 nothing found, 1 findings printed, 2 usage error, 3 a\n"
-	"file could not be read completely (findings from the rest are printed).",
+	"file could not be read completely (findings from the rest are printed),\n"
+	"5 or 6 as 0 or 1 but the answer is incomplete (see 'camaudit audit --help').",
 };
 
 struct scan_request {

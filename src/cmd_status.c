@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "coverage.h"
@@ -18,12 +19,14 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum { OPT_FORMAT = 'f' };
+enum { OPT_FORMAT = 'f', OPT_MAX_AGE = OPT_LONG_ONLY + 1 };
 
 enum status_format { STATUS_TEXT, STATUS_JSON };
 
 static const struct cli_option status_options[] = {
 	{"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+	{"max-age", OPT_MAX_AGE, "DURATION", "exit 7 when a relay's or cache "
+	 "node's newest event is older than DURATION"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -31,17 +34,20 @@ static const struct command status_command = {
 	"status", cmd_status,
 	"Show what the store holds: the sources ingested, the time span of each\n"
 	"relay and cache node, and the coverage gaps.",
-	"[--db PATH] [--format text|json] [--quiet]",
+	"[--db PATH] [--format text|json] [--max-age DURATION] [--quiet]",
 	"A coverage gap is an hour (UTC) in which relays served from a cache node\n"
 	"that wrote no cache log line in that hour: serves there cannot be traced\n"
 	"to a fill, so an audit of that hour means unknown, not clean.  --quiet\n"
 	"drops the warning about gaps on stderr.  Exit status: 0 shown, 2 usage\n"
-	"error or no database, 3 database error.",
+	"error or no database, 3 database error, 7 shown, and a relay or cache\n"
+	"node has no event within --max-age (a log shipper stopped?).",
 };
 
 struct status_request {
 	struct audit_request common; /* --db, --quiet */
 	enum status_format format;
+	int64_t max_age_ms;          /* --max-age, or -1 */
+	const char *max_age;         /* as given, for the warnings */
 };
 
 enum value_kind {
@@ -122,6 +128,23 @@ static const char nodes_sql[] =
 
 static const char gaps_sql[] =
 	"SELECT hour, node, serves, deliveries FROM temp.status_gap ORDER BY rowid";
+
+/*
+ * --max-age: the relays and cache nodes whose newest event is before ?1,
+ * oldest first.  A node that relay lines name but that never wrote a
+ * cache line has no newest event (NULL): it comes first.  An empty store
+ * has nothing fresh either: one row without a name says so.
+ */
+static const char stale_sql[] =
+	"SELECT kind, (SELECT text FROM main.atom WHERE id = who), last FROM (\n"
+	"  SELECT 'relay' AS kind, relay AS who, last FROM temp.status_relay\n"
+	"  UNION ALL SELECT 'cache node', node, last FROM temp.status_node\n"
+	"  UNION ALL SELECT DISTINCT 'cache node', node, NULL FROM main.serve\n"
+	"    WHERE node IS NOT NULL\n"
+	"      AND node NOT IN (SELECT node FROM temp.status_node)\n"
+	"  UNION ALL SELECT 'store', NULL, NULL\n"
+	"    WHERE NOT EXISTS (SELECT 1 FROM temp.status_relay))\n"
+	"WHERE last IS NULL OR last < ?1 ORDER BY last IS NOT NULL, last, 2";
 
 static const char insert_gap_sql[] =
 	"INSERT INTO temp.status_gap (hour, node, serves, deliveries)"
@@ -373,7 +396,8 @@ static int record_gap(const struct coverage_gap *gap, void *ctx)
 	if (!stmt)
 		return -1;
 	sqlite3_bind_int64(stmt, 1, gap->hour);
-	sqlite3_bind_text(stmt, 2, gap->node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, gap->node.ptr, (int)gap->node.len,
+			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)gap->serves);
 	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)gap->deliveries);
 	if (store_step_done(r->st, stmt, "recording a coverage gap"))
@@ -382,9 +406,50 @@ static int record_gap(const struct coverage_gap *gap, void *ctx)
 	return 0;
 }
 
+/*
+ * Warn about each relay and node with nothing newer than max_age_ms (on
+ * stderr, --quiet or not: it is the answer to --max-age).  Returns the
+ * number warned about, or -1 on a database error.
+ */
+static int64_t warn_stale(struct store *st, int64_t max_age_ms,
+			  const char *max_age)
+{
+	sqlite3_stmt *stmt = store_prepare(st, stale_sql);
+	int64_t cutoff = (int64_t)time(NULL) * 1000 - max_age_ms, count = 0;
+	char newest[TIMEFMT_SIZE];
+	int rc;
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, cutoff);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(stmt, 0);
+		const char *name = (const char *)sqlite3_column_text(stmt, 1);
+
+		count++;
+		if (sqlite3_column_type(stmt, 2) != SQLITE_NULL) {
+			timefmt_format(sqlite3_column_int64(stmt, 2), newest);
+			warning("%s %s: newest event %s, older than --max-age %s",
+				kind, name ? name : "(relay lines naming none)",
+				newest, max_age);
+		} else if (name)
+			warning("%s %s: relay lines name it but it wrote no cache "
+				"line at all", kind, name);
+		else
+			warning("no relay line in the store: nothing is fresh");
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "reading the newest events");
+		return -1;
+	}
+	return count;
+}
+
 static int status_execute(struct store *st, const struct status_request *req)
 {
 	struct gap_recorder gaps = {.st = st};
+	int64_t stale = 0;
 	size_t i;
 
 	/* One snapshot for every section, while an ingest may be running. */
@@ -400,6 +465,9 @@ static int status_execute(struct store *st, const struct status_request *req)
 			goto fail;
 	if (req->format == STATUS_JSON)
 		fputs("}\n", stdout);
+	if (req->max_age_ms >= 0 &&
+	    (stale = warn_stale(st, req->max_age_ms, req->max_age)) < 0)
+		goto fail;
 	store_rollback(st); /* nothing to keep: only temp tables changed */
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
@@ -409,7 +477,7 @@ static int status_execute(struct store *st, const struct status_request *req)
 			"means unknown, not clean; are cache logs missing?",
 			gaps.count, gaps.count == 1 ? "" : "s",
 			gaps.count == 1 ? "an hour" : "hours");
-	return EXIT_CLEAN;
+	return stale ? EXIT_STALE : EXIT_CLEAN;
 fail:
 	store_rollback(st);
 	return EXIT_INCOMPLETE;
@@ -429,6 +497,14 @@ static int handle(int key, const char *arg, void *ctx)
 {
 	struct status_request *req = ctx;
 
+	if (key == OPT_MAX_AGE) {
+		if (timefmt_parse_duration(arg, &req->max_age_ms))
+			return cli_usage_error(&status_command, "invalid --max-age "
+					       "'%s' (a duration such as 90m, 2h, 1d)",
+					       arg), -1;
+		req->max_age = arg;
+		return 0;
+	}
 	if (key != OPT_FORMAT) /* --db, --quiet: as for audit */
 		return audit_option(&status_command, &req->common, key, arg);
 	if (!strcmp(arg, "text"))
@@ -444,7 +520,7 @@ int cmd_status(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
 		status_options, cli_common_options, NULL};
-	struct status_request req = {.format = STATUS_TEXT};
+	struct status_request req = {.format = STATUS_TEXT, .max_age_ms = -1};
 	struct store *st;
 	int first, missing, status;
 

@@ -34,9 +34,13 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 /* --formats and --input-format, for the commands that read logs. */
 enum { OPT_FORMATS = OPT_LONG_ONLY + 32, OPT_INPUT_FORMAT };
 extern const struct cli_option format_options[];
+/* --formats files one command line may give. */
+#define FORMAT_FILES_MAX 16
 struct format_request {
-	const char *path;  /* --formats, else $CAMAUDIT_FORMATS, else NULL */
-	const char *name;  /* --input-format, else NULL: sniff each file */
+	const char *paths[FORMAT_FILES_MAX]; /* each --formats, in order */
+	size_t path_count;   /* how many were given (may pass the maximum) */
+	const char *env;     /* $CAMAUDIT_FORMATS (PATH-like list), else NULL */
+	const char *name;    /* --input-format, else NULL: sniff each file */
 };
 void format_request_init(struct format_request *req);
 /* Take key if it is one of format_options: 1 when it was, else 0. */
@@ -58,6 +62,7 @@ struct audit_request {
 	int only_new;      /* --new: print and record what was not reported */
 	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
 	int64_t wait_ms;   /* --wait */
+	double min_traced; /* --min-traced: a smaller traced share is blind */
 	const char *db;
 };
 
@@ -76,7 +81,8 @@ extern const struct cli_option wait_options[];
 
 /* The exit status for a store that could not be opened or written. */
 int store_exit_status(enum store_failure why);
-/* Defaults: every time, --type cross_tenant, --format table, --skew 2s. */
+/* Defaults: every time, --type cross_tenant, --format table, --skew 2s,
+ * --min-traced 90. */
 void audit_request_init(struct audit_request *req);
 /* Handle one of audit_options (and --quiet, --db); -1 after a usage error. */
 int audit_option(const struct command *cmd, struct audit_request *req, int key,
@@ -84,7 +90,10 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 /* A usage error (reported) when the options contradict each other. */
 int audit_request_check(const struct command *cmd,
 			const struct audit_request *req);
-/* Correlate, print findings and the summary; returns the exit status. */
+/*
+ * Correlate, print findings and the summary; returns the exit status
+ * (EXIT_BLIND or EXIT_FINDINGS_BLIND when the answer is incomplete).
+ */
 int audit_execute(struct store *st, const struct audit_request *req);
 
 #endif

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "coverage.h"
+#include "schema.h"
 
 /* The start of the UTC hour holding ts; a floor, also before 1970. */
 #define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
@@ -57,6 +58,66 @@ static const char each_gap_sql[] =
 static const char count_sql[] =
 	GAP_CTE "SELECT count(*)\n" GAP_SERVES "  AND " DELIVERED("s");
 
+/* The same two questions from the tallies, for a window of whole hours. */
+#define TALLY_GAPS \
+	"FROM main.node_hour WHERE hour >= :from AND hour < :to\n" \
+	"  AND serves > 0 AND cache_lines = 0\n"
+
+static const char tally_each_gap_sql[] =
+	"SELECT (SELECT text FROM main.atom WHERE id = node) AS name, hour,\n"
+	"  serves, deliveries\n" TALLY_GAPS
+	"ORDER BY hour, name";
+
+static const char tally_count_sql[] =
+	"SELECT coalesce(sum(deliveries), 0)\n" TALLY_GAPS;
+
+/* The events the tallies count, one row each; in: "" or a condition and. */
+#define TALLY_EVENTS(in) \
+	"(SELECT " HOUR_OF("ts") " AS hour, node, 1 AS serves,\n" \
+	"    " DELIVERED("serve") " AS deliveries, 0 AS cache_lines\n" \
+	"    FROM main.serve WHERE " in "node IS NOT NULL\n" \
+	"  UNION ALL SELECT " HOUR_OF("ts") ", node, 0, 0, 1\n" \
+	"    FROM main.fill WHERE " in "node IS NOT NULL\n" \
+	"  UNION ALL SELECT " HOUR_OF("ts") ", node, 0, 0, 1\n" \
+	"    FROM main.removal WHERE " in "node IS NOT NULL)"
+
+/*
+ * Their tallies, times ?3, added to the rows; a rebuild adds every id's
+ * to none.  (WHERE true: SQLite's rule for an upsert from a SELECT.)
+ */
+static const char tally_add_sql[] =
+	"INSERT INTO main.node_hour (hour, node, serves, deliveries, cache_lines)\n"
+	"SELECT hour, node, ?3 * sum(serves), ?3 * sum(deliveries),\n"
+	"  ?3 * sum(cache_lines)\n"
+	"FROM " TALLY_EVENTS("id BETWEEN ?1 AND ?2 AND ") "\n"
+	"WHERE true GROUP BY hour, node\n"
+	"ON CONFLICT (hour, node) DO UPDATE SET\n"
+	"  serves = serves + excluded.serves,\n"
+	"  deliveries = deliveries + excluded.deliveries,\n"
+	"  cache_lines = cache_lines + excluded.cache_lines";
+
+/* What was taken away to nothing goes, so that a rebuild gives the same rows. */
+static const char tally_prune_sql[] =
+	"DELETE FROM main.node_hour WHERE serves = 0 AND cache_lines = 0";
+
+/* A rebuild into a scratch table, and the rows on either side alone. */
+static const char tally_fresh_sql[] =
+	"CREATE TEMP TABLE IF NOT EXISTS fresh_node_hour (hour INTEGER, node INTEGER,"
+	" serves INTEGER, deliveries INTEGER, cache_lines INTEGER);"
+	"DELETE FROM temp.fresh_node_hour;"
+	"INSERT INTO temp.fresh_node_hour SELECT hour, node, sum(serves),"
+	" sum(deliveries), sum(cache_lines) FROM " TALLY_EVENTS("")
+	" GROUP BY hour, node";
+
+/* The (hour, node) keys whose row differs or is on one side only. */
+static const char tally_diff_sql[] =
+	"SELECT count(*) FROM (SELECT DISTINCT hour, node FROM (\n"
+	"  SELECT * FROM (SELECT hour, node, serves, deliveries, cache_lines\n"
+	"    FROM main.node_hour EXCEPT SELECT * FROM temp.fresh_node_hour)\n"
+	"  UNION ALL\n"
+	"  SELECT * FROM (SELECT * FROM temp.fresh_node_hour EXCEPT\n"
+	"    SELECT hour, node, serves, deliveries, cache_lines FROM main.node_hour)))";
+
 static int64_t hour_floor(int64_t ms)
 {
 	int64_t h;
@@ -100,24 +161,49 @@ static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
 	return stmt;
 }
 
+/*
+ * Whether the tallies answer for this window: it is whole hours, and they
+ * are current (they are kept and rebuilt with the verdicts); 1, 0 or -1.
+ */
+static int use_tallies(struct store *st, int64_t since, int64_t until)
+{
+	if (hour_floor(since) != since || hour_ceiling(until) != until)
+		return 0;
+	return schema_verdicts_current(st);
+}
+
+/* The statement answering a question for this window, bound; or NULL. */
+static sqlite3_stmt *prepare_question(struct store *st, const char *tally_sql,
+				      const char *event_sql, int64_t since,
+				      int64_t until)
+{
+	int tallies = use_tallies(st, since, until);
+
+	if (tallies < 0)
+		return NULL;
+	return prepare_window(st, tallies ? tally_sql : event_sql, since, until);
+}
+
 int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 		      int (*fn)(const struct coverage_gap *gap, void *ctx),
 		      void *ctx)
 {
-	sqlite3_stmt *stmt = prepare_window(st, each_gap_sql, since, until);
+	sqlite3_stmt *stmt = prepare_question(st, tally_each_gap_sql,
+					      each_gap_sql, since, until);
 	struct coverage_gap gap;
 	int rc = SQLITE_DONE, stop = 0;
 
 	if (!stmt)
 		return -1;
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gap.node = (const char *)sqlite3_column_text(stmt, 0);
+		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 0);
+		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 0);
 		gap.hour = sqlite3_column_int64(stmt, 1);
 		gap.serves = (uint64_t)sqlite3_column_int64(stmt, 2);
 		gap.deliveries = (uint64_t)sqlite3_column_int64(stmt, 3);
 		/* An atom is never NULL; "" keeps a broken store from crashing. */
-		if (!gap.node)
-			gap.node = "";
+		if (!gap.node.ptr)
+			gap.node.ptr = "";
 		stop = fn(&gap, ctx);
 	}
 	sqlite3_reset(stmt);
@@ -133,7 +219,8 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 int coverage_count_gap_deliveries(struct store *st, int64_t since,
 				  int64_t until, uint64_t *count)
 {
-	sqlite3_stmt *stmt = prepare_window(st, count_sql, since, until);
+	sqlite3_stmt *stmt = prepare_question(st, tally_count_sql, count_sql,
+					      since, until);
 	int rc;
 
 	*count = 0;
@@ -148,4 +235,46 @@ int coverage_count_gap_deliveries(struct store *st, int64_t since,
 		return -1;
 	}
 	return 0;
+}
+
+int coverage_tally(struct store *st, int64_t lo, int64_t hi, int sign)
+{
+	sqlite3_stmt *stmt = store_prepare(st, tally_add_sql);
+
+	if (!stmt)
+		return -1;
+	sqlite3_bind_int64(stmt, 1, lo);
+	sqlite3_bind_int64(stmt, 2, hi);
+	sqlite3_bind_int(stmt, 3, sign);
+	if (store_step_done(st, stmt, "counting cache nodes' hours"))
+		return -1;
+	return sign < 0 ? store_exec(st, tally_prune_sql,
+				     "counting cache nodes' hours") : 0;
+}
+
+int coverage_tally_all(struct store *st)
+{
+	return store_exec(st, "DELETE FROM main.node_hour",
+			  "counting cache nodes' hours") ||
+	       coverage_tally(st, INT64_MIN, INT64_MAX, 1) ? -1 : 0;
+}
+
+int coverage_tally_check(struct store *st, int repair, uint64_t *differences)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*differences = 0;
+	if (store_exec(st, tally_fresh_sql, "counting cache nodes' hours again") ||
+	    !(stmt = store_prepare(st, tally_diff_sql)))
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*differences = (uint64_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW) {
+		store_error(st, "comparing cache nodes' hours");
+		return -1;
+	}
+	return repair && *differences ? coverage_tally_all(st) : 0;
 }

@@ -10,12 +10,13 @@
 
 #include <stdint.h>
 
+#include "event.h"
 #include "store.h"
 
 #define COVERAGE_HOUR_MS INT64_C(3600000)
 
 struct coverage_gap {
-	const char *node;    /* the node as named in the relay log (untrusted) */
+	struct text node;    /* as named in the relay log: untrusted, may hold NUL */
 	int64_t hour;        /* start of the UTC hour, ms since the epoch */
 	uint64_t serves;     /* serves from the node in that hour */
 	uint64_t deliveries; /* of which delivered: status absent, 200 or 206 */
@@ -41,5 +42,24 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
  */
 int coverage_count_gap_deliveries(struct store *st, int64_t since,
 				  int64_t until, uint64_t *count);
+
+/*
+ * The tallies ingest keeps (table node_hour, schema 5): per cache node
+ * and UTC hour, the serves naming the node, their deliveries, and the
+ * node's cache lines.  A gap is a row with serves and no cache line, so
+ * the two questions above cost the hours, not the serves, when the
+ * window is whole hours (as --new's and status's are) and the stored
+ * verdicts are current, which the tallies follow: both are kept by the
+ * same calls (verdict.c) and rebuilt together.  Other windows, or a
+ * store whose verdicts are stale, are answered from the serves.
+ *
+ * coverage_tally() adds (sign 1) or takes away (sign -1) the events with
+ * ids in [lo, hi]; coverage_tally_all() rebuilds every row;
+ * coverage_tally_check() counts the rows that differ from a rebuild
+ * (and with repair, rebuilds).  All in the caller's transaction.
+ */
+int coverage_tally(struct store *st, int64_t lo, int64_t hi, int sign);
+int coverage_tally_all(struct store *st);
+int coverage_tally_check(struct store *st, int repair, uint64_t *differences);
 
 #endif

@@ -137,10 +137,11 @@ void emit_json_string(FILE *out, const char *s, size_t len)
 void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas)
 {
 	/*
-	 * Escaped as in the table first (control characters, NUL, invalid
-	 * UTF-8 and backslash as C escapes), so that a CSV file is safe to
-	 * look at in a terminal and holds no raw CR or LF; then quoted per
-	 * RFC 4180.  JSON is the format that keeps values exact.
+	 * Escaped as in the table first (control characters, NUL and
+	 * invalid UTF-8 as C escapes, a backslash as it is), so that a CSV
+	 * file is safe to look at in a terminal and holds no raw CR or LF;
+	 * then quoted per RFC 4180.  JSON is the format that keeps values
+	 * exact.
 	 */
 	char *safe = safe_memdup(s, len);
 	/* OWASP's CSV injection advice; tab and CR are already escaped. */

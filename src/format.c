@@ -121,48 +121,201 @@ static char *scratch(struct format *fmt, size_t n)
 	return p;
 }
 
+/* The UTF-8 of cp at out; its length (cp is at most U+10FFFF). */
+static size_t put_utf8(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Four hex digits at s (at least 4 bytes), or -1. */
+static long hex4(const char *s)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < 4; i++) {
+		if ((d = hex_value(s[i])) < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/* The byte a one-letter escape stands for ("n" newline), in a table. */
+static const struct {
+	char letter, byte;
+	unsigned decoders;
+} simple_escapes[] = {
+	{'"', '"', DECODE_BACKSLASH | DECODE_JSON},
+	{'\\', '\\', DECODE_BACKSLASH | DECODE_JSON},
+	{'/', '/', DECODE_JSON},
+	{'n', '\n', DECODE_BACKSLASH | DECODE_JSON},
+	{'t', '\t', DECODE_BACKSLASH | DECODE_JSON},
+	{'r', '\r', DECODE_BACKSLASH | DECODE_JSON},
+	{'b', '\b', DECODE_JSON},
+	{'f', '\f', DECODE_JSON},
+};
+
+static int simple_escape(char letter, unsigned decoder, char *byte)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(simple_escapes); i++)
+		if (simple_escapes[i].letter == letter &&
+		    (simple_escapes[i].decoders & decoder)) {
+			*byte = simple_escapes[i].byte;
+			return 1;
+		}
+	return 0;
+}
+
+size_t format_json_unescape(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+
+	while (i < len) {
+		const char *s = in + i;
+		size_t left = len - i;
+		long hi, lo;
+
+		if (s[0] != '\\' || left < 2) {
+			out[o++] = s[0], i++;
+		} else if (s[1] != 'u') {
+			if (simple_escape(s[1], DECODE_JSON, &out[o]))
+				o++;
+			else /* not JSON: keep it */
+				out[o++] = s[0], out[o++] = s[1];
+			i += 2;
+		} else if (left < 6 || (hi = hex4(s + 2)) < 0) {
+			out[o++] = s[0], i++;
+		} else if (hi >= 0xd800 && hi < 0xdc00 && left >= 12 && s[6] == '\\' &&
+			   s[7] == 'u' && (lo = hex4(s + 8)) >= 0xdc00 && lo < 0xe000) {
+			o += put_utf8(out + o, (unsigned)(0x10000 + ((hi - 0xd800) << 10) +
+							 (lo - 0xdc00)));
+			i += 12;
+		} else {
+			/*
+			 * A lone surrogate has no UTF-8, and a NUL would end the
+			 * value wherever it is read as a C string: both become the
+			 * replacement character.
+			 */
+			o += put_utf8(out + o, (hi >= 0xd800 && hi < 0xe000) || hi == 0
+					       ? 0xfffd : (unsigned)hi);
+			i += 6;
+		}
+	}
+	return o;
+}
+
+/* C-style escapes (Apache, Squid, HAProxy); others stay as they are. */
+static size_t backslash_unescape(const char *in, size_t len, char *out)
+{
+	size_t i = 0, o = 0;
+	int hi, lo;
+
+	while (i < len) {
+		const char *s = in + i;
+
+		if (s[0] == '\\' && len - i >= 4 && s[1] == 'x' &&
+		    (hi = hex_value(s[2])) >= 0 && (lo = hex_value(s[3])) >= 0) {
+			if (hi == 0 && lo == 0) /* as \u0000 in JSON: U+FFFD */
+				o += put_utf8(out + o, 0xfffd);
+			else
+				out[o++] = (char)(hi * 16 + lo);
+			i += 4;
+		} else if (s[0] == '\\' && len - i >= 2 &&
+			   simple_escape(s[1], DECODE_BACKSLASH, &out[o])) {
+			o++;
+			i += 2;
+		} else {
+			out[o++] = s[0], i++;
+		}
+	}
+	return o;
+}
+
 /*
- * Decode %HH (url) or \xHH (nginx) in t into the scratch buffer; a
- * sequence that is not two hex digits stays as it is.  -1 when full.
+ * Decode %HH (url) or \xHH (nginx) in t into the scratch buffer, then the
+ * backslash and JSON escapes when asked; a sequence that is not a known
+ * escape stays as it is.  Decoding never lengthens a value.  -1 when the
+ * scratch buffer is full.
  */
 static int decode(struct format *fmt, struct text *t, unsigned how)
 {
 	char *out;
 	size_t i, o = 0;
 
-	if (!(out = scratch(fmt, t->len)))
-		return -1;
-	for (i = 0; i < t->len; i++) {
-		const char *s = t->ptr + i;
-		size_t left = t->len - i;
-		int hi, lo;
+	if (how & (DECODE_URL | DECODE_NGINX)) {
+		if (!(out = scratch(fmt, t->len)))
+			return -1;
+		for (i = 0; i < t->len; i++) {
+			const char *s = t->ptr + i;
+			size_t left = t->len - i;
+			int hi, lo;
 
-		if ((how & DECODE_URL) && s[0] == '%' && left >= 3 &&
-		    (hi = hex_value(s[1])) >= 0 && (lo = hex_value(s[2])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else if ((how & DECODE_NGINX) && s[0] == '\\' && left >= 4 &&
-			   s[1] == 'x' && (hi = hex_value(s[2])) >= 0 &&
-			   (lo = hex_value(s[3])) >= 0) {
-			out[o++] = (char)(hi * 16 + lo);
-			i += 3;
-		} else {
-			out[o++] = s[0];
+			if ((how & DECODE_URL) && s[0] == '%' && left >= 3 &&
+			    (hi = hex_value(s[1])) >= 0 && (lo = hex_value(s[2])) >= 0) {
+				out[o++] = (char)(hi * 16 + lo);
+				i += 2;
+			} else if ((how & DECODE_NGINX) && s[0] == '\\' && left >= 4 &&
+				   s[1] == 'x' && (hi = hex_value(s[2])) >= 0 &&
+				   (lo = hex_value(s[3])) >= 0) {
+				out[o++] = (char)(hi * 16 + lo);
+				i += 3;
+			} else {
+				out[o++] = s[0];
+			}
 		}
+		fmt->scratch_used -= t->len - o;
+		*t = (struct text){out, o};
 	}
-	fmt->scratch_used -= t->len - o;
-	t->ptr = out;
-	t->len = o;
+	if (how & (DECODE_BACKSLASH | DECODE_JSON)) {
+		/* Only a value with a backslash needs a copy. */
+		if (!memchr(t->ptr, '\\', t->len))
+			return 0;
+		if (!(out = scratch(fmt, t->len)))
+			return -1;
+		o = how & DECODE_JSON ? format_json_unescape(t->ptr, t->len, out)
+				      : backslash_unescape(t->ptr, t->len, out);
+		fmt->scratch_used -= t->len - o;
+		*t = (struct text){out, o};
+	}
 	return 0;
 }
 
-/* The value of query parameter name in t ("a=1&name=2"), URL-decoded. */
+/*
+ * The value of query parameter name in t ("a=1&name=2", or a URI with
+ * such a query after its '?'), URL-decoded.
+ */
 static int query_param(struct format *fmt, const struct text *t, const char *name,
 		       struct text *out)
 {
 	size_t n = strlen(name), at = 0;
+	const char *mark = memchr(t->ptr, '?', t->len);
 
 	out->ptr = NULL, out->len = 0;
+	/* A whole URI (Caddy's request.uri): its query follows the '?'. */
+	if (mark)
+		at = (size_t)(mark - t->ptr) + 1;
 	while (at < t->len) {
 		const char *amp = memchr(t->ptr + at, '&', t->len - at);
 		size_t end = amp ? (size_t)(amp - t->ptr) : t->len;
@@ -322,19 +475,40 @@ static int build_event(struct format *fmt, const struct field_rule *rules,
 	return revealed_fill || kind_fits(fmt, ev, why, size) ? 0 : -1;
 }
 
-static int condition_holds(struct format *fmt, const struct event *serve,
-			   const struct fill_condition *c)
+/* Whether the condition holds for the line's values (fields by their rules). */
+static int condition_holds(struct format *fmt, const struct fill_condition *c)
 {
-	const struct text *t = c->field != FIELD_COUNT ? &serve->field[c->field]
-						       : &fmt->values[c->name];
+	struct text t;
 	size_t i;
 
-	if (!t->ptr)
+	if (c->field != FIELD_COUNT) {
+		if (rule_value(fmt, &fmt->field[c->field], &t))
+			return 0; /* too long to join: the event says so */
+	} else {
+		t = fmt->values[c->name];
+	}
+	if (!t.ptr)
 		return 0;
+	if (c->match == MATCH_REGEX)
+		return pcre2_match(c->regex, (PCRE2_SPTR)t.ptr, t.len, 0, 0,
+				   c->regex_data, fmt->match_context) >= 0;
 	for (i = 0; i < c->value_count; i++)
-		if (strlen(c->values[i]) == t->len && !memcmp(c->values[i], t->ptr, t->len))
+		if (c->match == MATCH_PREFIX ? t.len >= c->value_len[i] &&
+		    !memcmp(c->values[i], t.ptr, c->value_len[i])
+		    : c->value_len[i] == t.len && !memcmp(c->values[i], t.ptr, t.len))
 			return 1;
 	return 0;
+}
+
+/* Whether all fill-when conditions hold (there is at least one). */
+static int fill_conditions_hold(struct format *fmt)
+{
+	size_t i;
+
+	for (i = 0; i < fmt->condition_count; i++)
+		if (!condition_holds(fmt, &fmt->conditions[i]))
+			return 0;
+	return fmt->condition_count > 0;
 }
 
 /* The serve, and the fill it reveals when the conditions hold. */
@@ -343,13 +517,11 @@ static void build_events(struct format *fmt, struct format_output *out)
 	struct event *serve = &out->event[0], *fill = &out->event[1];
 	char why[sizeof(out->why)];
 	size_t i;
-	int holds = fmt->condition_count > 0, serve_ok;
+	int holds = fill_conditions_hold(fmt), serve_ok;
 
 	event_reset(serve);
 	serve_ok = build_event(fmt, fmt->field, serve, 0, out->why, sizeof(out->why)) == 0;
 	out->count = serve_ok;
-	for (i = 0; i < fmt->condition_count && holds; i++)
-		holds = condition_holds(fmt, serve, &fmt->conditions[i]);
 	if (!holds)
 		return;
 	/* The fill shares the serve's line: its time, node, key and frame. */
@@ -481,6 +653,28 @@ static int match_columns(struct format *fmt, const char *line, size_t len,
 	return 0;
 }
 
+/*
+ * A JSON line: it is of this format when it is a JSON object that gives
+ * a time (so that two JSON formats can be told apart by their paths).
+ */
+static int match_json(struct format *fmt, const char *line, size_t len,
+		      struct format_output *out)
+{
+	const struct field_rule *ts = &fmt->field[FIELD_TS];
+	const char *why;
+	size_t where, i;
+
+	if (format_json_scan(fmt, line, len, &where, &why)) {
+		snprintf(out->why, sizeof(out->why), "invalid JSON at byte %zu: %s",
+			 where + 1, why);
+		return -1;
+	}
+	out->matched = ts->constant != NULL;
+	for (i = 0; i < ts->part_count; i++)
+		out->matched |= fmt->values[ts->part[i]].ptr != NULL;
+	return 0;
+}
+
 /* Whether a line holds a canonical field as a logfmt key ("key="). */
 static int looks_like_logfmt(const char *line, size_t len)
 {
@@ -504,9 +698,11 @@ static int looks_like_logfmt(const char *line, size_t len)
 void format_parse_line(struct format *fmt, char *line, size_t len,
 		       struct format_output *out)
 {
+	size_t i;
 	int rc;
 
 	out->matched = 0;
+	out->skipped = 0;
 	out->count = 0;
 	out->why[0] = '\0';
 	if (fmt->parser == PARSER_LOGFMT) {
@@ -523,11 +719,13 @@ void format_parse_line(struct format *fmt, char *line, size_t len,
 		fmt->scratch = xmalloc(FORMAT_SCRATCH_SIZE);
 		if (fmt->parser == PARSER_COLUMNS)
 			fmt->columns = xcalloc(FORMAT_MAX_COLUMNS, sizeof(*fmt->columns));
-		else
+		else if (fmt->parser == PARSER_PATTERN)
 			fmt->subject = xcalloc(1, FORMAT_LINE_MAX + FORMAT_SUBJECT_PAD);
 	}
 	fmt->scratch_used = 0;
-	if (fmt->parser == PARSER_COLUMNS) {
+	if (fmt->parser == PARSER_JSON) {
+		rc = match_json(fmt, line, len, out);
+	} else if (fmt->parser == PARSER_COLUMNS) {
 		if (starts_with(line, len, fmt->header)) {
 			learn_header(fmt, line, len);
 			out->matched = 1;
@@ -541,9 +739,26 @@ void format_parse_line(struct format *fmt, char *line, size_t len,
 	}
 	if (rc)
 		return;
-	out->matched = 1;
+	out->matched |= fmt->parser != PARSER_JSON;
 	if (settle_values(fmt)) {
 		snprintf(out->why, sizeof(out->why), "values too long to decode");
+		return;
+	}
+	for (i = 0; i < fmt->skip_count; i++)
+		if (condition_holds(fmt, &fmt->skips[i])) {
+			out->skipped = 1;
+			return;
+		}
+	if (fmt->kind == FORMAT_KIND_CACHE && fmt->condition_count) {
+		/* A cache format with fill-when reads its fills, skips the rest. */
+		if (!fill_conditions_hold(fmt)) {
+			out->skipped = 1;
+			return;
+		}
+		event_reset(&out->event[0]);
+		out->event[0].field[FIELD_OP] = (struct text){"fill", 4};
+		out->count = build_event(fmt, fmt->field, &out->event[0], 1, out->why,
+					 sizeof(out->why)) == 0;
 		return;
 	}
 	build_events(fmt, out);
@@ -586,6 +801,8 @@ struct format *format_sniff(const struct format_set *set, const char *data,
 			break;
 		if (n > 0 && data[end - 1] == '\r')
 			n--;
+		while (n > 0 && data[at] == '\0') /* as ingest reads it */
+			at++, n--;
 		if (usable(data + at, n))
 			lines[count++] = (struct sample){data + at, n};
 		at = end + 1;

@@ -42,6 +42,9 @@ struct format_set;
 /* What one line gave. */
 struct format_output {
 	int matched;     /* the line is of this format (pattern or header matched) */
+	int skipped;     /* the format skips it on purpose (skip-when, or a cache
+			    line that is no fill): not stored, not rejected */
+	size_t nul_bytes; /* NUL bytes before the line's text, passed over (ingest) */
 	size_t count;    /* events to store, in order */
 	struct event event[FORMAT_MAX_EVENTS];
 	char why[200];   /* not empty: the line, or the fill it reveals, is rejected */

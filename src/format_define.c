@@ -44,6 +44,7 @@ struct definer {
 	} pieces[32];
 	size_t piece_count;
 	int header_line;
+	int timezone_line;
 };
 
 static const struct {
@@ -103,12 +104,19 @@ void format_free(struct format *fmt)
 		free(fmt->fill_field[i].constant);
 		free(fmt->fill_field[i].param);
 	}
-	for (i = 0; i < fmt->condition_count; i++) {
-		for (k = 0; k < fmt->conditions[i].value_count; k++)
-			free(fmt->conditions[i].values[k]);
-		free(fmt->conditions[i].values);
+	for (i = 0; i < fmt->condition_count + fmt->skip_count; i++) {
+		struct fill_condition *c = i < fmt->condition_count ? &fmt->conditions[i]
+					   : &fmt->skips[i - fmt->condition_count];
+
+		for (k = 0; k < c->value_count; k++)
+			free(c->values[k]);
+		free(c->values);
+		free(c->value_len);
+		pcre2_match_data_free(c->regex_data);
+		pcre2_code_free(c->regex);
 	}
 	free(fmt->conditions);
+	free(fmt->skips);
 	for (i = 0; i < fmt->absent_count; i++)
 		free(fmt->absent[i]);
 	free(fmt->absent);
@@ -116,6 +124,8 @@ void format_free(struct format *fmt)
 	free(fmt->scratch);
 	free(fmt->subject);
 	free(fmt->columns);
+	format_json_index_free(fmt->json);
+	time_zone_free(fmt->zone);
 	free(fmt);
 }
 
@@ -150,8 +160,8 @@ static size_t name_index(struct format *fmt, const char *name, size_t len,
 		    !memcmp(fmt->names[i].name, name, len))
 			return i;
 	fmt->names = xrealloc(fmt->names, (fmt->name_count + 1) * sizeof(*fmt->names));
-	fmt->names[i] = (struct format_name){xstrndup(name, len), -1, -1, 0, line,
-					     column};
+	fmt->names[i] = (struct format_name){xstrndup(name, len), len, -1, -1, 0,
+					     line, column};
 	return fmt->name_count++;
 }
 
@@ -247,11 +257,15 @@ static void key_field(struct definer *d, int number, const char *line, size_t le
 	rule->used = 1;
 }
 
+static size_t read_value(struct definer *d, int number, const char *line,
+			 size_t len, size_t pos, char **value, size_t *value_len);
+
 static void key_set(struct definer *d, int number, const char *line, size_t len,
 		    size_t pos)
 {
 	enum field f = read_field_and_equals(d, number, line, len, &pos, "set");
 	struct field_rule *rule;
+	size_t end_unused;
 
 	if (f == FIELD_COUNT)
 		return;
@@ -260,86 +274,205 @@ static void key_set(struct definer *d, int number, const char *line, size_t len,
 	while (len > pos && is_blank(line[len - 1]))
 		len--;
 	rule = &d->current->field[f];
-	if (pos == len)
+	if (pos == len) {
 		def_error(d, number, pos, "'set %s' needs a value", event_field_name(f));
-	else if (rule->used)
+	} else if (rule->used) {
 		def_error(d, number, 0, "field '%s' is given twice", event_field_name(f));
-	else
+	} else if (line[pos] == '"') {
+		/* A quoted value: its blanks at either end are kept. */
+		size_t end = read_value(d, number, line, len, pos, &rule->constant,
+					&end_unused);
+
+		if (end != (size_t)-1 && end != len) {
+			def_error(d, number, end, "text after the quoted value");
+		} else if (end != (size_t)-1) {
+			rule->used = 1;
+		}
+	} else {
 		rule->used = 1, rule->constant = xstrndup(line + pos, len - pos);
+	}
 }
 
-static void key_fill_when(struct definer *d, int number, const char *line,
-			  size_t len, size_t pos)
+/*
+ * One value of a list: a word up to a blank or '|', or a double-quoted
+ * string (blanks and '|' allowed; \" and \\ stand for " and \).  Returns
+ * the position after it, or (size_t)-1 with an error reported.
+ */
+static size_t read_value(struct definer *d, int number, const char *line,
+			 size_t len, size_t pos, char **value, size_t *value_len)
+{
+	size_t start = pos, o = 0;
+	char *out;
+
+	if (pos < len && line[pos] == '"') {
+		out = xmalloc(len - pos);
+		for (pos++; pos < len && line[pos] != '"'; pos++) {
+			if (line[pos] == '\\' && pos + 1 < len &&
+			    (line[pos + 1] == '"' || line[pos + 1] == '\\'))
+				pos++;
+			out[o++] = line[pos];
+		}
+		if (pos == len) {
+			free(out);
+			def_error(d, number, start, "a quoted value without its "
+				  "closing quote");
+			return (size_t)-1;
+		}
+		pos++;
+	} else {
+		while (pos < len && line[pos] != '|' && !is_blank(line[pos]))
+			pos++;
+		out = xstrndup(line + start, pos - start);
+		o = pos - start;
+	}
+	if (o == 0) {
+		free(out);
+		def_error(d, number, start, "empty value in the list");
+		return (size_t)-1;
+	}
+	out[o] = '\0';
+	*value = out;
+	*value_len = o;
+	return pos;
+}
+
+/* A regular expression of a condition, compiled as patterns are. */
+static int compile_condition_regex(struct definer *d, int number, size_t column,
+				   const char *text, size_t len,
+				   struct fill_condition *c)
+{
+	PCRE2_UCHAR message[256];
+	PCRE2_SIZE offset;
+	int code;
+
+	c->regex = pcre2_compile((PCRE2_SPTR)text, len, PCRE2_NEVER_UTF |
+				 PCRE2_NEVER_UCP, &code, &offset, NULL);
+	if (!c->regex) {
+		if (pcre2_get_error_message(code, message, sizeof(message)) < 0)
+			snprintf((char *)message, sizeof(message), "error %d", code);
+		def_error(d, number, column + offset, "regular expression does not "
+			  "compile: %s", (const char *)message);
+		return -1;
+	}
+	pcre2_jit_compile(c->regex, PCRE2_JIT_COMPLETE);
+	if (!(c->regex_data = pcre2_match_data_create_from_pattern(c->regex, NULL)))
+		die("out of memory (compiling a condition)");
+	return 0;
+}
+
+/*
+ * fill-when / skip-when NAME = V1|V2, NAME ^= PREFIX|PREFIX, NAME ~ REGEX;
+ * values may be quoted.  Adds to *list.
+ */
+static void key_condition(struct definer *d, int number, const char *line,
+			  size_t len, size_t pos, const char *key,
+			  struct fill_condition **list, size_t *count)
 {
 	struct format *fmt = d->current;
 	struct fill_condition *c;
-	size_t start, wlen, v, extra;
-	const char *eq;
+	size_t start, wlen, op_len;
+	const char *op;
 
-	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'fill-when' needs NAME = VALUE|VALUE...");
-		return;
-	}
-	if ((eq = memchr(line + start, '=', wlen))) {
-		wlen = (size_t)(eq - (line + start));
-		pos = start + wlen;
-	}
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	while (len > pos && is_blank(line[len - 1]))
+		len--;
+	start = pos;
+	while (pos < len && !is_blank(line[pos]) && line[pos] != '=' &&
+	       line[pos] != '~' && !(line[pos] == '^' && pos + 1 < len &&
+				     line[pos + 1] == '='))
+		pos++;
+	wlen = pos - start;
 	if (!valid_name(line + start, wlen)) {
-		def_error(d, number, start, "'fill-when' needs NAME = VALUE|VALUE...");
+		def_error(d, number, start, "'%s' needs NAME = VALUE|VALUE..., NAME ^= "
+			  "PREFIX|... or NAME ~ REGEX", key);
 		return;
 	}
 	while (pos < len && is_blank(line[pos]))
 		pos++;
-	if (pos == len || line[pos] != '=') {
-		def_error(d, number, pos, "expected '=' after '%.*s'", (int)wlen,
-			  line + start);
+	op = line + pos;
+	op_len = pos < len && line[pos] == '^' ? 2 : 1;
+	if (pos == len || (line[pos] != '=' && line[pos] != '~' &&
+			   (line[pos] != '^' || pos + 1 == len || line[pos + 1] != '='))) {
+		def_error(d, number, pos, "expected '=', '^=' or '~' after '%.*s'",
+			  (int)wlen, line + start);
 		return;
 	}
-	pos++;
-	fmt->conditions = xrealloc(fmt->conditions, (fmt->condition_count + 1) *
-				   sizeof(*fmt->conditions));
-	c = &fmt->conditions[fmt->condition_count++];
+	pos += op_len;
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	*list = xrealloc(*list, (*count + 1) * sizeof(**list));
+	c = &(*list)[(*count)++];
 	memset(c, 0, sizeof(*c));
 	c->field = event_field_lookup(line + start, wlen);
 	if (c->field == FIELD_COUNT)
 		c->name = name_index(fmt, line + start, wlen, number, start);
-	if (!next_word(line, len, &pos, &start, &wlen) ||
-	    next_word(line, len, &pos, &v, &extra)) {
-		def_error(d, number, start, "'fill-when' needs one list of values, "
-			  "separated by '|' without blanks");
+	c->match = *op == '~' ? MATCH_REGEX : *op == '^' ? MATCH_PREFIX : MATCH_EXACT;
+	if (pos == len) {
+		def_error(d, number, pos, "'%s' needs %s after '%.*s'", key,
+			  c->match == MATCH_REGEX ? "a regular expression" : "values",
+			  (int)op_len, op);
 		return;
 	}
-	for (v = start; v <= start + wlen; ) {
-		const char *bar = memchr(line + v, '|', start + wlen - v);
-		size_t end = bar ? (size_t)(bar - line) : start + wlen;
-
-		if (end == v) {
-			def_error(d, number, v, "empty value in the list of 'fill-when'");
+	if (c->match == MATCH_REGEX) {
+		compile_condition_regex(d, number, pos, line + pos, len - pos, c);
+		return;
+	}
+	for (;;) {
+		c->values = xrealloc(c->values, (c->value_count + 1) * sizeof(*c->values));
+		c->value_len = xrealloc(c->value_len, (c->value_count + 1) *
+					sizeof(*c->value_len));
+		pos = read_value(d, number, line, len, pos, &c->values[c->value_count],
+				 &c->value_len[c->value_count]);
+		if (pos == (size_t)-1)
+			return;
+		c->value_count++;
+		while (pos < len && is_blank(line[pos]))
+			pos++;
+		if (pos == len)
+			return;
+		if (line[pos] != '|') {
+			def_error(d, number, pos, "values are separated by '|' (quote a "
+				  "value that holds blanks)");
 			return;
 		}
-		c->values = xrealloc(c->values, (c->value_count + 1) * sizeof(*c->values));
-		c->values[c->value_count++] = xstrndup(line + v, end - v);
-		v = end + 1;
+		pos++;
+		while (pos < len && is_blank(line[pos]))
+			pos++;
 	}
 }
+
+#define BACKSLASH_OR_JSON (DECODE_BACKSLASH | DECODE_JSON)
+
+/* The decoders of `decode HOW NAME...`, in the order messages list them. */
+static const struct {
+	const char *name;
+	unsigned flag;
+} decoders[] = {
+	{"url", DECODE_URL},
+	{"nginx", DECODE_NGINX},
+	{"backslash", DECODE_BACKSLASH},
+	{"json", DECODE_JSON},
+};
 
 static void key_decode(struct definer *d, int number, const char *line, size_t len,
 		       size_t pos)
 {
-	size_t start, wlen;
-	unsigned how;
+	size_t start, wlen, k;
+	unsigned how = 0;
 
 	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'decode' needs url or nginx, then names");
+		def_error(d, number, pos, "'decode' needs url, nginx, backslash or "
+			  "json, then names");
 		return;
 	}
-	if (wlen == 3 && !memcmp(line + start, "url", 3)) {
-		how = DECODE_URL;
-	} else if (wlen == 5 && !memcmp(line + start, "nginx", 5)) {
-		how = DECODE_NGINX;
-	} else {
-		def_error(d, number, start, "unknown decoding '%.*s' (use url or nginx)",
-			  (int)wlen, line + start);
+	for (k = 0; k < ARRAY_SIZE(decoders); k++)
+		if (strlen(decoders[k].name) == wlen &&
+		    !memcmp(line + start, decoders[k].name, wlen))
+			how = decoders[k].flag;
+	if (!how) {
+		def_error(d, number, start, "unknown decoding '%.*s' (use url, nginx, "
+			  "backslash or json)", (int)wlen, line + start);
 		return;
 	}
 	if (!next_word(line, len, &pos, &start, &wlen)) {
@@ -356,6 +489,11 @@ static void key_decode(struct definer *d, int number, const char *line, size_t l
 		}
 		/* name_index() may move the table: index it afterwards. */
 		i = name_index(d->current, line + start, wlen, number, start);
+		/* Both read a backslash; which one applies must be clear. */
+		if (((d->current->names[i].decode | how) & BACKSLASH_OR_JSON) ==
+		    BACKSLASH_OR_JSON)
+			def_error(d, number, start, "'%.*s' is decoded as backslash "
+				  "or json, not both", (int)wlen, line + start);
 		d->current->names[i].decode |= how;
 	} while (next_word(line, len, &pos, &start, &wlen));
 }
@@ -444,14 +582,22 @@ static void key_simple(struct definer *d, int number, const char *key,
 		if (fmt->parser != PARSER_NONE)
 			def_error(d, number, 0, "a format has one of pattern, header "
 				  "or parser");
+		else if (!strcmp(value, "json"))
+			fmt->parser = PARSER_JSON;
 		else if (strcmp(value, "logfmt"))
-			def_error(d, number, start, "unknown parser '%s' (the only "
-				  "built-in parser is logfmt)", value);
+			def_error(d, number, start, "unknown parser '%s' (use logfmt "
+				  "or json)", value);
 		else
 			fmt->parser = PARSER_LOGFMT, fmt->kind = FORMAT_KIND_ANY;
 	} else if (!strcmp(key, "time")) {
 		if ((why = time_layout_parse(value, &fmt->time, &col)))
 			def_error(d, number, start + col, "%s", why);
+	} else if (!strcmp(key, "timezone")) {
+		time_zone_free(fmt->zone);
+		if (!(fmt->zone = time_zone_new(value, &why)))
+			def_error(d, number, start, "%s", why);
+		else
+			d->timezone_line = number;
 	} else { /* absent */
 		size_t p = 0, s, w;
 
@@ -543,6 +689,25 @@ static void map_groups_by_name(struct format *fmt)
 	}
 }
 
+/*
+ * A JSON line's top-level keys called like a field give it unless a line
+ * says otherwise, as a pattern's named groups do.
+ */
+static void map_keys_by_name(struct format *fmt)
+{
+	unsigned f;
+
+	for (f = 0; f < FIELD_COUNT; f++) {
+		const char *name = event_field_name((enum field)f);
+
+		if (fmt->field[f].used)
+			continue;
+		fmt->field[f].used = 1;
+		fmt->field[f].part[0] = name_index(fmt, name, strlen(name), 0, 0);
+		fmt->field[f].part_count = 1;
+	}
+}
+
 static int field_given(const struct format *fmt, enum field f)
 {
 	return fmt->field[f].used;
@@ -596,6 +761,8 @@ static void finish_format(struct definer *d)
 			n->group = group;
 		}
 	}
+	if (fmt->parser == PARSER_JSON)
+		map_keys_by_name(fmt);
 	if (fmt->parser == PARSER_LOGFMT) {
 		for (i = 0; i < FIELD_COUNT; i++)
 			if (fmt->field[i].used || fmt->fill_field[i].used)
@@ -615,21 +782,34 @@ static void finish_format(struct definer *d)
 						  event_field_name(needs[i].need[k]),
 						  format_kind_name(fmt->kind));
 	}
-	if (fmt->condition_count && fmt->kind != FORMAT_KIND_RELAY)
+	if (fmt->zone && (fmt->parser == PARSER_LOGFMT ||
+			  time_layout_has_zone(&fmt->time)))
+		def_error(d, d->timezone_line, 0, "format '%s': 'timezone' is for times "
+			  "written without a zone ('time w3c', or a strftime pattern "
+			  "without %%z or %%s)", fmt->name);
+	fmt->time.zone = fmt->zone;
+	if (fmt->condition_count && fmt->kind != FORMAT_KIND_RELAY &&
+	    fmt->kind != FORMAT_KIND_CACHE)
 		def_error(d, line, 0, "format '%s': 'fill-when' is for relay formats "
-			  "(a serve that also reveals a fill)", fmt->name);
-	for (i = 0; i < FIELD_COUNT && !fmt->condition_count; i++)
+			  "(a serve that also reveals a fill) and cache formats (the "
+			  "lines that are fills)", fmt->name);
+	for (i = 0; i < FIELD_COUNT && (!fmt->condition_count ||
+					 fmt->kind != FORMAT_KIND_RELAY); i++)
 		if (fmt->fill_field[i].used) {
 			def_error(d, line, 0, "format '%s': 'fill-field' needs "
-				  "'fill-when'", fmt->name);
+				  "'fill-when' in a relay format", fmt->name);
 			break;
 		}
-	for (i = 0; i < fmt->condition_count; i++)
-		if (fmt->conditions[i].field != FIELD_COUNT &&
-		    !field_given(fmt, fmt->conditions[i].field))
-			def_error(d, line, 0, "format '%s': 'fill-when' names field "
-				  "'%s', which the format does not give", fmt->name,
-				  event_field_name(fmt->conditions[i].field));
+	for (i = 0; i < fmt->condition_count + fmt->skip_count; i++) {
+		const struct fill_condition *c = i < fmt->condition_count
+			? &fmt->conditions[i] : &fmt->skips[i - fmt->condition_count];
+
+		if (c->field != FIELD_COUNT && !field_given(fmt, c->field))
+			def_error(d, line, 0, "format '%s': '%s' names field '%s', "
+				  "which the format does not give", fmt->name,
+				  i < fmt->condition_count ? "fill-when" : "skip-when",
+				  event_field_name(c->field));
+	}
 	d->made = xrealloc(d->made, (d->made_count + 1) * sizeof(*d->made));
 	d->made[d->made_count++] = fmt;
 	d->current = NULL;
@@ -702,7 +882,8 @@ static void define_line(struct definer *d, const struct format_set *set,
 			int number, const char *line, size_t len)
 {
 	static const char *const simple[] = {"kind", "description", "header",
-					     "separator", "parser", "time", "absent"};
+					     "separator", "parser", "time", "timezone",
+					     "absent"};
 	size_t pos = 0, start, wlen, i;
 	char key[16];
 
@@ -730,7 +911,11 @@ static void define_line(struct definer *d, const struct format_set *set,
 	} else if (!strcmp(key, "set")) {
 		key_set(d, number, line, len, pos);
 	} else if (!strcmp(key, "fill-when")) {
-		key_fill_when(d, number, line, len, pos);
+		key_condition(d, number, line, len, pos, key, &d->current->conditions,
+			      &d->current->condition_count);
+	} else if (!strcmp(key, "skip-when")) {
+		key_condition(d, number, line, len, pos, key, &d->current->skips,
+			      &d->current->skip_count);
 	} else if (!strcmp(key, "decode")) {
 		key_decode(d, number, line, len, pos);
 	} else {
@@ -740,7 +925,8 @@ static void define_line(struct definer *d, const struct format_set *set,
 		if (i == ARRAY_SIZE(simple))
 			def_error(d, number, start, "unknown key '%.*s' (keys: format "
 				  "description kind pattern header separator parser "
-				  "field set absent decode time fill-when fill-field)",
+				  "field set absent decode time timezone fill-when "
+				  "fill-field skip-when)",
 				  (int)(wlen < 40 ? wlen : 40), line + start);
 		else
 			key_simple(d, number, simple[i], line, len, pos);

@@ -31,6 +31,8 @@ struct file_state {
 	uint64_t shown;
 	int progress;         /* show a running count on stderr */
 	time_t progress_at;   /* when it was last shown, 0 if never */
+	struct timespec progress_start; /* when the count started */
+	uint64_t progress_from; /* file bytes read by then */
 	int covered;          /* the file holds all the source had consumed */
 	uint64_t first_new;   /* the first line this run stores, 0 if none */
 	struct format *format; /* NULL: logfmt, parsed directly */
@@ -39,8 +41,25 @@ struct file_state {
 /* Lines between two looks at the clock for the progress display. */
 #define PROGRESS_EVERY 65536
 
-static void show_progress(struct file_state *fs, uint64_t line)
+static double seconds_since(const struct timespec *start)
 {
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/*
+ * A file's progress, once a second on a terminal: the share of its bytes
+ * (compressed ones for gzip) read, the rate and the time left, from what
+ * this run read; a line count where the size is unknown (standard input).
+ */
+static void show_progress(struct file_state *fs, const struct input *in,
+			  uint64_t line)
+{
+	uint64_t done, size;
+	double elapsed, rate;
 	time_t now;
 
 	if (!fs->progress || line % PROGRESS_EVERY != 0)
@@ -48,11 +67,26 @@ static void show_progress(struct file_state *fs, uint64_t line)
 	now = time(NULL);
 	if (fs->progress_at == 0) {
 		fs->progress_at = now; /* short files never show a count */
-	} else if (now != fs->progress_at) {
-		fs->progress_at = now;
+		clock_gettime(CLOCK_MONOTONIC, &fs->progress_start);
+		if (input_position(in, &done, &size) == 0)
+			fs->progress_from = done;
+		return;
+	}
+	if (now == fs->progress_at)
+		return;
+	fs->progress_at = now;
+	elapsed = seconds_since(&fs->progress_start);
+	if (input_position(in, &done, &size) != 0 || size == 0 ||
+	    done < fs->progress_from || elapsed <= 0) {
 		fprintf(stderr, "\rcamaudit: %s: %llu lines...", fs->name,
 			(unsigned long long)line);
+		return;
 	}
+	rate = (double)(done - fs->progress_from) / elapsed;
+	fprintf(stderr, "\rcamaudit: %s: %.0f%% of %.1f MiB, %.1f MiB/s, %.0f s "
+		"left\033[K", fs->name, 100.0 * (double)done / (double)size,
+		(double)size / 1048576.0, rate / 1048576.0,
+		rate > 0 ? (double)(size - (done < size ? done : size)) / rate : 0.0);
 }
 
 static void end_progress(struct file_state *fs)
@@ -85,8 +119,11 @@ void ingest_parse_line(void *ctx, struct line *line, struct format_output *out)
 {
 	struct format *fmt = ctx;
 	size_t len = line->len;
+	char *text = line->ptr;
 
 	out->count = 0;
+	out->skipped = 0;
+	out->nul_bytes = 0;
 	out->why[0] = '\0';
 	if (line->overlong) {
 		snprintf(out->why, sizeof(out->why), "line longer than %d bytes",
@@ -97,17 +134,25 @@ void ingest_parse_line(void *ctx, struct line *line, struct format_output *out)
 		snprintf(out->why, sizeof(out->why), "line cut short by unreadable input");
 		return;
 	}
-	if (memchr(line->ptr, '\0', len)) {
+	/*
+	 * A log truncated under a running writer (copytruncate) gets NUL bytes
+	 * up to the writer's old offset before its next line: read the line
+	 * after them, and count them.  A NUL anywhere else is damage.
+	 */
+	while (out->nul_bytes < len && text[out->nul_bytes] == '\0')
+		out->nul_bytes++;
+	text += out->nul_bytes, len -= out->nul_bytes;
+	if (memchr(text, '\0', len)) {
 		snprintf(out->why, sizeof(out->why), "line holds NUL bytes");
 		return;
 	}
-	if (len > 0 && line->ptr[len - 1] == '\r')
+	if (len > 0 && text[len - 1] == '\r')
 		len--; /* CRLF line endings */
-	if (is_blank(line->ptr, len))
+	if (is_blank(text, len))
 		return; /* blank lines carry nothing to store */
 	if (fmt) {
-		format_parse_line(fmt, line->ptr, len, out);
-	} else if (logfmt_parse_line(line->ptr, len, &out->event[0])) {
+		format_parse_line(fmt, text, len, out);
+	} else if (logfmt_parse_line(text, len, &out->event[0])) {
 		snprintf(out->why, sizeof(out->why), "%s", out->event[0].why);
 	} else {
 		out->count = 1;
@@ -129,6 +174,8 @@ static int store_parsed(struct file_state *fs, const struct parsed_line *p)
 			return -1;
 		fs->res->events++;
 	}
+	fs->res->omitted += p->out.skipped != 0;
+	fs->res->nul_bytes += p->out.nul_bytes;
 	return p->out.why[0] ? reject_line(fs, p->line.number, p->out.why) : 0;
 }
 
@@ -252,7 +299,7 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 		}
 		if (store_parsed(fs, p))
 			rc = ATTEMPT_STORE_FAILED;
-		show_progress(fs, p->line.number);
+		show_progress(fs, in, p->line.number);
 	}
 	readahead_finish(ra);
 	return rc;

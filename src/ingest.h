@@ -26,6 +26,8 @@ struct ingest_result {
 	uint64_t events;      /* events stored by this run */
 	uint64_t skipped;     /* lines ingested by an earlier run */
 	uint64_t rejected;    /* lines that could not be stored, this run */
+	uint64_t omitted;     /* lines the format skips on purpose (skip-when) */
+	uint64_t nul_bytes;   /* NUL bytes passed over at the start of lines */
 	int compressed;       /* the content was gzip */
 	int failed;           /* the file could not be read to its end */
 	int provisional;      /* an unfinished last line was left for later */

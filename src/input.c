@@ -408,3 +408,17 @@ int input_container(const unsigned char *prefix, size_t len,
 	}
 	return 0;
 }
+
+int input_position(const struct input *in, uint64_t *done, uint64_t *size)
+{
+	struct stat sb;
+	off_t at;
+
+	/* in->fd and in->regular are set once, before any reading. */
+	if (!in->regular || fstat(in->fd, &sb) != 0 ||
+	    (at = lseek(in->fd, 0, SEEK_CUR)) < 0)
+		return -1;
+	*done = (uint64_t)at;
+	*size = (uint64_t)sb.st_size;
+	return 0;
+}

@@ -80,4 +80,12 @@ int input_is_gzip(const struct input *in);
 int input_container(const unsigned char *prefix, size_t len,
 		    const char **what, const char **way_out);
 
+/*
+ * For a progress display: how far into a regular file reading is, in
+ * bytes of the file as stored (compressed or not), and its size; 0, or
+ * -1 when that is not known (standard input, a pipe).  Safe to call while
+ * another thread reads: it asks the kernel, not the struct.
+ */
+int input_position(const struct input *in, uint64_t *done, uint64_t *size);
+
 #endif

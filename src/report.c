@@ -487,7 +487,8 @@ static int insert_gap(const struct coverage_gap *gap, void *ctx)
 	struct gap_insert *gi = ctx;
 
 	sqlite3_reset(gi->stmt);
-	sqlite3_bind_text(gi->stmt, 1, gap->node, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(gi->stmt, 1, gap->node.ptr, (int)gap->node.len,
+			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(gi->stmt, 2, gap->hour);
 	sqlite3_bind_int64(gi->stmt, 3, (sqlite3_int64)gap->serves);
 	sqlite3_bind_int64(gi->stmt, 4, (sqlite3_int64)gap->deliveries);

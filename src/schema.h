@@ -27,7 +27,9 @@ int schema_prepare(struct store *st, int read_only);
  * indexes and mark the verdicts stale, for schema_finish_load() to build
  * them once after the rows are in.  Until then the store is correct but
  * slow to audit, and any command that opens it for writing finishes the
- * load.  Each is its own transaction; 0 or -1 (reported).
+ * load.  Otherwise, give the connection a larger page cache for the
+ * inserts into large indexes.  Each is its own transaction; 0 or -1
+ * (reported).
  */
 int schema_defer_indexes(struct store *st);
 int schema_finish_load(struct store *st);

@@ -377,7 +377,9 @@ static int open_db(struct store *st, const char *name, int flags)
 	 * audit 12M lines as fast, within the noise; 16 KiB ones take 8%
 	 * off ingest but audit the 12M lines 13-20% slower, as the latest
 	 * fill of every key is then spread over more bytes than the page
-	 * cache holds.
+	 * cache holds.  16 MiB of page cache (ingest into a large store
+	 * takes more: schema_defer_indexes); SQLite's sorter may take as
+	 * much again, so that doubling it doubled peak RSS.
 	 */
 	return store_exec(st,
 			  "PRAGMA page_size = 8192;"

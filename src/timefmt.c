@@ -119,8 +119,10 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 		return "timestamp has no UTC offset";
 	if ((*p == 'Z' || *p == 'z') && p + 1 == end) {
 		offset = 0;
-	} else if ((*p == '+' || *p == '-') && end - p == 6 && p[3] == ':') {
-		int oh = digits(p + 1, 2), om = digits(p + 4, 2);
+	} else if ((*p == '+' || *p == '-') &&
+		   ((end - p == 6 && p[3] == ':') || end - p == 5)) {
+		/* +hh:mm as RFC 3339 says, or +hhmm as many servers write */
+		int oh = digits(p + 1, 2), om = digits(p + (end - p == 6 ? 4 : 3), 2);
 
 		if (oh < 0 || om < 0)
 			return "malformed UTC offset";

@@ -23,9 +23,26 @@ enum time_layout_kind {
 /* The longest strftime-like pattern kept. */
 #define TIME_LAYOUT_PATTERN_MAX 64
 
+/*
+ * A time zone for times written without one: a fixed offset, or the UTC
+ * offsets of an IANA zone from 1970 to 2100 as the C library's tz
+ * database gives them, worked out once when the definition is read, so
+ * that converting a line's time is a binary search that any thread may
+ * do (localtime_r() and mktime() would need TZ set per conversion, and TZ
+ * is the process's).
+ */
+struct time_zone {
+	char *name;            /* as written */
+	int32_t initial;       /* the offset (seconds east) before the first change */
+	size_t count;          /* changes */
+	int64_t *at;           /* UTC seconds of each change, ascending */
+	int32_t *offset;       /* the offset from then on */
+};
+
 struct time_layout {
 	enum time_layout_kind kind;
 	char pattern[TIME_LAYOUT_PATTERN_MAX]; /* TIME_LAYOUT_STRFTIME only */
+	const struct time_zone *zone; /* for a time without a zone; NULL: UTC */
 };
 
 /*
@@ -39,6 +56,17 @@ struct time_layout {
  */
 const char *time_layout_parse(const char *spec, struct time_layout *layout,
 			      size_t *column);
+
+/*
+ * A zone as a definition writes it: an IANA name (Europe/Paris, from the
+ * C library's tz database), UTC, or a fixed offset (+01:00, -0500).  NULL
+ * with *why set when it is none of them.  Sets TZ for a moment and
+ * restores it: call it before any other thread reads the time zone.
+ */
+struct time_zone *time_zone_new(const char *spec, const char **why);
+void time_zone_free(struct time_zone *zone);
+/* Whether the layout writes a zone of its own (then a timezone is no use). */
+int time_layout_has_zone(const struct time_layout *layout);
 
 /* The layout as it would be written in a definition, for messages. */
 const char *time_layout_name(const struct time_layout *layout);

@@ -46,7 +46,7 @@ char *xstrdup(const char *s)
 	return xstrndup(s, strlen(s));
 }
 
-static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash);
+static size_t put_safe(FILE *fp, const char *str, size_t len);
 
 /* Unicode's bidirectional formatting characters (Trojan Source). */
 static int is_bidi_control(unsigned cp)
@@ -58,8 +58,8 @@ static int is_bidi_control(unsigned cp)
 /*
  * Every message may quote a file name or a value from a log: control
  * characters and invalid UTF-8 in it are escaped here, whoever formatted
- * it.  Backslashes stay as they are, so text that is already escaped
- * (safe_strdup, quote_bounded) is not escaped twice.
+ * it.  Backslashes stay as they are, here as everywhere (put_safe), so
+ * text that is already escaped is not escaped twice.
  */
 static void report(const char *prefix, const char *fmt, va_list ap)
 	PRINTF_LIKE(2, 0);
@@ -72,7 +72,7 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 
 	fputs("camaudit: ", stderr);
 	fputs(prefix, stderr);
-	put_safe(stderr, buf, len, 0);
+	put_safe(stderr, buf, len);
 	fputc('\n', stderr);
 }
 
@@ -138,11 +138,11 @@ size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
  * One escaping routine serves both the writer and the width calculation,
  * so that table columns line up with exactly what is printed.
  */
-static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
+static size_t put_safe(FILE *fp, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, width = 0;
-	char esc[8];
+	char esc[12]; /* room for any unsigned, so the compiler can see it fits */
 
 	while (i < len) {
 		unsigned cp;
@@ -153,8 +153,6 @@ static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
 		if (n == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
 			out = esc, outlen = 4, n = 1;
-		} else if (cp == '\\' && backslash) {
-			out = "\\\\", outlen = 2;
 		} else if (cp == '\n') {
 			out = "\\n", outlen = 2;
 		} else if (cp == '\t') {
@@ -186,12 +184,12 @@ static size_t put_safe(FILE *fp, const char *str, size_t len, int backslash)
 
 size_t fput_safe(FILE *fp, const char *s, size_t len)
 {
-	return put_safe(fp, s, len, 1);
+	return put_safe(fp, s, len);
 }
 
 size_t safe_width(const char *s, size_t len)
 {
-	return put_safe(NULL, s, len, 1);
+	return put_safe(NULL, s, len);
 }
 
 char *safe_strdup(const char *s)
@@ -207,7 +205,7 @@ char *safe_memdup(const char *s, size_t len)
 
 	if (!mem)
 		die("out of memory (escaping a name)");
-	put_safe(mem, s, len, 1);
+	put_safe(mem, s, len);
 	if (fclose(mem) != 0 || !copy)
 		die("out of memory (escaping a name)");
 	return copy;
@@ -220,7 +218,7 @@ void quote_bounded(char *out, size_t size, const char *s, size_t len)
 	for (i = 0; i < len && o + 5 < size; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c >= 0x20 && c < 0x7f && c != '\\')
+		if (c >= 0x20 && c < 0x7f)
 			out[o++] = (char)c;
 		else
 			o += (size_t)snprintf(out + o, size - o, "\\x%02x", c);

@@ -33,8 +33,10 @@ NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /*
  * Write s[0..len) to fp so that it cannot drive a terminal: printable UTF-8
- * passes through, control characters, DEL, C1 controls, invalid UTF-8 and
- * backslash are written as C-style escapes (\n, \t, \x1b, \\).
+ * passes through, control characters, DEL, C1 controls and invalid UTF-8
+ * are written as C-style escapes (\n, \t, \x1b).  A backslash stays one
+ * backslash: evidence reads as it is in the log, and a definition that
+ * `formats show` prints reads back unchanged (one convention everywhere).
  * Returns the number of columns written (one per character; wide CJK is
  * not measured, which only affects alignment).
  */
@@ -48,9 +50,9 @@ char *safe_strdup(const char *s);
 char *safe_memdup(const char *s, size_t len);
 
 /*
- * Quote s[0..len) for an error message: ASCII printables as they are,
- * every other byte as \xNN, cut with "..." to fit size (which must be at
- * least 8).  Always NUL-terminated.
+ * Quote s[0..len) for an error message: ASCII printables (backslash
+ * included) as they are, every other byte as \xNN, cut with "..." to fit
+ * size (which must be at least 8).  Always NUL-terminated.
  */
 void quote_bounded(char *out, size_t size, const char *s, size_t len);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "correlate.h"
+#include "coverage.h"
 #include "schema.h"
 #include "util.h"
 #include "verdict.h"
@@ -211,7 +212,8 @@ int verdict_note_line(struct store *st, int64_t source, uint64_t line)
 
 	if (current <= 0)
 		return current;
-	if (scratch(st))
+	if (scratch(st) ||
+	    coverage_tally(st, EVENT_ID(source, line), EVENT_ID(source, line), -1))
 		return -1;
 	return collect(st, EVENT_ID(source, line), EVENT_ID(source, line));
 }
@@ -223,6 +225,8 @@ int verdict_update(struct store *st, int64_t source, uint64_t first)
 	if (current <= 0)
 		return current;
 	if (scratch(st) ||
+	    coverage_tally(st, EVENT_ID(source, first),
+			   EVENT_ID(source, EVENT_LINE_MAX), 1) ||
 	    collect(st, EVENT_ID(source, first), EVENT_ID(source, EVENT_LINE_MAX)) ||
 	    reach_changed(st))
 		return -1;
@@ -262,7 +266,8 @@ int verdict_after_prune(struct store *st)
 
 	if (current <= 0)
 		return current;
-	if (scratch(st) ||
+	/* Prune is rare and may cut any hour: the tallies are rebuilt. */
+	if (scratch(st) || coverage_tally_all(st) ||
 	    store_exec(st,
 		"DELETE FROM main.verdict WHERE NOT EXISTS"
 		" (SELECT 1 FROM main.serve s WHERE s.id = verdict.serve);"
@@ -280,7 +285,8 @@ static void read_row(sqlite3_stmt *stmt, int col, struct verdict_row *row)
 	row->present = sqlite3_column_type(stmt, col + 4) != SQLITE_NULL;
 	row->fill = sqlite3_column_int64(stmt, col);
 	row->rule = (const char *)sqlite3_column_text(stmt, col + 1);
-	row->owner = (const char *)sqlite3_column_text(stmt, col + 2);
+	row->owner.ptr = (const char *)sqlite3_column_text(stmt, col + 2);
+	row->owner.len = (size_t)sqlite3_column_bytes(stmt, col + 2);
 	row->type = (const char *)sqlite3_column_text(stmt, col + 4);
 }
 

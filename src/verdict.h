@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "event.h"
 #include "store.h"
 
 /* Whether the stored verdicts answer a question asked with this skew. */
@@ -51,7 +52,7 @@ struct verdict_row {
 	int present;
 	int64_t fill;      /* 0: none */
 	const char *rule;  /* NULL: none */
-	const char *owner; /* NULL: none */
+	struct text owner; /* ptr NULL: none; may hold NUL */
 	const char *type;
 };
 int verdict_check(struct store *st, int repair,

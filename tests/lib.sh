@@ -129,7 +129,43 @@ reader_errors() {
 		"^camaudit: writing standard output: No space left on device$" err
 }
 
-# For the tests that run a real nginx (formats.sh, varnish.sh).
+# For the tests that run real servers (varnish.sh, squid.sh and the other
+# proxies of tests/proxies.sh).
+# find_tool NAME: the path of a program, also in the sbin directories that
+# an ordinary user's PATH may lack.
+find_tool() {
+	command -v "$1" 2>/dev/null && return 0
+	for d in /usr/sbin /usr/local/sbin /sbin; do
+		[ -x "$d/$1" ] && { echo "$d/$1"; return 0; }
+	done
+	return 1
+}
+
+# stop_pid PID: TERM (again each second), KILL after 10 s, then reap it.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	n=0
+	while st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; do
+		[ $((n % 10)) -eq 0 ] && kill "$1" 2>/dev/null
+		[ $n -ge 100 ] && kill -KILL "$1" 2>/dev/null
+		sleep 0.1
+		n=$((n + 1))
+	done
+	wait "$1" 2>/dev/null
+}
+
+# up URL: wait (5 s at most) until URL answers.
+up() {
+	tries=0
+	while [ $tries -lt 50 ]; do
+		curl -s -o /dev/null --max-time 2 "$1" 2>/dev/null && return 0
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	return 1
+}
+
+# For the tests that run a real nginx (formats.sh, varnish.sh, proxies.sh).
 # nginx_conf_head DIR: the start of an nginx.conf for a test server kept
 # in DIR (temporary files in DIR/tmp), in the foreground, logging nothing
 # until a server asks; it ends inside "http {" for the caller to go on.

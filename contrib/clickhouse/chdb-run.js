@@ -6,11 +6,13 @@
 // by tests/cli/clickhouse.sh; see docs/scaling.md.
 //
 //   node chdb-run.js --sql DIR --db DIR [--skew MS] [--since MS --until MS]
-//        [--load FILE]... [--findings | --new] [--record] [--summary]
-//        [--query SQL] [--timing]
+//        [--load FILE]... [--findings | --new] [--record]
+//        [--summary [--min-traced PCT]] [--query SQL] [--timing]
 //
 // --new prints only what was not reported before (new.sql), --record
 // then records the window's findings as reported (record.sql).
+// --summary: audit's summary line, its warning when the answer is
+// incomplete, and its exit status (0, 1, 5 or 6; src/exitcode.h).
 //
 // --timing: the seconds of each step on stderr (docs/scaling.md).
 "use strict";
@@ -28,7 +30,7 @@ try {
 
 const args = process.argv.slice(2);
 const opt = { load: [], skew: 2000, since: -9223372036854775807n,
-              until: 9223372036854775807n };
+              until: 9223372036854775807n, minTraced: 90 };
 for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "--sql") opt.sql = args[++i];
@@ -41,6 +43,7 @@ for (let i = 0; i < args.length; i++) {
     else if (a === "--new") opt.new = true;
     else if (a === "--record") opt.record = true;
     else if (a === "--summary") opt.summary = true;
+    else if (a === "--min-traced") opt.minTraced = Number(args[++i]);
     else if (a === "--query") opt.query = args[++i];
     else if (a === "--timing") opt.timing = true;
     else { process.stderr.write(`chdb-run.js: unknown argument '${a}'\n`); process.exit(2); }
@@ -116,7 +119,7 @@ function jsonString(s) {
 const KEYS = ["type", "served_at", "request_id", "viewer_account", "requested_device",
     "key", "frame", "cache", "relay", "node", "origin_device", "owner_account",
     "filled_at", "serve_ref", "fill_ref"];
-let printed = 0;
+let printed = 0, blind = false;
 if (opt.findings || opt.new) {
     const rows = String(run(queryOf(opt.new ? "new.sql" : "findings.sql"), "JSONEachRow"));
     for (const line of rows.split("\n")) {
@@ -141,19 +144,24 @@ if (opt.summary) {
     process.stderr.write(`camaudit: ${n} deliveries checked, ${traced} (${share.toFixed(1)}%) ` +
         `traced to a fill; findings: cross_tenant ${s.cross_tenant}, device_mismatch ` +
         `${s.device_mismatch}, unknown_owner ${s.unknown_owner}, unattributed ${s.unattributed}\n`);
+    // An incomplete answer: one warning that says why (report_blindness).
+    const why = [];
+    if (share < opt.minTraced)
+        why.push(`only ${share.toFixed(1)}% of deliveries could be traced to a fill ` +
+            `(--min-traced ${opt.minTraced}; are cache logs missing?)`);
+    if (inGaps)
+        why.push(`${inGaps} deliveries fall in coverage gaps (hours in which the cache ` +
+            "node that served them wrote no cache log line; see 'camaudit status')");
     if (n === 0)
         process.stderr.write("camaudit: warning: no deliveries in the store for this window: " +
             "nothing was checked\n");
-    else if (share < 90)
-        process.stderr.write(`camaudit: warning: only ${share.toFixed(1)}% of deliveries ` +
-            "could be traced to a fill, so an absence of findings means unknown, not clean " +
-            "(are cache logs missing?)\n");
-    if (inGaps)
-        process.stderr.write(`camaudit: warning: ${inGaps} deliveries fall in coverage gaps ` +
-            "(hours in which the cache node that served them wrote no cache log line; see " +
-            "'camaudit status'): for them no finding means unknown, not clean\n");
+    else if (why.length)
+        process.stderr.write(`camaudit: warning: ${why.join(" and ")}: an absence of ` +
+            "findings means unknown, not clean\n");
+    blind = n === 0 || why.length > 0;
     lap("summary");
 }
 if (opt.query)
     process.stdout.write(String(run(opt.query, "JSONEachRow")));
-process.exitCode = printed ? 1 : 0;
+// As audit's: findings are 1 or 6, an incomplete answer 5 or 6.
+process.exitCode = blind ? (printed ? 6 : 5) : (printed ? 1 : 0);

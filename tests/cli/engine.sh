@@ -97,7 +97,11 @@ while [ "$trial" -le "$TRIALS" ]; do
 		if [ "$file" = new ]; then
 			camaudit audit -q --new --type all --format json --db t.db \
 				>> printed.json 2> new.err
-			[ $? -le 1 ] || { failures=$((failures + 1)); show new.err; }
+			# 5 and 6 are 0 and 1 while some logs are still missing.
+			case $? in
+			0 | 1 | 5 | 6) ;;
+			*) failures=$((failures + 1)); show new.err ;;
+			esac
 		elif [ "$bytes" -gt 0 ]; then
 			gzip -dcf "$samples/$file" | head -c "$bytes" > "logs/$file"
 			camaudit ingest -q --db t.db "logs/$file" 2> /dev/null

@@ -158,7 +158,7 @@ equal "one row per NDJSON record" "$(wc -l < export.ndjson | tr -d ' ')" \
 	"$(($(wc -l < export.csv) - 1))"
 check "every line ends in CRLF" sh -c "! tr -d '\r' < export.csv | cmp -s - export.csv && [ \$(grep -c \"\$(printf '\r')\$\" export.csv) -eq \$(wc -l < export.csv) ]"
 equal "a value that starts with = is defused" \
-	"serve,2019-12-26T09:00:00.000Z,1577350800000,extra/edge.log:1,$edge_fp:1,,cache-e,k\\tq,cam-e,a\\\\b,'=1+2,relay-e,MISS,\"r x \"\"1\"\" \\\\ y\",'-,," \
+	"serve,2019-12-26T09:00:00.000Z,1577350800000,extra/edge.log:1,$edge_fp:1,,cache-e,k\\tq,cam-e,a\\b,'=1+2,relay-e,MISS,\"r x \"\"1\"\" \\ y\",'-,," \
 	"$(grep 'extra/edge.log:1,' export.csv | tr -d '\r')"
 equal "a fill row has its own columns, the others empty; -5, a number, is not defused" \
 	"fill,2019-12-26T08:59:59.000Z,1577350799000,extra/edge.log:4,$edge_fp:4,fill,cache-e,k\\tq,cam-e,f-e,,,,,,soon,-5" \

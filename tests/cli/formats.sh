@@ -19,7 +19,7 @@ findings() {
 
 # --- the formats command ------------------------------------------------------
 expect_exit 0 "formats list succeeds" camaudit formats list
-equal "list names the presets in sniffing order" "nginx varnishncsa cloudfront logfmt" \
+equal "list names the presets in sniffing order" "nginx varnishncsa cloudfront squid apache haproxy trafficserver caddy logfmt" \
 	"$(awk 'NR > 1 { printf "%s%s", sep, $1; sep = " " }' out)"
 expect_exit 0 "formats show prints a preset" camaudit formats show nginx
 grep_file "show includes the log_format line to paste" "^#   log_format camaudit '\\\$msec \\\$request_id" out

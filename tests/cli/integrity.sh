@@ -169,10 +169,14 @@ readers_agree() { # WHERE PREFIX...: every reader gives what it gives on c.db
 		"report --format json" "explain r-01"; do
 		# shellcheck disable=SC2086
 		camaudit $cmd --db c.db > want.out 2> /dev/null
+		want=$?
 		# shellcheck disable=SC2086
 		"$@" "$CAMAUDIT" $cmd --db "$where/c.db" > out 2> err
 		status=$?
-		if [ $status -le 1 ] && cmp -s want.out out; then
+		# The same answer: audit exits 6 here (findings, and too few
+		# deliveries traced), the others 0 or 1.
+		if [ $status -eq $want ] && [ $status -le 1 -o $status -eq 6 ] &&
+			cmp -s want.out out; then
 			ok "${cmd%% *} reads a store $how"
 		else
 			not_ok "${cmd%% *} reads a store $how (exit $status)"
@@ -251,6 +255,24 @@ grep_file "names the recipient whole (report csv)" "^$plain," out
 expect_exit 1 "report --format html" camaudit report -q --db nul.db --format html
 grep_file "names the recipient whole (report html)" "<td>$plain</td>" out
 check "no raw NUL or U+2028 in any of them" sh -c '! grep -q "$(printf "\342\200\250")" out && tr -d "\000" < out | cmp -s - out'
+
+# A node and an owner with a NUL byte, set in the store (no preset decodes
+# the node field).  A coverage gap went from SQL through C and back into
+# SQL by its text, cut at the NUL: the report found no such node and lost
+# the gap.  Line 2 is served from cache-9, which logged nothing: a gap.
+sed '2s/ cache-1 / cache-9 /' nul.log > nulnode.log
+camaudit ingest -q --db nulnode.db nulnode.log "$data/registry.log"
+sqlite3 nulnode.db "UPDATE atom SET text = CAST(X'63616368650039' AS TEXT) WHERE text = 'cache-9'"
+expect_exit 1 "report --format json with a NUL in a gap's node" \
+	camaudit report -q --db nulnode.db --format json
+equal "the report keeps the gap" 1 "$("$JQ" '.coverage.gaps | length' out)"
+equal "and names its node whole" '"cache\u00009"' "$("$JQ" -c '.coverage.gaps[0].node' out)"
+expect_exit 0 "status --format json" camaudit status -q --db nulnode.db --format json
+equal "status names the gap's node whole" '"cache\u00009"' "$("$JQ" -c '.gaps[0].node' out)"
+sqlite3 nulnode.db "UPDATE atom SET text = CAST(X'6163637400312D31' AS TEXT) WHERE text = 'acct-1';
+	UPDATE verdict SET type = 'ok' WHERE type = 'cross_tenant'"
+expect_exit 1 "check with a NUL in the owner" camaudit check --db nulnode.db
+grep_file "names the owner whole" "owner acct\\\\x001-1, judged now cross_tenant .* owner acct\\\\x001-1$" out
 
 # U+2028 alone, raw in a logfmt value: it broke the line in table, CSV,
 # text and HTML (JSON escaped it already).

@@ -182,10 +182,44 @@ chmod 0755 rodir
 
 reader_errors status s.db
 
+# --- --max-age: a stopped log shipper is noticed ------------------------------------
+now=$(date -u +%s)
+{
+	echo "ts=$((now - 600)) op=fill node=fresh key=k device=cam-1"
+	echo "ts=$((now - 10800)) op=fill node=late key=k device=cam-1"
+	echo "ts=$((now - 300)) req=a account=acct-1 key=k node=fresh relay=r1"
+	echo "ts=$((now - 7200)) req=b account=acct-1 key=k node=late relay=r2"
+} > fresh.log
+camaudit ingest -q --db age.db fresh.log
+expect_exit 0 "everything newer than --max-age: exit 0" camaudit status -q --db age.db --max-age 4h
+check "with no warning" test ! -s err
+grep_file "and the status on stdout" "^cache nodes: 2" out
+expect_exit 7 "a relay or node older than --max-age: exit 7" camaudit status --db age.db --max-age 1h
+grep_file "the status is still shown" "^relays: 2" out
+equal "each stale relay and node is named, oldest first, in one line each" \
+"camaudit: warning: cache node late: newest event $(date -u -d @$((now - 10800)) +%Y-%m-%dT%H:%M:%S).000Z, older than --max-age 1h
+camaudit: warning: relay r2: newest event $(date -u -d @$((now - 7200)) +%Y-%m-%dT%H:%M:%S).000Z, older than --max-age 1h" \
+	"$(grep warning err | grep -v 'coverage gap')"
+expect_exit 7 "--quiet does not hide them" camaudit status -q --db age.db --max-age 1h
+equal "two lines" 2 "$(wc -l < err)"
+echo "ts=$((now - 60)) req=c account=acct-1 key=k node=silent relay=r1" > silent.log
+camaudit ingest -q --db age.db silent.log
+expect_exit 7 "a node named by relay lines that never wrote a cache line is stale" \
+	camaudit status -q --db age.db --max-age 4h
+equal "and named" "camaudit: warning: cache node silent: relay lines name it but it wrote no cache line at all" "$(cat err)"
+camaudit ingest -q --db empty.db "$srcdir/tests/data/small/registry.log"
+expect_exit 7 "a store without relay lines has nothing fresh" camaudit status -q --db empty.db --max-age 1d
+grep_file "it says so" "^camaudit: warning: no relay line in the store: nothing is fresh$" err
+expect_exit 0 "without --max-age that is no failure" camaudit status -q --db empty.db
+for bad in 1 1x -1h ""; do
+	expect_exit 2 "--max-age '$bad' is a usage error" camaudit status --db age.db --max-age "$bad"
+done
+grep_file "it names the value and the form" "invalid --max-age '' \(a duration such as 90m, 2h, 1d\)" err
+
 # --- the command line -------------------------------------------------------------
 expect_exit 0 "--help exits 0" camaudit status --help
 grep_file "--help shows the usage" "^usage: camaudit status " out
-for opt in --db --format --quiet --help; do
+for opt in --db --format --max-age --quiet --help; do
 	grep_file "--help documents $opt" "$opt" out
 done
 expect_exit 0 "camaudit --help lists status" camaudit --help
@@ -195,5 +229,30 @@ grep_file "it names the value and the choices" "invalid --format 'table' \(use t
 expect_exit 2 "status takes no operands" camaudit status --db s.db relay.log
 grep_file "it points at --db" "unexpected argument 'relay.log'" err
 expect_exit 2 "an unknown option is a usage error" camaudit status --bogus
+
+# --- the tallies ingest keeps --------------------------------------------------------
+# status and --new ask of whole hours and read the gaps from the per-node,
+# per-hour tallies ingest keeps; any other window counts the serves.  Both
+# must give the same gap, and a tally changed behind camaudit's back is
+# found by check and mended by check --repair.  (The gap of the store
+# above before its late cache log.)
+camaudit ingest -q --db g.db relay.log cache.log registry.log mixed.log 2> /dev/null
+gaps_of() { "$JQ" -c '.coverage.gaps | map([.node, .hour, .serves, .deliveries])' out; }
+expect_exit 1 "report of whole hours (from the tallies)" \
+	camaudit report -q --db g.db --format json --since 2019-12-26T08:00:00Z --until 2019-12-26T11:00:00Z
+whole=$(gaps_of)
+equal "the gap, from the tallies" '[["cache-2","2019-12-26T09:00:00.000Z",2,1]]' "$whole"
+expect_exit 1 "report of the same serves, not whole hours (from the serves)" \
+	camaudit report -q --db g.db --format json --since 2019-12-26T08:00:00.001Z --until 2019-12-26T10:59:59.999Z
+equal "the same gap" "$whole" "$(gaps_of)"
+expect_exit 0 "check agrees with the tallies" camaudit check -q --db g.db
+cp g.db tally.db
+sqlite3 tally.db "UPDATE node_hour SET cache_lines = 0 WHERE node = (SELECT id FROM atom WHERE text = 'cache-1')"
+expect_exit 1 "check finds tallies changed behind its back" camaudit check -q --db tally.db
+grep_file "and says how many" "^camaudit: warning: 2 of the cache nodes' hourly tallies differ from a count from scratch$" err
+expect_exit 1 "check --repair counts them again" camaudit check -q --repair --db tally.db
+expect_exit 0 "then check finds nothing" camaudit check -q --db tally.db
+expect_exit 0 "and status shows the one gap again" camaudit status -q --db tally.db --format json
+equal "the one gap" 1 "$("$JQ" '.gaps | length' out)"
 
 done_testing

@@ -13,15 +13,15 @@ cut_verdicts() { "$JQ" -R -r 'fromjson? | [.request_id, .type] | @tsv' "$1" | LC
 
 # --- audit --new over three ingests, the fill log arriving late ---------------
 camaudit ingest -q --db new.db "$small/registry.log" "$small/relay.log"
-expect_exit 1 "the first --new run prints what it finds" \
+expect_exit 6 "the first --new run prints what it finds, blind" \
 	camaudit audit --db new.db --new --type all --format json
 equal "without fills every delivery is unattributed" 9 "$(grep -c '"type":"unattributed"' out)"
 grep_file "the summary counts new and earlier findings" "new: 9 printed, 0 reported before$" err
-expect_exit 0 "the same --new run again prints nothing and exits 0" \
+expect_exit 5 "the same --new run again prints nothing and exits 5 (still blind)" \
 	camaudit audit --db new.db --new --type all --format json
 check "nothing on stdout" test ! -s out
 camaudit ingest -q --db new.db "$small/cache.log"
-expect_exit 1 "after the late fill log, --new prints what became visible" \
+expect_exit 6 "after the late fill log, --new prints what became visible" \
 	camaudit audit --db new.db --new --type all --format json
 equal "findings whose type changed are printed again, with the new type" \
 	"r-03	cross_tenant
@@ -30,9 +30,9 @@ r-06	device_mismatch
 r-07	cross_tenant
 r-10	unknown_owner" "$(verdicts out)"
 camaudit ingest -q --db new.db "$small"
-expect_exit 0 "re-ingesting everything makes nothing new" \
+expect_exit 5 "re-ingesting everything makes nothing new" \
 	camaudit audit --db new.db --new --type all
-expect_exit 1 "a plain audit still shows every finding" camaudit audit --db new.db --type all --format json
+expect_exit 6 "a plain audit still shows every finding" camaudit audit --db new.db --type all --format json
 equal "and records nothing" "$(cat "$srcdir/tests/data/small.expected")" "$(verdicts out)"
 expect_exit 2 "--new needs an existing database" camaudit audit --db missing.db --new
 
@@ -173,8 +173,8 @@ sleep 0.5
 expect_exit 4 "an ingest that cannot get the lock within --wait exits 4" \
 	camaudit ingest --db one.db --wait 1s "$small/relay.log"
 grep_file "it says the database is busy and names --wait" "^camaudit: database one.db is busy: another process held it for longer than the wait \(1 s; see --wait\)" err
-expect_exit 1 "a plain audit reads while the writer holds the lock" camaudit audit --db new.db --type all
-expect_exit 0 "audit of the locked store is not blocked" camaudit audit --db one.db --type cross_tenant
+expect_exit 6 "a plain audit reads while the writer holds the lock" camaudit audit --db new.db --type all
+expect_exit 5 "audit of the locked store is not blocked" camaudit audit --db one.db --type cross_tenant
 wait $locker
 expect_exit 0 "with a longer --wait the ingest gets the lock" camaudit ingest --db one.db --wait 10s "$small/relay.log"
 
@@ -183,7 +183,7 @@ cp "$srcdir/tests/data/small"/*.log .
 camaudit ingest -q --db prune.db relay.log cache.log registry.log
 expect_exit 0 "prune drops old events" camaudit prune --db prune.db --before 2019-12-26T08:15:00Z
 grep_file "it says what it dropped" "^camaudit: pruned before 2019-12-26T08:15:00.000Z: 5 serves, 0 fills, 0 evictions$" err
-expect_exit 1 "audit after prune" camaudit audit --db prune.db --type all --format json
+expect_exit 6 "audit after prune" camaudit audit --db prune.db --type all --format json
 equal "later findings are unchanged, earlier ones gone" \
 	"r-06	device_mismatch
 r-07	cross_tenant
@@ -205,7 +205,7 @@ mkdir -p tests/data && cp -R "$small" tests/data/
 camaudit ingest -q --db new.db tests/data/small
 camaudit audit -q --db new.db --type all --format json > new.json
 cp old.db locked.db
-expect_exit 1 "a schema 2 store is audited after its upgrade" \
+expect_exit 6 "a schema 2 store is audited after its upgrade" \
 	camaudit audit --db old.db --type all --format json
 equal "with the findings of a fresh store" "$(cat new.json)" "$(cat out)"
 grep_file "and says so" "^camaudit: warning: database old.db: upgraded from schema 2 to $(rows new.db 'PRAGMA user_version')$" err
@@ -239,7 +239,7 @@ camaudit ingest -q --db fresh.db tests/data/small
 camaudit export -q --db fresh.db > fresh.ndjson
 for v in 4 5; do
 	sqlite3 v$v.db < "$srcdir/tests/data/store-v$v.sql"
-	expect_exit 1 "a schema $v store: audit --new after its upgrade" \
+	expect_exit 6 "a schema $v store: audit --new after its upgrade (findings; too little traced)" \
 		camaudit audit --db v$v.db --new --type all --format json
 	grep_file "says so (schema $v)" "^camaudit: warning: database v$v.db: upgraded from schema $v to $latest$" err
 	equal "prints only what was not reported before it (schema $v)" "r-04	device_mismatch

@@ -10,13 +10,6 @@
 . "$srcdir/tests/lib.sh"
 
 # --- what is needed ---------------------------------------------------------------
-find_tool() {
-	command -v "$1" 2>/dev/null && return 0
-	for d in /usr/sbin /usr/local/sbin /sbin; do
-		[ -x "$d/$1" ] && { echo "$d/$1"; return 0; }
-	done
-	return 1
-}
 VARNISHD=$(find_tool varnishd) || { echo "1..0 # SKIP varnishd not installed (apt-get install varnish)"; exit 0; }
 VARNISHNCSA=$(find_tool varnishncsa) || { echo "1..0 # SKIP varnishncsa not installed (apt-get install varnish)"; exit 0; }
 NGINX=$(find_tool nginx) || { echo "1..0 # SKIP nginx not installed (apt-get install nginx)"; exit 0; }
@@ -31,18 +24,6 @@ mkdir -p "$work" "$ngx/tmp"
 origin_pid=
 varnishd_pid=
 ncsa_pid=
-# stop_pid PID: TERM (again each second), KILL after 10 s, then reap it.
-stop_pid() {
-	[ -n "$1" ] || return 0
-	n=0
-	while st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st#Z}" = "$st" ]; do
-		[ $((n % 10)) -eq 0 ] && kill "$1" 2>/dev/null
-		[ $n -ge 100 ] && kill -KILL "$1" 2>/dev/null
-		sleep 0.1
-		n=$((n + 1))
-	done
-	wait "$1" 2>/dev/null
-}
 stop_all() {
 	stop_pid "$ncsa_pid"; ncsa_pid=
 	stop_pid "$varnishd_pid"; varnishd_pid=
@@ -50,17 +31,6 @@ stop_all() {
 }
 trap 'stop_all; chmod -R u+rwx "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
 trap 'exit 1' INT TERM HUP
-
-# up URL: wait (5 s at most) until URL answers.
-up() {
-	tries=0
-	while [ $tries -lt 50 ]; do
-		curl -s -o /dev/null "$1" 2>/dev/null && return 0
-		sleep 0.1
-		tries=$((tries + 1))
-	done
-	return 1
-}
 
 # --- the origin: nginx -------------------------------------------------------------------
 start_origin() {

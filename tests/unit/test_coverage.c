@@ -67,8 +67,8 @@ static int list_gap(const struct coverage_gap *gap, void *ctx)
 	size_t used = strlen(l->text);
 
 	timefmt_format(gap->hour, hour);
-	snprintf(l->text + used, sizeof(l->text) - used, "%s%s %s %llu/%llu",
-		 used ? "; " : "", hour, gap->node,
+	snprintf(l->text + used, sizeof(l->text) - used, "%s%s %.*s %llu/%llu",
+		 used ? "; " : "", hour, (int)gap->node.len, gap->node.ptr,
 		 (unsigned long long)gap->serves,
 		 (unsigned long long)gap->deliveries);
 	l->calls++;

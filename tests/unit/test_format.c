@@ -1,7 +1,8 @@
 /*
  * Unit tests of src/format_define.c (the definition grammar and its
  * errors), src/format.c (matching lines, mapping fields, the fill a serve
- * reveals, header-driven columns, sniffing) and src/timelayout.c.
+ * reveals, header-driven columns, conditions, sniffing), src/format_json.c
+ * (JSON lines) and src/timelayout.c (layouts and time zones).
  * Expected times come from `date -u -d TIME +%s%3N`.
  */
 #include "config.h"
@@ -255,8 +256,8 @@ static void test_unknown_separator_is_refused(void **state)
 static void test_unknown_parser_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("format r\nparser json\n",
-		       "t.fmt:2: column 8: unknown parser 'json'");
+	assert_refused("format r\nparser yaml\n",
+		       "t.fmt:2: column 8: unknown parser 'yaml' (use logfmt or json)");
 }
 
 static void test_logfmt_parser_takes_no_field_lines(void **state)
@@ -362,30 +363,41 @@ static void test_fill_when_without_a_name_is_refused(void **state)
 static void test_fill_when_without_equals_is_refused(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "fill-when cache MISS\n", "expected '=' after 'cache'");
+	assert_refused(RELAY_HEAD "fill-when cache MISS\n",
+		       "t.fmt:3: column 17: expected '=', '^=' or '~' after 'cache'");
 }
 
 static void test_fill_when_with_an_empty_value_is_refused(void **state)
 {
 	(void)state;
 	assert_refused(RELAY_HEAD "fill-when cache = MISS||EXPIRED\n",
-		       "t.fmt:3: column 24: empty value in the list of 'fill-when'");
+		       "t.fmt:3: column 24: empty value in the list");
 }
 
-static void test_fill_when_with_blanks_in_the_list_is_refused(void **state)
+static void test_fill_when_value_with_blanks_must_be_quoted(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "fill-when cache = MISS | EXPIRED\n",
-		       "'fill-when' needs one list of values");
+	assert_refused(RELAY_HEAD "fill-when cache = cache miss\n",
+		       "t.fmt:3: column 25: values are separated by '|' (quote a value");
+	assert_refused(RELAY_HEAD "fill-when cache = \"cache miss\n",
+		       "t.fmt:3: column 19: a quoted value without its closing quote");
 }
 
-static void test_fill_when_in_a_cache_format_is_refused(void **state)
+static void test_fill_when_in_a_registry_format_is_refused(void **state)
 {
 	(void)state;
-	assert_refused("format c\nkind cache\n"
-		       "pattern ^(?<ts>\\S+) (?<node>\\S+) (?<key>\\S+)$\n"
-		       "fill-when node = a\n",
-		       "format 'c': 'fill-when' is for relay formats");
+	assert_refused("format g\nkind registry\n"
+		       "pattern ^(?<ts>\\S+) (?<device>\\S+) (?<account>\\S+)$\n"
+		       "fill-when device = a\n",
+		       "format 'g': 'fill-when' is for relay formats");
+}
+
+static void test_condition_regex_that_does_not_compile_is_refused(void **state)
+{
+	(void)state;
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "skip-when key ~ ^(a\n",
+		       "t.fmt:4: column 20: regular expression does not compile");
 }
 
 static void test_fill_when_on_a_field_not_given_is_refused(void **state)
@@ -401,13 +413,13 @@ static void test_fill_field_without_fill_when_is_refused(void **state)
 	(void)state;
 	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
 		       "fill-field device = key\n",
-		       "format 'r': 'fill-field' needs 'fill-when'");
+		       "format 'r': 'fill-field' needs 'fill-when' in a relay format");
 }
 
 static void test_decode_errors_are_refused(void **state)
 {
 	(void)state;
-	assert_refused(RELAY_HEAD "decode\n", "'decode' needs url or nginx");
+	assert_refused(RELAY_HEAD "decode\n", "'decode' needs url, nginx, backslash or json");
 	assert_refused(RELAY_HEAD "decode base64 x\n",
 		       "t.fmt:3: column 8: unknown decoding 'base64'");
 	assert_refused(RELAY_HEAD "decode url\n", "'decode' needs the names to decode");
@@ -658,6 +670,46 @@ static void test_absent_markers_and_decodings_apply_to_values(void **state)
 	format_set_free(set);
 }
 
+static void test_backslash_decoding_undoes_c_escapes(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) \"(?<account>(?:[^\"\\\\]|\\\\.)*)\" (?<key>\\S+)$\n"
+		"decode backslash account key\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 \"acct-\\\"q\\\" \\\\ \\x41\\q\" a\\tb\\n\\x00", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-\"q\" \\ A\\q");
+	assert_field_equal(&out.event[0], FIELD_KEY, "a\tb\n\xef\xbf\xbd");
+	format_set_free(set);
+}
+
+static void test_json_decoding_gives_utf8_and_joins_surrogates(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		"decode json account key\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a\\u00e9\\u20ac\\ud83d\\ude00\\/\\\"\\x "
+	      "\\ud800x\\u12\\b\\u0000", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT,
+			   "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80/\"\\x");
+	assert_field_equal(&out.event[0], FIELD_KEY, "\xef\xbf\xbdx\\u12\b\xef\xbf\xbd");
+	format_set_free(set);
+}
+
+static void test_backslash_and_json_on_one_name_are_refused(void **state)
+{
+	(void)state;
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "decode json key\ndecode backslash account key\n",
+		       "t.fmt:5: column 26: 'key' is decoded as backslash or json, not both");
+}
+
 static void test_query_parameter_without_value_is_empty(void **state)
 {
 	struct format_set *set = accepted(RELAY_HEAD
@@ -853,6 +905,84 @@ static void test_all_fill_conditions_must_hold(void **state)
 	format_set_free(set);
 }
 
+static void test_fill_when_takes_regexes_prefixes_and_quoted_values(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+) \"(?<cache>[^\"]*)\""
+		" (?<up>\\S+)$\n"
+		"fill-when cache ~ ^TCP_.*MISS|cache miss\n"
+		"fill-when up ^= 2|\"30 4\" | 5\nset device = cam-1\nset node = n\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a k \"TCP_REFRESH_MISS\" 200", &out);
+	assert_int_equal(out.count, 2);
+	parse(set, "r", "1577348043 a k \"cache miss: attempting entity save\" 201", &out);
+	assert_int_equal(out.count, 2);
+	parse(set, "r", "1577348043 a k \"cache miss\" 30", &out);
+	assert_int_equal(out.count, 1); /* the pattern's up is "30": no prefix holds */
+	parse(set, "r", "1577348043 a k \"TCP_HIT\" 200", &out);
+	assert_int_equal(out.count, 1);
+	parse(set, "r", "1577348043 a k \"TCP_MISS\" 404", &out);
+	assert_int_equal(out.count, 1);
+	parse(set, "r", "1577348043 a k \"TCP_MISS\" 503", &out);
+	assert_int_equal(out.count, 2);
+	format_set_free(set);
+}
+
+static void test_skip_when_skips_without_rejecting(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+) (?<method>\\S+)$\n"
+		"skip-when method = CONNECT|\"NONE \\\"x\\\"\"\nskip-when key ~ ^/health\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a host:443 CONNECT", &out);
+	assert_true(out.matched && out.skipped);
+	assert_int_equal(out.count, 0);
+	assert_string_equal(out.why, "");
+	parse(set, "r", "1577348043 a /healthz GET", &out);
+	assert_true(out.skipped);
+	parse(set, "r", "1577348043 a /still GET", &out);
+	assert_false(out.skipped);
+	assert_int_equal(out.count, 1);
+	format_set_free(set);
+}
+
+static void test_cache_format_with_fill_when_skips_other_lines(void **state)
+{
+	struct format_set *set = accepted("format c\nkind cache\n"
+		"pattern ^(?<ts>\\S+) (?<node>\\S+) (?<key>\\S+) (?<cache>\\S+)$\n"
+		"fill-when cache ~ ^TCP_(REFRESH_)?MISS\nset device = cam-1\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "c", "1577348043 n k TCP_MISS", &out);
+	assert_int_equal(out.count, 1);
+	assert_int_equal(out.event[0].kind, EVENT_FILL);
+	parse(set, "c", "1577348043 n k TCP_HIT", &out);
+	assert_true(out.skipped);
+	assert_int_equal(out.count, 0);
+	assert_string_equal(out.why, "");
+	format_set_free(set);
+}
+
+static void test_set_takes_a_quoted_value(void **state)
+{
+	struct format_set *set = accepted(RELAY_HEAD
+		"pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		"set node = \" edge \\\"1\\\" \"\nset relay = edge 2\n");
+	struct format_output out;
+
+	(void)state;
+	parse(set, "r", "1577348043 a k", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_NODE, " edge \"1\" ");
+	assert_field_equal(&out.event[0], FIELD_RELAY, "edge 2");
+	format_set_free(set);
+}
+
 /* ---- Header-driven columns ----------------------------------------------- */
 
 #define COLUMNS RELAY_HEAD "header #Fields:\nseparator space\ntime w3c\n" \
@@ -996,6 +1126,205 @@ static void test_sniffing_takes_the_format_matching_most_lines(void **state)
 	format_set_free(set);
 }
 
+/* ---- JSON lines ------------------------------------------------------------ */
+
+#define JSON_RELAY "format j\nkind relay\nparser json\ntime epoch\n" \
+	"field account = request.headers.X-Account[0]\n" \
+	"field key = resp_headers.X-Cache-Key[0]\nfield bytes = size\n"
+
+static void test_json_paths_name_values_in_any_key_order(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"resp_headers\":{\"X-Cache-Key\":[\"still/low\"]},\"size\":5120,"
+	      "\"request\":{\"uri\":\"/x\",\"headers\":{\"Accept\":[\"*/*\"],"
+	      "\"X-Account\":[\"acct-1\",\"acct-9\"]}},\"ts\":1577348043.5123456,"
+	      "\"status\":200}", &out);
+	assert_true(out.matched);
+	assert_int_equal(out.count, 1);
+	assert_int_equal(out.event[0].ts, DEC26_081403 + 512);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-1");
+	assert_field_equal(&out.event[0], FIELD_KEY, "still/low");
+	assert_field_equal(&out.event[0], FIELD_BYTES, "5120");
+	assert_field_equal(&out.event[0], FIELD_STATUS, "200"); /* a top-level key */
+	format_set_free(set);
+}
+
+static void test_json_strings_are_unescaped(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":\"1577348043\",\"request\":{\"headers\":{\"X-Account\":"
+	      "[\"acct-\\\"q\\\"\\u00e9\\ud83d\\ude00\"]}},\"resp_headers\":"
+	      "{\"X-Cache-\\u004bey\":[\"k\\/1\"]}}", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_ACCOUNT, "acct-\"q\"\xc3\xa9\xf0\x9f\x98\x80");
+	assert_field_equal(&out.event[0], FIELD_KEY, "k/1"); /* an escaped key too */
+	format_set_free(set);
+}
+
+static void test_json_null_containers_and_missing_paths_are_absent(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":1577348043,\"size\":null,\"request\":{\"headers\":"
+	      "{\"X-Account\":[\"a\"]}},\"resp_headers\":{\"X-Cache-Key\":{\"x\":1}}}", &out);
+	assert_true(out.matched);
+	assert_int_equal(out.count, 0);
+	assert_non_null(strstr(out.why, "missing required field 'key'"));
+	format_set_free(set);
+}
+
+static void test_json_repeated_key_last_wins(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+
+	(void)state;
+	parse(set, "j", "{\"ts\":1,\"size\":1,\"size\":2,\"request\":{\"headers\":"
+	      "{\"X-Account\":[\"a\"]}},\"resp_headers\":{\"X-Cache-Key\":[\"k\"]}}", &out);
+	assert_int_equal(out.count, 1);
+	assert_field_equal(&out.event[0], FIELD_BYTES, "2");
+	format_set_free(set);
+}
+
+static void test_invalid_json_is_rejected_with_its_byte(void **state)
+{
+	static const struct {
+		const char *line, *why;
+	} cases[] = {
+		{"{\"ts\":1,", "invalid JSON at byte 9: the line ends inside the object"},
+		{"{\"ts\":1 \"a\":2}", "invalid JSON at byte 9: expected ',' or '}'"},
+		{"{\"ts\":01}", "invalid JSON at byte 7: not a JSON value"},
+		{"{\"ts\":[1,]}", "invalid JSON at byte 10: not a JSON value"},
+		{"{\"ts\":1}x", "invalid JSON at byte 9: text after the object"},
+		{"[1]", "invalid JSON at byte 1: not a JSON object"},
+		{"{\"a\":\"\\q\"}", "invalid JSON at byte 7: an unknown escape"},
+		{"{\"a\":\"\\u12\"}", "invalid JSON at byte 7: \\u without four hex digits"},
+		{"{\"a\":tru}", "invalid JSON at byte 6: not a JSON value"},
+		{"{a:1}", "invalid JSON at byte 2: expected a key in quotes"},
+	};
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parse(set, "j", cases[i].line, &out);
+		if (out.matched || out.count || !strstr(out.why, cases[i].why)) {
+			print_error("line %s: why '%s', expected '%s'\n", cases[i].line,
+				    out.why, cases[i].why);
+			fail();
+		}
+	}
+	format_set_free(set);
+}
+
+static void test_json_nesting_is_bounded(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	struct format_output out;
+	char line[200];
+	size_t i, n = 0;
+
+	(void)state;
+	n += (size_t)snprintf(line, sizeof(line), "{\"ts\":1,\"a\":");
+	for (i = 0; i < 40; i++)
+		line[n++] = '[';
+	for (i = 0; i < 40; i++)
+		line[n++] = ']';
+	line[n++] = '}';
+	line[n] = '\0';
+	parse(set, "j", line, &out);
+	assert_non_null(strstr(out.why, "nested too deep"));
+	format_set_free(set);
+}
+
+static void test_json_format_is_sniffed_by_its_time(void **state)
+{
+	struct format_set *set = accepted(JSON_RELAY);
+	static const char data[] =
+		"{\"ts\":1577348043,\"request\":{\"headers\":{\"X-Account\":[\"a\"]}},"
+		"\"resp_headers\":{\"X-Cache-Key\":[\"k\"]}}\n";
+	struct format *fmt;
+	size_t matched, sampled;
+	char first[64];
+
+	(void)state;
+	fmt = format_sniff(set, data, strlen(data), 1, first, sizeof(first), &matched,
+			   &sampled);
+	assert_non_null(fmt);
+	assert_string_equal(format_name(fmt), "j");
+	assert_int_equal(matched, 1);
+	format_set_free(set);
+}
+
+/* ---- Time zones --------------------------------------------------------------- */
+
+#define LOCAL_RELAY "format h\nkind relay\n" \
+	"pattern ^\\[(?<when>[^\\]]+)\\] (?<account>\\S+) (?<key>\\S+)$\n" \
+	"time strftime %d/%b/%Y:%H:%M:%S\nfield ts = when\n"
+
+/* The UTC milliseconds format h gives for line, or -1 when rejected. */
+static int64_t local_time(struct format_set *set, const char *line)
+{
+	struct format_output out;
+
+	parse(set, "h", line, &out);
+	return out.count == 1 ? out.event[0].ts : -1;
+}
+
+static void test_timezone_by_iana_name_follows_daylight_saving(void **state)
+{
+	struct format_set *set;
+
+	(void)state;
+	if (access("/usr/share/zoneinfo/Europe/Paris", R_OK) != 0)
+		skip(); /* no tz database (Debian: tzdata) */
+	set = accepted(LOCAL_RELAY "timezone Europe/Paris\n");
+	/* date -u -d 'TZ="Europe/Paris" 2019-12-26 09:14:03' +%s -> 1577348043 */
+	assert_int_equal(local_time(set, "[26/Dec/2019:09:14:03.512] a k"), DEC26_081403 + 512);
+	/* summer time: +02:00; 2019-07-01T10:00:00Z is 1561975200 */
+	assert_int_equal(local_time(set, "[01/Jul/2019:12:00:00] a k"), INT64_C(1561975200000));
+	/* the hour repeated on 2019-10-27: its first instant, 00:30Z (1572136200) */
+	assert_int_equal(local_time(set, "[27/Oct/2019:02:30:00] a k"), INT64_C(1572136200000));
+	assert_int_equal(local_time(set, "[27/Oct/2019:03:00:00] a k"), INT64_C(1572141600000));
+	/* the hour skipped on 2019-03-31: read at +01:00, 01:30Z (1553995800) */
+	assert_int_equal(local_time(set, "[31/Mar/2019:02:30:00] a k"), INT64_C(1553995800000));
+	assert_int_equal(local_time(set, "[31/Mar/2019:03:00:00] a k"), INT64_C(1553994000000));
+	format_set_free(set);
+}
+
+static void test_timezone_as_a_fixed_offset(void **state)
+{
+	struct format_set *set = accepted(LOCAL_RELAY "timezone -0130\n");
+
+	(void)state;
+	assert_int_equal(local_time(set, "[26/Dec/2019:06:44:03] a k"), DEC26_081403);
+	format_set_free(set);
+	set = accepted(LOCAL_RELAY "timezone UTC\n");
+	assert_int_equal(local_time(set, "[26/Dec/2019:08:14:03] a k"), DEC26_081403);
+	format_set_free(set);
+}
+
+static void test_timezone_mistakes_are_refused(void **state)
+{
+	(void)state;
+	assert_refused(LOCAL_RELAY "timezone Mars/Olympus\n",
+		       "t.fmt:6: column 10: unknown time zone");
+	assert_refused(LOCAL_RELAY "timezone ../../etc/passwd\n", "unknown time zone");
+	assert_refused(RELAY_HEAD "pattern ^(?<ts>\\S+) (?<account>\\S+) (?<key>\\S+)$\n"
+		       "time clf\ntimezone +01:00\n",
+		       "t.fmt:5: column 1: format 'r': 'timezone' is for times written "
+		       "without a zone");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1038,11 +1367,29 @@ int main(void)
 		cmocka_unit_test(test_fill_when_without_a_name_is_refused),
 		cmocka_unit_test(test_fill_when_without_equals_is_refused),
 		cmocka_unit_test(test_fill_when_with_an_empty_value_is_refused),
-		cmocka_unit_test(test_fill_when_with_blanks_in_the_list_is_refused),
-		cmocka_unit_test(test_fill_when_in_a_cache_format_is_refused),
+		cmocka_unit_test(test_fill_when_value_with_blanks_must_be_quoted),
+		cmocka_unit_test(test_fill_when_in_a_registry_format_is_refused),
+		cmocka_unit_test(test_condition_regex_that_does_not_compile_is_refused),
+		cmocka_unit_test(test_fill_when_takes_regexes_prefixes_and_quoted_values),
+		cmocka_unit_test(test_skip_when_skips_without_rejecting),
+		cmocka_unit_test(test_cache_format_with_fill_when_skips_other_lines),
+		cmocka_unit_test(test_set_takes_a_quoted_value),
 		cmocka_unit_test(test_fill_when_on_a_field_not_given_is_refused),
 		cmocka_unit_test(test_fill_field_without_fill_when_is_refused),
 		cmocka_unit_test(test_decode_errors_are_refused),
+		cmocka_unit_test(test_backslash_decoding_undoes_c_escapes),
+		cmocka_unit_test(test_json_decoding_gives_utf8_and_joins_surrogates),
+		cmocka_unit_test(test_backslash_and_json_on_one_name_are_refused),
+		cmocka_unit_test(test_json_paths_name_values_in_any_key_order),
+		cmocka_unit_test(test_json_strings_are_unescaped),
+		cmocka_unit_test(test_json_null_containers_and_missing_paths_are_absent),
+		cmocka_unit_test(test_json_repeated_key_last_wins),
+		cmocka_unit_test(test_invalid_json_is_rejected_with_its_byte),
+		cmocka_unit_test(test_json_nesting_is_bounded),
+		cmocka_unit_test(test_json_format_is_sniffed_by_its_time),
+		cmocka_unit_test(test_timezone_by_iana_name_follows_daylight_saving),
+		cmocka_unit_test(test_timezone_as_a_fixed_offset),
+		cmocka_unit_test(test_timezone_mistakes_are_refused),
 		cmocka_unit_test(test_keys_without_values_are_refused),
 		cmocka_unit_test(test_name_that_is_no_group_is_refused_where_it_is_used),
 		cmocka_unit_test(test_duplicate_group_names_are_refused_where_used),

@@ -284,10 +284,15 @@ static void test_timestamp_with_fraction_and_no_offset_is_rejected(void **state)
 	assert_rejected_because("2019-12-26T08:14:03.512", "offset");
 }
 
-static void test_offset_without_colon_is_rejected(void **state)
+/* +hhmm, as nginx's and Apache's %z write it, is read as +hh:mm (issue 16). */
+static void test_offset_without_colon_is_accepted(void **state)
 {
 	(void)state;
-	assert_rejected_because("2019-12-26T08:14:03+0100", "offset");
+	assert_parses_to("2019-12-26T09:14:03+0100", DEC26_081403);
+	assert_parses_to("2019-12-26T08:14:03+0000", DEC26_081403);
+	assert_parses_to("2019-12-26T08:14:03-0000", DEC26_081403);
+	assert_rejected_because("2019-12-26T08:14:03+010", "offset");
+	assert_rejected_because("2019-12-26T08:14:03+2400", "offset");
 }
 
 static void test_offset_with_one_hour_digit_is_rejected(void **state)
@@ -853,7 +858,7 @@ int main(void)
 		cmocka_unit_test(test_offset_carrying_past_year_9999_is_rejected),
 		cmocka_unit_test(test_offset_carrying_before_year_0000_is_rejected),
 		cmocka_unit_test(test_timestamp_with_fraction_and_no_offset_is_rejected),
-		cmocka_unit_test(test_offset_without_colon_is_rejected),
+		cmocka_unit_test(test_offset_without_colon_is_accepted),
 		cmocka_unit_test(test_offset_with_one_hour_digit_is_rejected),
 		cmocka_unit_test(test_offset_with_letters_is_rejected),
 		cmocka_unit_test(test_offset_hour_24_is_rejected),
