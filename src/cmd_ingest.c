@@ -53,16 +53,7 @@ static void report(const char *name, const struct ingest_result *r)
 		"%llu already ingested, %llu rejected", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
-	/* Said only when they happen, so that the usual line stays the same. */
-	if (r->omitted)
-		fprintf(stderr, ", %llu skipped by the format",
-			(unsigned long long)r->omitted);
-	if (r->nul_bytes)
-		fprintf(stderr, ", %llu NUL bytes passed over",
-			(unsigned long long)r->nul_bytes);
-	if (r->provisional)
-		fputs("; the last line, unfinished, is left for the next run",
-		      stderr);
+	ingest_write_notes(stderr, r->omitted, r->nul_bytes, r->provisional);
 	fputc('\n', stderr);
 }
 

@@ -111,10 +111,10 @@ static void report(const char *name, const struct normalize_result *r)
 
 	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events written, "
-		"%llu rejected%s\n", name, how, (unsigned long long)r->lines_read,
-		(unsigned long long)r->events, (unsigned long long)r->rejected,
-		r->unfinished ? "; the last line, unfinished, is left for the "
-		"next run" : "");
+		"%llu rejected", name, how, (unsigned long long)r->lines_read,
+		(unsigned long long)r->events, (unsigned long long)r->rejected);
+	ingest_write_notes(stderr, r->omitted, r->nul_bytes, r->unfinished);
+	fputc('\n', stderr);
 }
 
 static int normalize_one(const char *path, void *ctx)
@@ -142,6 +142,8 @@ static int normalize_one(const char *path, void *ctx)
 	run->total.lines_read += r.lines_read;
 	run->total.events += r.events;
 	run->total.rejected += r.rejected;
+	run->total.omitted += r.omitted;
+	run->total.nul_bytes += r.nul_bytes;
 	if (rc && !run->write_failed)
 		run->files_failed++;
 	if (!run->req->quiet && !run->write_failed)

@@ -420,6 +420,20 @@ void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
 			 compressed && format ? ", " : "", format ? format : "");
 }
 
+void ingest_write_notes(FILE *out, uint64_t omitted, uint64_t nul_bytes,
+			int unfinished)
+{
+	/* Said only when they happen, so that the usual line stays the same. */
+	if (omitted)
+		fprintf(out, ", %llu skipped by the format",
+			(unsigned long long)omitted);
+	if (nul_bytes)
+		fprintf(out, ", %llu NUL bytes passed over",
+			(unsigned long long)nul_bytes);
+	if (unfinished)
+		fputs("; the last line, unfinished, is left for the next run", out);
+}
+
 struct format *ingest_choose_format(const struct format_choice *formats,
 				    const char *prefix, size_t len, const char *name)
 {

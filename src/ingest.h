@@ -8,6 +8,7 @@
 #define CAMAUDIT_INGEST_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "store.h"
 
@@ -68,6 +69,14 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 #define INGEST_HOW_SIZE 96
 void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
 		     const char *format);
+
+/*
+ * What else the per-file lines of ingest and normalize say, when it
+ * happens: lines the format skips, NUL bytes passed over (copytruncate),
+ * and a last line left unfinished (ingest_line_unfinished).
+ */
+void ingest_write_notes(FILE *out, uint64_t omitted, uint64_t nul_bytes,
+			int unfinished);
 
 /*
  * The format of a file whose first bytes are prefix[0..len) (all of it

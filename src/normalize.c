@@ -130,6 +130,8 @@ int normalize_file(const char *path, const char *shown,
 				  known ? &fingerprint : NULL, ctx);
 			res->events++;
 		}
+		res->omitted += p->out.skipped != 0;
+		res->nul_bytes += p->out.nul_bytes;
 		if (p->out.why[0])
 			reject(shown, p->line.number, p->out.why, res);
 	}

@@ -17,6 +17,8 @@ struct normalize_result {
 	uint64_t lines_read;
 	uint64_t events;      /* handed to the callback */
 	uint64_t rejected;
+	uint64_t omitted;     /* lines the format skips on purpose (skip-when) */
+	uint64_t nul_bytes;   /* NUL bytes passed over at the start of lines */
 	int compressed;
 	int unfinished;       /* its last line, still being written, was left */
 	const char *format;   /* the input format it was read with */

@@ -62,6 +62,34 @@ printf 'ts=2019-12-26T09:00:00Z account=a key=k' > unterminated.log
 expect_exit 0 "a log of one unterminated line" camaudit normalize -q unterminated.log
 grep_file "has no event id yet, as in the store" '"event_id":null' out
 
+# What ingest's per-file line says besides, normalize's says too: lines
+# the format skips on purpose (skip-when), and NUL bytes passed over
+# before a line (copytruncate under a running writer).
+cat > fills.formats <<'END'
+format squidfills
+kind cache
+pattern ^(?<ts>\d+\.\d+) (?<node>\S+) (?<cache>\S+) (?<key>\S+) (?<device>\S+) "(?<note>[^"]*)"$
+time epoch
+fill-when cache ~ ^TCP_MISS
+skip-when note = "health check"
+END
+{
+	echo '1577348043.100 cache-1 TCP_MISS still/low cam-1 "-"'
+	echo '1577348043.200 cache-1 TCP_HIT still/low cam-1 "-"'
+	echo '1577348043.400 cache-1 TCP_MISS still/x cam-3 "health check"'
+} > fills.log
+expect_exit 0 "a format that skips lines" camaudit normalize --formats fills.formats fills.log
+grep_file "says how many, as ingest does" \
+	"^camaudit: fills.log \(squidfills\): 3 lines read, 1 events written, 0 rejected, 2 skipped by the format$" err
+{ printf 'ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-1 frame=f1\n'
+  head -c 300 /dev/zero
+  printf 'ts=2019-12-26T08:00:01Z req=r1 account=acct-1 key=k node=n device=cam-1 frame=f1\n'
+} > truncated.log
+expect_exit 0 "NUL bytes before a line" camaudit normalize truncated.log
+grep_file "are passed over and counted, as ingest does" \
+	"^camaudit: truncated.log: 2 lines read, 2 events written, 0 rejected, 300 NUL bytes passed over$" err
+equal "and the line after them is written" r1 "$("$JQ" -r 'select(.kind == "serve") | .req' out)"
+
 # --- rejects and damage ----------------------------------------------------------------
 { echo 'ts=2019-12-26T09:00:00Z account=a key=k'; echo 'ts=bad account=a key=k'; echo 'op=fill'; } > rejects.log
 expect_exit 0 "rejected lines do not fail the run, as for ingest" camaudit normalize rejects.log
