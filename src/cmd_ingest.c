@@ -46,28 +46,14 @@ struct ingest_run {
 
 static void report(const char *name, const struct ingest_result *r)
 {
-	/* logfmt, the native format, goes unnamed, as before formats existed. */
-	const char *format = r->format && strcmp(r->format, "logfmt") ? r->format
-								       : NULL;
-	char how[96] = "";
+	char how[INGEST_HOW_SIZE];
 
-	if (r->compressed || format)
-		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
-			 r->compressed && format ? ", " : "", format ? format : "");
+	ingest_how_read(how, r->compressed, r->format);
 	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
 		"%llu already ingested, %llu rejected", name, how,
 		(unsigned long long)r->lines_read, (unsigned long long)r->events,
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
-	/* Said only when they happen, so that the usual line stays the same. */
-	if (r->omitted)
-		fprintf(stderr, ", %llu skipped by the format",
-			(unsigned long long)r->omitted);
-	if (r->nul_bytes)
-		fprintf(stderr, ", %llu NUL bytes passed over",
-			(unsigned long long)r->nul_bytes);
-	if (r->provisional)
-		fputs("; the last line, unfinished, is left for the next run",
-		      stderr);
+	ingest_write_notes(stderr, r->omitted, r->nul_bytes, r->provisional);
 	fputc('\n', stderr);
 }
 

@@ -19,6 +19,7 @@ int cmd_explain(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_formats(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_normalize(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 
 struct format_choice; /* format.h */

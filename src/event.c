@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "event.h"
@@ -70,6 +72,29 @@ enum field event_field_lookup(const char *name, size_t len)
 		if (field_names[f].len == len && !memcmp(field_names[f].name, name, len))
 			return (enum field)f;
 	return FIELD_COUNT;
+}
+
+int event_integer(const struct text *t, int64_t *value)
+{
+	char buf[24], *end;
+	size_t i = t->len > 0 && t->ptr[0] == '-';
+	long long v;
+
+	/* strtoll alone would also take "+1", " 1" and "\n200". */
+	if (t->len == 0 || t->len >= sizeof(buf) || i == t->len ||
+	    (t->ptr[i] == '0' && t->len > i + 1))
+		return 0;
+	for (; i < t->len; i++)
+		if (t->ptr[i] < '0' || t->ptr[i] > '9')
+			return 0;
+	memcpy(buf, t->ptr, t->len);
+	buf[t->len] = '\0';
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	if (errno || *end != '\0')
+		return 0;
+	*value = v;
+	return 1;
 }
 
 void event_reset(struct event *ev)

@@ -55,6 +55,13 @@ const char *event_field_name(enum field f);
 /* The field called name[0..len), or FIELD_COUNT when there is none. */
 enum field event_field_lookup(const char *name, size_t len);
 
+/*
+ * Whether t holds a plain decimal integer (-?[0-9]+, no leading zeros, in
+ * range), and its value: how status, ttl_ms and gen are kept as numbers
+ * (other text is kept as written).
+ */
+int event_integer(const struct text *t, int64_t *value);
+
 /* Forget all fields, ready for the next line. */
 void event_reset(struct event *ev);
 

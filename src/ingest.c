@@ -114,12 +114,8 @@ static int is_blank(const char *s, size_t len)
 	return len == 0;
 }
 
-/*
- * Turn one line into events (the reader thread's half of ingest_into):
- * it may yield two events (a serve and the fill a proxy's line reveals),
- * or one with the other rejected, or none.  fmt is NULL for logfmt.
- */
-static void parse_line(void *ctx, struct line *line, struct format_output *out)
+/* The reader thread's half of ingest_into (ingest.h). */
+void ingest_parse_line(void *ctx, struct line *line, struct format_output *out)
 {
 	struct format *fmt = ctx;
 	size_t len = line->len;
@@ -240,6 +236,30 @@ static enum attempt skip_consumed(struct file_state *fs, struct input *in,
 }
 
 /*
+ * A last line with no newline that yields nothing is most likely still
+ * being written: rejected, it was reported again on every run until the
+ * writer finished it.  It is left unread for the next run.  Compressed
+ * content and a pipe are final: there it is rejected as any other line.
+ */
+int ingest_line_unfinished(struct input *in, const struct parsed_line *p)
+{
+	return !p->line.terminated && !p->line.cut && !p->line.overlong &&
+	       p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in);
+}
+
+int ingest_refuse_container(const char *name, const unsigned char *prefix,
+			    size_t len, int compressed)
+{
+	const char *container, *way_out;
+
+	if (!input_container(prefix, len, &container, &way_out))
+		return 0;
+	error("%s: %s%s, not a log; %s", name,
+	      compressed ? "gzip-compressed, " : "", container, way_out);
+	return 1;
+}
+
+/*
  * Read the rest of the file into fs->src, recording progress as it goes.
  * A second thread reads and parses the lines (readahead.c) while this one
  * stores them.
@@ -255,20 +275,12 @@ static enum attempt ingest_into(struct file_state *fs, struct input *in)
 	if (rc != ATTEMPT_DONE || finished)
 		return rc;
 	fs->first_new = pending ? line.number : fs->src.lines + 1;
-	if (!(ra = readahead_start(in, pending ? &line : NULL, parse_line,
+	if (!(ra = readahead_start(in, pending ? &line : NULL, ingest_parse_line,
 				   fs->format)))
 		return ATTEMPT_FILE_FAILED;
 	while (rc == ATTEMPT_DONE && (p = readahead_next(ra))) {
 		fs->res->lines_read++;
-		/*
-		 * A last line with no newline that yields nothing is most
-		 * likely still being written: rejected, it was reported again
-		 * on every run until the writer finished it.  It is left
-		 * unread for the next run.  Compressed content and a pipe are
-		 * final: there it is rejected as any other line.
-		 */
-		if (!p->line.terminated && !p->line.cut && !p->line.overlong &&
-		    p->out.count == 0 && !input_is_gzip(in) && input_rereadable(in)) {
+		if (ingest_line_unfinished(in, p)) {
 			fs->res->provisional = 1;
 			continue;
 		}
@@ -397,21 +409,41 @@ enum ingest_status ingest_file(struct store *st, const char *path,
 	return ingest_file_as(st, path, shown, progress, NULL, res);
 }
 
-/*
- * The format of the file: the forced one, else the one its first lines
- * match.  NULL (reported) when none matches.
- */
-static struct format *choose_format(const struct format_choice *formats,
-				    const struct opened *f, const char *name)
+void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
+		     const char *format)
+{
+	if (format && !strcmp(format, "logfmt"))
+		format = NULL;
+	out[0] = '\0';
+	if (compressed || format)
+		snprintf(out, INGEST_HOW_SIZE, " (%s%s%s)", compressed ? "gzip" : "",
+			 compressed && format ? ", " : "", format ? format : "");
+}
+
+void ingest_write_notes(FILE *out, uint64_t omitted, uint64_t nul_bytes,
+			int unfinished)
+{
+	/* Said only when they happen, so that the usual line stays the same. */
+	if (omitted)
+		fprintf(out, ", %llu skipped by the format",
+			(unsigned long long)omitted);
+	if (nul_bytes)
+		fprintf(out, ", %llu NUL bytes passed over",
+			(unsigned long long)nul_bytes);
+	if (unfinished)
+		fputs("; the last line, unfinished, is left for the next run", out);
+}
+
+struct format *ingest_choose_format(const struct format_choice *formats,
+				    const char *prefix, size_t len, const char *name)
 {
 	struct format *fmt;
 	char first[96];
 
 	if (formats->forced)
 		return formats->forced;
-	fmt = format_sniff(formats->set, (const char *)f->prefix, f->prefix_len,
-			   f->prefix_len < SOURCE_HEAD_MAX, first, sizeof(first),
-			   NULL, NULL);
+	fmt = format_sniff(formats->set, prefix, len, len < INPUT_PREFIX_MAX,
+			   first, sizeof(first), NULL, NULL);
 	if (!fmt)
 		error("%s: no input format matches its first lines; the first is "
 		      "'%s' (name one with --input-format, or see 'camaudit "
@@ -431,7 +463,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 				.progress = progress};
 	struct source *candidates = NULL;
 	struct opened f;
-	const char *failure, *used = NULL, *container, *way_out;
+	const char *failure, *used = NULL;
 	size_t count = 0;
 	enum attempt rc;
 
@@ -441,9 +473,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_FILE_FAILED;
 	}
 	res->compressed = input_is_gzip(f.in);
-	if (input_container(f.prefix, f.prefix_len, &container, &way_out)) {
-		error("%s: %s%s, not a log; %s", name,
-		      res->compressed ? "gzip-compressed, " : "", container, way_out);
+	if (ingest_refuse_container(name, f.prefix, f.prefix_len, res->compressed)) {
 		input_close(f.in);
 		res->failed = 1;
 		return INGEST_FILE_FAILED;
@@ -458,7 +488,8 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 	}
 	if (formats) {
-		struct format *fmt = choose_format(formats, &f, name);
+		struct format *fmt = ingest_choose_format(formats,
+				(const char *)f.prefix, f.prefix_len, name);
 
 		if (!fmt) {
 			input_close(f.in);
@@ -500,6 +531,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		memcpy(fs.src.head, f.prefix, f.prefix_len);
 		fs.src.head_len = f.prefix_len;
 	}
+	fs.src.has_fingerprint = input_fingerprint(f.in, &fs.src.fingerprint);
 	if (source_save(st, &fs.src, fs.covered && !from_stdin ? fs.stored : NULL,
 			res->compressed, failure) ||
 	    store_commit(st)) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fingerprint.h"
 #include "input.h"
 #include "util.h"
 
@@ -40,6 +41,8 @@ struct input {
 	uint64_t line_number;
 	uint64_t offset;     /* decoded bytes consumed */
 	uint32_t crc;
+	struct fingerprint fingerprint; /* of the bytes consumed */
+	int no_crc;          /* input_skip_crc(): crc stays that of nothing */
 	char *failure;       /* why reading stopped early, or NULL */
 	int regular;         /* a regular file (not a pipe, FIFO or device) */
 };
@@ -63,6 +66,7 @@ struct input *input_open(const char *path)
 	in->raw = xmalloc(RAW_SIZE);
 	in->buf = xmalloc(BUFFER_SIZE);
 	in->crc = (uint32_t)crc32(0L, Z_NULL, 0);
+	fingerprint_init(&in->fingerprint);
 	return in;
 }
 
@@ -235,7 +239,10 @@ int input_prefix(struct input *in, const char **data, size_t *len)
 
 static void consume(struct input *in, size_t n)
 {
-	in->crc = (uint32_t)crc32(in->crc, (const Bytef *)in->buf + in->pos, (uInt)n);
+	if (!in->no_crc)
+		in->crc = (uint32_t)crc32(in->crc, (const Bytef *)in->buf + in->pos,
+					  (uInt)n);
+	fingerprint_update(&in->fingerprint, in->buf + in->pos, n);
 	in->offset += n;
 	in->pos += n;
 }
@@ -311,6 +318,16 @@ uint64_t input_offset(const struct input *in)
 uint32_t input_crc(const struct input *in)
 {
 	return in->crc;
+}
+
+void input_skip_crc(struct input *in)
+{
+	in->no_crc = 1;
+}
+
+int input_fingerprint(const struct input *in, uint64_t *fp)
+{
+	return fingerprint_value(&in->fingerprint, fp);
 }
 
 uint32_t input_line_crc(const struct line *line)

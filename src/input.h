@@ -47,6 +47,17 @@ int input_next_line(struct input *in, struct line *line);
 uint64_t input_offset(const struct input *in);
 uint32_t input_crc(const struct input *in);
 /*
+ * Stop keeping the CRC-32 (input_crc() is then meaningless): a reader
+ * that records no progress, such as normalize, saves an eighth of its
+ * time.
+ */
+void input_skip_crc(struct input *in);
+/*
+ * 1 and the log's fingerprint (fingerprint.h) once the lines consumed
+ * include its first data line, else 0.
+ */
+int input_fingerprint(const struct input *in, uint64_t *fp);
+/*
  * CRC-32 of one line as read (0 for an overlong one, whose bytes are not
  * kept): how an unterminated last line is recognised on the next run.
  */

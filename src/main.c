@@ -23,6 +23,7 @@ static const struct {
 	{"report", cmd_report, "write the incident report: who saw whose frames, when"},
 	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
 	{"export", cmd_export, "stream the store's events as NDJSON or CSV"},
+	{"normalize", cmd_normalize, "write the events of log files as NDJSON or CSV, with no store"},
 	{"prune", cmd_prune, "drop old events from the store"},
 	{"check", cmd_check, "judge every serve again and compare with the stored verdicts"},
 	{"formats", cmd_formats, "list, show and test the input formats"},

@@ -10,6 +10,7 @@
 
 #include "correlate.h"
 #include "coverage.h"
+#include "fingerprint.h"
 #include "schema.h"
 #include "util.h"
 
@@ -287,6 +288,49 @@ static const char schema_v5[] =
 	"DROP VIEW findings;\n"
 	"DROP VIEW verdicts;\n"
 	"CREATE VIEW verdicts AS SELECT serve, fill, rule, owner, type FROM verdict;\n";
+
+/*
+ * Version 6 (issue 14): a source's fingerprint (fingerprint.h), which
+ * with a line number makes an event id that other engines share, and
+ * that id in the event views.  NULL until the source's first data line
+ * has been read whole; the migration takes it from the stored heads.
+ */
+#define VIEW_EVENT_ID(src, line) \
+	"(SELECT printf('%016x:%d', fingerprint, " line ") FROM source" \
+	" WHERE id = " src " AND fingerprint IS NOT NULL)"
+
+static const char schema_v6[] =
+	"ALTER TABLE source ADD COLUMN fingerprint INTEGER;\n"
+	"DROP VIEW serves;\n"
+	"DROP VIEW fills;\n"
+	"DROP VIEW removals;\n"
+	"DROP VIEW bindings;\n"
+	"DROP VIEW shares;\n"
+	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
+	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
+	"  " ATOM("key") " AS key, frame, " ATOM("cache") " AS cache,\n"
+	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
+	"  " REF("source", "line") " AS serve_ref, ts AS served_ms,\n"
+	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM serve;\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
+	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
+	"  frame, ttl_ms, gen,\n"
+	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms,\n"
+	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM fill;\n"
+	"CREATE VIEW removals AS SELECT " TIME("ts") " AS removed_at, op,\n"
+	"  " ATOM("node") " AS node, " ATOM("key") " AS key,\n"
+	"  " REF("source", "line") " AS ref, ts AS removed_ms,\n"
+	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM removal;\n"
+	"CREATE VIEW bindings AS SELECT " TIME("ts") " AS at,\n"
+	"  CASE bound WHEN 1 THEN 'bind' ELSE 'unbind' END AS op,\n"
+	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
+	"  " REF("source", "line") " AS ref, ts AS at_ms,\n"
+	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM binding;\n"
+	"CREATE VIEW shares AS SELECT " TIME("ts") " AS at,\n"
+	"  CASE granted WHEN 1 THEN 'share' ELSE 'unshare' END AS op,\n"
+	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
+	"  " REF("source", "line") " AS ref, ts AS at_ms,\n"
+	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM share;\n";
 
 /*
  * The correlation's access paths (see correlate.c), as they are now.  A
@@ -582,6 +626,51 @@ static int migrate_v5(struct store *st)
 			schema_judge_all(st) ? -1 : 0;
 }
 
+/*
+ * The fingerprints of the sources ingested before version 6, from their
+ * heads; a header longer than a head leaves it NULL until the source is
+ * read again (ingest records it then).
+ */
+static int fingerprint_heads(struct store *st)
+{
+	sqlite3_stmt *select = store_prepare(st,
+		"SELECT id, head FROM source WHERE fingerprint IS NULL");
+	sqlite3_stmt *update = store_prepare(st,
+		"UPDATE source SET fingerprint = ?2 WHERE id = ?1");
+	int rc;
+
+	if (!select || !update)
+		return -1;
+	while ((rc = sqlite3_step(select)) == SQLITE_ROW) {
+		struct fingerprint fp;
+		uint64_t value;
+
+		fingerprint_init(&fp);
+		fingerprint_update(&fp, sqlite3_column_blob(select, 1),
+				   (size_t)sqlite3_column_bytes(select, 1));
+		if (!fingerprint_value(&fp, &value))
+			continue;
+		sqlite3_bind_int64(update, 1, sqlite3_column_int64(select, 0));
+		sqlite3_bind_int64(update, 2, (sqlite3_int64)value);
+		if (store_step_done(st, update, "recording a fingerprint")) {
+			sqlite3_reset(select);
+			return -1;
+		}
+	}
+	sqlite3_reset(select);
+	if (rc != SQLITE_DONE) {
+		store_error(st, "reading the sources");
+		return -1;
+	}
+	return 0;
+}
+
+static int migrate_v6(struct store *st)
+{
+	return store_exec(st, schema_v6, "adding schema version 6") ||
+	       fingerprint_heads(st) ? -1 : 0;
+}
+
 static int migrate_v1(struct store *st)
 {
 	return store_exec(st, schema_v1, "creating the schema");
@@ -594,6 +683,7 @@ static int (*const migrations[])(struct store *st) = {
 	migrate_v3,
 	migrate_v4,
 	migrate_v5,
+	migrate_v6,
 };
 
 int schema_latest(void)

@@ -151,6 +151,7 @@ int source_save(struct store *st, const struct source *src, const char *name,
 		"UPDATE source SET name = coalesce(?2, name), head = ?3,"
 		" lines = ?4, bytes = ?5, crc = ?6, tail_bytes = ?7, tail_crc = ?8,"
 		" compressed = ?9, damaged = ?10, last_ingested_at = ?11,"
+		" fingerprint = coalesce(fingerprint, ?12),"
 		" rejected = (SELECT count(*) FROM reject WHERE source = ?1),"
 		/* The serves are read once, for their count and their span. */
 		" (events, serve_min_ts, serve_max_ts) = (SELECT s.n"
@@ -182,6 +183,10 @@ int source_save(struct store *st, const struct source *src, const char *name,
 	else
 		sqlite3_bind_null(stmt, 10);
 	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)time(NULL) * 1000);
+	if (src->has_fingerprint)
+		sqlite3_bind_int64(stmt, 12, (sqlite3_int64)src->fingerprint);
+	else
+		sqlite3_bind_null(stmt, 12);
 	return store_step_done(st, stmt, "recording ingest progress");
 }
 

@@ -24,6 +24,8 @@ struct source {
 	uint32_t crc;         /* CRC-32 of those bytes */
 	uint64_t tail_bytes;  /* an unterminated last line already stored */
 	uint32_t tail_crc;
+	int has_fingerprint;  /* its first data line has been read whole */
+	uint64_t fingerprint; /* fingerprint.h */
 };
 
 /*
@@ -38,8 +40,9 @@ int source_find(struct store *st, const unsigned char *prefix, size_t len,
 int source_create(struct store *st, const char *name, struct source *src);
 
 /*
- * Write back progress and head, the name (NULL keeps the recorded one)
- * and damage (NULL for none); recount the source's events and rejects.
+ * Write back progress and head, the name (NULL keeps the recorded one),
+ * the fingerprint once it is known and damage (NULL for none); recount
+ * the source's events and rejects.
  */
 int source_save(struct store *st, const struct source *src, const char *name,
 		int compressed, const char *damaged);

@@ -630,46 +630,22 @@ static int bind_atom(struct store *st, sqlite3_stmt *stmt, int col,
 	return 0;
 }
 
-static int is_plain_integer(const char *s, size_t len)
-{
-	size_t i = len > 0 && s[0] == '-';
-
-	if (i == len || (s[i] == '0' && len > i + 1))
-		return 0;
-	for (; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 /*
  * Numbers such as status and ttl_ms are bound as integers when they are
- * decimal integers and kept as text otherwise: nothing from the log is
- * lost, and SQL comparisons such as status IN (200, 206) stay exact.
+ * decimal integers (event_integer) and kept as text otherwise: nothing
+ * from the log is lost, and SQL comparisons such as status IN (200, 206)
+ * stay exact.
  */
 static void bind_number(sqlite3_stmt *stmt, int col, const struct text *t)
 {
-	char buf[24];
-	char *end;
-	long long v;
+	int64_t v;
 
-	if (t->len == 0) {
+	if (t->len == 0)
 		sqlite3_bind_null(stmt, col);
-		return;
-	}
-	/* Only the plain form -?[0-9]+ without leading zeros: strtoll alone
-	 * would also take "+1", " 1" and "\n200". */
-	if (t->len < sizeof(buf) && is_plain_integer(t->ptr, t->len)) {
-		memcpy(buf, t->ptr, t->len);
-		buf[t->len] = '\0';
-		errno = 0;
-		v = strtoll(buf, &end, 10);
-		if (!errno && *end == '\0') {
-			sqlite3_bind_int64(stmt, col, v);
-			return;
-		}
-	}
-	sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
+	else if (event_integer(t, &v))
+		sqlite3_bind_int64(stmt, col, v);
+	else
+		sqlite3_bind_text(stmt, col, t->ptr, (int)t->len, SQLITE_STATIC);
 }
 
 static void bind_text(sqlite3_stmt *stmt, int col, const struct text *t)

@@ -208,8 +208,8 @@ cp old.db locked.db
 expect_exit 6 "a schema 2 store is audited after its upgrade" \
 	camaudit audit --db old.db --type all --format json
 equal "with the findings of a fresh store" "$(cat new.json)" "$(cat out)"
-grep_file "and says so" "^camaudit: warning: database old.db: upgraded from schema 2 to 5$" err
-equal "it is now version 5" 5 "$(rows old.db 'PRAGMA user_version')"
+grep_file "and says so" "^camaudit: warning: database old.db: upgraded from schema 2 to $(rows new.db 'PRAGMA user_version')$" err
+equal "it is now at the latest version" "$(rows new.db 'PRAGMA user_version')" "$(rows old.db 'PRAGMA user_version')"
 equal "its findings view answers like audit" 7 "$(rows old.db 'SELECT count(*) FROM findings')"
 equal "its sources know their serves' span" "$(sed -n '1s/^ts=\([^ ]*\) .*/\1/p' "$small/relay.log")" \
 	"$(rows old.db "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', min(serve_min_ts) / 1000.0, 'unixepoch') FROM source")"
@@ -221,11 +221,37 @@ else
 	chmod 711 "$TEST_DIR"
 	expect_exit 3 "an older store that cannot be written is refused" \
 		$as_user "$CAMAUDIT" audit --db ro/locked.db
-	grep_file "with the reason" "written by an older camaudit \(schema 2, this camaudit needs 5\) and not writable here" err
+	grep_file "with the reason" "written by an older camaudit \(schema 2, this camaudit needs $(rows new.db "PRAGMA user_version")\) and not writable here" err
 	equal "and left as it was" 2 "$(rows ro/locked.db 'PRAGMA user_version')"
 fi
 sqlite3 old.db "PRAGMA user_version = 99"
 expect_exit 3 "a store from a newer camaudit is refused" camaudit audit --db old.db
-grep_file "with the way out" "written by a newer camaudit \(schema 99, this camaudit knows 5\); upgrade camaudit" err
+grep_file "with the way out" "written by a newer camaudit \(schema 99, this camaudit knows $(rows new.db "PRAGMA user_version")\); upgrade camaudit" err
+
+# --- schemas 4 and 5: what --new reported, and the event ids ---------------------------
+# store-v4.sql and store-v5.sql: tests/data/small as camaudit stored it at
+# schema 4 (before the stored verdicts) and 5 (before the fingerprints),
+# after an audit --new that reported its two cross-tenant findings.
+latest=$(rows new.db 'PRAGMA user_version')
+equal "the latest schema is the one the man page names" \
+	"$(sed -n 's/^(now \([0-9]*\))\.$/\1/p' "$srcdir/man/camaudit.1")" "$latest"
+camaudit ingest -q --db fresh.db tests/data/small
+camaudit export -q --db fresh.db > fresh.ndjson
+for v in 4 5; do
+	sqlite3 v$v.db < "$srcdir/tests/data/store-v$v.sql"
+	expect_exit 6 "a schema $v store: audit --new after its upgrade (findings; too little traced)" \
+		camaudit audit --db v$v.db --new --type all --format json
+	grep_file "says so (schema $v)" "^camaudit: warning: database v$v.db: upgraded from schema $v to $latest$" err
+	equal "prints only what was not reported before it (schema $v)" "r-04	device_mismatch
+r-06	device_mismatch
+r-08	unattributed
+r-09	unattributed
+r-10	unknown_owner" "$(verdicts out)"
+	camaudit export -q --db v$v.db > v$v.ndjson
+	check "its events have a fresh store's event ids (schema $v)" cmp -s fresh.ndjson v$v.ndjson
+	check "which are known (schema $v)" sh -c "test -s v$v.ndjson && ! grep -q '\"event_id\":null' v$v.ndjson"
+	expect_exit 0 "its stored verdicts are those judged from scratch (schema $v)" camaudit check --db v$v.db
+	grep_file "all of them (schema $v)" "^camaudit: 9 verdicts judged again, 0 differ$" err
+done
 
 done_testing

@@ -45,6 +45,8 @@ vg_exit 6 "audit --new" audit --db v.db --new --type all
 vg_exit 0 "status" status --db v.db --format json
 vg_exit 0 "export as NDJSON" export --db v.db
 vg_exit 0 "export as CSV" export --db v.db --format csv --events serve,fill
+vg_exit 0 "normalize of plain, gzip and odd files" normalize "$small" relay.gz odd.log
+vg_exit 0 "normalize as CSV from stdin" normalize --format csv - < relay.gz
 vg_exit 0 "prune" prune --db v.db --before 2019-12-26T08:15:00Z
 vg_exit 1 "scan of the samples" scan --type all "$srcdir/samples"
 vg_exit 1 "explain" explain --db v.db --format json r-06 r-08

@@ -751,6 +751,82 @@ static void test_failure_reason_does_not_name_a_file_descriptor(void **state)
 	assert_null(strstr(why, "<fd:"));
 }
 
+/* ---- Fingerprints ------------------------------------------------------ */
+
+/* The fingerprint after reading every line of path; 0 when incomplete. */
+static int fingerprint_of(struct fixture *fx, const char *path, uint64_t *fp)
+{
+	struct input *in = input_open(path);
+	struct line line;
+	int rc;
+
+	assert_non_null(in);
+	while (input_next_line(in, &line))
+		;
+	rc = input_fingerprint(in, fp);
+	input_close(in);
+	(void)fx;
+	return rc;
+}
+
+/* FNV-1a 64 of a C string, written out here as the definition says. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * UINT64_C(1099511628211);
+	return h;
+}
+
+static void test_fingerprint_hashes_up_to_the_first_data_line(void **state)
+{
+	struct fixture *fx = *state;
+	const char text[] = "#Version: 1.0\n#Fields: a b\nfirst data\nsecond\n";
+	uint64_t fp = 0;
+
+	assert_int_equal(fingerprint_of(fx, make_file(fx, text, sizeof(text) - 1),
+					&fp), 1);
+	assert_true(fp == fnv1a("#Version: 1.0\n#Fields: a b\nfirst data\n"));
+}
+
+static void test_fingerprint_of_headers_alike_differs_by_data(void **state)
+{
+	struct fixture *fx = *state;
+	const char a[] = "#Fields: a\nx=1\n", b[] = "#Fields: a\nx=2\n";
+	uint64_t fa = 0, fb = 0;
+
+	assert_int_equal(fingerprint_of(fx, make_file(fx, a, sizeof(a) - 1), &fa), 1);
+	assert_int_equal(fingerprint_of(fx, make_file(fx, b, sizeof(b) - 1), &fb), 1);
+	assert_true(fa != fb);
+}
+
+static void test_fingerprint_survives_compression_and_growth(void **state)
+{
+	struct fixture *fx = *state;
+	const char text[] = "x=1\nx=2\n", longer[] = "x=1\nx=2\nx=3\n";
+	uint64_t plain = 0, gz = 0, grown = 0;
+
+	assert_int_equal(fingerprint_of(fx, make_file(fx, text, sizeof(text) - 1),
+					&plain), 1);
+	assert_int_equal(fingerprint_of(fx, make_gzip_file(fx, text, sizeof(text) - 1),
+					&gz), 1);
+	assert_int_equal(fingerprint_of(fx, make_file(fx, longer, sizeof(longer) - 1),
+					&grown), 1);
+	assert_true(plain == gz);
+	assert_true(plain == grown);
+}
+
+static void test_fingerprint_waits_for_a_terminated_data_line(void **state)
+{
+	struct fixture *fx = *state;
+	const char text[] = "#only a header\nx=1";
+	uint64_t fp;
+
+	assert_int_equal(fingerprint_of(fx, make_file(fx, text, sizeof(text) - 1),
+					&fp), 0);
+}
+
 /* --- containers: input_container() on a decoded prefix ------------------------ */
 
 static void test_tar_header_is_named_a_tar_archive(void **state)
@@ -848,6 +924,10 @@ int main(void)
 		T(test_corrupt_crc_in_gzip_trailer_is_reported_as_failed),
 		T(test_corrupt_length_in_gzip_trailer_is_reported_as_failed),
 		T(test_failure_reason_does_not_name_a_file_descriptor),
+		T(test_fingerprint_hashes_up_to_the_first_data_line),
+		T(test_fingerprint_of_headers_alike_differs_by_data),
+		T(test_fingerprint_survives_compression_and_growth),
+		T(test_fingerprint_waits_for_a_terminated_data_line),
 #undef T
 	};
 
