@@ -8,7 +8,6 @@ fuzzer finds the long inputs itself.
 """
 import gzip
 import os
-import shutil
 import sys
 import zlib
 
@@ -60,6 +59,7 @@ TIMEFMT = {
     "leap-second": b"2016-12-31T23:59:60Z",
     "leap-day": b"2000-02-29T00:00:00Z",
     "year-0": b"0000-01-01T00:00:00+00:01",
+    "offset-hhmm": b"2019-12-26T08:00:00.250-0530",
     "year-9999": b"9999-12-31T23:59:59.999Z",
     "epoch": b"1577348043",
     "epoch-fraction": b"1577348043.512",
@@ -113,15 +113,17 @@ INGEST = {
 
 # fuzz_store: the first 4 bytes are the schema version (big-endian) put in
 # an empty store's header; each 3 after them an offset and a byte to write.
+# CURRENT is the latest schema, the length of src/schema.c's migrations.
+CURRENT = 6
 STORE = {
-    "version-current": b"\x00\x00\x00\x04",
+    "version-current": CURRENT.to_bytes(4, "big"),
     "version-0": b"\x00\x00\x00\x00",
     "version-older": b"\x00\x00\x00\x02",
     "version-newer": b"\x00\x00\x00\x63",
     "version-minus-1": b"\xff\xff\xff\xff",
     "version-int-min": b"\x80\x00\x00\x00",
     # The page size (offset 16), then the schema cookie (offset 40).
-    "header-page-size": b"\x00\x00\x00\x04\x00\x10\x00\x00\x11\x03",
+    "header-page-size": CURRENT.to_bytes(4, "big") + b"\x00\x10\x00\x00\x11\x03",
     "header-schema-cookie": b"\xff\xff\xff\xff\x00\x28\x7f",
     # A whole file: only SQLite's header, nothing after it.
     "header-only": b"SQLite format 3\x00" + b"\x10\x00\x01\x01" + bytes(80),
@@ -129,9 +131,10 @@ STORE = {
 
 
 def write(target, seeds):
+    # Only this script's seeds are rewritten: the ones captured from real
+    # servers' logs (fuzz/corpus/ingest/apache and the like) stay as they are.
     path = os.path.join(CORPUS, target)
-    shutil.rmtree(path, ignore_errors=True)
-    os.makedirs(path)
+    os.makedirs(path, exist_ok=True)
     for name, data in seeds.items():
         with open(os.path.join(path, name), "wb") as f:
             f.write(data)
