@@ -9,9 +9,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "exitcode.h"
+#include "timefmt.h"
 #include "util.h"
 
 const struct cli_option cli_common_options[] = {
@@ -41,6 +43,22 @@ int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	/* error() escapes what the user typed (a glob can expand to any name). */
 	error("%s; see 'camaudit %s --help'", message, cmd->name);
 	return EXIT_USAGE;
+}
+
+int cli_parse_time(const struct command *cmd, const char *option,
+		   const char *arg, int64_t *ms)
+{
+	struct timespec now;
+	const char *why;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	why = timefmt_parse_when(arg, (int64_t)now.tv_sec * 1000 +
+				 now.tv_nsec / 1000000, ms);
+	if (!why)
+		return 0;
+	cli_usage_error(cmd, "invalid time '%s' for --%s: %s; use "
+			TIMEFMT_WHEN_FORMS, arg, option, why);
+	return -1;
 }
 
 static size_t count_options(const struct cli_option *const *tables)

@@ -6,6 +6,7 @@
 #ifndef CAMAUDIT_CLI_H
 #define CAMAUDIT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Keys for long options that have no short form. */
@@ -44,6 +45,13 @@ void cli_help(FILE *out, const struct command *cmd,
 /* Report a usage error and point at --help; returns EXIT_USAGE. */
 int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A time option's value (timefmt_parse_when, counted back from the current
+ * time) into *ms; 0, or -1 after a usage error that lists the forms.
+ */
+int cli_parse_time(const struct command *cmd, const char *option,
+		   const char *arg, int64_t *ms);
 
 /* The options every command that opens a store takes. */
 enum { OPT_DB = 'd', OPT_QUIET = 'q', OPT_HELP = 'h' };

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <time.h>
 
 #include "commands.h"
 #include "exitcode.h"
@@ -49,15 +48,11 @@ struct prune_request {
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct prune_request *req = ctx;
-	struct timespec now;
 
 	switch (key) {
 	case OPT_BEFORE:
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (timefmt_parse_when(arg, (int64_t)now.tv_sec * 1000 +
-					       now.tv_nsec / 1000000, &req->before))
-			return cli_usage_error(&prune_command, "invalid time '%s' "
-					       "for --before", arg), -1;
+		if (cli_parse_time(&prune_command, "before", arg, &req->before))
+			return -1;
 		req->have_before = 1;
 		return 0;
 	case OPT_VACUUM:
