@@ -53,6 +53,15 @@ int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 int cli_parse_time(const struct command *cmd, const char *option,
 		   const char *arg, int64_t *ms);
 
+/*
+ * Git's "did you mean": the names (each written after prefix, as "--")
+ * within a typo's reach of typed[0..typed_len), into out as
+ * " (did you mean '--since'?)" or " (did you mean 'scan' or 'status'?)";
+ * "" when none is that near.  size is at least 32.
+ */
+void cli_suggest(char *out, size_t size, const char *typed, size_t typed_len,
+		 const char *prefix, const char *const *names, size_t count);
+
 /* The options every command that opens a store takes. */
 enum { OPT_DB = 'd', OPT_QUIET = 'q', OPT_HELP = 'h' };
 extern const struct cli_option cli_common_options[];

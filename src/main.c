@@ -41,15 +41,30 @@ static void usage(FILE *out)
 	      "camaudit(1) has the rest.\n", out);
 }
 
+/* An unknown command or global option, with the nearest name if one is near. */
+static int unknown(const char *what, const char *typed, const char *prefix,
+		   const char *const *names, size_t count)
+{
+	size_t skip = strncmp(typed, prefix, strlen(prefix)) ? 0 : strlen(prefix);
+	char nearest[128];
+
+	cli_suggest(nearest, sizeof(nearest), typed + skip, strlen(typed + skip),
+		    prefix, names, count);
+	error("unknown %s '%s'%s; see 'camaudit --help'", what, typed, nearest);
+	return EXIT_USAGE;
+}
+
 static int run_command(const char *name, int argc, char **argv)
 {
+	const char *names[ARRAY_SIZE(commands)];
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(commands[i].name, name))
 			return commands[i].fn(argc, argv);
-	error("unknown command '%s'; see 'camaudit --help'", name);
-	return EXIT_USAGE;
+		names[i] = commands[i].name;
+	}
+	return unknown("command", name, "", names, ARRAY_SIZE(names));
 }
 
 int main(int argc, char **argv)
@@ -77,8 +92,9 @@ int main(int argc, char **argv)
 		}
 		status = run_command(argv[2], 2, help_argv);
 	} else if (arg[0] == '-') {
-		error("unknown option '%s'; see 'camaudit --help'", arg);
-		return EXIT_USAGE;
+		static const char *const global[] = {"help", "version"};
+
+		return unknown("option", arg, "--", global, ARRAY_SIZE(global));
 	} else {
 		status = run_command(arg, argc - 1, argv + 1);
 	}
