@@ -4,7 +4,7 @@
 . "$srcdir/tests/lib.sh"
 
 expect_exit 0 "--help exits 0" camaudit --help
-for cmd in ingest audit scan status prune explain report; do
+for cmd in ingest audit scan status prune explain report help; do
 	grep_file "--help lists $cmd" "^  $cmd " out
 done
 expect_exit 0 "--version exits 0" camaudit --version
@@ -36,6 +36,19 @@ for opt in --since --until --type --format --skew --quiet --help; do
 done
 expect_exit 0 "help COMMAND works" camaudit help scan
 check "help COMMAND equals COMMAND --help" cmp -s out help.scan
+expect_exit 0 "help alone works" camaudit help
+cp out help.list
+grep_file "help is in the command list" "^  help +show this list" help.list
+camaudit --help > out
+check "help alone equals --help" cmp -s out help.list
+expect_exit 0 "help --help works" camaudit help --help
+grep_file "help --help shows help's usage" "^usage: camaudit help \[COMMAND\]$" out
+expect_exit 0 "help help is help --help" camaudit help help
+grep_file "it shows help's usage" "^usage: camaudit help \[COMMAND\]$" out
+expect_exit 2 "help of an unknown command is a usage error" camaudit help stauts
+grep_file "with the nearest command" "unknown command 'stauts' \(did you mean 'status'\?\)" err
+expect_exit 2 "help takes one command" camaudit help audit scan
+grep_file "the extra one is named" "^camaudit: unexpected argument 'scan'; see 'camaudit help --help'$" err
 
 expect_exit 2 "ingest without files is a usage error" camaudit ingest
 expect_exit 2 "scan without files is a usage error" camaudit scan
