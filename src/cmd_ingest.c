@@ -181,7 +181,11 @@ int cmd_ingest(int argc, char **argv)
 	}
 	status = ingest_operands(st, argv + first, argc - first, req.audit.quiet, 1,
 				 &formats);
-	store_close(st);
+	/* A run that failed before storing anything leaves no empty store. */
+	if (status == EXIT_CLEAN)
+		store_close(st);
+	else
+		store_close_discarding_unused(st);
 	format_set_free(formats.set);
 	return status;
 }
