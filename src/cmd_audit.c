@@ -201,9 +201,10 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 {
 	unsigned t;
 
-	fprintf(stderr, "camaudit: %llu deliveries checked, %llu (%.1f%%) traced "
-		"to a fill; findings:",
-		(unsigned long long)s->deliveries, (unsigned long long)s->attributed,
+	fprintf(stderr, "camaudit: %llu %s checked, %llu (%.1f%%) traced "
+		"to a fill; findings:", (unsigned long long)s->deliveries,
+		plural(s->deliveries, "delivery", "deliveries"),
+		(unsigned long long)s->attributed,
 		traced_share(s));
 	for (t = 0; t < FINDING_TYPE_COUNT; t++)
 		fprintf(stderr, "%s %s %llu", t ? "," : "",
@@ -236,10 +237,12 @@ static int report_blindness(const struct audit_summary *s, double min_traced)
 			 "traced to a fill (--min-traced %g; are cache logs "
 			 "missing?)", traced, min_traced);
 	if (s->in_gaps)
-		snprintf(gaps, sizeof(gaps), "%llu deliveries fall in coverage gaps "
-			 "(hours in which the cache node that served them wrote no "
+		snprintf(gaps, sizeof(gaps), "%llu %s in coverage gaps "
+			 "(hours in which the cache node that served %s wrote no "
 			 "cache log line; see 'camaudit status')",
-			 (unsigned long long)s->in_gaps);
+			 (unsigned long long)s->in_gaps,
+			 plural(s->in_gaps, "delivery falls", "deliveries fall"),
+			 plural(s->in_gaps, "it", "them"));
 	if (!*share && !*gaps)
 		return 0;
 	warning("%s%s%s: an absence of findings means unknown, not clean", share,

@@ -54,17 +54,20 @@ static void report(const char *name, const struct ingest_result *r)
 	if (r->compressed || format)
 		snprintf(how, sizeof(how), " (%s%s%s)", r->compressed ? "gzip" : "",
 			 r->compressed && format ? ", " : "", format ? format : "");
-	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
+	fprintf(stderr, "camaudit: %s%s: %llu %s read, %llu %s stored, "
 		"%llu already ingested, %llu rejected", name, how,
-		(unsigned long long)r->lines_read, (unsigned long long)r->events,
+		(unsigned long long)r->lines_read,
+		plural(r->lines_read, "line", "lines"),
+		(unsigned long long)r->events, plural(r->events, "event", "events"),
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
 	/* Said only when they happen, so that the usual line stays the same. */
 	if (r->omitted)
 		fprintf(stderr, ", %llu skipped by the format",
 			(unsigned long long)r->omitted);
 	if (r->nul_bytes)
-		fprintf(stderr, ", %llu NUL bytes passed over",
-			(unsigned long long)r->nul_bytes);
+		fprintf(stderr, ", %llu NUL %s passed over",
+			(unsigned long long)r->nul_bytes,
+			plural(r->nul_bytes, "byte", "bytes"));
 	if (r->provisional)
 		fputs("; the last line, unfinished, is left for the next run",
 		      stderr);
@@ -129,7 +132,8 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 	if (!quiet && (run.files > 1 || !per_file)) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "%zu files", run.files);
+		snprintf(name, sizeof(name), "%zu %s", run.files,
+			 plural(run.files, "file", "files"));
 		report(name, &run.total);
 	}
 	if (run.store_failed)

@@ -64,13 +64,14 @@ static int handle(int key, const char *arg, void *ctx)
 
 /* The deletions, with the time each one cuts at. */
 static const struct {
-	const char *what;
+	const char *one, *many; /* what is dropped, for the summary */
 	const char *sql;
 	int64_t margin_ms;
 } cuts[] = {
-	{"serves", "DELETE FROM serve WHERE ts < ?1", 0},
-	{"fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
-	{"evictions", "DELETE FROM removal WHERE ts < ?1", FILL_MARGIN_MS},
+	{"serve", "serves", "DELETE FROM serve WHERE ts < ?1", 0},
+	{"fill", "fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
+	{"eviction", "evictions", "DELETE FROM removal WHERE ts < ?1",
+	 FILL_MARGIN_MS},
 };
 
 static int prune(struct store *st, const struct prune_request *req)
@@ -102,7 +103,8 @@ static int prune(struct store *st, const struct prune_request *req)
 		fprintf(stderr, "camaudit: pruned before %s:", when);
 		for (i = 0; i < ARRAY_SIZE(cuts); i++)
 			fprintf(stderr, "%s %llu %s", i ? "," : "",
-				(unsigned long long)dropped[i], cuts[i].what);
+				(unsigned long long)dropped[i],
+				plural(dropped[i], cuts[i].one, cuts[i].many));
 		fputc('\n', stderr);
 	}
 	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming")) {

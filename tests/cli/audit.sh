@@ -181,15 +181,15 @@ grep_file "and says why" "only 77\.8% of deliveries" err
 camaudit ingest -q --db gap.db gap.log
 expect_exit 6 "audit of a store with an hour without cache logs is blind" camaudit audit --db gap.db --type all
 grep_file "the deliveries in the gap are counted in a warning" \
-	"^camaudit: warning: 1 deliveries fall in coverage gaps .*see 'camaudit status'.*unknown, not clean$" err
+	"^camaudit: warning: 1 delivery falls in coverage gaps .*see 'camaudit status'.*unknown, not clean$" err
 echo "ts=2019-12-26T08:00:02Z req=lost account=acct-1 key=zz node=n" > lost.log
 expect_exit 6 "a gap and too little traced" camaudit scan -q --type all gap.log lost.log
 equal "are said in one line" \
-	"camaudit: warning: only 66.7% of deliveries could be traced to a fill (--min-traced 90; are cache logs missing?) and 1 deliveries fall in coverage gaps (hours in which the cache node that served them wrote no cache log line; see 'camaudit status'): an absence of findings means unknown, not clean" \
+	"camaudit: warning: only 66.7% of deliveries could be traced to a fill (--min-traced 90; are cache logs missing?) and 1 delivery falls in coverage gaps (hours in which the cache node that served it wrote no cache log line; see 'camaudit status'): an absence of findings means unknown, not clean" \
 	"$(cat err)"
 expect_exit 5 "a gap is blind whatever --min-traced" \
 	camaudit audit -q --db gap.db --type cross_tenant --min-traced 0
-grep_file "and says so with --quiet" "^camaudit: warning: 1 deliveries fall in coverage gaps" err
+grep_file "and says so with --quiet" "^camaudit: warning: 1 delivery falls in coverage gaps" err
 expect_exit 0 "outside the gap's hour there is no such warning" \
 	camaudit audit --db gap.db --type cross_tenant --until 2019-12-26T09:00:00Z
 check "no gap warning for the covered hour" sh -c '! grep -q "coverage gaps" err'

@@ -143,7 +143,7 @@ expect_exit 0 "the stdin copy keeps the evidence name" sh -c '"$CAMAUDIT" ingest
 equal "evidence keeps naming the file that holds every line" "short.log" "$(rows m.db 'SELECT name FROM source')"
 head -c 40 "$small/relay.log" > tiny-copy.log
 expect_exit 0 "a copy shorter than the index key (40 bytes) is recognised" camaudit ingest --db m.db tiny-copy.log
-grep_file "the tiny copy adds nothing" "tiny-copy.log: 1 lines read, 0 events stored, 1 already ingested" err
+grep_file "the tiny copy adds nothing" "tiny-copy.log: 1 line read, 0 events stored, 1 already ingested" err
 equal "and stores no second source" 1 "$(rows m.db 'SELECT count(*) FROM source')"
 
 # A log seen right after rotation holds only its header; the next day's
@@ -184,7 +184,7 @@ equal "no empty source was recorded" 0 "$(rows n.db 'SELECT count(*) FROM source
 printf 'ts=2019-12-26T08:00:00Z req=q3 account=acct-1 key=k ua="x \\"y\\""' > tail-escaped.log
 expect_exit 0 "an unfinished last line with escapes is ingested" camaudit ingest --db g2.db tail-escaped.log
 expect_exit 0 "and ingested again" camaudit ingest --db g2.db tail-escaped.log
-grep_file "its escapes do not make it look changed" "tail-escaped.log: 1 lines read, 0 events stored, 1 already ingested" err
+grep_file "its escapes do not make it look changed" "tail-escaped.log: 1 line read, 0 events stored, 1 already ingested" err
 
 # --- rejected lines --------------------------------------------------------
 {
