@@ -53,7 +53,7 @@ run_examples man < man.examples
 # Every option of every command is in the man page, as a whole word once
 # roff's \- is read as the hyphen it renders as.
 sed 's/\\-/-/g' "$man" > man.plain
-for cmd in $(camaudit --help | awk '/^commands:/ { on = 1; next } on && NF { print $1 }'); do
+for cmd in $(camaudit --help | awk '/^commands:/ { on = 1; next } on && NF { print $1 } on && !NF { exit }'); do
 	camaudit $cmd --help | grep -Eo -- '--[a-z][a-z-]*' | sort -u > options.$cmd
 	while read -r opt; do
 		if grep -Eq -- "$opt([^a-z-]|\$)" man.plain; then
