@@ -44,7 +44,12 @@ expect_exit 6 "--since 7d reaches back a week" \
 	camaudit audit --db r.db --type all --format json --since 7d
 equal "both serves are in the last week" "old recent" \
 	"$("$JQ" -r .request_id out | tr '\n' ' ' | sed 's/ $//')"
-expect_exit 5 "--until 3h is 3 hours ago, as -3h is" camaudit audit --db r.db --type all --until 3h
+for t in 3h -3h; do
+	expect_exit 5 "--until $t, 3 hours ago, leaves both serves out" \
+		camaudit audit --db r.db --type all --until "$t"
+done
+expect_exit 6 "--since yesterday includes the last hours" \
+	camaudit audit --db r.db --type all --format json --since yesterday
 
 # prune: -90d keeps its meaning, and 90d means the same.
 for t in -90d 90d; do
