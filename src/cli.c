@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "exitcode.h"
+#include "timefmt.h"
 #include "util.h"
 
 const struct cli_option cli_common_options[] = {
@@ -41,6 +44,94 @@ int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	/* error() escapes what the user typed (a glob can expand to any name). */
 	error("%s; see 'camaudit %s --help'", message, cmd->name);
 	return EXIT_USAGE;
+}
+
+int cli_parse_time(const struct command *cmd, const char *option,
+		   const char *arg, int64_t *ms)
+{
+	struct timespec now;
+	const char *why;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	why = timefmt_parse_when(arg, (int64_t)now.tv_sec * 1000 +
+				 now.tv_nsec / 1000000, ms);
+	if (!why)
+		return 0;
+	cli_usage_error(cmd, "invalid time '%s' for --%s: %s; use "
+			TIMEFMT_WHEN_FORMS, arg, option, why);
+	return -1;
+}
+
+/* The longest name a suggestion is computed for; longer is no typo. */
+#define SUGGEST_MAX 64
+
+/*
+ * Edit distance where a swap of two neighbours counts one, as a slip of the
+ * fingers does ("sicne"): the optimal string alignment distance.
+ */
+static size_t typo_distance(const char *a, size_t alen, const char *b,
+			    size_t blen)
+{
+	size_t rows[3][SUGGEST_MAX + 1], *before = rows[0], *prev = rows[1],
+	       *cur = rows[2];
+
+	for (size_t j = 0; j <= blen; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t best = prev[j - 1] + cost;
+
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && before[j - 2] + 1 < best)
+				best = before[j - 2] + 1;
+			cur[j] = best;
+		}
+		size_t *oldest = before;
+
+		before = prev, prev = cur, cur = oldest;
+	}
+	return prev[blen];
+}
+
+void cli_suggest(char *out, size_t size, const char *typed, size_t typed_len,
+		 const char *prefix, const char *const *names, size_t count)
+{
+	size_t best = SIZE_MAX, used = 0;
+
+	out[0] = '\0';
+	if (typed_len == 0 || typed_len > SUGGEST_MAX || size < 32)
+		return;
+	/* Two passes: the smallest distance, then every name at it. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < count; i++) {
+			size_t len = strlen(names[i]), d;
+
+			if (len > SUGGEST_MAX)
+				continue;
+			d = typo_distance(typed, typed_len, names[i], len);
+			/* Close enough: a third of the name, at least one edit. */
+			if (d > (len / 3 ? len / 3 : 1))
+				continue;
+			if (pass == 0 && d < best)
+				best = d;
+			if (pass == 1 && d == best && used < size)
+				used += (size_t)snprintf(out + used, size - used,
+							 "%s'%s%s'", used ? " or " :
+							 " (did you mean ", prefix,
+							 names[i]);
+		}
+	}
+	/* Cut short, the list still ends as a question. */
+	if (used >= size)
+		used = size - 3;
+	if (used)
+		snprintf(out + used, size - used, "?)");
 }
 
 static size_t count_options(const struct cli_option *const *tables)
@@ -75,6 +166,38 @@ void cli_help(FILE *out, const struct command *cmd,
 		}
 	}
 	fputs("\nSee camaudit(1) for the full description.\n", out);
+}
+
+/*
+ * getopt_long refused the long option typed ("since=1" without "--"):
+ * ambiguous (name the options it could be) or unknown (name the nearest).
+ */
+static void report_long_option(const struct command *cmd, const char *typed,
+			       const struct option *longopts, size_t n)
+{
+	size_t len = strcspn(typed, "="), matches = 0;
+	const char **names = xcalloc(n + 1, sizeof(*names));
+	char list[256] = "", nearest[256];
+
+	for (size_t i = 0, used = 0; i < n; i++) {
+		names[i] = longopts[i].name;
+		if (strncmp(names[i], typed, len))
+			continue;
+		if (used < sizeof(list))
+			used += (size_t)snprintf(list + used, sizeof(list) - used,
+						 "%s--%s", matches ? ", " : "",
+						 names[i]);
+		matches++;
+	}
+	if (matches > 1) {
+		cli_usage_error(cmd, "ambiguous option '--%.*s' (could be %s)",
+				(int)len, typed, list);
+	} else {
+		cli_suggest(nearest, sizeof(nearest), typed, len, "--", names, n);
+		cli_usage_error(cmd, "unknown option '--%.*s'%s", (int)len, typed,
+				nearest);
+	}
+	free(names);
 }
 
 int cli_parse(int argc, char **argv, const struct command *cmd,
@@ -119,8 +242,7 @@ int cli_parse(int argc, char **argv, const struct command *cmd,
 				cli_usage_error(cmd, "option '%.*s' takes no value",
 						(int)strcspn(typed, "="), typed);
 			else if (!strncmp(typed, "--", 2))
-				cli_usage_error(cmd, "unknown option '%.*s'",
-						(int)strcspn(typed, "="), typed);
+				report_long_option(cmd, typed + 2, longopts, n);
 			else
 				cli_usage_error(cmd, "unknown option '-%c'", optopt);
 			goto done;

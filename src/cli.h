@@ -6,6 +6,7 @@
 #ifndef CAMAUDIT_CLI_H
 #define CAMAUDIT_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Keys for long options that have no short form. */
@@ -44,6 +45,22 @@ void cli_help(FILE *out, const struct command *cmd,
 /* Report a usage error and point at --help; returns EXIT_USAGE. */
 int cli_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A time option's value (timefmt_parse_when, counted back from the current
+ * time) into *ms; 0, or -1 after a usage error that lists the forms.
+ */
+int cli_parse_time(const struct command *cmd, const char *option,
+		   const char *arg, int64_t *ms);
+
+/*
+ * Git's "did you mean": the names (each written after prefix, as "--")
+ * within a typo's reach of typed[0..typed_len), into out as
+ * " (did you mean '--since'?)" or " (did you mean 'scan' or 'status'?)";
+ * "" when none is that near.  size is at least 32.
+ */
+void cli_suggest(char *out, size_t size, const char *typed, size_t typed_len,
+		 const char *prefix, const char *const *names, size_t count);
 
 /* The options every command that opens a store takes. */
 enum { OPT_DB = 'd', OPT_QUIET = 'q', OPT_HELP = 'h' };

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "coverage.h"
@@ -37,7 +36,7 @@ enum {
 
 const struct cli_option window_options[] = {
 	{"since", OPT_SINCE, "TIME", "only serves at or after TIME (RFC 3339, "
-	 "YYYY-MM-DD, today, -2h, ...)"},
+	 "YYYY-MM-DD, @EPOCH, today, 2h = 2 hours ago, ...)"},
 	{"until", OPT_UNTIL, "TIME", "only serves before TIME"},
 	{NULL, 0, NULL, NULL},
 };
@@ -45,7 +44,7 @@ const struct cli_option window_options[] = {
 /* The same keys for a command that selects events of every kind (export). */
 const struct cli_option event_window_options[] = {
 	{"since", OPT_SINCE, "TIME", "only events at or after TIME (RFC 3339, "
-	 "YYYY-MM-DD, today, -2h, ...)"},
+	 "YYYY-MM-DD, @EPOCH, today, 2h = 2 hours ago, ...)"},
 	{"until", OPT_UNTIL, "TIME", "only events before TIME"},
 	{NULL, 0, NULL, NULL},
 };
@@ -122,14 +121,6 @@ int store_exit_status(enum store_failure why)
 	return EXIT_INCOMPLETE;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A share in percent, 0 to 100 (0 never blind for the share). */
 static int parse_percent(const struct command *cmd, const char *arg,
 			 double *percent)
@@ -163,11 +154,9 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 		return 0;
 	case OPT_SINCE:
 	case OPT_UNTIL:
-		if (timefmt_parse_when(arg, now_ms(), key == OPT_SINCE ?
-				       &req->window.since : &req->window.until))
-			return cli_usage_error(cmd, "invalid time '%s' for --%s",
-					       arg, key == OPT_SINCE ? "since" : "until"), -1;
-		return 0;
+		return cli_parse_time(cmd, key == OPT_SINCE ? "since" : "until", arg,
+				      key == OPT_SINCE ? &req->window.since :
+				      &req->window.until);
 	case OPT_TYPE:
 		if (finding_types_parse(arg, &req->types))
 			return cli_usage_error(cmd, "invalid --type '%s' (use a comma "
@@ -212,9 +201,10 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 {
 	unsigned t;
 
-	fprintf(stderr, "camaudit: %llu deliveries checked, %llu (%.1f%%) traced "
-		"to a fill; findings:",
-		(unsigned long long)s->deliveries, (unsigned long long)s->attributed,
+	fprintf(stderr, "camaudit: %llu %s checked, %llu (%.1f%%) traced "
+		"to a fill; findings:", (unsigned long long)s->deliveries,
+		plural(s->deliveries, "delivery", "deliveries"),
+		(unsigned long long)s->attributed,
 		traced_share(s));
 	for (t = 0; t < FINDING_TYPE_COUNT; t++)
 		fprintf(stderr, "%s %s %llu", t ? "," : "",
@@ -247,10 +237,12 @@ static int report_blindness(const struct audit_summary *s, double min_traced)
 			 "traced to a fill (--min-traced %g; are cache logs "
 			 "missing?)", traced, min_traced);
 	if (s->in_gaps)
-		snprintf(gaps, sizeof(gaps), "%llu deliveries fall in coverage gaps "
-			 "(hours in which the cache node that served them wrote no "
+		snprintf(gaps, sizeof(gaps), "%llu %s in coverage gaps "
+			 "(hours in which the cache node that served %s wrote no "
 			 "cache log line; see 'camaudit status')",
-			 (unsigned long long)s->in_gaps);
+			 (unsigned long long)s->in_gaps,
+			 plural(s->in_gaps, "delivery falls", "deliveries fall"),
+			 plural(s->in_gaps, "it", "them"));
 	if (!*share && !*gaps)
 		return 0;
 	warning("%s%s%s: an absence of findings means unknown, not clean", share,

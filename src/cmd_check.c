@@ -131,13 +131,17 @@ int cmd_check(int argc, char **argv)
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
 	if (!req.common.quiet)
-		fprintf(stderr, "camaudit: %llu verdicts judged again, %llu differ%s\n",
-			(unsigned long long)checked, (unsigned long long)differences,
+		fprintf(stderr, "camaudit: %llu %s judged again, %llu %s%s\n",
+			(unsigned long long)checked,
+			plural(checked, "verdict", "verdicts"),
+			(unsigned long long)differences,
+			plural(differences, "differs", "differ"),
 			differences && req.repair ? " (replaced)" : "");
 	/* Said even with -q: the coverage gaps read from them were wrong. */
 	if (tallies)
-		warning("%llu of the cache nodes' hourly tallies differ from a "
+		warning("%llu of the cache nodes' hourly tallies %s from a "
 			"count from scratch%s", (unsigned long long)tallies,
+			plural(tallies, "differs", "differ"),
 			req.repair ? " (counted again)" : "");
 	return differences || tallies ? EXIT_FINDINGS : EXIT_CLEAN;
 }

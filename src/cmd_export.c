@@ -157,11 +157,11 @@ static void print_summary(const uint64_t count[], uint64_t total)
 {
 	size_t k;
 
-	fprintf(stderr, "camaudit: %" PRIu64 " event%s exported:", total,
-		total == 1 ? "" : "s");
+	fprintf(stderr, "camaudit: %" PRIu64 " %s exported:", total,
+		plural(total, "event", "events"));
 	for (k = 0; k < ARRAY_SIZE(kinds); k++)
 		fprintf(stderr, "%s %" PRIu64 " %s", k ? "," : "", count[k],
-			kinds[k].plural);
+			plural(count[k], kinds[k].name, kinds[k].plural));
 	fputc('\n', stderr);
 }
 

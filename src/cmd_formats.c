@@ -324,8 +324,9 @@ static int test_file(const struct format_choice *choice, const char *path,
 	if (choice->forced)
 		printf(": format %s (given with --input-format)\n", format_name(fmt));
 	else if (fmt)
-		printf(": format %s (it matches %zu of the first %zu lines)\n",
-		       format_name(fmt), matched, sampled);
+		printf(": format %s (it matches %zu of the first %zu %s)\n",
+		       format_name(fmt), matched, sampled,
+		       plural(sampled, "line", "lines"));
 	else
 		printf(": no format matches its first lines\n");
 	out = xmalloc(sizeof(*out));

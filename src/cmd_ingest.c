@@ -49,9 +49,11 @@ static void report(const char *name, const struct ingest_result *r)
 	char how[INGEST_HOW_SIZE];
 
 	ingest_how_read(how, r->compressed, r->format);
-	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events stored, "
+	fprintf(stderr, "camaudit: %s%s: %llu %s read, %llu %s stored, "
 		"%llu already ingested, %llu rejected", name, how,
-		(unsigned long long)r->lines_read, (unsigned long long)r->events,
+		(unsigned long long)r->lines_read,
+		plural(r->lines_read, "line", "lines"),
+		(unsigned long long)r->events, plural(r->events, "event", "events"),
 		(unsigned long long)r->skipped, (unsigned long long)r->rejected);
 	ingest_write_notes(stderr, r->omitted, r->nul_bytes, r->provisional);
 	fputc('\n', stderr);
@@ -115,7 +117,8 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 	if (!quiet && (run.files > 1 || !per_file)) {
 		char name[32];
 
-		snprintf(name, sizeof(name), "%zu files", run.files);
+		snprintf(name, sizeof(name), "%zu %s", run.files,
+			 plural(run.files, "file", "files"));
 		report(name, &run.total);
 	}
 	if (run.store_failed)
@@ -167,7 +170,11 @@ int cmd_ingest(int argc, char **argv)
 	}
 	status = ingest_operands(st, argv + first, argc - first, req.audit.quiet, 1,
 				 &formats);
-	store_close(st);
+	/* A run that failed before storing anything leaves no empty store. */
+	if (status == EXIT_CLEAN)
+		store_close(st);
+	else
+		store_close_discarding_unused(st);
 	format_set_free(formats.set);
 	return status;
 }

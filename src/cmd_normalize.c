@@ -110,9 +110,11 @@ static void report(const char *name, const struct normalize_result *r)
 	char how[INGEST_HOW_SIZE];
 
 	ingest_how_read(how, r->compressed, r->format);
-	fprintf(stderr, "camaudit: %s%s: %llu lines read, %llu events written, "
+	fprintf(stderr, "camaudit: %s%s: %llu %s read, %llu %s written, "
 		"%llu rejected", name, how, (unsigned long long)r->lines_read,
-		(unsigned long long)r->events, (unsigned long long)r->rejected);
+		plural(r->lines_read, "line", "lines"),
+		(unsigned long long)r->events, plural(r->events, "event", "events"),
+		(unsigned long long)r->rejected);
 	ingest_write_notes(stderr, r->omitted, r->nul_bytes, r->unfinished);
 	fputc('\n', stderr);
 }

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <stdint.h>
-#include <time.h>
 
 #include "commands.h"
 #include "exitcode.h"
@@ -49,15 +48,11 @@ struct prune_request {
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct prune_request *req = ctx;
-	struct timespec now;
 
 	switch (key) {
 	case OPT_BEFORE:
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (timefmt_parse_when(arg, (int64_t)now.tv_sec * 1000 +
-					       now.tv_nsec / 1000000, &req->before))
-			return cli_usage_error(&prune_command, "invalid time '%s' "
-					       "for --before", arg), -1;
+		if (cli_parse_time(&prune_command, "before", arg, &req->before))
+			return -1;
 		req->have_before = 1;
 		return 0;
 	case OPT_VACUUM:
@@ -69,13 +64,14 @@ static int handle(int key, const char *arg, void *ctx)
 
 /* The deletions, with the time each one cuts at. */
 static const struct {
-	const char *what;
+	const char *one, *many; /* what is dropped, for the summary */
 	const char *sql;
 	int64_t margin_ms;
 } cuts[] = {
-	{"serves", "DELETE FROM serve WHERE ts < ?1", 0},
-	{"fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
-	{"evictions", "DELETE FROM removal WHERE ts < ?1", FILL_MARGIN_MS},
+	{"serve", "serves", "DELETE FROM serve WHERE ts < ?1", 0},
+	{"fill", "fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
+	{"eviction", "evictions", "DELETE FROM removal WHERE ts < ?1",
+	 FILL_MARGIN_MS},
 };
 
 static int prune(struct store *st, const struct prune_request *req)
@@ -107,7 +103,8 @@ static int prune(struct store *st, const struct prune_request *req)
 		fprintf(stderr, "camaudit: pruned before %s:", when);
 		for (i = 0; i < ARRAY_SIZE(cuts); i++)
 			fprintf(stderr, "%s %llu %s", i ? "," : "",
-				(unsigned long long)dropped[i], cuts[i].what);
+				(unsigned long long)dropped[i],
+				plural(dropped[i], cuts[i].one, cuts[i].many));
 		fputc('\n', stderr);
 	}
 	if (req->vacuum && store_exec(st, "VACUUM", "vacuuming")) {

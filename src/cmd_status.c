@@ -472,11 +472,11 @@ static int status_execute(struct store *st, const struct status_request *req)
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
 	if (gaps.count && !req->common.quiet)
-		warning("%" PRIu64 " coverage gap%s (%s in which relays served from "
+		warning("%" PRIu64 " coverage %s (%s in which relays served from "
 			"a cache node that wrote no cache log line): an audit there "
 			"means unknown, not clean; are cache logs missing?",
-			gaps.count, gaps.count == 1 ? "" : "s",
-			gaps.count == 1 ? "an hour" : "hours");
+			gaps.count, plural(gaps.count, "gap", "gaps"),
+			plural(gaps.count, "an hour", "hours"));
 	return stale ? EXIT_STALE : EXIT_CLEAN;
 fail:
 	store_rollback(st);

@@ -640,8 +640,9 @@ static int match_columns(struct format *fmt, const char *line, size_t len,
 		at = end + 1;
 	}
 	if (count != fmt->header_columns) {
-		snprintf(out->why, sizeof(out->why), "%zu columns where the %s line "
-			 "names %zu (format '%s')", count, fmt->header,
+		snprintf(out->why, sizeof(out->why), "%zu %s where the %s line "
+			 "names %zu (format '%s')", count,
+			 plural(count, "column", "columns"), fmt->header,
 			 fmt->header_columns, fmt->name);
 		return -1;
 	}

@@ -78,8 +78,8 @@ static void show_progress(struct file_state *fs, const struct input *in,
 	elapsed = seconds_since(&fs->progress_start);
 	if (input_position(in, &done, &size) != 0 || size == 0 ||
 	    done < fs->progress_from || elapsed <= 0) {
-		fprintf(stderr, "\rcamaudit: %s: %llu lines...", fs->name,
-			(unsigned long long)line);
+		fprintf(stderr, "\rcamaudit: %s: %llu %s...", fs->name,
+			(unsigned long long)line, plural(line, "line", "lines"));
 		return;
 	}
 	rate = (double)(done - fs->progress_from) / elapsed;
@@ -428,8 +428,9 @@ void ingest_write_notes(FILE *out, uint64_t omitted, uint64_t nul_bytes,
 		fprintf(out, ", %llu skipped by the format",
 			(unsigned long long)omitted);
 	if (nul_bytes)
-		fprintf(out, ", %llu NUL bytes passed over",
-			(unsigned long long)nul_bytes);
+		fprintf(out, ", %llu NUL %s passed over",
+			(unsigned long long)nul_bytes,
+			plural(nul_bytes, "byte", "bytes"));
 	if (unfinished)
 		fputs("; the last line, unfinished, is left for the next run", out);
 }
@@ -517,8 +518,9 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 	}
 
 	if ((failure = input_failed(f.in))) {
-		error("%s: %s; kept the %llu lines before the damage", name,
-		      failure, (unsigned long long)fs.src.lines);
+		error("%s: %s; kept the %llu %s before the damage", name,
+		      failure, (unsigned long long)fs.src.lines,
+		      plural(fs.src.lines, "line", "lines"));
 		res->failed = 1;
 	}
 	/*
@@ -541,8 +543,9 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		return INGEST_STORE_FAILED;
 	}
 	if (fs.shown > INGEST_REJECTS_SHOWN)
-		error("%s: %llu more rejected lines not shown", name,
-		      (unsigned long long)(fs.shown - INGEST_REJECTS_SHOWN));
+		error("%s: %llu more rejected %s not shown", name,
+		      (unsigned long long)(fs.shown - INGEST_REJECTS_SHOWN),
+		      plural(fs.shown - INGEST_REJECTS_SHOWN, "line", "lines"));
 	input_close(f.in);
 	return res->failed ? INGEST_FILE_FAILED : INGEST_OK;
 }

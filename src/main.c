@@ -11,6 +11,8 @@
 #include "exitcode.h"
 #include "util.h"
 
+static int cmd_help(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -27,30 +29,88 @@ static const struct {
 	{"prune", cmd_prune, "drop old events from the store"},
 	{"check", cmd_check, "judge every serve again and compare with the stored verdicts"},
 	{"formats", cmd_formats, "list, show and test the input formats"},
+	{"help", cmd_help, "show this list, or a command's help (help COMMAND)"},
 };
 
 static void usage(FILE *out)
 {
-	size_t i;
+	size_t i, width = 0;
 
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strlen(commands[i].name) > width)
+			width = strlen(commands[i].name);
 	fputs("usage: camaudit [--version] [--help] COMMAND [ARGS]\n\n"
 	      "Find cached camera frames that a relay delivered to the wrong\n"
 	      "account, from relay, cache and registry logs.\n\ncommands:\n", out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-*s %s\n", (int)width, commands[i].name,
+			commands[i].summary);
 	fputs("\n'camaudit COMMAND --help' shows a command's options; "
 	      "camaudit(1) has the rest.\n", out);
 }
 
+/* An unknown command or global option, with the nearest name if one is near. */
+static int unknown(const char *what, const char *typed, const char *prefix,
+		   const char *const *names, size_t count)
+{
+	size_t skip = strncmp(typed, prefix, strlen(prefix)) ? 0 : strlen(prefix);
+	char nearest[128];
+
+	cli_suggest(nearest, sizeof(nearest), typed + skip, strlen(typed + skip),
+		    prefix, names, count);
+	error("unknown %s '%s'%s; see 'camaudit --help'", what, typed, nearest);
+	return EXIT_USAGE;
+}
+
 static int run_command(const char *name, int argc, char **argv)
 {
+	const char *names[ARRAY_SIZE(commands)];
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(commands); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(commands[i].name, name))
 			return commands[i].fn(argc, argv);
-	error("unknown command '%s'; see 'camaudit --help'", name);
-	return EXIT_USAGE;
+		names[i] = commands[i].name;
+	}
+	return unknown("command", name, "", names, ARRAY_SIZE(names));
+}
+
+static const struct cli_option help_options[] = {
+	{"help", OPT_HELP, NULL, "show this help and exit"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct command help_command = {
+	"help", cmd_help,
+	"Show the list of commands, or the help of one command (the same as\n"
+	"'camaudit COMMAND --help').",
+	"[COMMAND]", NULL,
+};
+
+static int ignore_option(int key, const char *arg, void *ctx)
+{
+	(void)key, (void)arg, (void)ctx;
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	static const struct cli_option *const tables[] = {help_options, NULL};
+	int first = cli_parse(argc, argv, &help_command, tables, ignore_option, NULL);
+
+	if (first == -2)
+		return EXIT_CLEAN;
+	if (first < 0)
+		return EXIT_USAGE;
+	if (argc - first > 1)
+		return cli_usage_error(&help_command, "unexpected argument '%s'",
+				       argv[first + 1]);
+	if (first == argc) {
+		usage(stdout);
+		return EXIT_CLEAN;
+	}
+	/* "camaudit help audit" is "camaudit audit --help". */
+	return run_command(argv[first], 2, (char *[]){argv[first], "--help", NULL});
 }
 
 int main(int argc, char **argv)
@@ -68,18 +128,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(arg, "--version") || !strcmp(arg, "-V")) {
 		printf("camaudit %s\n", PACKAGE_VERSION);
 		status = EXIT_CLEAN;
-	} else if (!strcmp(arg, "help")) {
-		/* "camaudit help audit" is "camaudit audit --help". */
-		char *help_argv[] = {argc > 2 ? argv[2] : NULL, "--help", NULL};
-
-		if (argc < 3) {
-			usage(stdout);
-			return cli_finish_output() ? EXIT_INCOMPLETE : EXIT_CLEAN;
-		}
-		status = run_command(argv[2], 2, help_argv);
 	} else if (arg[0] == '-') {
-		error("unknown option '%s'; see 'camaudit --help'", arg);
-		return EXIT_USAGE;
+		static const char *const global[] = {"help", "version"};
+
+		return unknown("option", arg, "--", global, ARRAY_SIZE(global));
 	} else {
 		status = run_command(arg, argc - 1, argv + 1);
 	}

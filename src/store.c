@@ -124,6 +124,7 @@ struct store {
 	struct atom_slot *atoms;
 	struct batch batch[KINDS];
 	int storing; /* store_kinds() is running */
+	int created; /* this process made the database file */
 };
 
 static int store_kinds(struct store *st, size_t first, size_t end);
@@ -198,7 +199,7 @@ int store_exec(struct store *st, const char *sql, const char *what)
 }
 
 /* Create the file ourselves so that its mode is 0600 from the start. */
-static int create_private_file(const char *path)
+static int create_private_file(const char *path, int *created)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		      0600);
@@ -210,6 +211,7 @@ static int create_private_file(const char *path)
 		return -1;
 	}
 	close(fd);
+	*created = 1;
 	return 0;
 }
 
@@ -418,7 +420,7 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 					    : SQLITE_OPEN_READWRITE;
 	} else {
 		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-		if (mode == STORE_WRITE && create_private_file(path))
+		if (mode == STORE_WRITE && create_private_file(path, &st->created))
 			goto fail;
 	}
 	if (mode == STORE_READ) {
@@ -479,6 +481,55 @@ void store_close(struct store *st)
 	}
 	free(st->path);
 	free(st);
+}
+
+/* The one text value sql returns equals expected. */
+static int answer_is(struct store *st, const char *sql, const char *expected)
+{
+	sqlite3_stmt *stmt;
+	int equal;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+		return 0;
+	equal = sqlite3_step(stmt) == SQLITE_ROW &&
+		sqlite3_column_type(stmt, 0) != SQLITE_NULL &&
+		!strcmp((const char *)sqlite3_column_text(stmt, 0), expected);
+	sqlite3_finalize(stmt);
+	return equal;
+}
+
+/*
+ * Remove the database file if nothing was ever ingested into it; 1 when
+ * removed.  Leaving WAL mode takes the only connection (each holds a shared
+ * lock on the file for as long as it is open), so a store that another
+ * camaudit has open is kept; and one that opens it before the unlink finds
+ * it moved when it first writes, and fails (SQLite's READONLY_DBMOVED in
+ * rollback mode) instead of storing into a file that no longer has a name.
+ */
+static int remove_if_unused(struct store *st)
+{
+	static const char *const unused = "SELECT NOT EXISTS (SELECT 1 FROM source)";
+	int removed = 0;
+
+	sqlite3_busy_timeout(st->db, 0);
+	if (!answer_is(st, unused, "1") ||
+	    !answer_is(st, "PRAGMA journal_mode = DELETE", "delete"))
+		return 0;
+	if (sqlite3_exec(st->db, "BEGIN EXCLUSIVE", NULL, NULL, NULL) == SQLITE_OK) {
+		removed = answer_is(st, unused, "1") && unlink(st->path) == 0;
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	if (!removed)
+		sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	return removed;
+}
+
+int store_close_discarding_unused(struct store *st)
+{
+	int removed = st && st->created && remove_if_unused(st);
+
+	store_close(st);
+	return removed;
 }
 
 int store_owns_file(const struct store *st, const char *path)

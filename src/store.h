@@ -75,6 +75,12 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
  */
 int store_busy(const struct store *st);
 void store_close(struct store *st);
+/*
+ * Close st, and remove the database when this process created it and no
+ * file was ever ingested into it (a run that failed before storing
+ * anything), unless another connection has it open; 1 when removed.
+ */
+int store_close_discarding_unused(struct store *st);
 sqlite3 *store_db(struct store *st);
 const char *store_path(const struct store *st);
 

@@ -85,20 +85,37 @@ static const char *parse_fraction(const char **p, const char *end, int64_t *ms)
 	return NULL;
 }
 
-static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
+/*
+ * RFC 3339; with seconds_optional (a person typing a time), "HH:MM" without
+ * ":SS" too.  Logs must carry their seconds.
+ */
+static const char *parse_rfc3339(const char *s, size_t len, int seconds_optional,
+				 int64_t *ms)
 {
 	const char *end = s + len, *p;
-	int year, month, day, hour, minute, second, offset = 0;
+	int year, month, day, hour, minute, second = 0, offset = 0;
 	int64_t frac = 0, days;
 	const char *why;
 
-	/* "YYYY-MM-DDTHH:MM:SS" is 19 characters, then fraction and zone. */
-	if (len < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
-	    s[16] != ':' || (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
+	/* "YYYY-MM-DDTHH:MM" is 16 characters, then ":SS", fraction and zone. */
+	if (len < 16 || s[4] != '-' || s[7] != '-' || s[13] != ':' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' '))
 		return "not an RFC 3339 timestamp";
 	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
 	hour = digits(s + 11, 2), minute = digits(s + 14, 2);
-	second = digits(s + 17, 2);
+	p = s + 16;
+	if (end - p >= 3 && *p == ':') {
+		second = digits(p + 1, 2);
+		p += 3;
+		/* A fraction belongs to the seconds. */
+		if (p < end && *p == '.') {
+			p++;
+			if ((why = parse_fraction(&p, end, &frac)))
+				return why;
+		}
+	} else if (!seconds_optional) {
+		return "not an RFC 3339 timestamp";
+	}
 	if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 ||
 	    second < 0)
 		return "not an RFC 3339 timestamp";
@@ -109,12 +126,6 @@ static const char *parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	if (hour > 23 || minute > 59 || second > 60)
 		return "impossible time of day";
 
-	p = s + 19;
-	if (p < end && *p == '.') {
-		p++;
-		if ((why = parse_fraction(&p, end, &frac)))
-			return why;
-	}
 	if (p == end)
 		return "timestamp has no UTC offset";
 	if ((*p == 'Z' || *p == 'z') && p + 1 == end) {
@@ -173,7 +184,7 @@ const char *timefmt_parse_log(const char *s, size_t len, int64_t *ms)
 		return "empty timestamp";
 	/* An RFC 3339 date has '-' after four digits; epoch seconds never do. */
 	if (len > 4 && s[4] == '-')
-		return parse_rfc3339(s, len, ms);
+		return parse_rfc3339(s, len, 0, ms);
 	return parse_epoch(s, len, ms);
 }
 
@@ -242,24 +253,25 @@ int timefmt_parse_duration(const char *s, int64_t *ms)
 	return 0;
 }
 
-static int parse_date(const char *s, int64_t *ms)
+static const char *parse_date(const char *s, int64_t *ms)
 {
 	int year, month, day;
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
 	year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2);
-	if (year < 0 || month < 1 || month > 12 || day < 1 ||
+	if (year < 0 || month < 0 || day < 0)
+		return "not a date";
+	if (month < 1 || month > 12 || day < 1 ||
 	    (unsigned)day > timefmt_days_in_month(year, (unsigned)month))
-		return -1;
+		return "impossible date";
 	*ms = timefmt_days_from_civil(year, (unsigned)month, (unsigned)day) *
 	      MS_PER_DAY;
-	return 0;
+	return NULL;
 }
 
-int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms)
+const char *timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms)
 {
 	int64_t midnight = now_ms - ((now_ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY;
+	size_t len = strlen(s);
 	int64_t back;
 
 	if (!strcmp(s, "now")) {
@@ -268,14 +280,19 @@ int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms)
 		*ms = midnight;
 	} else if (!strcmp(s, "yesterday")) {
 		*ms = midnight - MS_PER_DAY;
-	} else if (s[0] == '-') {
-		if (timefmt_parse_duration(s + 1, &back))
-			return -1;
+	} else if (s[0] == '@') {
+		return len > 1 ? parse_epoch(s + 1, len - 1, ms) : "no epoch seconds after '@'";
+	} else if (len > 4 && s[4] == '-') {
+		/* As in timefmt_parse_log: a date has '-' after four digits. */
+		return len == 10 ? parse_date(s, ms) : parse_rfc3339(s, len, 1, ms);
+	} else if (timefmt_parse_duration(s + (s[0] == '-'), &back) == 0) {
+		/* "2h" and "-2h" alike: a time before now, never after it. */
 		*ms = now_ms - back;
-	} else if (parse_date(s, ms) == 0) {
-		return 0;
-	} else if (parse_rfc3339(s, strlen(s), ms) != NULL) {
-		return -1;
+	} else if (len && strspn(s, "0123456789") == len) {
+		return "a number needs a unit, or a leading @ for epoch seconds";
+	} else {
+		return s[0] == '-' || (s[0] >= '0' && s[0] <= '9') ?
+			"not a duration" : "not a time";
 	}
-	return 0;
+	return NULL;
 }

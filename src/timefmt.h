@@ -37,11 +37,17 @@ void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE]);
 int timefmt_parse_duration(const char *s, int64_t *ms);
 
 /*
- * A time given on the command line: RFC 3339, a date (YYYY-MM-DD, meaning
- * its midnight UTC), "now", "today", "yesterday" (midnight UTC), or
- * "-DURATION" counted back from now_ms.  Returns 0 or -1.
+ * A time given on the command line: RFC 3339 with or without seconds, a
+ * date (YYYY-MM-DD, meaning its midnight UTC), epoch seconds after '@',
+ * "now", "today", "yesterday" (midnight UTC), or a DURATION, with or
+ * without a leading '-', counted back from now_ms.  Returns NULL on
+ * success, else a short reason; TIMEFMT_WHEN_FORMS lists the forms.
  */
-int timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms);
+const char *timefmt_parse_when(const char *s, int64_t now_ms, int64_t *ms);
+#define TIMEFMT_WHEN_FORMS \
+	"RFC 3339 (2019-12-26T08:00:00Z, 2019-12-26T09:00+01:00), a date " \
+	"(2019-12-26, its 00:00 UTC), epoch seconds (@1577347200), a " \
+	"duration before now (2h, -30m, 7d), now, today or yesterday"
 
 /* The days in month m (1-12) of year y, February of leap years included. */
 unsigned timefmt_days_in_month(int64_t year, unsigned month);

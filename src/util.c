@@ -182,6 +182,11 @@ static size_t put_safe(FILE *fp, const char *str, size_t len)
 	return width;
 }
 
+const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 size_t fput_safe(FILE *fp, const char *s, size_t len)
 {
 	return put_safe(fp, s, len);

@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -30,6 +31,13 @@ void error(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* For the few conditions that cannot be reported upward (out of memory). */
 NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/*
+ * The word for n things: one when n is 1, else many, as in
+ * printf("%llu %s", n, plural(n, "file", "files")).  Both forms are given,
+ * as not every plural adds an s ("delivery falls", "deliveries fall").
+ */
+const char *plural(uint64_t n, const char *one, const char *many);
 
 /*
  * Write s[0..len) to fp so that it cannot drive a terminal: printable UTF-8

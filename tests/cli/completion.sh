@@ -25,6 +25,7 @@ check "camaudit --help lists commands" test -n "$commands"
 equal "every command is completed" \
 	"$(printf '%s\n' $commands --help --version | LC_ALL=C sort)" "$(completes "")"
 equal "a prefix completes to its command" audit "$(completes au)"
+equal "help completes a command" audit "$(completes help au)"
 
 for cmd in $commands; do
 	help_options "$cmd" | LC_ALL=C sort > want

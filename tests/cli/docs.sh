@@ -40,12 +40,20 @@ run_examples() {
 	done
 }
 run_examples README < readme.examples
+# Copied as written, the README must not mark findings as reported (audit
+# --new would then never print them) nor quote an SQL string with double
+# quotes (an identifier to SQL; an error where SQLite is built without
+# that leniency).
+equal "the README's examples leave nothing marked as reported" 0 \
+	"$(rows incident.db 'SELECT count(*) FROM reported')"
+check "no example quotes an SQL string with double quotes" \
+	sh -c '! grep -E "^sqlite3 .*= \"" readme.examples man.examples'
 run_examples man < man.examples
 
 # Every option of every command is in the man page, as a whole word once
 # roff's \- is read as the hyphen it renders as.
 sed 's/\\-/-/g' "$man" > man.plain
-for cmd in $(camaudit --help | awk '/^commands:/ { on = 1; next } on && NF { print $1 }'); do
+for cmd in $(camaudit --help | awk '/^commands:/ { on = 1; next } on && NF { print $1 } on && !NF { exit }'); do
 	camaudit $cmd --help | grep -Eo -- '--[a-z][a-z-]*' | sort -u > options.$cmd
 	while read -r opt; do
 		if grep -Eq -- "$opt([^a-z-]|\$)" man.plain; then

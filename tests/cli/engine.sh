@@ -139,7 +139,7 @@ expect_exit 1 "check finds a verdict that differs" camaudit check --db bad.db
 equal "one line for it" 1 "$(wc -l < out)"
 grep_file "naming the serve and both verdicts" "^.+:[0-9]+: stored ok \(fill .+:[0-9]+\) owner .+, judged now cross_tenant \(fill .+:[0-9]+\) owner .+$" out
 expect_exit 1 "check --repair replaces it" camaudit check --repair --db bad.db
-grep_file "and says so" "1 differ \(replaced\)$" err
+grep_file "and says so" "1 differs \(replaced\)$" err
 expect_exit 0 "then check finds nothing" camaudit check --db bad.db
 equal "the repaired verdicts are the one-shot ones" "$(cat once.verdicts)" "$(all_verdicts bad.db)"
 

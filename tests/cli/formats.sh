@@ -73,7 +73,7 @@ grep_file "the columns are known from the header read before" "growing.log \(clo
 expect_exit 0 "user formats from --formats are sniffed too" \
 	camaudit ingest --db user.db --formats "$data/relayd.formats" "$data/relayd.log" "$data/fillerd.log" "$data/registry.log"
 grep_file "the relay log is read with its user format" "relayd.log \(relayd\): 2 lines read, 2 events stored" err
-grep_file "the cache log is read with its user format" "fillerd.log \(fillerd\): 1 lines read, 1 events stored" err
+grep_file "the cache log is read with its user format" "fillerd.log \(fillerd\): 1 line read, 1 event stored" err
 equal "clf times with an offset are stored in UTC" "1577348043000" "$(rows user.db 'SELECT ts FROM serve WHERE line = 1')"
 equal "a constant op makes each line a fill" "1577348042900|f-r-0001" \
 	"$(rows user.db 'SELECT ts, frame FROM fill')"

@@ -21,7 +21,7 @@ else
 		sh -c 'ulimit -v 262144; "$CAMAUDIT" ingest --db bomb.db bomb.gz'
 fi
 grep_file "its one line of zeros is rejected as too long" "^camaudit: bomb.gz:1: rejected: line longer than 65536 bytes$" err
-grep_file "after all of it was read" "bomb.gz \\(gzip\\): 1 lines read, 0 events stored, 0 already ingested, 1 rejected$" err
+grep_file "after all of it was read" "bomb.gz \\(gzip\\): 1 line read, 0 events stored, 0 already ingested, 1 rejected$" err
 
 # --- a truncated gzip whose decoder still held output (found by fuzzing) --------
 cut="$srcdir/fuzz/regressions/input-truncated-gzip-drops-pending-output"

@@ -143,7 +143,7 @@ expect_exit 0 "the stdin copy keeps the evidence name" sh -c '"$CAMAUDIT" ingest
 equal "evidence keeps naming the file that holds every line" "short.log" "$(rows m.db 'SELECT name FROM source')"
 head -c 40 "$small/relay.log" > tiny-copy.log
 expect_exit 0 "a copy shorter than the index key (40 bytes) is recognised" camaudit ingest --db m.db tiny-copy.log
-grep_file "the tiny copy adds nothing" "tiny-copy.log: 1 lines read, 0 events stored, 1 already ingested" err
+grep_file "the tiny copy adds nothing" "tiny-copy.log: 1 line read, 0 events stored, 1 already ingested" err
 equal "and stores no second source" 1 "$(rows m.db 'SELECT count(*) FROM source')"
 
 # A log seen right after rotation holds only its header; the next day's
@@ -184,7 +184,7 @@ equal "no empty source was recorded" 0 "$(rows n.db 'SELECT count(*) FROM source
 printf 'ts=2019-12-26T08:00:00Z req=q3 account=acct-1 key=k ua="x \\"y\\""' > tail-escaped.log
 expect_exit 0 "an unfinished last line with escapes is ingested" camaudit ingest --db g2.db tail-escaped.log
 expect_exit 0 "and ingested again" camaudit ingest --db g2.db tail-escaped.log
-grep_file "its escapes do not make it look changed" "tail-escaped.log: 1 lines read, 0 events stored, 1 already ingested" err
+grep_file "its escapes do not make it look changed" "tail-escaped.log: 1 line read, 0 events stored, 1 already ingested" err
 
 # --- rejected lines --------------------------------------------------------
 {
@@ -276,5 +276,51 @@ equal "the foreign database is left as it was" "customers|delete" "$(rows foreig
 echo "not sqlite" > notdb.db
 expect_exit 3 "a file that is not a database is an error" camaudit ingest --db notdb.db "$small/registry.log"
 grep_file "it says so" "notdb.db.*(not a database|file is not)" err
+
+# --- a run that stores nothing leaves no store -----------------------------------
+# no_store DB: neither the database nor SQLite's files beside it exist.
+no_store() {
+	for f in "$1" "$1-wal" "$1-shm" "$1-journal"; do
+		[ -e "$f" ] && return 1
+	done
+	return 0
+}
+expect_exit 3 "ingest of a missing file fails" camaudit ingest --db gone.db nonexistent.log
+check "and creates no database, -wal or -shm" no_store gone.db
+printf 'hello world\nthis is not a log\n' > notes.txt
+expect_exit 3 "ingest of a file no format reads fails" camaudit ingest --db gone.db notes.txt nonexistent.log
+grep_file "it says why" "notes.txt: no input format matches" err
+check "and creates no database either" no_store gone.db
+expect_exit 3 "a missing file next to a readable one" camaudit ingest --db kept.db nonexistent.log "$small/registry.log"
+equal "keeps the store with what was read" 5 "$(events kept.db)"
+expect_exit 3 "a failed run on an existing store" camaudit ingest --db kept.db nonexistent.log
+equal "leaves that store as it was" 5 "$(events kept.db)"
+camaudit ingest -q --db empty-kept.db empty.log
+expect_exit 3 "a failed run on an existing empty store" camaudit ingest --db empty-kept.db nonexistent.log
+check "keeps it: this run did not create it" test -s empty-kept.db
+# A store that another connection has open when the run fails is kept:
+# the other may be about to write into it.  The run waits on a FIFO while
+# sqlite3 opens the new store, then reads nothing from it and fails.
+mkfifo slow hold
+{ camaudit ingest --db held.db slow nonexistent.log > /dev/null 2> held.err; echo $? > held.status; } &
+n=0
+until sqlite3 held.db "SELECT count(*) FROM source" > /dev/null 2>&1 || [ $n -gt 100 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+sqlite3 held.db < hold > held.out 2>&1 &
+holder=$!
+exec 9> hold
+echo "SELECT 'connected', count(*) FROM source;" >&9
+n=0
+until grep -q connected held.out || [ $n -gt 100 ]; do sleep 0.1; n=$((n + 1)); done
+: > slow
+n=0
+until [ -s held.status ] || [ $n -gt 100 ]; do sleep 0.1; n=$((n + 1)); done
+equal "the run with the store held open fails" 3 "$(cat held.status)"
+check "and keeps the store the other connection holds" test -s held.db
+exec 9>&-
+wait $holder
+equal "which is still a camaudit store in WAL mode" "0|wal" \
+	"$(rows held.db "SELECT count(*) FROM source; PRAGMA journal_mode" | tr '\n' '|' | sed 's/|$//')"
 
 done_testing

@@ -141,7 +141,7 @@ done
 equal "nothing of it is kept as a reject" 0 "$(rows live.db 'SELECT count(*) FROM reject')"
 printf 'ount=acct-9 key=still/cam-1/hd node=cache-1\n' >> live.log
 expect_exit 0 "once the writer finishes it" camaudit ingest --db live.db live.log
-grep_file "it is stored" "live\.log: 11 lines read, 1 events stored, 10 already ingested, 0 rejected$" err
+grep_file "it is stored" "live\.log: 11 lines read, 1 event stored, 10 already ingested, 0 rejected$" err
 equal "as a serve" 1 "$(rows live.db "SELECT count(*) FROM serve WHERE req = 'r-live'")"
 printf 'ts=2019-12-26T09:00:00Z req=r-x acc' | gzip -c > final.gz
 expect_exit 0 "in compressed content, which is final" camaudit ingest --db final.db final.gz

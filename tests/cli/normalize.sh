@@ -80,7 +80,7 @@ END
 } > fills.log
 expect_exit 0 "a format that skips lines" camaudit normalize --formats fills.formats fills.log
 grep_file "says how many, as ingest does" \
-	"^camaudit: fills.log \(squidfills\): 3 lines read, 1 events written, 0 rejected, 2 skipped by the format$" err
+	"^camaudit: fills.log \(squidfills\): 3 lines read, 1 event written, 0 rejected, 2 skipped by the format$" err
 { printf 'ts=2019-12-26T08:00:00Z op=fill node=n key=k device=cam-1 frame=f1\n'
   head -c 300 /dev/zero
   printf 'ts=2019-12-26T08:00:01Z req=r1 account=acct-1 key=k node=n device=cam-1 frame=f1\n'

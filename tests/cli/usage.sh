@@ -4,7 +4,7 @@
 . "$srcdir/tests/lib.sh"
 
 expect_exit 0 "--help exits 0" camaudit --help
-for cmd in ingest audit scan status prune explain report; do
+for cmd in ingest audit scan status prune explain report help; do
 	grep_file "--help lists $cmd" "^  $cmd " out
 done
 expect_exit 0 "--version exits 0" camaudit --version
@@ -36,6 +36,19 @@ for opt in --since --until --type --format --skew --quiet --help; do
 done
 expect_exit 0 "help COMMAND works" camaudit help scan
 check "help COMMAND equals COMMAND --help" cmp -s out help.scan
+expect_exit 0 "help alone works" camaudit help
+cp out help.list
+grep_file "help is in the command list" "^  help +show this list" help.list
+camaudit --help > out
+check "help alone equals --help" cmp -s out help.list
+expect_exit 0 "help --help works" camaudit help --help
+grep_file "help --help shows help's usage" "^usage: camaudit help \[COMMAND\]$" out
+expect_exit 0 "help help is help --help" camaudit help help
+grep_file "it shows help's usage" "^usage: camaudit help \[COMMAND\]$" out
+expect_exit 2 "help of an unknown command is a usage error" camaudit help stauts
+grep_file "with the nearest command" "unknown command 'stauts' \(did you mean 'status'\?\)" err
+expect_exit 2 "help takes one command" camaudit help audit scan
+grep_file "the extra one is named" "^camaudit: unexpected argument 'scan'; see 'camaudit help --help'$" err
 
 expect_exit 2 "ingest without files is a usage error" camaudit ingest
 expect_exit 2 "scan without files is a usage error" camaudit scan
@@ -44,7 +57,24 @@ grep_file "audit points at scan for files" "camaudit scan" err
 expect_exit 2 "a flag given a value is a usage error" camaudit audit --quiet=1
 grep_file "it names the flag as typed" "^camaudit: option '--quiet' takes no value; see 'camaudit audit --help'$" err
 expect_exit 2 "an ambiguous abbreviation is a usage error" camaudit audit --s 1
-grep_file "it names what was typed" "unknown option '--s'" err
+grep_file "it says so and names the candidates" \
+	"^camaudit: ambiguous option '--s' \(could be --since, --skew\); see 'camaudit audit --help'$" err
+expect_exit 2 "with a value after '=' too" camaudit audit --s=1
+grep_file "the value is left out of the message" "ambiguous option '--s' \(could be --since, --skew\)" err
+expect_exit 2 "an unambiguous abbreviation works" camaudit audit --sin 2019-12-26 --ske 2s --db missing.db
+grep_file "it got as far as the database" "missing.db does not exist" err
+expect_exit 2 "a near miss of an option is a usage error" camaudit audit --sinse 2h
+grep_file "that suggests the nearest option" \
+	"^camaudit: unknown option '--sinse' \(did you mean '--since'\?\); see 'camaudit audit --help'$" err
+expect_exit 2 "two letters swapped count as one slip" camaudit export --formta json
+grep_file "and are suggested" "unknown option '--formta' \(did you mean '--format'\?\)" err
+expect_exit 2 "a near miss of a command is a usage error" camaudit stauts
+grep_file "that suggests the nearest command" \
+	"^camaudit: unknown command 'stauts' \(did you mean 'status'\?\); see 'camaudit --help'$" err
+expect_exit 2 "a near miss of a global option" camaudit --verison
+grep_file "suggests the global option" "unknown option '--verison' \(did you mean '--version'\?\)" err
+expect_exit 2 "a lone dash is an unknown option" camaudit -
+grep_file "without a suggestion" "^camaudit: unknown option '-'; see 'camaudit --help'$" err
 expect_exit 2 "an operand with terminal escapes is a usage error" camaudit audit "evil$(printf '\033')[2J"
 check "the escape does not reach the terminal" sh -c '! grep -q "$(printf "\033")" err'
 grep_file "it is shown escaped" "unexpected argument 'evil\\\\x1b\\[2J'" err

@@ -674,7 +674,7 @@ static void assert_when(const char *s, int64_t now, int64_t expected)
 {
 	int64_t ms = UNTOUCHED;
 
-	assert_int_equal(timefmt_parse_when(s, now, &ms), 0);
+	assert_null(timefmt_parse_when(s, now, &ms));
 	assert_int_equal(ms, expected);
 }
 
@@ -682,7 +682,17 @@ static void assert_when_rejected(const char *s)
 {
 	int64_t ms = UNTOUCHED;
 
-	assert_int_equal(timefmt_parse_when(s, NOW, &ms), -1);
+	assert_non_null(timefmt_parse_when(s, NOW, &ms));
+}
+
+/* Whether the reason for rejecting s as a command-line time mentions word. */
+static void assert_when_rejected_because(const char *s, const char *word)
+{
+	int64_t ms = UNTOUCHED;
+	const char *why = timefmt_parse_when(s, NOW, &ms);
+
+	assert_non_null(why);
+	assert_non_null(strstr(why, word));
 }
 
 static void test_when_rfc3339_is_that_instant(void **state)
@@ -793,6 +803,109 @@ static void test_when_capitalised_keyword_is_rejected(void **state)
 {
 	(void)state;
 	assert_when_rejected("Now");
+}
+
+/* date -u -d 2019-12-26T08:00:00Z +%s -> 1577347200 */
+#define DEC26_0800 INT64_C(1577347200000)
+
+static void test_when_rfc3339_without_seconds_is_that_minute(void **state)
+{
+	(void)state;
+	assert_when("2019-12-26T08:00Z", NOW, DEC26_0800);
+	assert_when("2019-12-26T09:00+01:00", NOW, DEC26_0800);
+	assert_when("2019-12-26 08:00z", NOW, DEC26_0800);
+}
+
+static void test_when_rfc3339_with_fraction_keeps_milliseconds(void **state)
+{
+	(void)state;
+	assert_when("2019-12-26T08:14:03.512Z", NOW, NOW);
+}
+
+static void test_when_rfc3339_without_seconds_or_offset_is_rejected_for_its_offset(void **state)
+{
+	(void)state;
+	assert_when_rejected_because("2019-12-26T08:00", "offset");
+}
+
+static void test_when_fraction_without_seconds_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected("2019-12-26T08:00.5Z");
+}
+
+static void test_when_impossible_minute_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected_because("2019-12-26T08:60Z", "impossible");
+}
+
+/* Logs keep the strict form: a time without seconds is no RFC 3339. */
+static void test_log_timestamp_without_seconds_is_rejected(void **state)
+{
+	(void)state;
+	assert_rejected("2019-12-26T08:00Z");
+}
+
+static void test_when_at_epoch_seconds_is_that_instant(void **state)
+{
+	(void)state;
+	assert_when("@1577347200", NOW, DEC26_0800);
+	assert_when("@1577347200.25", NOW, DEC26_0800 + 250);
+	assert_when("@0", NOW, 0);
+}
+
+static void test_when_lone_at_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected("@");
+	assert_when_rejected("@-5");
+	assert_when_rejected("@1577347200x");
+}
+
+static void test_when_epoch_in_milliseconds_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected_because("@1577347200000", "milliseconds");
+}
+
+/* A bare number is neither epoch seconds nor a duration: say how to write each. */
+static void test_when_bare_number_points_at_the_epoch_form(void **state)
+{
+	(void)state;
+	assert_when_rejected_because("1577347200", "@");
+	assert_when_rejected_because("2", "unit");
+}
+
+static void test_when_unsigned_duration_counts_back_from_now(void **state)
+{
+	(void)state;
+	assert_when("2h", NOW, NOW - INT64_C(7200000));
+	assert_when("30m", NOW, NOW - INT64_C(1800000));
+	assert_when("7d", NOW, NOW - INT64_C(604800000));
+	assert_when("1d12h", NOW, NOW - INT64_C(129600000));
+}
+
+static void test_when_zero_is_now(void **state)
+{
+	(void)state;
+	assert_when("0", NOW, NOW);
+	assert_when("-0", NOW, NOW);
+}
+
+/* "+2h" would read as a time after now; nothing asks for that. */
+static void test_when_plus_duration_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected("+2h");
+}
+
+static void test_when_date_of_wrong_length_is_rejected(void **state)
+{
+	(void)state;
+	assert_when_rejected("2019-12-2");
+	assert_when_rejected_because("2019-12-32", "impossible date");
+	assert_when_rejected("2019-1x-26");
 }
 
 /* ---- Calendar ---------------------------------------------------------- */
@@ -926,6 +1039,20 @@ int main(void)
 		cmocka_unit_test(test_when_garbage_is_rejected),
 		cmocka_unit_test(test_when_empty_is_rejected),
 		cmocka_unit_test(test_when_capitalised_keyword_is_rejected),
+		cmocka_unit_test(test_when_rfc3339_without_seconds_is_that_minute),
+		cmocka_unit_test(test_when_rfc3339_with_fraction_keeps_milliseconds),
+		cmocka_unit_test(test_when_rfc3339_without_seconds_or_offset_is_rejected_for_its_offset),
+		cmocka_unit_test(test_when_fraction_without_seconds_is_rejected),
+		cmocka_unit_test(test_when_impossible_minute_is_rejected),
+		cmocka_unit_test(test_log_timestamp_without_seconds_is_rejected),
+		cmocka_unit_test(test_when_at_epoch_seconds_is_that_instant),
+		cmocka_unit_test(test_when_lone_at_is_rejected),
+		cmocka_unit_test(test_when_epoch_in_milliseconds_is_rejected),
+		cmocka_unit_test(test_when_bare_number_points_at_the_epoch_form),
+		cmocka_unit_test(test_when_unsigned_duration_counts_back_from_now),
+		cmocka_unit_test(test_when_zero_is_now),
+		cmocka_unit_test(test_when_plus_duration_is_rejected),
+		cmocka_unit_test(test_when_date_of_wrong_length_is_rejected),
 		cmocka_unit_test(test_days_from_civil_of_epoch_is_zero),
 		cmocka_unit_test(test_days_from_civil_counts_leap_day),
 		cmocka_unit_test(test_days_from_civil_before_epoch_is_negative),
