@@ -64,11 +64,14 @@ static const struct command report_command = {
 	"[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
 	"                       [--format text|json|html|csv] "
 	"[--list owners|recipients]\n"
-	"                       [-o FILE] [--quiet]",
+	"                       [--min-traced PCT] [-o FILE] [--quiet]",
 	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
 	"unattributed deliveries and those in coverage gaps whose origin was\n"
 	"found by key alone.  A pause of more than 30 minutes between\n"
-	"cross-tenant deliveries starts a new burst.  --format csv writes one\n"
+	"cross-tenant deliveries starts a new burst.  The report is marked\n"
+	"incomplete when less than --min-traced of the deliveries are traced,\n"
+	"deliveries fall in coverage gaps, or nothing was checked: there, no\n"
+	"finding means unknown, not clean.  --format csv writes one\n"
 	"notification list, chosen with --list.  Exit status: 0 report written,\n"
 	"no cross-tenant delivery; 1 report written, cross-tenant deliveries\n"
 	"confirmed; 2 usage error; 3 could not complete.",
@@ -111,7 +114,7 @@ static int handle(int key, const char *arg, void *ctx)
 		req->output = arg;
 		return 0;
 	}
-	/* --since, --until, --skew, --db, --quiet: as for audit. */
+	/* --since, --until, --skew, --min-traced, --db, --quiet: as for audit. */
 	return audit_option(&report_command, &req->common, key, arg);
 }
 
@@ -318,6 +321,7 @@ static int write_text(struct writer *w)
 	const struct report_summary *sum = w->sum;
 	FILE *out = w->out;
 	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
+	char why[REPORT_BLIND_WORDS_SIZE];
 	unsigned t;
 	int f;
 
@@ -330,8 +334,13 @@ static int write_text(struct writer *w)
 		fprintf(out, "%s %s %" PRIu64, t ? "," : "",
 			finding_type_name((enum finding_type)t),
 			sum->checked.by_type[t]);
-	fprintf(out, ", ok %" PRIu64 "\n\nheadline:\n  %-21s  %9s  %11s\n",
-		ok_deliveries(sum), "FIGURE", "CONFIRMED", "UPPER_BOUND");
+	fprintf(out, ", ok %" PRIu64 "\n", ok_deliveries(sum));
+	report_blind_words(sum, why, sizeof(why));
+	if (*why)
+		fprintf(out, "INCOMPLETE: %s;\n  where no finding is shown, that means "
+			"unknown, not clean\n", why);
+	fprintf(out, "\nheadline:\n  %-21s  %9s  %11s\n", "FIGURE", "CONFIRMED",
+		"UPPER_BOUND");
 	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
 		fprintf(out, "  %-21s  %9" PRIu64 "  %11" PRIu64 "\n",
 			report_figure_label((enum report_figure)f), sum->confirmed[f],
@@ -454,7 +463,7 @@ static int write_json(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
 	struct tree *t = &w->tree;
-	unsigned type;
+	unsigned type, bit;
 
 	tree_init(t, w->out, 1);
 	tree_object(t, NULL);
@@ -471,6 +480,15 @@ static int write_json(struct writer *w)
 		tree_int(t, finding_type_name((enum finding_type)type),
 			 (int64_t)sum->checked.by_type[type]);
 	tree_int(t, "ok", (int64_t)ok_deliveries(sum));
+	tree_end(t);
+	tree_object(t, "completeness");
+	tree_bool(t, "complete", sum->blind == 0);
+	tree_real(t, "min_traced_percent", sum->min_traced);
+	tree_array(t, "incomplete_because");
+	for (bit = 1; bit <= sum->blind; bit <<= 1)
+		if (sum->blind & bit)
+			tree_text(t, NULL, report_blind_key(bit));
+	tree_end(t);
 	tree_end(t);
 	tree_object(t, "headline");
 	json_figures(t, "confirmed", sum->confirmed);
@@ -607,13 +625,12 @@ static int write_report(struct writer *w, const struct report_request *req)
 
 static void print_warnings(const struct report_summary *sum)
 {
-	if (sum->checked.deliveries == 0)
-		warning("no deliveries in the store for this window: the report "
-			"is empty");
-	if (sum->gap_deliveries)
-		warning("%" PRIu64 " deliveries fall in coverage gaps (see the "
-			"report's coverage): for them no finding means unknown, "
-			"not clean", sum->gap_deliveries);
+	char why[REPORT_BLIND_WORDS_SIZE];
+
+	report_blind_words(sum, why, sizeof(why));
+	if (*why)
+		warning("the report is incomplete: %s: an absence of findings "
+			"means unknown, not clean", why);
 }
 
 /* Build and write the report from one snapshot; returns the exit status. */
@@ -628,7 +645,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 	w.sum = &sum;
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
-	if (report_build(st, &req->common.window, &sum)) {
+	if (report_build(st, &req->common.window, req->common.min_traced, &sum)) {
 		store_rollback(st);
 		return EXIT_INCOMPLETE;
 	}
@@ -654,8 +671,8 @@ static int report_execute(struct store *st, const struct report_request *req)
 int cmd_report(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		window_options, skew_options, report_options, cli_common_options,
-		NULL};
+		window_options, skew_options, report_options, min_traced_options,
+		cli_common_options, NULL};
 	struct report_request req = {.format = FORMAT_TEXT, .list = -1};
 	enum store_failure why;
 	struct store *st;

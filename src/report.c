@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "coverage.h"
@@ -39,6 +40,57 @@ const char *report_figure_key(enum report_figure figure)
 const char *report_figure_label(enum report_figure figure)
 {
 	return figure_labels[figure];
+}
+
+double report_traced_percent(const struct audit_summary *checked)
+{
+	return checked->deliveries ? 100.0 * (double)checked->attributed /
+		(double)checked->deliveries : 0.0;
+}
+
+unsigned report_blind_reasons(const struct audit_summary *checked,
+			      double min_traced)
+{
+	if (checked->deliveries == 0)
+		return REPORT_BLIND_NOTHING_CHECKED;
+	return (report_traced_percent(checked) < min_traced ?
+		REPORT_BLIND_LITTLE_TRACED : 0u) |
+	       (checked->in_gaps ? REPORT_BLIND_GAPS : 0u);
+}
+
+static const char *const blind_keys[] = {
+	"nothing_checked", "little_traced", "coverage_gaps",
+};
+
+const char *report_blind_key(unsigned bit)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(blind_keys); i++)
+		if (bit == 1u << i)
+			return blind_keys[i];
+	return NULL;
+}
+
+void report_blind_words(const struct report_summary *sum, char *buf,
+			size_t size)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (sum->blind & REPORT_BLIND_NOTHING_CHECKED)
+		n = snprintf(buf, size, "no deliveries in the store for this "
+			     "window, so nothing was checked");
+	if (sum->blind & REPORT_BLIND_LITTLE_TRACED)
+		n = snprintf(buf, size, "only %.1f%% of deliveries could be traced "
+			     "to a fill (below --min-traced %g%%; are cache logs "
+			     "missing?)", report_traced_percent(&sum->checked),
+			     sum->min_traced);
+	if (sum->blind & REPORT_BLIND_GAPS && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, "%s%" PRIu64 " deliveries fall "
+			 "in coverage gaps (hours in which the cache node that "
+			 "served them wrote no cache log line)", n ? " and " : "",
+			 sum->gap_deliveries);
 }
 
 /* The start of the UTC hour holding ts, as coverage.c computes it. */
@@ -523,7 +575,7 @@ static uint64_t count_of(int64_t value)
 }
 
 int report_build(struct store *st, const struct audit_window *window,
-		 struct report_summary *summary)
+		 double min_traced, struct report_summary *summary)
 {
 	int64_t confirmed[8], upper[5], cap, counts[4];
 	uint64_t unconfirmed_frames;
@@ -562,6 +614,8 @@ int report_build(struct store *st, const struct audit_window *window,
 	summary->checked.in_gaps = summary->gap_deliveries;
 	summary->hours = count_of(counts[2]);
 	summary->generation_changes = count_of(counts[3]);
+	summary->min_traced = min_traced;
+	summary->blind = report_blind_reasons(&summary->checked, min_traced);
 	return 0;
 }
 

@@ -49,7 +49,7 @@ check "every count is an integer" "$JQ" -e '[.. | numbers] | all(. == floor and 
 check "every time is RFC 3339 UTC with milliseconds" "$JQ" -e \
 	'[.. | strings | select(test("^[0-9]{4}-[0-9]{2}-"))] | length > 0 and all(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))' all.json
 equal "the top-level keys" \
-	"since,until,skew_ms,burst_gap_ms,checked,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
+	"since,until,skew_ms,burst_gap_ms,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
 	"$("$JQ" -r 'keys_unsorted | join(",")' all.json)"
 
 # The truth agrees with audit's verdicts (so the fixture is what it says).
@@ -67,6 +67,24 @@ equal "the checked deliveries by verdict" \
 	"$(truth | awk -F'\t' '$3 != "not_delivered"' | grep -c .) $(for t in cross_tenant device_mismatch unknown_owner unattributed ok; do
 		truth | awk -F'\t' -v t=$t '$3 == t' | grep -c .; done | tr '\n' ' ' | sed 's/ $//')" \
 	"$("$JQ" -r '.checked | [.deliveries, .cross_tenant, .device_mismatch, .unknown_owner, .unattributed, .ok] | map(tostring) | join(" ")' all.json)"
+
+# --- completeness ------------------------------------------------------------------
+# The fixture traces 22 of 26 deliveries (84.6%) and has a coverage gap.
+equal "the fixture's traced share" "22 26" "$("$JQ" -r '.checked | "\(.attributed) \(.deliveries)"' all.json)"
+equal "below --min-traced 90 and with a gap, the report is incomplete for both" \
+	'false 90 ["little_traced","coverage_gaps"]' \
+	"$("$JQ" -c -r '.completeness | "\(.complete) \(.min_traced_percent) \(.incomplete_because)"' all.json)"
+expect_exit 1 "--min-traced 84.5" camaudit report --db r.db --format json --min-traced 84.5
+equal "at 84.6% traced, --min-traced 84.5 leaves only the gap" \
+	'false 84.5 ["coverage_gaps"]' \
+	"$("$JQ" -c -r '.completeness | "\(.complete) \(.min_traced_percent) \(.incomplete_because)"' out)"
+expect_exit 1 "--min-traced 84.7" camaudit report --db r.db --format json --min-traced 84.7 --since 2019-12-26T11:00:00Z
+equal "after the gap, with every delivery traced, the report is complete" \
+	'true []' "$("$JQ" -c -r '.completeness | "\(.complete) \(.incomplete_because)"' out)"
+expect_exit 0 "an empty window" camaudit report --db r.db --format json --since 2020-01-01
+equal "is incomplete: nothing was checked" '["nothing_checked"]' "$("$JQ" -c .completeness.incomplete_because out)"
+expect_exit 2 "a bad --min-traced" camaudit report --db r.db --min-traced 101
+grep_file "is named" "invalid --min-traced '101'" err
 
 # --- window and bursts ------------------------------------------------------------
 truth | awk -F'\t' '$3 == "cross_tenant"' | sort -t "$(printf '\t')" -k2,2 > cross
@@ -218,13 +236,18 @@ grep_file "text: a generation change" "^  cache-2 +2019-12-26T09:10:00.000Z +7 +
 grep_file "text: an owner's exposure" "^  acct-alice +cam-a1 +acct-carol +1 +3 +2019-12-26T09:10:05.000Z +2019-12-26T09:10:35.000Z$" out
 grep_file "text: the coverage gap" "^  2019-12-26T10:00:00.000Z +cache-2 +5 +4 +0 +1 +2$" out
 check "text has no trailing blanks" sh -c '! grep -q " \$" out'
-grep_file "gaps are warned about on stderr" "^camaudit: warning: 4 deliveries fall in coverage gaps" err
+grep_file "the text says first that the report is incomplete, and why" \
+	"^INCOMPLETE: only 84\.6% of deliveries could be traced to a fill \(below --min-traced 90%; are cache logs missing\?\) and 4 deliveries fall in coverage gaps .*;$" out
+grep_file "and what that means" "^  where no finding is shown, that means unknown, not clean$" out
+equal "the incomplete line comes before the headline" 3 "$(grep -n '^INCOMPLETE: ' out | cut -d: -f1)"
+grep_file "incompleteness is warned about on stderr" \
+	"^camaudit: warning: the report is incomplete: only 84\.6% .* and 4 deliveries fall in coverage gaps .*: an absence of findings means unknown, not clean$" err
 expect_exit 1 "--quiet" camaudit report -q --db r.db
 check "--quiet keeps stderr empty" test ! -s err
 
 # --- usage and failures ------------------------------------------------------------------
 expect_exit 0 "--help" camaudit report --help
-for opt in --db --since --until --skew --format --list --output --quiet --help; do
+for opt in --db --since --until --skew --format --list --min-traced --output --quiet --help; do
 	grep_file "--help documents $opt" "$opt" out
 done
 expect_exit 2 "csv needs --list" camaudit report --db r.db --format csv
@@ -292,6 +315,7 @@ grep_file "the override is shown as an escape" 'r\\x1b\[2J\\u202e' h.html
 # --- the samples -----------------------------------------------------------------------------
 camaudit ingest -q --db s.db "$srcdir/samples"
 expect_exit 1 "the samples' report" camaudit report --db s.db --format json
+equal "the samples' report is complete" true "$("$JQ" -r .completeness.complete out)"
 equal "the samples' confirmed deliveries are audit's cross-tenant findings" \
 	"$(camaudit audit -q --db s.db --format json | grep -c .)" "$("$JQ" -r .headline.confirmed.deliveries out)"
 equal "the leak on cache-2 begins after its generation change" "cache-2 2019-12-26T08:14:37.206Z 41 42 2019-12-26T08:16:58.604Z" \
