@@ -210,12 +210,22 @@ uint64_t report_unconfirmed_frames(const struct report_summary *sum)
 
 /* --- text ----------------------------------------------------------------- */
 
+/* The last column text shows (key columns are not), which is not padded. */
+static size_t last_shown_column(const struct report_table *table)
+{
+	size_t c = table->column_count;
+
+	while (c > 1 && table->columns[c - 1].kind == REPORT_KEY)
+		c--;
+	return c - 1;
+}
+
 static int text_row(const struct report_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	const struct report_table *table = &report_tables[w->table];
 	char buf[VALUE_SIZE];
-	size_t c;
+	size_t c, last = last_shown_column(table);
 	int first = 1;
 
 	if (w->measuring)
@@ -244,7 +254,7 @@ static int text_row(const struct report_value *row, void *ctx)
 		else
 			fputc('-', w->out);
 		/* No padding after the last column: no trailing blanks. */
-		if (kind != REPORT_COUNT && c + 1 < table->column_count)
+		if (kind != REPORT_COUNT && c < last)
 			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
 		first = 0;
 	}
@@ -257,7 +267,7 @@ static int text_row(const struct report_value *row, void *ctx)
 static int text_table(struct writer *w, enum report_table_id id, const char *note)
 {
 	const struct report_table *table = &report_tables[id];
-	size_t c;
+	size_t c, last = last_shown_column(table);
 	int first = 1;
 
 	w->table = id;
@@ -288,7 +298,7 @@ static int text_table(struct writer *w, enum report_table_id id, const char *not
 		if (col->kind == REPORT_COUNT)
 			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
 		fputs(col->heading, w->out);
-		if (col->kind != REPORT_COUNT && c + 1 < table->column_count)
+		if (col->kind != REPORT_COUNT && c < last)
 			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
 		first = 0;
 	}
@@ -321,10 +331,12 @@ static int write_text(struct writer *w)
 	const struct report_summary *sum = w->sum;
 	FILE *out = w->out;
 	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
-	char why[REPORT_BLIND_WORDS_SIZE];
+	char why[REPORT_BLIND_WORDS_SIZE], evidence_note[80];
 	unsigned t;
 	int f;
 
+	snprintf(evidence_note, sizeof(evidence_note), "(the first %d deliveries "
+		 "of each; audit lists them all)", REPORT_EVIDENCE_PER_PAIR);
 	fputs("camaudit report: ", out);
 	report_text_window(sum, out);
 	fprintf(out, "\nchecked: %" PRIu64 " deliveries, %" PRIu64 " (%.1f%%) "
@@ -371,6 +383,7 @@ static int write_text(struct writer *w)
 	    text_table(w, REPORT_GENERATIONS, NULL) ||
 	    text_table(w, REPORT_OWNERS_LIST, NULL) ||
 	    text_table(w, REPORT_OWNER_EXPOSURES, NULL) ||
+	    text_table(w, REPORT_PAIR_EVIDENCE, evidence_note) ||
 	    text_table(w, REPORT_RECIPIENTS_LIST, NULL) ||
 	    text_table(w, REPORT_RECIPIENT_EXPOSURES, NULL))
 		return -1;
@@ -397,7 +410,7 @@ static int json_row(const struct report_value *row, void *ctx)
 	int child;
 
 	tree_object(&w->tree, NULL);
-	for (c = nested ? 1 : 0; c < table->column_count; c++) {
+	for (c = nested ? table->parent_columns : 0; c < table->column_count; c++) {
 		const struct report_column *col = &table->columns[c];
 
 		if (col->kind == REPORT_KEY)
@@ -473,6 +486,7 @@ static int write_json(struct writer *w)
 			  sum->window.until);
 	tree_int(t, "skew_ms", sum->window.skew_ms);
 	tree_int(t, "burst_gap_ms", REPORT_BURST_GAP_MS);
+	tree_int(t, "evidence_per_pair", REPORT_EVIDENCE_PER_PAIR);
 	tree_object(t, "checked");
 	tree_int(t, "deliveries", (int64_t)sum->checked.deliveries);
 	tree_int(t, "attributed", (int64_t)sum->checked.attributed);
@@ -530,12 +544,16 @@ static int csv_row(const struct report_value *row, void *ctx)
 	const struct report_table *table = &report_tables[w->table];
 	char buf[VALUE_SIZE];
 	size_t c;
+	int first = 1;
 
 	for (c = 0; c < table->column_count; c++) {
 		struct text v = report_value_text(&row[c], table->columns[c].kind, buf);
 
-		if (c)
+		if (table->columns[c].kind == REPORT_KEY)
+			continue;
+		if (!first)
 			fputc(',', w->out);
+		first = 0;
 		if (v.ptr)
 			emit_csv_field(w->out, v.ptr, v.len, 0);
 	}
@@ -548,10 +566,14 @@ static int write_csv(struct writer *w, enum report_table_id id)
 {
 	const struct report_table *table = &report_tables[id];
 	size_t c;
+	int first = 1;
 
 	for (c = 0; c < table->column_count; c++) {
-		if (c)
+		if (table->columns[c].kind == REPORT_KEY)
+			continue;
+		if (!first)
 			fputc(',', w->out);
+		first = 0;
 		fputs(table->columns[c].key, w->out);
 	}
 	fputs("\r\n", w->out);

@@ -18,6 +18,13 @@
 /* A pause longer than this between cross-tenant deliveries ends a burst. */
 #define REPORT_BURST_GAP_MS INT64_C(1800000)
 
+/*
+ * The deliveries of each owner, camera and recipient shown as evidence
+ * (the first ones): a large incident stays a report one can read, and
+ * audit lists every finding.
+ */
+#define REPORT_EVIDENCE_PER_PAIR 3
+
 /* The headline figures, each confirmed and as an upper bound. */
 enum report_figure {
 	REPORT_OWNERS,     /* accounts whose camera frames reached others */
@@ -121,6 +128,7 @@ enum report_table_id {
 	REPORT_GENERATIONS,
 	REPORT_OWNERS_LIST,
 	REPORT_OWNER_EXPOSURES,
+	REPORT_PAIR_EVIDENCE,
 	REPORT_RECIPIENTS_LIST,
 	REPORT_RECIPIENT_EXPOSURES,
 	REPORT_GAPS,
@@ -138,11 +146,13 @@ struct report_table {
 	size_t column_count;
 	/*
 	 * A child table's rows belong to a row of its parent (the bursts of
-	 * a relay, say): its first column repeats the parent, and JSON nests
-	 * it under the parent row (without that column).  The parent's
-	 * link_column is the key the child's rows are selected by.
+	 * a relay, say): its first parent_columns columns repeat the parent,
+	 * and JSON nests it under the parent row (without those columns).
+	 * The parent's link_column is the key the child's rows are selected
+	 * by.
 	 */
 	int parent;           /* a report_table_id, or -1 */
+	size_t parent_columns;
 	int link_column;      /* for parents: the column that keys children */
 };
 

@@ -49,7 +49,7 @@ check "every count is an integer" "$JQ" -e '[.. | numbers] | all(. == floor and 
 check "every time is RFC 3339 UTC with milliseconds" "$JQ" -e \
 	'[.. | strings | select(test("^[0-9]{4}-[0-9]{2}-"))] | length > 0 and all(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))' all.json
 equal "the top-level keys" \
-	"since,until,skew_ms,burst_gap_ms,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
+	"since,until,skew_ms,burst_gap_ms,evidence_per_pair,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
 	"$("$JQ" -r 'keys_unsorted | join(",")' all.json)"
 
 # The truth agrees with audit's verdicts (so the fixture is what it says).
@@ -320,5 +320,30 @@ equal "the samples' confirmed deliveries are audit's cross-tenant findings" \
 	"$(camaudit audit -q --db s.db --format json | grep -c .)" "$("$JQ" -r .headline.confirmed.deliveries out)"
 equal "the leak on cache-2 begins after its generation change" "cache-2 2019-12-26T08:14:37.206Z 41 42 2019-12-26T08:16:58.604Z" \
 	"$("$JQ" -r '.generations[0] | [.node, .changed_at, .from, .to, .first_cross_tenant_at] | join(" ")' out)"
+
+# Evidence: per owner, camera and recipient, the first 3 of audit's findings.
+evidence_of_audit() { # the first 3 findings per pair, from audit --format json
+	"$JQ" -s -r 'map(select(.type == "cross_tenant")) | group_by([.owner_account, .origin_device, .viewer_account])[] | sort_by(.served_at)[:3][]
+		| [.owner_account, .origin_device, .viewer_account, .served_at, .request_id, .serve_ref, .fill_ref] | join(" ")' "$1" | LC_ALL=C sort
+}
+evidence_of_report() { # the evidence nested in a JSON report
+	"$JQ" -r '.owners[] | .owner_account as $o | .exposures[] | [$o, .origin_device, .recipient_account] as $p
+		| .evidence[] | $p + [.served_at, .request_id, .serve_ref, .fill_ref] | join(" ")' "$1" | LC_ALL=C sort
+}
+camaudit audit -q --db s.db --format json > s-audit.json
+cp out s.json
+equal "the bound is stated" 3 "$("$JQ" -r .evidence_per_pair s.json)"
+check "some of the samples' pairs have more deliveries than the bound" "$JQ" -e '[.owners[].exposures[] | select(.deliveries > 3)] | length > 0' s.json
+check "each pair shows its deliveries up to the bound" "$JQ" -e \
+	'all(.owners[].exposures[]; (.evidence | length) == ([.deliveries, 3] | min))' s.json
+equal "the evidence is the first 3 findings of each owner, camera and recipient" \
+	"$(evidence_of_audit s-audit.json)" "$(evidence_of_report s.json)"
+check "every reference is FILE:LINE" "$JQ" -e \
+	'all(.owners[].exposures[].evidence[]; (.serve_ref | test("/relay-[ab]\\.log[.0-9gz]*:[0-9]+$")) and (.fill_ref | test("/cache-[12]\\.log[.0-9gz]*:[0-9]+$")))' s.json
+equal "the fixture's evidence too" "$(evidence_of_audit audit.json)" "$(evidence_of_report all.json)"
+expect_exit 1 "the samples' report as text" camaudit report -q --db s.db
+grep_file "text: the evidence, and its bound" "^evidence by owner, camera and recipient: $(evidence_of_audit s-audit.json | grep -c .) \(the first 3 deliveries of each; audit lists them all\)$" out
+grep_file "text: an evidence line" "^  acct-0019 +cam-3be5fb +acct-0006 +2019-12-26T08:50:32\.251Z +r-[ab]-[0-9]+ +[^ ]*/relay-[ab]\.log[^ ]*:[0-9]+ +[^ ]*/cache-2\.log[^ ]*:[0-9]+$" out
+check "text has no trailing blanks" sh -c '! grep -q " \$" out'
 
 done_testing

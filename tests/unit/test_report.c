@@ -1,8 +1,8 @@
 /*
  * Unit tests of the report's data (src/report.c): when an answer is
- * incomplete, and in what words, from the counts of an audit.  The CLI
- * tests (tests/cli/report.sh) check every figure against a fixture's
- * truth.
+ * incomplete, and in what words, from the counts of an audit; which
+ * deliveries stand as evidence.  The CLI tests (tests/cli/report.sh)
+ * check every figure against a fixture's truth.
  */
 #include "config.h"
 
@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "report.h"
+
+#include "store_fixture.h"
 
 static struct audit_summary checked(uint64_t deliveries, uint64_t attributed,
 				    uint64_t in_gaps)
@@ -124,6 +126,58 @@ static void test_the_words_fit_a_small_buffer(void **state)
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 }
 
+/* Collects the evidence rows' times and request ids. */
+struct evidence {
+	int rows;
+	int64_t at[8];
+	char request[8][16];
+};
+
+static int collect_evidence(const struct report_value *row, void *ctx)
+{
+	struct evidence *e = ctx;
+
+	assert_true(e->rows < 8);
+	e->at[e->rows] = row[3].number;
+	snprintf(e->request[e->rows], sizeof(e->request[0]), "%.*s",
+		 (int)row[4].len, row[4].text);
+	e->rows++;
+	return 0;
+}
+
+static void test_evidence_is_the_first_deliveries_of_a_pair(void **state)
+{
+	struct fixture *fx = *state;
+	const struct audit_window all = {INT64_MIN, INT64_MAX, 2000};
+	struct report_summary sum;
+	struct evidence e = {0};
+	char line[160];
+	int i;
+
+	add(fx, REGISTRY_LOG, "ts=2019-12-01T00:00:00Z op=bind device=cam-1 "
+	    "account=alice");
+	add(fx, CACHE_LOG, "ts=2019-12-26T08:00:00Z op=fill node=n key=k "
+	    "device=cam-1 frame=f1");
+	/* Five deliveries to bob, newest first in the log. */
+	for (i = 5; i >= 1; i--) {
+		snprintf(line, sizeof(line), "ts=2019-12-26T08:0%d:00Z req=r%d "
+			 "account=bob key=k frame=f1 node=n", i, i);
+		add(fx, RELAY_LOG, line);
+	}
+	assert_int_equal(report_build(fx->st, &all, 90, &sum), 0);
+	assert_int_equal(sum.confirmed[REPORT_DELIVERIES], 5);
+	assert_int_equal(report_each_row(fx->st, REPORT_PAIR_EVIDENCE, NULL,
+					 collect_evidence, &e), 0);
+	assert_int_equal(e.rows, REPORT_EVIDENCE_PER_PAIR);
+	for (i = 0; i < e.rows; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "r%d", i + 1);
+		assert_string_equal(e.request[i], want);
+		assert_true(i == 0 || e.at[i] > e.at[i - 1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +189,9 @@ int main(void)
 		cmocka_unit_test(test_each_reason_has_a_json_key),
 		cmocka_unit_test(test_the_words_name_the_share_the_minimum_and_the_gaps),
 		cmocka_unit_test(test_the_words_fit_a_small_buffer),
+		cmocka_unit_test_setup_teardown(
+			test_evidence_is_the_first_deliveries_of_a_pair, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
