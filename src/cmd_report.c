@@ -390,9 +390,16 @@ static int write_text(struct writer *w)
 	fprintf(out, "\ncoverage: %" PRIu64 " deliveries in coverage gaps, %"
 		PRIu64 " unattributed, %" PRIu64 " uncertain\n",
 		sum->gap_deliveries, report_unattributed(sum), sum->uncertain);
-	return text_table(w, REPORT_GAPS, "(hours in which a cache node that "
-			  "served wrote no cache log line)") ||
-	       text_table(w, REPORT_UNATTRIBUTED, NULL) ? -1 : 0;
+	if (text_table(w, REPORT_GAPS, "(hours in which a cache node that "
+		       "served wrote no cache log line)") ||
+	    text_table(w, REPORT_UNATTRIBUTED, NULL))
+		return -1;
+	format_time(sum->generated_at, first);
+	fprintf(out, "\ngenerated: %s by camaudit " PACKAGE_VERSION " from ",
+		first);
+	fput_safe(out, sum->store, strlen(sum->store));
+	fputc('\n', out);
+	return text_table(w, REPORT_SOURCES, NULL);
 }
 
 /* --- json ----------------------------------------------------------------- */
@@ -480,6 +487,9 @@ static int write_json(struct writer *w)
 
 	tree_init(t, w->out, 1);
 	tree_object(t, NULL);
+	tree_time(t, "generated_at", sum->generated_at);
+	tree_text(t, "camaudit_version", PACKAGE_VERSION);
+	tree_text(t, "store", sum->store);
 	json_time_or_null(t, "since", sum->window.since != INT64_MIN,
 			  sum->window.since);
 	json_time_or_null(t, "until", sum->window.until != INT64_MAX,
@@ -531,6 +541,8 @@ static int write_json(struct writer *w)
 	    json_table(w, REPORT_UNATTRIBUTED, NULL))
 		return -1;
 	tree_end(t);
+	if (json_table(w, REPORT_SOURCES, NULL))
+		return -1;
 	tree_end(t);
 	tree_finish(t);
 	return 0;

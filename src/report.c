@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "coverage.h"
 #include "report.h"
@@ -374,6 +375,14 @@ static const struct report_column gap_columns[] = {
 	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
 	{"uncertain", "UNCERTAIN", REPORT_COUNT},
 };
+/* The input files: every source of the store, as status counts them. */
+static const struct report_column source_columns[] = {
+	{"file", "FILE", REPORT_TEXT},
+	{"lines", "LINES", REPORT_COUNT},
+	{"events", "EVENTS", REPORT_COUNT},
+	{"rejected", "REJECTED", REPORT_COUNT},
+	{"damaged", "DAMAGED", REPORT_TEXT},
+};
 static const struct report_column unattributed_columns[] = {
 	{"node", "NODE", REPORT_TEXT},
 	{"deliveries", "DELIVERIES", REPORT_COUNT},
@@ -487,6 +496,11 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		" max(ts) FROM temp.report_delivery WHERE type = 'unattributed'"
 		" GROUP BY node ORDER BY name",
 		COLUMNS(unattributed_columns), -1, 0, 0},
+	[REPORT_SOURCES] = {
+		"sources", "input files",
+		"SELECT name, lines, events, rejected, damaged FROM main.source"
+		" ORDER BY name, id",
+		COLUMNS(source_columns), -1, 0, 0},
 };
 
 /* --- building ------------------------------------------------------------- */
@@ -612,6 +626,7 @@ int report_build(struct store *st, const struct audit_window *window,
 {
 	int64_t confirmed[8], upper[5], cap, counts[4];
 	uint64_t unconfirmed_frames;
+	struct timespec now;
 	int f;
 
 	memset(summary, 0, sizeof(*summary));
@@ -648,6 +663,9 @@ int report_build(struct store *st, const struct audit_window *window,
 	summary->hours = count_of(counts[2]);
 	summary->generation_changes = count_of(counts[3]);
 	summary->min_traced = min_traced;
+	clock_gettime(CLOCK_REALTIME, &now);
+	summary->generated_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	summary->store = store_path(st);
 	summary->blind = report_blind_reasons(&summary->checked, min_traced);
 	return 0;
 }

@@ -74,6 +74,8 @@ struct report_summary {
 	uint64_t owner_cap;           /* registry owners not confirmed */
 	uint64_t hours;               /* rows of the hourly timeline */
 	uint64_t generation_changes;  /* in the window */
+	int64_t generated_at;         /* when report_build() ran, ms */
+	const char *store;            /* the database's path, as given */
 };
 
 /* Room for report_blind_words(). */
@@ -133,6 +135,7 @@ enum report_table_id {
 	REPORT_RECIPIENT_EXPOSURES,
 	REPORT_GAPS,
 	REPORT_UNATTRIBUTED,
+	REPORT_SOURCES,
 	REPORT_TABLE_COUNT
 };
 

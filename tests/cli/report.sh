@@ -41,7 +41,9 @@ headline_of() {
 }
 
 # --- the whole fixture as JSON --------------------------------------------------
+before=$(date -u +%s)
 expect_exit 1 "a report with cross-tenant deliveries exits 1" camaudit report --db r.db --format json
+after=$(date -u +%s)
 cp out all.json
 check "the JSON is one object" "$JQ" -e -s 'length == 1 and (.[0] | type) == "object"' all.json
 equal "the JSON is one line" 1 "$(wc -l < all.json)"
@@ -49,7 +51,7 @@ check "every count is an integer" "$JQ" -e '[.. | numbers] | all(. == floor and 
 check "every time is RFC 3339 UTC with milliseconds" "$JQ" -e \
 	'[.. | strings | select(test("^[0-9]{4}-[0-9]{2}-"))] | length > 0 and all(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))' all.json
 equal "the top-level keys" \
-	"since,until,skew_ms,burst_gap_ms,evidence_per_pair,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
+	"generated_at,camaudit_version,store,since,until,skew_ms,burst_gap_ms,evidence_per_pair,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage,sources" \
 	"$("$JQ" -r 'keys_unsorted | join(",")' all.json)"
 
 # The truth agrees with audit's verdicts (so the fixture is what it says).
@@ -67,6 +69,16 @@ equal "the checked deliveries by verdict" \
 	"$(truth | awk -F'\t' '$3 != "not_delivered"' | grep -c .) $(for t in cross_tenant device_mismatch unknown_owner unattributed ok; do
 		truth | awk -F'\t' -v t=$t '$3 == t' | grep -c .; done | tr '\n' ' ' | sed 's/ $//')" \
 	"$("$JQ" -r '.checked | [.deliveries, .cross_tenant, .device_mismatch, .unknown_owner, .unattributed, .ok] | map(tostring) | join(" ")' all.json)"
+
+# --- provenance ----------------------------------------------------------------------
+generated=$("$JQ" -r '.generated_at | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601' all.json)
+check "generated_at is the time the report was made" test "$before" -le "$generated" -a "$generated" -le "$after"
+equal "the version is camaudit's" "$(camaudit --version | cut -d' ' -f2)" "$("$JQ" -r .camaudit_version all.json)"
+equal "the store is named as given" r.db "$("$JQ" -r .store all.json)"
+equal "the input files with their line counts" \
+	"$(for f in "$data"/*.log; do echo "$f $(wc -l < "$f") 0 null"; done | LC_ALL=C sort)" \
+	"$("$JQ" -r '.sources[] | "\(.file) \(.lines) \(.rejected) \(.damaged)"' all.json)"
+check "every line is an event" "$JQ" -e 'all(.sources[]; .events == .lines)' all.json
 
 # --- completeness ------------------------------------------------------------------
 # The fixture traces 22 of 26 deliveries (84.6%) and has a coverage gap.
@@ -236,6 +248,10 @@ grep_file "text: a generation change" "^  cache-2 +2019-12-26T09:10:00.000Z +7 +
 grep_file "text: an owner's exposure" "^  acct-alice +cam-a1 +acct-carol +1 +3 +2019-12-26T09:10:05.000Z +2019-12-26T09:10:35.000Z$" out
 grep_file "text: the coverage gap" "^  2019-12-26T10:00:00.000Z +cache-2 +5 +4 +0 +1 +2$" out
 check "text has no trailing blanks" sh -c '! grep -q " \$" out'
+grep_file "text: when, by which camaudit, from which store" \
+	"^generated: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z by camaudit $(camaudit --version | cut -d' ' -f2) from r\.db$" out
+grep_file "text: the input files" "^input files: 5$" out
+grep_file "text: an input file and its lines" "^  [^ ]*/relay-a\.log +$(wc -l < "$data/relay-a.log") +$(wc -l < "$data/relay-a.log") +0 +-$" out
 grep_file "the text says first that the report is incomplete, and why" \
 	"^INCOMPLETE: only 84\.6% of deliveries could be traced to a fill \(below --min-traced 90%; are cache logs missing\?\) and 4 deliveries fall in coverage gaps .*;$" out
 grep_file "and what that means" "^  where no finding is shown, that means unknown, not clean$" out
@@ -264,7 +280,8 @@ check "the missing database is not created" test ! -e missing.db
 # --- -o FILE ---------------------------------------------------------------------------------
 expect_exit 1 "-o writes the report to a file" camaudit report --db r.db --format json -o report.json
 check "nothing on stdout with -o" test ! -s out
-check "the file holds the report" cmp -s report.json all.json
+equal "the file holds the report (made at another time)" "$("$JQ" -c 'del(.generated_at)' all.json)" \
+	"$("$JQ" -c 'del(.generated_at)' report.json)"
 equal "the file is created private (0600)" 600 "$(stat -c %a report.json)"
 echo old > victim
 ln -s victim link.json
