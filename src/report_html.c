@@ -68,6 +68,26 @@ static void html_value(FILE *out, const struct report_value *v)
 		fputs("-", out);
 }
 
+/*
+ * A FILE:LINE: as text, with a line break allowed after each '/', so
+ * that a long path wraps between directories rather than inside a name.
+ */
+static void html_ref(FILE *out, const struct report_value *v)
+{
+	const char *p = v->text, *end = v->text + v->len, *slash;
+
+	if (!p) {
+		fputs("-", out);
+		return;
+	}
+	while ((slash = memchr(p, '/', (size_t)(end - p)))) {
+		html_put(out, p, (size_t)(slash - p) + 1);
+		fputs("<wbr>", out);
+		p = slash + 1;
+	}
+	html_put(out, p, (size_t)(end - p));
+}
+
 static const char html_head[] =
 	"<!DOCTYPE html>\n"
 	"<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -101,6 +121,13 @@ static const char html_head[] =
 	".window strong{color:#b3261e}\n"
 	".note{color:#444;max-width:880px}\n"
 	".none{color:#777;font-style:italic}\n"
+	"code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:13px}\n"
+	"#evidence td,#evidence thead th{white-space:nowrap}\n"
+	"#evidence td.ref{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;"
+	"font-size:12px;white-space:normal}\n"
+	"#evidence tr.owner th{background:#fbeaea;border-top:2px solid #b3261e;"
+	"font-size:15px}\n"
+	"#evidence tr.more td{color:#555;font-style:italic}\n"
 	"svg{display:block;max-width:100%;height:auto}\n"
 	"svg text{font:11px system-ui,\"DejaVu Sans\",sans-serif;fill:#333}\n"
 	"details{margin:8px 0}summary{cursor:pointer;color:#333}\n"
@@ -108,14 +135,18 @@ static const char html_head[] =
 	"tr{break-inside:avoid}}\n"
 	"</style>\n</head>\n<body>\n";
 
-static void html_cell(FILE *out, const struct report_value *v,
-		      enum report_kind kind)
+/* A cell spanning rows (1: an ordinary one). */
+static void html_cell_span(FILE *out, const struct report_value *v,
+			   enum report_kind kind, int64_t rows)
 {
 	char buf[VALUE_SIZE];
 	struct text text = report_value_text(v, kind, buf);
 
-	fputs(kind == REPORT_COUNT ? "<td class=\"n\">" :
-	      kind == REPORT_TIME ? "<td class=\"t\">" : "<td>", out);
+	fprintf(out, "<td%s", kind == REPORT_COUNT ? " class=\"n\"" :
+		kind == REPORT_TIME ? " class=\"t\"" : "");
+	if (rows > 1)
+		fprintf(out, " rowspan=\"%" PRId64 "\"", rows);
+	fputc('>', out);
 	if (!text.ptr)
 		fputs("-", out);
 	else if (kind == REPORT_TEXT)
@@ -123,6 +154,12 @@ static void html_cell(FILE *out, const struct report_value *v,
 	else
 		fputs(text.ptr, out);
 	fputs("</td>", out);
+}
+
+static void html_cell(FILE *out, const struct report_value *v,
+		      enum report_kind kind)
+{
+	html_cell_span(out, v, kind, 1);
 }
 
 static int count_row(const struct report_value *row, void *ctx)
@@ -148,9 +185,20 @@ static int html_row(const struct report_value *row, void *ctx)
 	return 0;
 }
 
+/* "t-owners", "t-bursts-relays": a table's JSON path, for an id. */
+static void html_table_id(FILE *out, enum report_table_id id)
+{
+	const struct report_table *table = &report_tables[id];
+
+	if (table->parent >= 0)
+		fprintf(out, "t-%s-%s", report_tables[table->parent].key, table->key);
+	else
+		fprintf(out, "t-%s", table->key);
+}
+
 /*
- * A table with an id ("t-" and the table's index) under an h3, or "none"
- * (rows are counted first: the tables are small).
+ * A table with an id (html_table_id) under an h3, or "none" (rows are
+ * counted first: the tables are small).
  */
 static int html_table(struct writer *w, enum report_table_id id, int heading)
 {
@@ -163,10 +211,14 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 	if (report_each_row(w->st, id, NULL, count_row, w))
 		return -1;
 	if (w->rows == 0) {
-		fprintf(w->out, "<p class=\"none\" id=\"t-%d\">none</p>\n", (int)id);
+		fputs("<p class=\"none\" id=\"", w->out);
+		html_table_id(w->out, id);
+		fputs("\">none</p>\n", w->out);
 		return 0;
 	}
-	fprintf(w->out, "<table id=\"t-%d\">\n<thead><tr>", (int)id);
+	fputs("<table id=\"", w->out);
+	html_table_id(w->out, id);
+	fputs("\">\n<thead><tr>", w->out);
 	for (c = 0; c < table->column_count; c++) {
 		const struct report_column *col = &table->columns[c];
 		const char *k;
@@ -412,6 +464,107 @@ static int html_timeline(struct writer *w)
 	return 0;
 }
 
+/*
+ * The evidence, one table: per owner a heading row, then per camera and
+ * recipient its counts, spanning the rows of its first deliveries
+ * (request id, FILE:LINE of the serve and of the fill) and of the count
+ * of the rest.
+ */
+#define EVIDENCE_COLUMNS 8
+
+struct evidence_pair {
+	struct writer *w;
+	const struct report_value *pair; /* a REPORT_OWNER_EXPOSURES row */
+	int64_t span;                    /* rows its cells span */
+	int64_t shown;                   /* evidence rows written */
+};
+
+/* The pair's camera, recipient, frames and deliveries, spanning its rows. */
+static void evidence_pair_cells(const struct evidence_pair *p)
+{
+	const struct report_column *col =
+		report_tables[REPORT_OWNER_EXPOSURES].columns;
+	int c;
+
+	for (c = 1; c <= 4; c++)
+		html_cell_span(p->w->out, &p->pair[c], col[c].kind, p->span);
+}
+
+static int evidence_row(const struct report_value *row, void *ctx)
+{
+	struct evidence_pair *p = ctx;
+	FILE *out = p->w->out;
+
+	fputs("<tr>", out);
+	if (p->shown++ == 0)
+		evidence_pair_cells(p);
+	html_cell(out, &row[3], REPORT_TIME);
+	html_cell(out, &row[4], REPORT_TEXT);
+	fputs("<td class=\"ref\">", out);
+	html_ref(out, &row[5]);
+	fputs("</td><td class=\"ref\">", out);
+	html_ref(out, &row[6]);
+	fputs("</td></tr>\n", out);
+	return 0;
+}
+
+static int evidence_pair(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	int64_t deliveries = row[4].number;
+	struct evidence_pair p = {w, row, 0, 0};
+	int64_t rest;
+
+	p.span = deliveries < REPORT_EVIDENCE_PER_PAIR ? deliveries :
+		REPORT_EVIDENCE_PER_PAIR;
+	p.span += deliveries > p.span;
+	if (report_each_row(w->st, REPORT_PAIR_EVIDENCE, &row[report_tables[REPORT_OWNER_EXPOSURES].link_column],
+			    evidence_row, &p))
+		return -1;
+	rest = deliveries - p.shown;
+	if (p.shown == 0) /* cannot happen: a pair is made of deliveries */
+		p.span = 1;
+	if (rest > 0 || p.shown == 0) {
+		fputs("<tr class=\"more\">", w->out);
+		if (p.shown == 0)
+			evidence_pair_cells(&p);
+		fprintf(w->out, "<td colspan=\"4\">and %" PRId64 " more deliver%s"
+			"</td></tr>\n", rest, rest == 1 ? "y" : "ies");
+	}
+	return 0;
+}
+
+static int evidence_owner(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+
+	fprintf(w->out, "<tbody>\n<tr class=\"owner\"><th colspan=\"%d\">",
+		EVIDENCE_COLUMNS);
+	html_value(w->out, &row[1]);
+	fputs("</th></tr>\n", w->out);
+	if (report_each_row(w->st, REPORT_OWNER_EXPOSURES, &row[0], evidence_pair,
+			    w))
+		return -1;
+	fputs("</tbody>\n", w->out);
+	return 0;
+}
+
+static int html_evidence(struct writer *w)
+{
+	if (!w->sum->has_exposure) {
+		fputs("<p class=\"none\" id=\"evidence\">none</p>\n", w->out);
+		return 0;
+	}
+	fputs("<table id=\"evidence\">\n<thead><tr><th>camera</th><th>recipient"
+	      "</th><th class=\"n\">frames</th><th class=\"n\">deliveries</th>"
+	      "<th>served at</th><th>request id</th><th>serve (file:line)</th>"
+	      "<th>fill (file:line)</th></tr></thead>\n", w->out);
+	if (report_each_row(w->st, REPORT_OWNERS_LIST, NULL, evidence_owner, w))
+		return -1;
+	fputs("</table>\n", w->out);
+	return 0;
+}
+
 static void html_figure_row(FILE *out, const struct report_summary *sum,
 			    enum report_figure f)
 {
@@ -486,14 +639,32 @@ int report_write_html(struct writer *w)
 	    html_table(w, REPORT_BURST_RELAYS, 1) ||
 	    html_table(w, REPORT_BURST_NODES, 1))
 		return -1;
-	fputs("</section>\n<section id=\"owners\">\n<h2>Owners to notify: who "
-	      "saw which of their cameras</h2>\n", out);
-	if (html_table(w, REPORT_OWNER_EXPOSURES, 0))
+	fprintf(out, "</section>\n<section id=\"owners\">\n<h2>Owners to notify"
+		"</h2>\n<p class=\"note\">One row per owner whose camera frames "
+		"reached another account, by name: %" PRIu64 " owner%s.</p>\n",
+		sum->confirmed[REPORT_OWNERS],
+		sum->confirmed[REPORT_OWNERS] == 1 ? "" : "s");
+	if (html_table(w, REPORT_OWNERS_LIST, 0))
+		return -1;
+	fprintf(out, "<h3>Evidence: who saw which of their cameras</h3>\n<p "
+		"class=\"note\">Per owner, camera and recipient, the first %d "
+		"deliveries, oldest first: when, the relay's request id, and the "
+		"log lines (file:line) of the serve and of the cache fill its frame "
+		"came from; the rest are counted.  <code>camaudit audit</code> with "
+		"the same window lists every one, and <code>camaudit explain "
+		"REQUEST_ID</code> shows how one was judged.</p>\n",
+		REPORT_EVIDENCE_PER_PAIR);
+	if (html_evidence(w))
 		return -1;
 	fputs("</section>\n<section id=\"recipients\">\n<h2>Recipients: whose "
 	      "cameras they saw</h2>\n", out);
+	if (html_table(w, REPORT_RECIPIENTS_LIST, 0))
+		return -1;
+	fputs("<details><summary>Per recipient, owner and camera</summary>\n",
+	      out);
 	if (html_table(w, REPORT_RECIPIENT_EXPOSURES, 0))
 		return -1;
+	fputs("</details>\n", out);
 	fputs("</section>\n<section id=\"causes\">\n<h2>Cause hints</h2>\n", out);
 	if (html_table(w, REPORT_GENERATIONS, 1) ||
 	    html_table(w, REPORT_EXPOSURE_RELAYS, 1) ||

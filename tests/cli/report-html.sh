@@ -14,9 +14,9 @@ esc=$(printf '\033')
 	echo 'ts=2019-12-01T00:00:00Z op=bind device=cam-1 account="<script>document.title=1</script>"'
 	echo 'ts=2019-12-26T08:00:00Z op=fill node="<img src=x>" key=k device=cam-1 frame=f1 gen="<b>7"'
 	echo 'ts=2019-12-26T09:00:00Z op=fill node="<img src=x>" key=k device=cam-1 frame=f2 gen="8\"'"'"'"'
-	echo 'ts=2019-12-26T09:00:01Z req=x1 account="<a href=\"http://evil.example/\">x</a>" key=k frame=f2 node="<img src=x>" relay="r\033[2J"'
-} | sed "s/\\\\033/$esc/g" > hostile.log
-camaudit ingest -q --db h.db hostile.log
+	echo 'ts=2019-12-26T09:00:01Z req="<u>x1" account="<a href=\"http://evil.example/\">x</a>" key=k frame=f2 node="<img src=x>" relay="r\033[2J"'
+} | sed "s/\\\\033/$esc/g" > '<b>hostile&.log'
+camaudit ingest -q --db h.db '<b>hostile&.log'
 
 # --- the file itself ------------------------------------------------------------
 for name in r s h; do
@@ -31,7 +31,9 @@ for name in r s h; do
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">" $name.html
 	camaudit report --db $name.db --format json > $name.json
 done
-check "h: markup from the logs is escaped, not written" sh -c "! grep -Eiq '<(a|img|script)[ >]|<b>' h.html"
+check "h: markup from the logs is escaped, not written" sh -c "! grep -Eiq '<(a|img|script)[ >]|<[bu]>' h.html"
+grep_file "h: a request id with markup is text" '<td>&lt;u&gt;x1</td>' h.html
+grep_file "h: a file name with markup is text" '&lt;b&gt;hostile&amp;\.log:4</td>' h.html
 check "h: the only element with an href or src is none" sh -c "! grep -Eiq '<[a-z]+ [^>]*(href|src)=' h.html"
 grep_file "the timeline is inline SVG" '<svg id="timeline" viewBox=' r.html
 grep_file "generation changes are marked on the timeline" 'stroke-dasharray="4 3"/>' r.html
@@ -59,6 +61,10 @@ browser() {
 }
 id_value() { # ID FILE: the text of the element with that id in a DOM dump
 	sed -n "s/.*id=\"$1\">\\([^<]*\\)<.*/\\1/p" "$2"
+}
+rows_of() { # ID FILE: the rows of the table with that id, cells ending in a tab
+	sed -n "/<table id=\"$1\">/,/<\/table>/p" "$2" | grep '^<tr' |
+		sed 's/<\/t[dh]>/\t/g; s/<[^>]*>//g'
 }
 
 for name in r s h; do
@@ -99,7 +105,24 @@ for name in r s h; do
 		"$("$JQ" -r '"\(.exposure.first_at) \(.exposure.last_at) \(.bursts | length)"' $name.json)" \
 		"$(id_value first-exposure $name.dom) $(id_value last-exposure $name.dom) $(id_value burst-count $name.dom)"
 	check "$name: the timeline is in the DOM" grep -q '<svg id="timeline"' $name.dom
+	equal "$name: one heading per owner in the evidence" "$("$JQ" '.owners | length' $name.json)" \
+		"$(grep -c '^<tr class="owner">' $name.dom)"
+	equal "$name: the deliveries the evidence leaves out are counted" \
+		"$("$JQ" '[.owners[].exposures[] | .deliveries - (.evidence | length)] | add // 0' $name.json)" \
+		"$(sed -n 's/^<tr class="more"><td colspan="4">and \([0-9]*\) more deliver.*/\1/p' $name.dom | awk '{ s += $1 } END { print s + 0 }')"
+	[ $name = h ] && continue # h's values are escaped in the DOM, raw in JSON
+	equal "$name: the owners to notify come first, with the JSON's totals" \
+		"$("$JQ" -r '.owners[] | [.owner_account, .devices, .recipients, .frames, .deliveries, .first_at, .last_at] | join("\t")' $name.json)" \
+		"$(rows_of t-owners $name.dom | sed 's/\t$//')"
+	check "$name: before the evidence" sh -c "grep -n 'id=\"t-owners\"\\|id=\"evidence\"' $name.dom | cut -d: -f2 | tr '\n' ' ' | grep -q 't-owners.*evidence'"
+	equal "$name: the evidence in the DOM is the JSON's, in its order" \
+		"$("$JQ" -r '.owners[].exposures[].evidence[] | [.served_at, .request_id, .serve_ref, .fill_ref] | join(" ")' $name.json)" \
+		"$(rows_of evidence $name.dom | awk -F'\t' 'NF >= 5 { print $(NF-4) " " $(NF-3) " " $(NF-2) " " $(NF-1) }')"
+	equal "$name: each camera and recipient spans its deliveries and the count of the rest" \
+		"$("$JQ" -r '.owners[].exposures[] | (.evidence | length) + (if .deliveries > (.evidence | length) then 1 else 0 end)' $name.json | tr '\n' ' ')" \
+		"$(sed -n '/<table id="evidence">/,/<\/table>/p' $name.dom | sed -n 's/^<tr><td\( rowspan="\([0-9]*\)"\)\{0,1\}>.*/\2/p' | sed 's/^$/1/' | tr '\n' ' ')"
 done
+check "the samples leave deliveries out of the evidence" grep -q '^<tr class="more">' s.dom
 check "a log's <script> is no element in the DOM" sh -c '! grep -qi "<script" h.dom'
 check "a log's <img> is no element in the DOM" sh -c '! grep -qi "<img" h.dom'
 check "a log's link is no element in the DOM" sh -c '! grep -qi "<a " h.dom'
