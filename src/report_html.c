@@ -595,6 +595,25 @@ static void html_window(struct writer *w)
 		sum->bursts, sum->bursts == 1 ? "" : "s");
 }
 
+/* Where the page comes from: when, which camaudit, which store and logs. */
+static int html_footer(struct writer *w)
+{
+	char when[TIMEFMT_SIZE];
+
+	timefmt_format(w->sum->generated_at, when);
+	fprintf(w->out, "<footer id=\"provenance\">\n<h2>Sources</h2>\n<p>"
+		"Generated <span id=\"generated-at\">%s</span> by camaudit <span "
+		"id=\"version\">" PACKAGE_VERSION "</span> from the database <code "
+		"id=\"store\">", when);
+	html_put(w->out, w->sum->store, strlen(w->sum->store));
+	fputs("</code>, which holds these input files (lines read, events "
+	      "stored, lines rejected):</p>\n", w->out);
+	if (html_table(w, REPORT_SOURCES, 0))
+		return -1;
+	fputs("</footer>\n", w->out);
+	return 0;
+}
+
 int report_write_html(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
@@ -684,7 +703,10 @@ int report_write_html(struct writer *w)
 	if (html_table(w, REPORT_GAPS, 1) ||
 	    html_table(w, REPORT_UNATTRIBUTED, 1))
 		return -1;
-	fputs("</section>\n</body>\n</html>\n", out);
+	fputs("</section>\n", out);
+	if (html_footer(w))
+		return -1;
+	fputs("</body>\n</html>\n", out);
 	return 0;
 }
 

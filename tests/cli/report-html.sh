@@ -18,6 +18,8 @@ esc=$(printf '\033')
 } | sed "s/\\\\033/$esc/g" > '<b>hostile&.log'
 camaudit ingest -q --db h.db '<b>hostile&.log'
 
+started=$(date -u +%s)
+
 # --- the file itself ------------------------------------------------------------
 for name in r s h; do
 	expect_exit 1 "$name: the report as HTML" camaudit report --db $name.db --format html -o $name.html
@@ -36,6 +38,11 @@ grep_file "h: a request id with markup is text" '<td>&lt;u&gt;x1</td>' h.html
 grep_file "h: a file name with markup is text" '&lt;b&gt;hostile&amp;\.log:4</td>' h.html
 check "h: the only element with an href or src is none" sh -c "! grep -Eiq '<[a-z]+ [^>]*(href|src)=' h.html"
 grep_file "the timeline is inline SVG" '<svg id="timeline" viewBox=' r.html
+hostile_db=$(printf 'h<i>"\033.db')
+cp h.db "$hostile_db"
+expect_exit 1 "a store with a hostile name" camaudit report --db "$hostile_db" --format html -o hp.html
+grep_file "its name is shown escaped" '<code id="store">h&lt;i&gt;&quot;\\x1b\.db</code>' hp.html
+check "no control character from it" sh -c '! LC_ALL=C grep -q "[$(printf "\001-\010\013\014\016-\037\177")]" hp.html'
 grep_file "generation changes are marked on the timeline" 'stroke-dasharray="4 3"/>' r.html
 grep_file "the coverage gap is shaded on the timeline" 'coverage gap: no cache log from cache-2' r.html
 
@@ -110,7 +117,16 @@ for name in r s h; do
 	equal "$name: the deliveries the evidence leaves out are counted" \
 		"$("$JQ" '[.owners[].exposures[] | .deliveries - (.evidence | length)] | add // 0' $name.json)" \
 		"$(sed -n 's/^<tr class="more"><td colspan="4">and \([0-9]*\) more deliver.*/\1/p' $name.dom | awk '{ s += $1 } END { print s + 0 }')"
+	generated=$(id_value generated-at $name.dom)
+	check "$name: the footer says when the page was made (RFC 3339 UTC)" sh -c \
+		"echo '$generated' | grep -Eqx '[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z' &&
+		test \$(date -u -d '$generated' +%s) -ge $started -a \$(date -u -d '$generated' +%s) -le \$(date -u +%s)"
+	equal "$name: by which camaudit" "$(camaudit --version | cut -d' ' -f2)" "$(id_value version $name.dom)"
+	equal "$name: from which store" $name.db "$(id_value store $name.dom)"
 	[ $name = h ] && continue # h's values are escaped in the DOM, raw in JSON
+	equal "$name: and its input files with their line counts, as the JSON has them" \
+		"$("$JQ" -r '.sources[] | [.file, .lines, .events, .rejected, .damaged // "-"] | join("\t")' $name.json)" \
+		"$(rows_of t-sources $name.dom | sed 's/\t$//')"
 	equal "$name: the owners to notify come first, with the JSON's totals" \
 		"$("$JQ" -r '.owners[] | [.owner_account, .devices, .recipients, .frames, .deliveries, .first_at, .last_at] | join("\t")' $name.json)" \
 		"$(rows_of t-owners $name.dom | sed 's/\t$//')"
