@@ -130,6 +130,8 @@ static const char html_head[] =
 	"#evidence tr.more td{color:#555;font-style:italic}\n"
 	"svg{display:block;max-width:100%;height:auto}\n"
 	"svg text{font:11px system-ui,\"DejaVu Sans\",sans-serif;fill:#333}\n"
+	"svg text.count{font-size:10px;font-weight:600;paint-order:stroke;"
+	"stroke:#fff;stroke-width:3px}\n"
 	"details{margin:8px 0}summary{cursor:pointer;color:#333}\n"
 	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
 	"tr{break-inside:avoid}}\n"
@@ -253,6 +255,8 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 #define LOWER_TOP 180
 #define LOWER_BOTTOM 280  /* the time axis */
 #define HOUR_MS INT64_C(3600000)
+#define SCALE_STEPS 4     /* grid lines above 0 on a panel's scale, at most */
+#define LABEL_SLOT_MIN 12 /* an hour this wide has its findings counted */
 
 static double svg_x(const struct writer *w, int64_t ms)
 {
@@ -277,13 +281,18 @@ static int svg_measure(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-/* A bar of one hour in a panel whose top stands for max. */
+/*
+ * A bar of one hour in a panel whose top stands for max; with labelled,
+ * its count above it where there is room, so that an hour of one or two
+ * findings is read, not guessed.
+ */
 static void svg_bar(struct writer *w, int64_t hour, double offset, double share,
 		    int64_t count, uint64_t max, int top, int bottom,
-		    const char *colour, const char *what)
+		    const char *colour, const char *what, int labelled)
 {
 	double slot = svg_x(w, hour + HOUR_MS) - svg_x(w, hour);
 	double height = max ? (double)count / (double)max * (bottom - top) : 0;
+	double x = svg_x(w, hour) + slot * offset;
 	char when[TIMEFMT_SIZE];
 
 	if (count <= 0)
@@ -293,8 +302,11 @@ static void svg_bar(struct writer *w, int64_t hour, double offset, double share,
 	timefmt_format(hour, when);
 	fprintf(w->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
 		"fill=\"%s\"><title>%.13s:00Z %s: %" PRId64 "</title></rect>\n",
-		svg_x(w, hour) + slot * offset, bottom - height, slot * share, height,
-		colour, when, what, count);
+		x, bottom - height, slot * share, height, colour, when, what, count);
+	if (labelled && slot >= LABEL_SLOT_MIN)
+		fprintf(w->out, "<text class=\"count\" x=\"%.2f\" y=\"%.2f\" "
+			"text-anchor=\"middle\">%" PRId64 "</text>\n",
+			x + slot * share / 2, bottom - height - 3, count);
 }
 
 /*
@@ -321,11 +333,11 @@ static int svg_hour(const struct report_value *row, void *ctx)
 	double x = svg_x(w, hour);
 
 	svg_bar(w, hour, 0.12, 0.76, row[1].number, w->max_deliveries, UPPER_TOP,
-		UPPER_BOTTOM, "#9aa5b1", "deliveries");
+		UPPER_BOTTOM, "#9aa5b1", "deliveries", 0);
 	svg_bar(w, hour, 0.08, 0.4, row[2].number, w->max_findings, LOWER_TOP,
-		LOWER_BOTTOM, "#c62828", "cross-tenant deliveries");
+		LOWER_BOTTOM, "#c62828", "cross-tenant deliveries", 1);
 	svg_bar(w, hour, 0.52, 0.4, row[3].number, w->max_findings, LOWER_TOP,
-		LOWER_BOTTOM, "#ef8f00", "unattributed deliveries");
+		LOWER_BOTTOM, "#ef8f00", "unattributed deliveries", 1);
 	if ((index % step + step) % step != 0)
 		return 0;
 	/* A tick and its label: the hour, or the day for steps of days. */
@@ -395,18 +407,60 @@ static int svg_generation(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-/* A panel's frame: its title, its scale (0 and max) and a baseline. */
-static void svg_panel(FILE *out, const char *title, uint64_t max, int top,
-		      int bottom)
+/*
+ * A scale for counts up to max: a round step (1, 2 or 5 times a power of
+ * ten) that takes at most SCALE_STEPS steps to reach max, and the top
+ * the panel's height stands for, the first multiple of the step at or
+ * above max.
+ */
+static void nice_scale(uint64_t max, uint64_t *step, uint64_t *top)
 {
-	fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"font-weight:600\">%s</text>\n"
-		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e6e6e6\"/>\n"
-		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRIu64 "</text>\n"
-		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n"
-		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
-		PLOT_LEFT, top - 6, title, PLOT_LEFT, top, PLOT_RIGHT, top,
-		PLOT_LEFT - 6, top + 4, max, PLOT_LEFT - 6, bottom + 4, PLOT_LEFT,
+	static const uint64_t factors[] = {1, 2, 5};
+	uint64_t magnitude = 1;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < ARRAY_SIZE(factors); i++) {
+			uint64_t s = factors[i] * magnitude;
+			uint64_t steps = max / s + (max % s != 0);
+
+			if (steps <= SCALE_STEPS) {
+				*step = s;
+				*top = (steps ? steps : 1) * s;
+				return;
+			}
+		}
+		magnitude *= 10;
+	}
+}
+
+/*
+ * A panel's frame: its title, a labelled grid line at each step of its
+ * scale, and a baseline; returns the top of the scale, which the panel's
+ * height stands for.
+ */
+static uint64_t svg_panel(FILE *out, const char *id, const char *title,
+			  uint64_t max, int top, int bottom)
+{
+	uint64_t step, scale_top, value;
+
+	nice_scale(max, &step, &scale_top);
+	fprintf(out, "<g id=\"panel-%s\">\n<text x=\"%d\" y=\"%d\" "
+		"style=\"font-weight:600\">%s</text>\n", id, PLOT_LEFT, top - 6,
+		title);
+	for (value = step; value <= scale_top; value += step) {
+		double y = bottom - (double)value / (double)scale_top * (bottom - top);
+
+		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.2f\" x2=\"%d\" "
+			"y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n<text class=\"tick\" "
+			"x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%" PRIu64 "</text>\n",
+			PLOT_LEFT, y, PLOT_RIGHT, y, PLOT_LEFT - 6, y + 4, value);
+	}
+	fprintf(out, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">0"
+		"</text>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		"stroke=\"#333\"/>\n</g>\n", PLOT_LEFT - 6, bottom + 4, PLOT_LEFT,
 		bottom, PLOT_RIGHT, bottom);
+	return scale_top;
 }
 
 /* The hourly timeline as inline SVG; nothing is fetched. */
@@ -435,15 +489,18 @@ static int html_timeline(struct writer *w)
 		SVG_WIDTH, SVG_HEIGHT, SVG_WIDTH, SVG_HEIGHT);
 	if (report_each_row(w->st, REPORT_GAPS, NULL, svg_gap, w))
 		return -1;
-	svg_panel(out, "deliveries per hour", w->max_deliveries, UPPER_TOP,
-		  UPPER_BOTTOM);
-	svg_panel(out, "cross-tenant and unattributed deliveries per hour",
-		  w->max_findings, LOWER_TOP, LOWER_BOTTOM);
-	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_hour, w) ||
-	    report_each_row(w->st, REPORT_BURSTS, NULL, svg_burst, w))
+	/* The bars are drawn to the round tops of the scales. */
+	w->max_deliveries = svg_panel(out, "deliveries", "deliveries per hour",
+				      w->max_deliveries, UPPER_TOP, UPPER_BOTTOM);
+	w->max_findings = svg_panel(out, "findings", "cross-tenant and "
+				    "unattributed deliveries per hour",
+				    w->max_findings, LOWER_TOP, LOWER_BOTTOM);
+	/* Generation changes under the bars, whose counts stay readable. */
+	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
 		return -1;
 	w->marker = 0;
-	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
+	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_hour, w) ||
+	    report_each_row(w->st, REPORT_BURSTS, NULL, svg_burst, w))
 		return -1;
 	/* The legend, on the first line. */
 	fprintf(out, "<g transform=\"translate(%d,14)\">"

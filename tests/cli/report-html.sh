@@ -69,6 +69,20 @@ browser() {
 id_value() { # ID FILE: the text of the element with that id in a DOM dump
 	sed -n "s/.*id=\"$1\">\\([^<]*\\)<.*/\\1/p" "$2"
 }
+ticks() { # PANEL FILE: the labels of a timeline panel's scale, ascending
+	sed -n "/<g id=\"panel-$1\">/,/<\/g>/p" "$2" |
+		sed -n 's/.*<text class="tick"[^>]*>\([0-9]*\)<.*/\1/p' | sort -n | tr '\n' ' '
+}
+# round_scale MAX TICKS...: 0, then even steps of 1, 2 or 5 times a power
+# of ten, at most 4 of them, the last the first at or above MAX.
+round_scale() {
+	echo "$@" | awk '{ max = $1; n = NF - 1; step = $3 - $2
+		if ($2 != 0 || n < 2 || n > 5) exit 1
+		for (i = 3; i <= NF; i++) if ($i - $(i - 1) != step) exit 1
+		m = step; while (m >= 10 && m % 10 == 0) m /= 10
+		if (m != 1 && m != 2 && m != 5) exit 1
+		if ($NF < max || $NF - step >= max && max > 0) exit 1 }'
+}
 rows_of() { # ID FILE: the rows of the table with that id, cells ending in a tab
 	sed -n "/<table id=\"$1\">/,/<\/table>/p" "$2" | grep '^<tr' |
 		sed 's/<\/t[dh]>/\t/g; s/<[^>]*>//g'
@@ -123,6 +137,15 @@ for name in r s h; do
 		test \$(date -u -d '$generated' +%s) -ge $started -a \$(date -u -d '$generated' +%s) -le \$(date -u +%s)"
 	equal "$name: by which camaudit" "$(camaudit --version | cut -d' ' -f2)" "$(id_value version $name.dom)"
 	equal "$name: from which store" $name.db "$(id_value store $name.dom)"
+	max=$("$JQ" '[.hours[].deliveries] | max' $name.json)
+	check "$name: the deliveries' scale is round, to the first step at or above $max: $(ticks deliveries $name.dom)" \
+		round_scale "$max" $(ticks deliveries $name.dom)
+	max=$("$JQ" '[.hours[] | .cross_tenant, .unattributed] | max' $name.json)
+	check "$name: the findings' scale too, above $max: $(ticks findings $name.dom)" \
+		round_scale "$max" $(ticks findings $name.dom)
+	equal "$name: each hour's findings are counted above their bars" \
+		"$("$JQ" -r '.hours[] | .cross_tenant, .unattributed | select(. > 0)' $name.json | tr '\n' ' ')" \
+		"$(sed -n 's/^<text class="count"[^>]*>\([0-9]*\)<.*/\1/p' $name.dom | tr '\n' ' ')"
 	[ $name = h ] && continue # h's values are escaped in the DOM, raw in JSON
 	equal "$name: and its input files with their line counts, as the JSON has them" \
 		"$("$JQ" -r '.sources[] | [.file, .lines, .events, .rejected, .damaged // "-"] | join("\t")' $name.json)" \
@@ -139,6 +162,8 @@ for name in r s h; do
 		"$(sed -n '/<table id="evidence">/,/<\/table>/p' $name.dom | sed -n 's/^<tr><td\( rowspan="\([0-9]*\)"\)\{0,1\}>.*/\2/p' | sed 's/^$/1/' | tr '\n' ' ')"
 done
 check "the samples leave deliveries out of the evidence" grep -q '^<tr class="more">' s.dom
+equal "the samples' scale of deliveries (397 at most)" "0 100 200 300 400 " "$(ticks deliveries s.dom)"
+equal "the samples' scale of findings (54 at most)" "0 20 40 60 " "$(ticks findings s.dom)"
 check "a log's <script> is no element in the DOM" sh -c '! grep -qi "<script" h.dom'
 check "a log's <img> is no element in the DOM" sh -c '! grep -qi "<img" h.dom'
 check "a log's link is no element in the DOM" sh -c '! grep -qi "<a " h.dom'
