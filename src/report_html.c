@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -118,6 +119,12 @@ static const char html_head[] =
 	"table.headline td.confirmed{color:#b3261e}\n"
 	"table.headline td.upper{color:#6b4e00}\n"
 	".window{font-size:16px;margin:8px 0}\n"
+	".incomplete{border:3px solid #b3261e;border-left-width:10px;"
+	"background:#fdecea;padding:10px 16px;margin:12px 0 18px;font-size:15px;"
+	"-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+	".incomplete p{margin:4px 0}\n"
+	".incomplete .banner{font-size:21px;font-weight:700;color:#b3261e}\n"
+	".complete{color:#1b5e20;margin:0 0 12px}\n"
 	".window strong{color:#b3261e}\n"
 	".note{color:#444;max-width:880px}\n"
 	".none{color:#777;font-style:italic}\n"
@@ -633,14 +640,45 @@ static void html_figure_row(FILE *out, const struct report_summary *sum,
 		sum->confirmed[f], key, sum->upper_bound[f]);
 }
 
+/*
+ * Whether an absence of findings means clean: a banner above everything
+ * when the report is incomplete (audit would exit 5 or 6), else one line.
+ */
+static void html_completeness(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	char why[REPORT_BLIND_WORDS_SIZE];
+
+	if (!sum->blind) {
+		fprintf(w->out, "<p class=\"complete\" id=\"complete\">Complete: "
+			"%.1f%% of the deliveries were traced to a fill (at least "
+			"--min-traced %g%%) and none fall in a coverage gap.</p>\n",
+			report_traced_percent(&sum->checked), sum->min_traced);
+		return;
+	}
+	report_blind_words(sum, why, sizeof(why));
+	fprintf(w->out, "<div class=\"incomplete\" id=\"incomplete\" role=\"alert\">"
+		"\n<p class=\"banner\">Incomplete: this report cannot show that "
+		"the window is clean.</p>\n<p id=\"incomplete-why\">%c",
+		toupper((unsigned char)why[0]));
+	html_put(w->out, why + 1, strlen(why + 1));
+	fputs(".</p>\n<p>Where this report shows no finding, that means "
+	      "<strong>unknown</strong>, not clean: the missing logs may hold "
+	      "leaks, which only the upper bound counts.  Ingest the missing logs "
+	      "(<code>camaudit status</code> shows the gaps) and write the report "
+	      "again.</p>\n</div>\n", w->out);
+}
+
 static void html_window(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
 	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
 
 	if (!sum->has_exposure) {
-		fputs("<p class=\"window\" id=\"exposure\">No cross-tenant delivery "
-		      "in the window.</p>\n", w->out);
+		fprintf(w->out, "<p class=\"window\" id=\"exposure\">No cross-tenant "
+			"delivery found in the window%s.</p>\n", sum->blind ?
+			", but the report is incomplete: that means unknown, not "
+			"clean" : "");
 		return;
 	}
 	timefmt_format(sum->first_exposure, first);
@@ -685,6 +723,7 @@ int report_write_html(struct writer *w)
 		"traced to a fill. Times are UTC.</p>\n", sum->checked.deliveries,
 		sum->checked.attributed,
 		report_percent(sum->checked.attributed, sum->checked.deliveries));
+	html_completeness(w);
 
 	fputs("<section id=\"headline\">\n<table class=\"headline\">\n<thead><tr>"
 	      "<th></th><th class=\"n\">Confirmed</th><th class=\"n\">Upper bound"

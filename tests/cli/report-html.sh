@@ -32,12 +32,25 @@ for name in r s h; do
 	grep_file "$name: a content security policy that forbids fetching" \
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">" $name.html
 	camaudit report --db $name.db --format json > $name.json
+	camaudit report -q --db $name.db > $name.txt
 done
 check "h: markup from the logs is escaped, not written" sh -c "! grep -Eiq '<(a|img|script)[ >]|<[bu]>' h.html"
 grep_file "h: a request id with markup is text" '<td>&lt;u&gt;x1</td>' h.html
 grep_file "h: a file name with markup is text" '&lt;b&gt;hostile&amp;\.log:4</td>' h.html
 check "h: the only element with an href or src is none" sh -c "! grep -Eiq '<[a-z]+ [^>]*(href|src)=' h.html"
 grep_file "the timeline is inline SVG" '<svg id="timeline" viewBox=' r.html
+# --- incomplete ------------------------------------------------------------------------
+expect_exit 0 "an empty window as HTML" camaudit report -q --db r.db --format html --since 2020-01-01 -o empty.html
+grep_file "is incomplete: nothing was checked" '^<p id="incomplete-why">No deliveries in the store for this window, so nothing was checked\.</p>$' empty.html
+grep_file "and its window says that no finding means unknown" \
+	'^<p class="window" id="exposure">No cross-tenant delivery found in the window, but the report is incomplete: that means unknown, not clean\.</p>$' empty.html
+expect_exit 1 "the fixture with --min-traced 84.5" camaudit report -q --db r.db --format html --min-traced 84.5 -o gaps.html
+grep_file "is incomplete for its coverage gap alone" '^<p id="incomplete-why">4 deliveries fall in coverage gaps \(hours in which the cache node that served them wrote no cache log line\)\.</p>$' gaps.html
+expect_exit 1 "the fixture after its gap" camaudit report -q --db r.db --format html --since 2019-12-26T11:00:00Z -o after.html
+grep_file "is complete, and says so with its traced share" \
+	'^<p class="complete" id="complete">Complete: 100\.0% of the deliveries were traced to a fill \(at least --min-traced 90%\) and none fall in a coverage gap\.</p>$' after.html
+check "and has no banner" sh -c '! grep -q "id=\"incomplete\"" after.html'
+
 hostile_db=$(printf 'h<i>"\033.db')
 cp h.db "$hostile_db"
 expect_exit 1 "a store with a hostile name" camaudit report --db "$hostile_db" --format html -o hp.html
@@ -146,6 +159,16 @@ for name in r s h; do
 	equal "$name: each hour's findings are counted above their bars" \
 		"$("$JQ" -r '.hours[] | .cross_tenant, .unattributed | select(. > 0)' $name.json | tr '\n' ' ')" \
 		"$(sed -n 's/^<text class="count"[^>]*>\([0-9]*\)<.*/\1/p' $name.dom | tr '\n' ' ')"
+	if [ "$("$JQ" .completeness.complete $name.json)" = true ]; then
+		check "$name: complete, as the JSON says: one line, no banner" sh -c \
+			"grep -q 'id=\"complete\"' $name.dom && ! grep -q 'id=\"incomplete\"' $name.dom"
+	else
+		equal "$name: incomplete, as the JSON says: a banner, in the text's words" \
+			"$(sed -n 's/^INCOMPLETE: \(.*\);$/\1./p' $name.txt)" \
+			"$(id_value incomplete-why $name.dom | sed 's/^./\L&/')"
+		check "$name: the banner comes before the headline" sh -c \
+			"grep -n 'id=\"incomplete\"\\|id=\"headline\"' $name.dom | cut -d: -f2- | tr '\n' ' ' | grep -q 'incomplete.*headline'"
+	fi
 	[ $name = h ] && continue # h's values are escaped in the DOM, raw in JSON
 	equal "$name: and its input files with their line counts, as the JSON has them" \
 		"$("$JQ" -r '.sources[] | [.file, .lines, .events, .rejected, .damaged // "-"] | join("\t")' $name.json)" \
@@ -162,6 +185,8 @@ for name in r s h; do
 		"$(sed -n '/<table id="evidence">/,/<\/table>/p' $name.dom | sed -n 's/^<tr><td\( rowspan="\([0-9]*\)"\)\{0,1\}>.*/\2/p' | sed 's/^$/1/' | tr '\n' ' ')"
 done
 check "the samples leave deliveries out of the evidence" grep -q '^<tr class="more">' s.dom
+check "the fixture's report is incomplete (84.6% traced, a gap)" grep -q 'id="incomplete"' r.dom
+check "the samples' is complete" grep -q 'id="complete"' s.dom
 equal "the samples' scale of deliveries (397 at most)" "0 100 200 300 400 " "$(ticks deliveries s.dom)"
 equal "the samples' scale of findings (54 at most)" "0 20 40 60 " "$(ticks findings s.dom)"
 check "a log's <script> is no element in the DOM" sh -c '! grep -qi "<script" h.dom'
