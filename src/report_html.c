@@ -70,8 +70,9 @@ static void html_value(FILE *out, const struct report_value *v)
 }
 
 /*
- * A FILE:LINE: as text, with a line break allowed after each '/', so
- * that a long path wraps between directories rather than inside a name.
+ * A FILE:LINE: as text in pieces that do not wrap (a browser would break
+ * "cache-2.log" after its hyphen), with a line break allowed after each
+ * '/', so that a long path wraps between directories.
  */
 static void html_ref(FILE *out, const struct report_value *v)
 {
@@ -82,11 +83,14 @@ static void html_ref(FILE *out, const struct report_value *v)
 		return;
 	}
 	while ((slash = memchr(p, '/', (size_t)(end - p)))) {
+		fputs("<span>", out);
 		html_put(out, p, (size_t)(slash - p) + 1);
-		fputs("<wbr>", out);
+		fputs("</span><wbr>", out);
 		p = slash + 1;
 	}
+	fputs("<span>", out);
 	html_put(out, p, (size_t)(end - p));
+	fputs("</span>", out);
 }
 
 static const char html_head[] =
@@ -132,6 +136,7 @@ static const char html_head[] =
 	"#evidence td,#evidence thead th{white-space:nowrap}\n"
 	"#evidence td.ref{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;"
 	"font-size:12px;white-space:normal}\n"
+	"#evidence td.ref span{white-space:nowrap}\n"
 	"#evidence tr.owner th{background:#fbeaea;border-top:2px solid #b3261e;"
 	"font-size:15px}\n"
 	"#evidence tr.more td{color:#555;font-style:italic}\n"

@@ -36,7 +36,7 @@ for name in r s h; do
 done
 check "h: markup from the logs is escaped, not written" sh -c "! grep -Eiq '<(a|img|script)[ >]|<[bu]>' h.html"
 grep_file "h: a request id with markup is text" '<td>&lt;u&gt;x1</td>' h.html
-grep_file "h: a file name with markup is text" '&lt;b&gt;hostile&amp;\.log:4</td>' h.html
+grep_file "h: a file name with markup is text" '<span>&lt;b&gt;hostile&amp;\.log:4</span></td>' h.html
 check "h: the only element with an href or src is none" sh -c "! grep -Eiq '<[a-z]+ [^>]*(href|src)=' h.html"
 grep_file "the timeline is inline SVG" '<svg id="timeline" viewBox=' r.html
 # --- incomplete ------------------------------------------------------------------------
@@ -185,6 +185,17 @@ for name in r s h; do
 		"$(sed -n '/<table id="evidence">/,/<\/table>/p' $name.dom | sed -n 's/^<tr><td\( rowspan="\([0-9]*\)"\)\{0,1\}>.*/\2/p' | sed 's/^$/1/' | tr '\n' ' ')"
 done
 check "the samples leave deliveries out of the evidence" grep -q '^<tr class="more">' s.dom
+# The samples' whole page (about 7400 pixels high), kept beside this
+# test's log for a person to look at: make check leaves it in the build
+# tree as tests/cli/report-html-samples.png (not committed).
+artifact=$(dirname "$CAMAUDIT")/tests/cli/report-html-samples.png
+if browser --hide-scrollbars --window-size=1100,8000 --screenshot="$TEST_DIR/s-page.png" "file://$TEST_DIR/s.html" &&
+	head -c 4 s-page.png | tail -c 3 | grep -qx PNG && cp s-page.png "$artifact"; then
+	ok "the samples' whole page is saved as $artifact"
+else
+	not_ok "the samples' whole page is saved as $artifact"
+	show browser.err
+fi
 check "the fixture's report is incomplete (84.6% traced, a gap)" grep -q 'id="incomplete"' r.dom
 check "the samples' is complete" grep -q 'id="complete"' s.dom
 equal "the samples' scale of deliveries (397 at most)" "0 100 200 300 400 " "$(ticks deliveries s.dom)"
