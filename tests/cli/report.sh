@@ -304,7 +304,7 @@ rlo=$(printf '\342\200\256') # U+202E RIGHT-TO-LEFT OVERRIDE
 	echo 'ts=2019-12-01T00:00:00Z op=bind device="cam<b>1" account="<script>alert(1)</script>"'
 	echo 'ts=2019-12-26T08:00:00Z op=fill node="n&<i>" key=k device="cam<b>1" frame=f1 gen="<i>9</i>"'
 	echo 'ts=2019-12-26T09:00:00Z op=fill node="n&<i>" key=k device="cam<b>1" frame=f2 gen="10\"'"'"'"'
-	printf 'ts=2019-12-26T09:00:01Z req=x1 account="=cmd|\\" /c calc\\"!A1" key=k frame=f2 node="n&<i>" relay="r\\033[2J%s"\n' "$rlo"
+	printf 'ts=2019-12-26T09:00:01Z req="x1<u>%s" account="=cmd|\\" /c calc\\"!A1" key=k frame=f2 node="n&<i>" relay="r\\033[2J%s"\n' "$rlo" "$rlo"
 	printf 'ts=2019-12-26T09:00:02Z req=x2 account="evil\\033]0;owned\\a" key=k frame=f2 node="n&<i>"\n'
 } | sed "s/\\\\033/$esc/g; s/\\\\a/$(printf '\007')/g" > hostile.log
 camaudit ingest -q --db h.db hostile.log
@@ -328,6 +328,10 @@ grep_file "quotes are escaped" "10&quot;&#39;" h.html
 check "no control character in the HTML" sh -c '! LC_ALL=C grep -q "[$(printf "\001-\010\013\014\016-\037\177")]" h.html'
 check "no bidirectional override in the HTML" sh -c "! grep -q '$rlo' h.html"
 grep_file "the override is shown as an escape" 'r\\x1b\[2J\\u202e' h.html
+grep_file "a request id in the evidence is escaped too" '<td>x1&lt;u&gt;\\u202e</td>' h.html
+expect_exit 1 "hostile values: text, again" camaudit report --db h.db
+grep_file "a request id in the text's evidence is escaped" ' x1<u>\\u202e ' out
+check "no bidirectional override in the text" sh -c "! grep -q '$rlo' out"
 
 # --- the samples -----------------------------------------------------------------------------
 camaudit ingest -q --db s.db "$srcdir/samples"
