@@ -335,19 +335,20 @@ static const struct report_column owner_columns[] = {
 	{"recipients", "RECIPIENTS", REPORT_COUNT},
 	EXPOSURE_COLUMNS,
 };
+/* An owner's camera and one recipient of its frames. */
+#define PAIR_COLUMNS \
+	{"owner_account", "OWNER", REPORT_TEXT}, \
+	{"origin_device", "DEVICE", REPORT_TEXT}, \
+	{"recipient_account", "RECIPIENT", REPORT_TEXT}
 static const struct report_column owner_exposure_columns[] = {
-	{"owner_account", "OWNER", REPORT_TEXT},
-	{"origin_device", "DEVICE", REPORT_TEXT},
-	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	PAIR_COLUMNS,
 	EXPOSURE_COLUMNS,
 	{"pair", NULL, REPORT_KEY},
 };
 /* The link to the owner exposures' pair column. */
 #define PAIR_COLUMN 7
 static const struct report_column evidence_columns[] = {
-	{"owner_account", "OWNER", REPORT_TEXT},
-	{"origin_device", "DEVICE", REPORT_TEXT},
-	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	PAIR_COLUMNS, /* the parent's, left out where JSON nests them */
 	{"served_at", "SERVED_AT", REPORT_TIME},
 	{"request_id", "REQUEST_ID", REPORT_TEXT},
 	{"serve_ref", "SERVE_REF", REPORT_TEXT},
