@@ -143,7 +143,7 @@ static const char html_head[] =
 	"svg{display:block;max-width:100%;height:auto}\n"
 	"svg text{font:11px system-ui,\"DejaVu Sans\",sans-serif;fill:#333}\n"
 	"svg text.count{font-size:10px;font-weight:600;paint-order:stroke;"
-	"stroke:#fff;stroke-width:3px}\n"
+	"stroke:#fff;stroke-width:4px}\n"
 	"details{margin:8px 0}summary{cursor:pointer;color:#333}\n"
 	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
 	"tr{break-inside:avoid}}\n"
@@ -264,7 +264,8 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 #define MARKER_TOP 44     /* generation change lines start here */
 #define UPPER_TOP 66
 #define UPPER_BOTTOM 156
-#define LOWER_TOP 180
+#define LOWER_TITLE 174
+#define LOWER_TOP 190     /* below its title by the height of a bar's count */
 #define LOWER_BOTTOM 280  /* the time axis */
 #define HOUR_MS INT64_C(3600000)
 #define SCALE_STEPS 4     /* grid lines above 0 on a panel's scale, at most */
@@ -447,26 +448,47 @@ static void nice_scale(uint64_t max, uint64_t *step, uint64_t *top)
 }
 
 /*
+ * A value of a scale in the room left of the plot: 300000 as 300k,
+ * 1500000 as 1.5M.  Nothing is rounded: a scale that reaches 10000 has
+ * steps of 5000 or more, one that reaches 1000000 steps of 500000 or
+ * more (nice_scale() takes at most four).
+ */
+static void format_tick(uint64_t value, char *buf, size_t size)
+{
+	if (value >= 1000000 && value % 1000000)
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "M", value / 1000000,
+			 value % 1000000 / 100000);
+	else if (value >= 1000000)
+		snprintf(buf, size, "%" PRIu64 "M", value / 1000000);
+	else if (value >= 10000)
+		snprintf(buf, size, "%" PRIu64 "k", value / 1000);
+	else
+		snprintf(buf, size, "%" PRIu64, value);
+}
+
+/*
  * A panel's frame: its title, a labelled grid line at each step of its
  * scale, and a baseline; returns the top of the scale, which the panel's
  * height stands for.
  */
 static uint64_t svg_panel(FILE *out, const char *id, const char *title,
-			  uint64_t max, int top, int bottom)
+			  int title_y, uint64_t max, int top, int bottom)
 {
 	uint64_t step, scale_top, value;
+	char label[32];
 
 	nice_scale(max, &step, &scale_top);
 	fprintf(out, "<g id=\"panel-%s\">\n<text x=\"%d\" y=\"%d\" "
-		"style=\"font-weight:600\">%s</text>\n", id, PLOT_LEFT, top - 6,
+		"style=\"font-weight:600\">%s</text>\n", id, PLOT_LEFT, title_y,
 		title);
 	for (value = step; value <= scale_top; value += step) {
 		double y = bottom - (double)value / (double)scale_top * (bottom - top);
 
+		format_tick(value, label, sizeof(label));
 		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.2f\" x2=\"%d\" "
 			"y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n<text class=\"tick\" "
-			"x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%" PRIu64 "</text>\n",
-			PLOT_LEFT, y, PLOT_RIGHT, y, PLOT_LEFT - 6, y + 4, value);
+			"x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n",
+			PLOT_LEFT, y, PLOT_RIGHT, y, PLOT_LEFT - 6, y + 4, label);
 	}
 	fprintf(out, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">0"
 		"</text>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
@@ -503,10 +525,12 @@ static int html_timeline(struct writer *w)
 		return -1;
 	/* The bars are drawn to the round tops of the scales. */
 	w->max_deliveries = svg_panel(out, "deliveries", "deliveries per hour",
-				      w->max_deliveries, UPPER_TOP, UPPER_BOTTOM);
+				      UPPER_TOP - 6, w->max_deliveries, UPPER_TOP,
+				      UPPER_BOTTOM);
 	w->max_findings = svg_panel(out, "findings", "cross-tenant and "
 				    "unattributed deliveries per hour",
-				    w->max_findings, LOWER_TOP, LOWER_BOTTOM);
+				    LOWER_TITLE, w->max_findings, LOWER_TOP,
+				    LOWER_BOTTOM);
 	/* Generation changes under the bars, whose counts stay readable. */
 	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
 		return -1;

@@ -51,6 +51,14 @@ grep_file "is complete, and says so with its traced share" \
 	'^<p class="complete" id="complete">Complete: 100\.0% of the deliveries were traced to a fill \(at least --min-traced 90%\) and none fall in a coverage gap\.</p>$' after.html
 check "and has no banner" sh -c '! grep -q "id=\"incomplete\"" after.html'
 
+# A scale in thousands: 12000 serves in one hour (no fill: unattributed).
+awk 'BEGIN { for (i = 0; i < 12000; i++)
+	printf "ts=2019-12-26T08:%02d:%02dZ req=r%d account=a key=k%d\n", i / 200, i % 60, i, i }' > many.log
+camaudit ingest -q --db many.db many.log
+expect_exit 0 "12000 deliveries in an hour" camaudit report -q --db many.db --format html -o many.html
+equal "the scale's steps are written in thousands" "5000 10k 15k 0 5000 10k 15k 0" \
+	"$(sed -n 's/.*<text class="tick"[^>]*>\([0-9.kM]*\)<.*/\1/p' many.html | tr '\n' ' ' | sed 's/ $//')"
+
 hostile_db=$(printf 'h<i>"\033.db')
 cp h.db "$hostile_db"
 expect_exit 1 "a store with a hostile name" camaudit report --db "$hostile_db" --format html -o hp.html
