@@ -68,13 +68,17 @@ static const struct command report_command = {
 	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
 	"unattributed deliveries and those in coverage gaps whose origin was\n"
 	"found by key alone.  A pause of more than 30 minutes between\n"
-	"cross-tenant deliveries starts a new burst.  The report is marked\n"
-	"incomplete when less than --min-traced of the deliveries are traced,\n"
-	"deliveries fall in coverage gaps, or nothing was checked: there, no\n"
-	"finding means unknown, not clean.  --format csv writes one\n"
-	"notification list, chosen with --list.  Exit status: 0 report written,\n"
-	"no cross-tenant delivery; 1 report written, cross-tenant deliveries\n"
-	"confirmed; 2 usage error; 3 could not complete.",
+	"cross-tenant deliveries starts a new burst.  Each owner, camera and\n"
+	"recipient comes with its first 3 deliveries as evidence (request id,\n"
+	"FILE:LINE of serve and fill; audit lists them all), and the report\n"
+	"ends with its sources: when, which camaudit, the database and its\n"
+	"input files.  The report is marked incomplete when less than\n"
+	"--min-traced of the deliveries are traced, deliveries fall in coverage\n"
+	"gaps, or nothing was checked: there, no finding means unknown, not\n"
+	"clean.  --format csv writes one notification list, chosen with\n"
+	"--list.  Exit status: 0 report written, no cross-tenant delivery;\n"
+	"1 report written, cross-tenant deliveries confirmed; 2 usage error;\n"
+	"3 could not complete.",
 };
 
 struct report_request {

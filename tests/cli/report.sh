@@ -266,6 +266,7 @@ expect_exit 0 "--help" camaudit report --help
 for opt in --db --since --until --skew --format --list --min-traced --output --quiet --help; do
 	grep_file "--help documents $opt" "$opt" out
 done
+grep_file "--help states the evidence's bound, the JSON's" "first $("$JQ" .evidence_per_pair all.json) deliveries as evidence" out
 expect_exit 2 "csv needs --list" camaudit report --db r.db --format csv
 grep_file "and says so" "^camaudit: --format csv writes one list: add --list owners or --list recipients; see 'camaudit report --help'$" err
 expect_exit 2 "--list needs csv" camaudit report --db r.db --list owners
