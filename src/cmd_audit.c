@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "coverage.h"
 #include "exitcode.h"
+#include "report.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -57,6 +58,13 @@ const struct cli_option audit_options[] = {
 	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
 	 "that start with = + - @"},
 	{"min-traced", OPT_MIN_TRACED, "PCT", "exit 5 or 6 (incomplete) when "
+	 "less than PCT% of deliveries are traced (default: 90)"},
+	{NULL, 0, NULL, NULL},
+};
+
+/* --min-traced alone, for report, which marks its output incomplete. */
+const struct cli_option min_traced_options[] = {
+	{"min-traced", OPT_MIN_TRACED, "PCT", "mark the report incomplete when "
 	 "less than PCT% of deliveries are traced (default: 90)"},
 	{NULL, 0, NULL, NULL},
 };
@@ -191,12 +199,6 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 	return cli_usage_error(cmd, "unhandled option"), -1;
 }
 
-static double traced_share(const struct audit_summary *s)
-{
-	return s->deliveries ?
-		100.0 * (double)s->attributed / (double)s->deliveries : 0.0;
-}
-
 static void print_summary(const struct audit_summary *s, const uint64_t *new_printed)
 {
 	unsigned t;
@@ -204,8 +206,7 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 	fprintf(stderr, "camaudit: %llu %s checked, %llu (%.1f%%) traced "
 		"to a fill; findings:", (unsigned long long)s->deliveries,
 		plural(s->deliveries, "delivery", "deliveries"),
-		(unsigned long long)s->attributed,
-		traced_share(s));
+		(unsigned long long)s->attributed, report_traced_percent(s));
 	for (t = 0; t < FINDING_TYPE_COUNT; t++)
 		fprintf(stderr, "%s %s %llu", t ? "," : "",
 			finding_type_name((enum finding_type)t),
@@ -225,18 +226,18 @@ static void print_summary(const struct audit_summary *s, const uint64_t *new_pri
 static int report_blindness(const struct audit_summary *s, double min_traced)
 {
 	char share[160] = "", gaps[200] = "";
-	double traced = traced_share(s);
+	unsigned why = report_blind_reasons(s, min_traced);
 
-	if (s->deliveries == 0) {
+	if (why & REPORT_BLIND_NOTHING_CHECKED) {
 		warning("no deliveries in the store for this window: nothing was "
 			"checked");
 		return 1;
 	}
-	if (traced < min_traced)
+	if (why & REPORT_BLIND_LITTLE_TRACED)
 		snprintf(share, sizeof(share), "only %.1f%% of deliveries could be "
 			 "traced to a fill (--min-traced %g; are cache logs "
-			 "missing?)", traced, min_traced);
-	if (s->in_gaps)
+			 "missing?)", report_traced_percent(s), min_traced);
+	if (why & REPORT_BLIND_GAPS)
 		snprintf(gaps, sizeof(gaps), "%llu %s in coverage gaps "
 			 "(hours in which the cache node that served %s wrote no "
 			 "cache log line; see 'camaudit status')",

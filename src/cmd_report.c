@@ -64,14 +64,21 @@ static const struct command report_command = {
 	"[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
 	"                       [--format text|json|html|csv] "
 	"[--list owners|recipients]\n"
-	"                       [-o FILE] [--quiet]",
+	"                       [--min-traced PCT] [-o FILE] [--quiet]",
 	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
 	"unattributed deliveries and those in coverage gaps whose origin was\n"
 	"found by key alone.  A pause of more than 30 minutes between\n"
-	"cross-tenant deliveries starts a new burst.  --format csv writes one\n"
-	"notification list, chosen with --list.  Exit status: 0 report written,\n"
-	"no cross-tenant delivery; 1 report written, cross-tenant deliveries\n"
-	"confirmed; 2 usage error; 3 could not complete.",
+	"cross-tenant deliveries starts a new burst.  Each owner, camera and\n"
+	"recipient comes with its first 3 deliveries as evidence (request id,\n"
+	"FILE:LINE of serve and fill; audit lists them all), and the report\n"
+	"ends with its sources: when, which camaudit, the database and its\n"
+	"input files.  The report is marked incomplete when less than\n"
+	"--min-traced of the deliveries are traced, deliveries fall in coverage\n"
+	"gaps, or nothing was checked: there, no finding means unknown, not\n"
+	"clean.  --format csv writes one notification list, chosen with\n"
+	"--list.  Exit status: 0 report written, no cross-tenant delivery;\n"
+	"1 report written, cross-tenant deliveries confirmed; 2 usage error;\n"
+	"3 could not complete.",
 };
 
 struct report_request {
@@ -111,7 +118,7 @@ static int handle(int key, const char *arg, void *ctx)
 		req->output = arg;
 		return 0;
 	}
-	/* --since, --until, --skew, --db, --quiet: as for audit. */
+	/* --since, --until, --skew, --min-traced, --db, --quiet: as for audit. */
 	return audit_option(&report_command, &req->common, key, arg);
 }
 
@@ -207,12 +214,22 @@ uint64_t report_unconfirmed_frames(const struct report_summary *sum)
 
 /* --- text ----------------------------------------------------------------- */
 
+/* The last column text shows (key columns are not), which is not padded. */
+static size_t last_shown_column(const struct report_table *table)
+{
+	size_t c = table->column_count;
+
+	while (c > 1 && table->columns[c - 1].kind == REPORT_KEY)
+		c--;
+	return c - 1;
+}
+
 static int text_row(const struct report_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	const struct report_table *table = &report_tables[w->table];
 	char buf[VALUE_SIZE];
-	size_t c;
+	size_t c, last = last_shown_column(table);
 	int first = 1;
 
 	if (w->measuring)
@@ -241,7 +258,7 @@ static int text_row(const struct report_value *row, void *ctx)
 		else
 			fputc('-', w->out);
 		/* No padding after the last column: no trailing blanks. */
-		if (kind != REPORT_COUNT && c + 1 < table->column_count)
+		if (kind != REPORT_COUNT && c < last)
 			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
 		first = 0;
 	}
@@ -254,7 +271,7 @@ static int text_row(const struct report_value *row, void *ctx)
 static int text_table(struct writer *w, enum report_table_id id, const char *note)
 {
 	const struct report_table *table = &report_tables[id];
-	size_t c;
+	size_t c, last = last_shown_column(table);
 	int first = 1;
 
 	w->table = id;
@@ -285,7 +302,7 @@ static int text_table(struct writer *w, enum report_table_id id, const char *not
 		if (col->kind == REPORT_COUNT)
 			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
 		fputs(col->heading, w->out);
-		if (col->kind != REPORT_COUNT && c + 1 < table->column_count)
+		if (col->kind != REPORT_COUNT && c < last)
 			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
 		first = 0;
 	}
@@ -318,9 +335,12 @@ static int write_text(struct writer *w)
 	const struct report_summary *sum = w->sum;
 	FILE *out = w->out;
 	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
+	char why[REPORT_BLIND_WORDS_SIZE], evidence_note[80];
 	unsigned t;
 	int f;
 
+	snprintf(evidence_note, sizeof(evidence_note), "(the first %d deliveries "
+		 "of each; audit lists them all)", REPORT_EVIDENCE_PER_PAIR);
 	fputs("camaudit report: ", out);
 	report_text_window(sum, out);
 	fprintf(out, "\nchecked: %" PRIu64 " deliveries, %" PRIu64 " (%.1f%%) "
@@ -330,8 +350,13 @@ static int write_text(struct writer *w)
 		fprintf(out, "%s %s %" PRIu64, t ? "," : "",
 			finding_type_name((enum finding_type)t),
 			sum->checked.by_type[t]);
-	fprintf(out, ", ok %" PRIu64 "\n\nheadline:\n  %-21s  %9s  %11s\n",
-		ok_deliveries(sum), "FIGURE", "CONFIRMED", "UPPER_BOUND");
+	fprintf(out, ", ok %" PRIu64 "\n", ok_deliveries(sum));
+	report_blind_words(sum, why, sizeof(why));
+	if (*why)
+		fprintf(out, "INCOMPLETE: %s;\n  where no finding is shown, that means "
+			"unknown, not clean\n", why);
+	fprintf(out, "\nheadline:\n  %-21s  %9s  %11s\n", "FIGURE", "CONFIRMED",
+		"UPPER_BOUND");
 	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
 		fprintf(out, "  %-21s  %9" PRIu64 "  %11" PRIu64 "\n",
 			report_figure_label((enum report_figure)f), sum->confirmed[f],
@@ -362,15 +387,23 @@ static int write_text(struct writer *w)
 	    text_table(w, REPORT_GENERATIONS, NULL) ||
 	    text_table(w, REPORT_OWNERS_LIST, NULL) ||
 	    text_table(w, REPORT_OWNER_EXPOSURES, NULL) ||
+	    text_table(w, REPORT_PAIR_EVIDENCE, evidence_note) ||
 	    text_table(w, REPORT_RECIPIENTS_LIST, NULL) ||
 	    text_table(w, REPORT_RECIPIENT_EXPOSURES, NULL))
 		return -1;
 	fprintf(out, "\ncoverage: %" PRIu64 " deliveries in coverage gaps, %"
 		PRIu64 " unattributed, %" PRIu64 " uncertain\n",
 		sum->gap_deliveries, report_unattributed(sum), sum->uncertain);
-	return text_table(w, REPORT_GAPS, "(hours in which a cache node that "
-			  "served wrote no cache log line)") ||
-	       text_table(w, REPORT_UNATTRIBUTED, NULL) ? -1 : 0;
+	if (text_table(w, REPORT_GAPS, "(hours in which a cache node that "
+		       "served wrote no cache log line)") ||
+	    text_table(w, REPORT_UNATTRIBUTED, NULL))
+		return -1;
+	format_time(sum->generated_at, first);
+	fprintf(out, "\ngenerated: %s by camaudit " PACKAGE_VERSION " from ",
+		first);
+	fput_safe(out, sum->store, strlen(sum->store));
+	fputc('\n', out);
+	return text_table(w, REPORT_SOURCES, NULL);
 }
 
 /* --- json ----------------------------------------------------------------- */
@@ -388,7 +421,7 @@ static int json_row(const struct report_value *row, void *ctx)
 	int child;
 
 	tree_object(&w->tree, NULL);
-	for (c = nested ? 1 : 0; c < table->column_count; c++) {
+	for (c = nested ? table->parent_columns : 0; c < table->column_count; c++) {
 		const struct report_column *col = &table->columns[c];
 
 		if (col->kind == REPORT_KEY)
@@ -454,16 +487,20 @@ static int write_json(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
 	struct tree *t = &w->tree;
-	unsigned type;
+	unsigned type, bit;
 
 	tree_init(t, w->out, 1);
 	tree_object(t, NULL);
+	tree_time(t, "generated_at", sum->generated_at);
+	tree_text(t, "camaudit_version", PACKAGE_VERSION);
+	tree_text(t, "store", sum->store);
 	json_time_or_null(t, "since", sum->window.since != INT64_MIN,
 			  sum->window.since);
 	json_time_or_null(t, "until", sum->window.until != INT64_MAX,
 			  sum->window.until);
 	tree_int(t, "skew_ms", sum->window.skew_ms);
 	tree_int(t, "burst_gap_ms", REPORT_BURST_GAP_MS);
+	tree_int(t, "evidence_per_pair", REPORT_EVIDENCE_PER_PAIR);
 	tree_object(t, "checked");
 	tree_int(t, "deliveries", (int64_t)sum->checked.deliveries);
 	tree_int(t, "attributed", (int64_t)sum->checked.attributed);
@@ -471,6 +508,15 @@ static int write_json(struct writer *w)
 		tree_int(t, finding_type_name((enum finding_type)type),
 			 (int64_t)sum->checked.by_type[type]);
 	tree_int(t, "ok", (int64_t)ok_deliveries(sum));
+	tree_end(t);
+	tree_object(t, "completeness");
+	tree_bool(t, "complete", sum->blind == 0);
+	tree_real(t, "min_traced_percent", sum->min_traced);
+	tree_array(t, "incomplete_because");
+	for (bit = 1; bit <= sum->blind; bit <<= 1)
+		if (sum->blind & bit)
+			tree_text(t, NULL, report_blind_key(bit));
+	tree_end(t);
 	tree_end(t);
 	tree_object(t, "headline");
 	json_figures(t, "confirmed", sum->confirmed);
@@ -499,6 +545,8 @@ static int write_json(struct writer *w)
 	    json_table(w, REPORT_UNATTRIBUTED, NULL))
 		return -1;
 	tree_end(t);
+	if (json_table(w, REPORT_SOURCES, NULL))
+		return -1;
 	tree_end(t);
 	tree_finish(t);
 	return 0;
@@ -512,12 +560,16 @@ static int csv_row(const struct report_value *row, void *ctx)
 	const struct report_table *table = &report_tables[w->table];
 	char buf[VALUE_SIZE];
 	size_t c;
+	int first = 1;
 
 	for (c = 0; c < table->column_count; c++) {
 		struct text v = report_value_text(&row[c], table->columns[c].kind, buf);
 
-		if (c)
+		if (table->columns[c].kind == REPORT_KEY)
+			continue;
+		if (!first)
 			fputc(',', w->out);
+		first = 0;
 		if (v.ptr)
 			emit_csv_field(w->out, v.ptr, v.len, 0);
 	}
@@ -530,10 +582,14 @@ static int write_csv(struct writer *w, enum report_table_id id)
 {
 	const struct report_table *table = &report_tables[id];
 	size_t c;
+	int first = 1;
 
 	for (c = 0; c < table->column_count; c++) {
-		if (c)
+		if (table->columns[c].kind == REPORT_KEY)
+			continue;
+		if (!first)
 			fputc(',', w->out);
+		first = 0;
 		fputs(table->columns[c].key, w->out);
 	}
 	fputs("\r\n", w->out);
@@ -607,13 +663,12 @@ static int write_report(struct writer *w, const struct report_request *req)
 
 static void print_warnings(const struct report_summary *sum)
 {
-	if (sum->checked.deliveries == 0)
-		warning("no deliveries in the store for this window: the report "
-			"is empty");
-	if (sum->gap_deliveries)
-		warning("%" PRIu64 " deliveries fall in coverage gaps (see the "
-			"report's coverage): for them no finding means unknown, "
-			"not clean", sum->gap_deliveries);
+	char why[REPORT_BLIND_WORDS_SIZE];
+
+	report_blind_words(sum, why, sizeof(why));
+	if (*why)
+		warning("the report is incomplete: %s: an absence of findings "
+			"means unknown, not clean", why);
 }
 
 /* Build and write the report from one snapshot; returns the exit status. */
@@ -628,7 +683,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 	w.sum = &sum;
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
-	if (report_build(st, &req->common.window, &sum)) {
+	if (report_build(st, &req->common.window, req->common.min_traced, &sum)) {
 		store_rollback(st);
 		return EXIT_INCOMPLETE;
 	}
@@ -654,8 +709,8 @@ static int report_execute(struct store *st, const struct report_request *req)
 int cmd_report(int argc, char **argv)
 {
 	static const struct cli_option *const tables[] = {
-		window_options, skew_options, report_options, cli_common_options,
-		NULL};
+		window_options, skew_options, report_options, min_traced_options,
+		cli_common_options, NULL};
 	struct report_request req = {.format = FORMAT_TEXT, .list = -1};
 	enum store_failure why;
 	struct store *st;

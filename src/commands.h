@@ -75,6 +75,8 @@ extern const struct cli_option window_options[];
 /* --since/--until worded for events of every kind, not only serves. */
 extern const struct cli_option event_window_options[];
 extern const struct cli_option audit_options[];
+/* audit's --min-traced, worded for report. */
+extern const struct cli_option min_traced_options[];
 extern const struct cli_option skew_options[];
 /* --wait, for the commands that write to the store. */
 extern const struct cli_option wait_options[];

@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "coverage.h"
 #include "report.h"
@@ -41,9 +43,65 @@ const char *report_figure_label(enum report_figure figure)
 	return figure_labels[figure];
 }
 
+double report_traced_percent(const struct audit_summary *checked)
+{
+	return checked->deliveries ? 100.0 * (double)checked->attributed /
+		(double)checked->deliveries : 0.0;
+}
+
+unsigned report_blind_reasons(const struct audit_summary *checked,
+			      double min_traced)
+{
+	if (checked->deliveries == 0)
+		return REPORT_BLIND_NOTHING_CHECKED;
+	return (report_traced_percent(checked) < min_traced ?
+		REPORT_BLIND_LITTLE_TRACED : 0u) |
+	       (checked->in_gaps ? REPORT_BLIND_GAPS : 0u);
+}
+
+static const char *const blind_keys[] = {
+	"nothing_checked", "little_traced", "coverage_gaps",
+};
+
+const char *report_blind_key(unsigned bit)
+{
+	unsigned i;
+
+	for (i = 0; i < ARRAY_SIZE(blind_keys); i++)
+		if (bit == 1u << i)
+			return blind_keys[i];
+	return NULL;
+}
+
+void report_blind_words(const struct report_summary *sum, char *buf,
+			size_t size)
+{
+	int n = 0;
+
+	buf[0] = '\0';
+	if (sum->blind & REPORT_BLIND_NOTHING_CHECKED)
+		n = snprintf(buf, size, "no deliveries in the store for this "
+			     "window, so nothing was checked");
+	if (sum->blind & REPORT_BLIND_LITTLE_TRACED)
+		n = snprintf(buf, size, "only %.1f%% of deliveries could be traced "
+			     "to a fill (below --min-traced %g%%; are cache logs "
+			     "missing?)", report_traced_percent(&sum->checked),
+			     sum->min_traced);
+	if (sum->blind & REPORT_BLIND_GAPS && n >= 0 && (size_t)n < size)
+		snprintf(buf + n, size - (size_t)n, "%s%" PRIu64 " deliveries fall "
+			 "in coverage gaps (hours in which the cache node that "
+			 "served them wrote no cache log line)", n ? " and " : "",
+			 sum->gap_deliveries);
+}
+
 /* The start of the UTC hour holding ts, as coverage.c computes it. */
 #define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
 #define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
+/* FILE:LINE of an event (the alias of a serve or fill row). */
+#define REF(event) "(SELECT name FROM main.source WHERE id = " event ".source)" \
+	" || ':' || " event ".line"
+#define STRINGIFY(x) #x
+#define NUMBER(x) STRINGIFY(x) /* a macro's value in SQL text */
 
 /*
  * The steps, in order.  In report_delivery:
@@ -74,7 +132,7 @@ static const char build_sql[] =
 	"FROM (SELECT v.serve AS serve, s.ts AS ts, " HOUR_OF("s.ts") " AS hour,\n"
 	"  s.account AS viewer, v.owner AS owner, f.device AS device,\n"
 	"  coalesce(s.node, f.node) AS node, s.relay AS relay, v.type AS type,\n"
-	"  v.rule AS rule,\n"
+	"  v.rule AS rule, v.fill AS fill,\n"
 	"  coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id, 's' || s.id) AS frame,\n"
 	"  CASE WHEN v.type = 'cross_tenant'\n"
 	"    THEN coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id)\n"
@@ -85,18 +143,22 @@ static const char build_sql[] =
 	"  LEFT JOIN main.fill f ON f.id = v.fill);\n"
 	/*
 	 * Cross-tenant deliveries, oldest first; a pause of more than :gap
-	 * after the previous one starts a new burst.
+	 * after the previous one starts a new burst.  pair numbers the
+	 * (owner, camera, recipient) of the notification lists, whose
+	 * evidence the report shows.
 	 */
 	"DROP TABLE IF EXISTS temp.report_exposure;\n"
 	"CREATE TEMP TABLE report_exposure AS\n"
-	"SELECT serve, ts, viewer, owner, device, node, relay, frame,\n"
-	"  sum(starts) OVER (ORDER BY ts, serve ROWS UNBOUNDED PRECEDING) AS burst\n"
+	"SELECT serve, fill, ts, viewer, owner, device, node, relay, frame,\n"
+	"  sum(starts) OVER (ORDER BY ts, serve ROWS UNBOUNDED PRECEDING) AS burst,\n"
+	"  dense_rank() OVER (ORDER BY owner, device, viewer) AS pair\n"
 	"FROM (SELECT *, CASE WHEN ts - lag(ts) OVER (ORDER BY ts, serve) <= :gap\n"
 	"  THEN 0 ELSE 1 END AS starts\n"
 	"  FROM temp.report_delivery WHERE type = 'cross_tenant');\n"
 	"CREATE INDEX temp.report_exposure_burst ON report_exposure(burst);\n"
 	"CREATE INDEX temp.report_exposure_owner ON report_exposure(owner);\n"
 	"CREATE INDEX temp.report_exposure_viewer ON report_exposure(viewer);\n"
+	"CREATE INDEX temp.report_exposure_pair ON report_exposure(pair, ts);\n"
 	/*
 	 * Cache generations: per node, the first fill that logged a gen and
 	 * every fill whose gen differs from the one before it on that node
@@ -273,11 +335,24 @@ static const struct report_column owner_columns[] = {
 	{"recipients", "RECIPIENTS", REPORT_COUNT},
 	EXPOSURE_COLUMNS,
 };
+/* An owner's camera and one recipient of its frames. */
+#define PAIR_COLUMNS \
+	{"owner_account", "OWNER", REPORT_TEXT}, \
+	{"origin_device", "DEVICE", REPORT_TEXT}, \
+	{"recipient_account", "RECIPIENT", REPORT_TEXT}
 static const struct report_column owner_exposure_columns[] = {
-	{"owner_account", "OWNER", REPORT_TEXT},
-	{"origin_device", "DEVICE", REPORT_TEXT},
-	{"recipient_account", "RECIPIENT", REPORT_TEXT},
+	PAIR_COLUMNS,
 	EXPOSURE_COLUMNS,
+	{"pair", NULL, REPORT_KEY},
+};
+/* The link to the owner exposures' pair column. */
+#define PAIR_COLUMN 7
+static const struct report_column evidence_columns[] = {
+	PAIR_COLUMNS, /* the parent's, left out where JSON nests them */
+	{"served_at", "SERVED_AT", REPORT_TIME},
+	{"request_id", "REQUEST_ID", REPORT_TEXT},
+	{"serve_ref", "SERVE_REF", REPORT_TEXT},
+	{"fill_ref", "FILL_REF", REPORT_TEXT},
 };
 static const struct report_column recipient_columns[] = {
 	{"id", NULL, REPORT_KEY},
@@ -301,6 +376,14 @@ static const struct report_column gap_columns[] = {
 	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
 	{"uncertain", "UNCERTAIN", REPORT_COUNT},
 };
+/* The input files: every source of the store, as status counts them. */
+static const struct report_column source_columns[] = {
+	{"file", "FILE", REPORT_TEXT},
+	{"lines", "LINES", REPORT_COUNT},
+	{"events", "EVENTS", REPORT_COUNT},
+	{"rejected", "REJECTED", REPORT_COUNT},
+	{"damaged", "DAMAGED", REPORT_TEXT},
+};
 static const struct report_column unattributed_columns[] = {
 	{"node", "NODE", REPORT_TEXT},
 	{"deliveries", "DELIVERIES", REPORT_COUNT},
@@ -317,77 +400,89 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		"relays", "cross-tenant deliveries per relay",
 		"SELECT " ATOM("relay") " AS name, " SPAN_SQL
 		" FROM temp.report_exposure GROUP BY relay ORDER BY min(ts), name",
-		COLUMNS(relay_columns), -1, 0},
+		COLUMNS(relay_columns), -1, 0, 0},
 	[REPORT_EXPOSURE_NODES] = {
 		"nodes", "cross-tenant deliveries per cache node",
 		"SELECT " ATOM("node") " AS name, " SPAN_SQL
 		" FROM temp.report_exposure GROUP BY node ORDER BY min(ts), name",
-		COLUMNS(node_columns), -1, 0},
+		COLUMNS(node_columns), -1, 0, 0},
 	[REPORT_BURSTS] = {
 		"bursts", "bursts",
 		"SELECT burst, " SPAN_SQL ", count(DISTINCT frame),"
 		" count(DISTINCT frame || ':' || viewer), count(DISTINCT owner),"
 		" count(DISTINCT viewer) FROM temp.report_exposure"
 		" GROUP BY burst ORDER BY burst",
-		COLUMNS(burst_columns), -1, 0},
+		COLUMNS(burst_columns), -1, 0, 0},
 	[REPORT_BURST_RELAYS] = {
 		"relays", "bursts per relay",
 		"SELECT burst, " ATOM("relay") " AS name, " SPAN_SQL
 		" FROM temp.report_exposure" CHILDREN("burst")
 		" GROUP BY burst, relay ORDER BY burst, min(ts), name",
-		COLUMNS(burst_relay_columns), REPORT_BURSTS, 0},
+		COLUMNS(burst_relay_columns), REPORT_BURSTS, 1, 0},
 	[REPORT_BURST_NODES] = {
 		"nodes", "bursts per cache node",
 		"SELECT burst, " ATOM("node") " AS name, " SPAN_SQL
 		" FROM temp.report_exposure" CHILDREN("burst")
 		" GROUP BY burst, node ORDER BY burst, min(ts), name",
-		COLUMNS(burst_node_columns), REPORT_BURSTS, 0},
+		COLUMNS(burst_node_columns), REPORT_BURSTS, 1, 0},
 	[REPORT_HOURS] = {
 		"hours", "hours",
 		"SELECT hour, deliveries, cross_tenant, unattributed, in_gaps,"
 		" generation_change FROM temp.report_hour ORDER BY hour",
-		COLUMNS(hour_columns), -1, 0},
+		COLUMNS(hour_columns), -1, 0, 0},
 	[REPORT_HOUR_NODES] = {
 		"nodes", "hours per cache node",
 		"SELECT hour, " ATOM("node") " AS name, deliveries, cross_tenant,"
 		" unattributed, gap, gen, gen_changed FROM temp.report_hour_node"
 		CHILDREN("hour") " ORDER BY hour, name",
-		COLUMNS(hour_node_columns), REPORT_HOURS, 0},
+		COLUMNS(hour_node_columns), REPORT_HOURS, 1, 0},
 	[REPORT_GENERATIONS] = {
 		"generations", "cache generation changes",
 		"SELECT " ATOM("g.node") " AS name, g.ts, g.previous, g.gen,"
-		" (SELECT name FROM main.source WHERE id = f.source) || ':' || f.line,"
+		" " REF("f") ","
 		" (SELECT min(e.ts) FROM temp.report_exposure e"
 		"   WHERE e.node = g.node AND e.ts >= g.ts)"
 		" FROM temp.report_generation g JOIN main.fill f ON f.id = g.fill"
 		" WHERE g.previous IS NOT NULL AND g.in_window ORDER BY g.ts, name",
-		COLUMNS(generation_columns), -1, 0},
+		COLUMNS(generation_columns), -1, 0, 0},
 	[REPORT_OWNERS_LIST] = {
 		"owners", "affected owners",
 		"SELECT owner, " ATOM("owner") " AS name, count(DISTINCT device),"
 		" count(DISTINCT viewer), count(DISTINCT frame), count(*), min(ts),"
 		" max(ts) FROM temp.report_exposure GROUP BY owner ORDER BY name",
-		COLUMNS(owner_columns), -1, 0},
+		COLUMNS(owner_columns), -1, 0, 0},
 	[REPORT_OWNER_EXPOSURES] = {
 		"exposures", "exposures by owner",
 		"SELECT " ATOM("owner") " AS o, " ATOM("device") " AS d, "
 		ATOM("viewer") " AS r, count(DISTINCT frame), count(*), min(ts),"
-		" max(ts) FROM temp.report_exposure" CHILDREN("owner")
+		" max(ts), min(pair) FROM temp.report_exposure" CHILDREN("owner")
 		" GROUP BY owner, device, viewer ORDER BY o, d, r",
-		COLUMNS(owner_exposure_columns), REPORT_OWNERS_LIST, 0},
+		COLUMNS(owner_exposure_columns), REPORT_OWNERS_LIST, 1, PAIR_COLUMN},
+	[REPORT_PAIR_EVIDENCE] = {
+		"evidence", "evidence by owner, camera and recipient",
+		"SELECT " ATOM("e.owner") " AS o, " ATOM("e.device") " AS d, "
+		ATOM("e.viewer") " AS r, e.ts, s.req, " REF("s") ", " REF("f")
+		" FROM (SELECT serve, fill, ts, owner, device, viewer, row_number()"
+		"   OVER (PARTITION BY pair ORDER BY ts, serve) AS nth"
+		"   FROM temp.report_exposure" CHILDREN("pair") ") e"
+		" JOIN main.serve s ON s.id = e.serve"
+		" LEFT JOIN main.fill f ON f.id = e.fill"
+		" WHERE e.nth <= " NUMBER(REPORT_EVIDENCE_PER_PAIR)
+		" ORDER BY o, d, r, e.ts, e.serve",
+		COLUMNS(evidence_columns), REPORT_OWNER_EXPOSURES, 3, 0},
 	[REPORT_RECIPIENTS_LIST] = {
 		"recipients", "recipients",
 		"SELECT viewer, " ATOM("viewer") " AS name, count(DISTINCT owner),"
 		" count(DISTINCT device), count(DISTINCT frame), count(*), min(ts),"
 		" max(ts) FROM temp.report_exposure GROUP BY viewer ORDER BY name",
-		COLUMNS(recipient_columns), -1, 0},
+		COLUMNS(recipient_columns), -1, 0, 0},
 	[REPORT_RECIPIENT_EXPOSURES] = {
 		"exposures", "exposures by recipient",
 		"SELECT " ATOM("viewer") " AS r, " ATOM("owner") " AS o, "
 		ATOM("device") " AS d, count(DISTINCT frame), count(*), min(ts),"
 		" max(ts) FROM temp.report_exposure" CHILDREN("viewer")
 		" GROUP BY viewer, owner, device ORDER BY r, o, d",
-		COLUMNS(recipient_exposure_columns), REPORT_RECIPIENTS_LIST, 0},
+		COLUMNS(recipient_exposure_columns), REPORT_RECIPIENTS_LIST, 1, 0},
 	[REPORT_GAPS] = {
 		"gaps", "coverage gaps",
 		"SELECT g.hour, " ATOM("g.node") " AS name, g.serves, g.deliveries,"
@@ -395,13 +490,18 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		" coalesce(c.uncertain, 0) FROM temp.report_gap g"
 		" LEFT JOIN temp.report_gap_count c"
 		"   ON c.node = g.node AND c.hour = g.hour ORDER BY g.hour, name",
-		COLUMNS(gap_columns), -1, 0},
+		COLUMNS(gap_columns), -1, 0, 0},
 	[REPORT_UNATTRIBUTED] = {
 		"unattributed", "unattributed deliveries per cache node",
 		"SELECT " ATOM("node") " AS name, count(*), sum(in_gap), min(ts),"
 		" max(ts) FROM temp.report_delivery WHERE type = 'unattributed'"
 		" GROUP BY node ORDER BY name",
-		COLUMNS(unattributed_columns), -1, 0},
+		COLUMNS(unattributed_columns), -1, 0, 0},
+	[REPORT_SOURCES] = {
+		"sources", "input files",
+		"SELECT name, lines, events, rejected, damaged FROM main.source"
+		" ORDER BY name, id",
+		COLUMNS(source_columns), -1, 0, 0},
 };
 
 /* --- building ------------------------------------------------------------- */
@@ -523,10 +623,11 @@ static uint64_t count_of(int64_t value)
 }
 
 int report_build(struct store *st, const struct audit_window *window,
-		 struct report_summary *summary)
+		 double min_traced, struct report_summary *summary)
 {
 	int64_t confirmed[8], upper[5], cap, counts[4];
 	uint64_t unconfirmed_frames;
+	struct timespec now;
 	int f;
 
 	memset(summary, 0, sizeof(*summary));
@@ -562,6 +663,11 @@ int report_build(struct store *st, const struct audit_window *window,
 	summary->checked.in_gaps = summary->gap_deliveries;
 	summary->hours = count_of(counts[2]);
 	summary->generation_changes = count_of(counts[3]);
+	summary->min_traced = min_traced;
+	clock_gettime(CLOCK_REALTIME, &now);
+	summary->generated_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	summary->store = store_path(st);
+	summary->blind = report_blind_reasons(&summary->checked, min_traced);
 	return 0;
 }
 

@@ -18,6 +18,13 @@
 /* A pause longer than this between cross-tenant deliveries ends a burst. */
 #define REPORT_BURST_GAP_MS INT64_C(1800000)
 
+/*
+ * The deliveries of each owner, camera and recipient shown as evidence
+ * (the first ones): a large incident stays a report one can read, and
+ * audit lists every finding.
+ */
+#define REPORT_EVIDENCE_PER_PAIR 3
+
 /* The headline figures, each confirmed and as an upper bound. */
 enum report_figure {
 	REPORT_OWNERS,     /* accounts whose camera frames reached others */
@@ -33,9 +40,28 @@ const char *report_figure_key(enum report_figure figure);
 /* "affected owners", ...: the label people read. */
 const char *report_figure_label(enum report_figure figure);
 
+/*
+ * Why an answer is incomplete, so that an absence of findings means
+ * unknown rather than clean: audit and scan exit 5 or 6 for it, the
+ * report says so.  The rule is report_blind_reasons(), written once.
+ */
+enum report_blind {
+	REPORT_BLIND_NOTHING_CHECKED = 1u << 0, /* no delivery in the window */
+	REPORT_BLIND_LITTLE_TRACED = 1u << 1,   /* traced share below --min-traced */
+	REPORT_BLIND_GAPS = 1u << 2,            /* deliveries in coverage gaps */
+};
+
+/* The share of the deliveries traced to a fill, in percent (0 for none). */
+double report_traced_percent(const struct audit_summary *checked);
+/* The report_blind bits that hold for checked; 0 for a complete answer. */
+unsigned report_blind_reasons(const struct audit_summary *checked,
+			      double min_traced);
+
 struct report_summary {
 	struct audit_window window;
 	struct audit_summary checked; /* correlate_run()'s counts */
+	double min_traced;            /* --min-traced, in percent */
+	unsigned blind;               /* report_blind bits */
 	uint64_t confirmed[REPORT_FIGURE_COUNT];
 	uint64_t upper_bound[REPORT_FIGURE_COUNT];
 	int has_exposure;             /* any cross-tenant delivery */
@@ -48,16 +74,34 @@ struct report_summary {
 	uint64_t owner_cap;           /* registry owners not confirmed */
 	uint64_t hours;               /* rows of the hourly timeline */
 	uint64_t generation_changes;  /* in the window */
+	int64_t generated_at;         /* when report_build() ran, ms */
+	const char *store;            /* the database's path, as given */
 };
+
+/* Room for report_blind_words(). */
+#define REPORT_BLIND_WORDS_SIZE 400
+
+/*
+ * Why the report is incomplete, in words for people (empty when it is
+ * complete): "only 81.5% of deliveries could be traced to a fill (below
+ * --min-traced 90%) and 4 deliveries fall in coverage gaps (...)".
+ * Holds no text from a log.
+ */
+void report_blind_words(const struct report_summary *summary, char *buf,
+			size_t size);
+
+/* The keys of the report_blind bits in JSON, in bit order. */
+const char *report_blind_key(unsigned bit);
 
 /*
  * Classify the window (correlate_run) and compute every figure into
  * temporary tables.  Call it inside the caller's read transaction, so
- * that the verdicts and the figures come from one snapshot.  Returns 0,
- * or -1 on a database error (reported).
+ * that the verdicts and the figures come from one snapshot.  Below
+ * min_traced percent of deliveries traced, the report is incomplete.
+ * Returns 0, or -1 on a database error (reported).
  */
 int report_build(struct store *st, const struct audit_window *window,
-		 struct report_summary *summary);
+		 double min_traced, struct report_summary *summary);
 
 /* What a column holds, and so how each format writes it. */
 enum report_kind {
@@ -86,10 +130,12 @@ enum report_table_id {
 	REPORT_GENERATIONS,
 	REPORT_OWNERS_LIST,
 	REPORT_OWNER_EXPOSURES,
+	REPORT_PAIR_EVIDENCE,
 	REPORT_RECIPIENTS_LIST,
 	REPORT_RECIPIENT_EXPOSURES,
 	REPORT_GAPS,
 	REPORT_UNATTRIBUTED,
+	REPORT_SOURCES,
 	REPORT_TABLE_COUNT
 };
 
@@ -103,11 +149,13 @@ struct report_table {
 	size_t column_count;
 	/*
 	 * A child table's rows belong to a row of its parent (the bursts of
-	 * a relay, say): its first column repeats the parent, and JSON nests
-	 * it under the parent row (without that column).  The parent's
-	 * link_column is the key the child's rows are selected by.
+	 * a relay, say): its first parent_columns columns repeat the parent,
+	 * and JSON nests it under the parent row (without those columns).
+	 * The parent's link_column is the key the child's rows are selected
+	 * by.
 	 */
 	int parent;           /* a report_table_id, or -1 */
+	size_t parent_columns;
 	int link_column;      /* for parents: the column that keys children */
 };
 

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -68,6 +69,30 @@ static void html_value(FILE *out, const struct report_value *v)
 		fputs("-", out);
 }
 
+/*
+ * A FILE:LINE: as text in pieces that do not wrap (a browser would break
+ * "cache-2.log" after its hyphen), with a line break allowed after each
+ * '/', so that a long path wraps between directories.
+ */
+static void html_ref(FILE *out, const struct report_value *v)
+{
+	const char *p = v->text, *end = v->text + v->len, *slash;
+
+	if (!p) {
+		fputs("-", out);
+		return;
+	}
+	while ((slash = memchr(p, '/', (size_t)(end - p)))) {
+		fputs("<span>", out);
+		html_put(out, p, (size_t)(slash - p) + 1);
+		fputs("</span><wbr>", out);
+		p = slash + 1;
+	}
+	fputs("<span>", out);
+	html_put(out, p, (size_t)(end - p));
+	fputs("</span>", out);
+}
+
 static const char html_head[] =
 	"<!DOCTYPE html>\n"
 	"<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -98,24 +123,44 @@ static const char html_head[] =
 	"table.headline td.confirmed{color:#b3261e}\n"
 	"table.headline td.upper{color:#6b4e00}\n"
 	".window{font-size:16px;margin:8px 0}\n"
+	".incomplete{border:3px solid #b3261e;border-left-width:10px;"
+	"background:#fdecea;padding:10px 16px;margin:12px 0 18px;font-size:15px;"
+	"-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+	".incomplete p{margin:4px 0}\n"
+	".incomplete .banner{font-size:21px;font-weight:700;color:#b3261e}\n"
+	".complete{color:#1b5e20;margin:0 0 12px}\n"
 	".window strong{color:#b3261e}\n"
 	".note{color:#444;max-width:880px}\n"
 	".none{color:#777;font-style:italic}\n"
+	"code{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;font-size:13px}\n"
+	"#evidence td,#evidence thead th{white-space:nowrap}\n"
+	"#evidence td.ref{font-family:ui-monospace,\"DejaVu Sans Mono\",monospace;"
+	"font-size:12px;white-space:normal}\n"
+	"#evidence td.ref span{white-space:nowrap}\n"
+	"#evidence tr.owner th{background:#fbeaea;border-top:2px solid #b3261e;"
+	"font-size:15px}\n"
+	"#evidence tr.more td{color:#555;font-style:italic}\n"
 	"svg{display:block;max-width:100%;height:auto}\n"
 	"svg text{font:11px system-ui,\"DejaVu Sans\",sans-serif;fill:#333}\n"
+	"svg text.count{font-size:10px;font-weight:600;paint-order:stroke;"
+	"stroke:#fff;stroke-width:4px}\n"
 	"details{margin:8px 0}summary{cursor:pointer;color:#333}\n"
 	"@media print{body{margin:0;max-width:none}h2{break-after:avoid}"
 	"tr{break-inside:avoid}}\n"
 	"</style>\n</head>\n<body>\n";
 
-static void html_cell(FILE *out, const struct report_value *v,
-		      enum report_kind kind)
+/* A cell spanning rows (1: an ordinary one). */
+static void html_cell_span(FILE *out, const struct report_value *v,
+			   enum report_kind kind, int64_t rows)
 {
 	char buf[VALUE_SIZE];
 	struct text text = report_value_text(v, kind, buf);
 
-	fputs(kind == REPORT_COUNT ? "<td class=\"n\">" :
-	      kind == REPORT_TIME ? "<td class=\"t\">" : "<td>", out);
+	fprintf(out, "<td%s", kind == REPORT_COUNT ? " class=\"n\"" :
+		kind == REPORT_TIME ? " class=\"t\"" : "");
+	if (rows > 1)
+		fprintf(out, " rowspan=\"%" PRId64 "\"", rows);
+	fputc('>', out);
 	if (!text.ptr)
 		fputs("-", out);
 	else if (kind == REPORT_TEXT)
@@ -123,6 +168,12 @@ static void html_cell(FILE *out, const struct report_value *v,
 	else
 		fputs(text.ptr, out);
 	fputs("</td>", out);
+}
+
+static void html_cell(FILE *out, const struct report_value *v,
+		      enum report_kind kind)
+{
+	html_cell_span(out, v, kind, 1);
 }
 
 static int count_row(const struct report_value *row, void *ctx)
@@ -148,9 +199,20 @@ static int html_row(const struct report_value *row, void *ctx)
 	return 0;
 }
 
+/* "t-owners", "t-bursts-relays": a table's JSON path, for an id. */
+static void html_table_id(FILE *out, enum report_table_id id)
+{
+	const struct report_table *table = &report_tables[id];
+
+	if (table->parent >= 0)
+		fprintf(out, "t-%s-%s", report_tables[table->parent].key, table->key);
+	else
+		fprintf(out, "t-%s", table->key);
+}
+
 /*
- * A table with an id ("t-" and the table's index) under an h3, or "none"
- * (rows are counted first: the tables are small).
+ * A table with an id (html_table_id) under an h3, or "none" (rows are
+ * counted first: the tables are small).
  */
 static int html_table(struct writer *w, enum report_table_id id, int heading)
 {
@@ -163,10 +225,14 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 	if (report_each_row(w->st, id, NULL, count_row, w))
 		return -1;
 	if (w->rows == 0) {
-		fprintf(w->out, "<p class=\"none\" id=\"t-%d\">none</p>\n", (int)id);
+		fputs("<p class=\"none\" id=\"", w->out);
+		html_table_id(w->out, id);
+		fputs("\">none</p>\n", w->out);
 		return 0;
 	}
-	fprintf(w->out, "<table id=\"t-%d\">\n<thead><tr>", (int)id);
+	fputs("<table id=\"", w->out);
+	html_table_id(w->out, id);
+	fputs("\">\n<thead><tr>", w->out);
 	for (c = 0; c < table->column_count; c++) {
 		const struct report_column *col = &table->columns[c];
 		const char *k;
@@ -198,9 +264,12 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 #define MARKER_TOP 44     /* generation change lines start here */
 #define UPPER_TOP 66
 #define UPPER_BOTTOM 156
-#define LOWER_TOP 180
+#define LOWER_TITLE 174
+#define LOWER_TOP 190     /* below its title by the height of a bar's count */
 #define LOWER_BOTTOM 280  /* the time axis */
 #define HOUR_MS INT64_C(3600000)
+#define SCALE_STEPS 4     /* grid lines above 0 on a panel's scale, at most */
+#define LABEL_SLOT_MIN 12 /* an hour this wide has its findings counted */
 
 static double svg_x(const struct writer *w, int64_t ms)
 {
@@ -225,13 +294,18 @@ static int svg_measure(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-/* A bar of one hour in a panel whose top stands for max. */
+/*
+ * A bar of one hour in a panel whose top stands for max; with labelled,
+ * its count above it where there is room, so that an hour of one or two
+ * findings is read, not guessed.
+ */
 static void svg_bar(struct writer *w, int64_t hour, double offset, double share,
 		    int64_t count, uint64_t max, int top, int bottom,
-		    const char *colour, const char *what)
+		    const char *colour, const char *what, int labelled)
 {
 	double slot = svg_x(w, hour + HOUR_MS) - svg_x(w, hour);
 	double height = max ? (double)count / (double)max * (bottom - top) : 0;
+	double x = svg_x(w, hour) + slot * offset;
 	char when[TIMEFMT_SIZE];
 
 	if (count <= 0)
@@ -241,8 +315,11 @@ static void svg_bar(struct writer *w, int64_t hour, double offset, double share,
 	timefmt_format(hour, when);
 	fprintf(w->out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
 		"fill=\"%s\"><title>%.13s:00Z %s: %" PRId64 "</title></rect>\n",
-		svg_x(w, hour) + slot * offset, bottom - height, slot * share, height,
-		colour, when, what, count);
+		x, bottom - height, slot * share, height, colour, when, what, count);
+	if (labelled && slot >= LABEL_SLOT_MIN)
+		fprintf(w->out, "<text class=\"count\" x=\"%.2f\" y=\"%.2f\" "
+			"text-anchor=\"middle\">%" PRId64 "</text>\n",
+			x + slot * share / 2, bottom - height - 3, count);
 }
 
 /*
@@ -269,11 +346,11 @@ static int svg_hour(const struct report_value *row, void *ctx)
 	double x = svg_x(w, hour);
 
 	svg_bar(w, hour, 0.12, 0.76, row[1].number, w->max_deliveries, UPPER_TOP,
-		UPPER_BOTTOM, "#9aa5b1", "deliveries");
+		UPPER_BOTTOM, "#9aa5b1", "deliveries", 0);
 	svg_bar(w, hour, 0.08, 0.4, row[2].number, w->max_findings, LOWER_TOP,
-		LOWER_BOTTOM, "#c62828", "cross-tenant deliveries");
+		LOWER_BOTTOM, "#c62828", "cross-tenant deliveries", 1);
 	svg_bar(w, hour, 0.52, 0.4, row[3].number, w->max_findings, LOWER_TOP,
-		LOWER_BOTTOM, "#ef8f00", "unattributed deliveries");
+		LOWER_BOTTOM, "#ef8f00", "unattributed deliveries", 1);
 	if ((index % step + step) % step != 0)
 		return 0;
 	/* A tick and its label: the hour, or the day for steps of days. */
@@ -343,18 +420,81 @@ static int svg_generation(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-/* A panel's frame: its title, its scale (0 and max) and a baseline. */
-static void svg_panel(FILE *out, const char *title, uint64_t max, int top,
-		      int bottom)
+/*
+ * A scale for counts up to max: a round step (1, 2 or 5 times a power of
+ * ten) that takes at most SCALE_STEPS steps to reach max, and the top
+ * the panel's height stands for, the first multiple of the step at or
+ * above max.
+ */
+static void nice_scale(uint64_t max, uint64_t *step, uint64_t *top)
 {
-	fprintf(out, "<text x=\"%d\" y=\"%d\" style=\"font-weight:600\">%s</text>\n"
-		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#e6e6e6\"/>\n"
-		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%" PRIu64 "</text>\n"
-		"<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>\n"
-		"<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#333\"/>\n",
-		PLOT_LEFT, top - 6, title, PLOT_LEFT, top, PLOT_RIGHT, top,
-		PLOT_LEFT - 6, top + 4, max, PLOT_LEFT - 6, bottom + 4, PLOT_LEFT,
+	static const uint64_t factors[] = {1, 2, 5};
+	uint64_t magnitude = 1;
+	size_t i;
+
+	for (;;) {
+		for (i = 0; i < ARRAY_SIZE(factors); i++) {
+			uint64_t s = factors[i] * magnitude;
+			uint64_t steps = max / s + (max % s != 0);
+
+			if (steps <= SCALE_STEPS) {
+				*step = s;
+				*top = (steps ? steps : 1) * s;
+				return;
+			}
+		}
+		magnitude *= 10;
+	}
+}
+
+/*
+ * A value of a scale in the room left of the plot: 300000 as 300k,
+ * 1500000 as 1.5M.  Nothing is rounded: a scale that reaches 10000 has
+ * steps of 5000 or more, one that reaches 1000000 steps of 500000 or
+ * more (nice_scale() takes at most four).
+ */
+static void format_tick(uint64_t value, char *buf, size_t size)
+{
+	if (value >= 1000000 && value % 1000000)
+		snprintf(buf, size, "%" PRIu64 ".%" PRIu64 "M", value / 1000000,
+			 value % 1000000 / 100000);
+	else if (value >= 1000000)
+		snprintf(buf, size, "%" PRIu64 "M", value / 1000000);
+	else if (value >= 10000)
+		snprintf(buf, size, "%" PRIu64 "k", value / 1000);
+	else
+		snprintf(buf, size, "%" PRIu64, value);
+}
+
+/*
+ * A panel's frame: its title, a labelled grid line at each step of its
+ * scale, and a baseline; returns the top of the scale, which the panel's
+ * height stands for.
+ */
+static uint64_t svg_panel(FILE *out, const char *id, const char *title,
+			  int title_y, uint64_t max, int top, int bottom)
+{
+	uint64_t step, scale_top, value;
+	char label[32];
+
+	nice_scale(max, &step, &scale_top);
+	fprintf(out, "<g id=\"panel-%s\">\n<text x=\"%d\" y=\"%d\" "
+		"style=\"font-weight:600\">%s</text>\n", id, PLOT_LEFT, title_y,
+		title);
+	for (value = step; value <= scale_top; value += step) {
+		double y = bottom - (double)value / (double)scale_top * (bottom - top);
+
+		format_tick(value, label, sizeof(label));
+		fprintf(out, "<line class=\"grid\" x1=\"%d\" y1=\"%.2f\" x2=\"%d\" "
+			"y2=\"%.2f\" stroke=\"#e6e6e6\"/>\n<text class=\"tick\" "
+			"x=\"%d\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n",
+			PLOT_LEFT, y, PLOT_RIGHT, y, PLOT_LEFT - 6, y + 4, label);
+	}
+	fprintf(out, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">0"
+		"</text>\n<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
+		"stroke=\"#333\"/>\n</g>\n", PLOT_LEFT - 6, bottom + 4, PLOT_LEFT,
 		bottom, PLOT_RIGHT, bottom);
+	return scale_top;
 }
 
 /* The hourly timeline as inline SVG; nothing is fetched. */
@@ -383,15 +523,20 @@ static int html_timeline(struct writer *w)
 		SVG_WIDTH, SVG_HEIGHT, SVG_WIDTH, SVG_HEIGHT);
 	if (report_each_row(w->st, REPORT_GAPS, NULL, svg_gap, w))
 		return -1;
-	svg_panel(out, "deliveries per hour", w->max_deliveries, UPPER_TOP,
-		  UPPER_BOTTOM);
-	svg_panel(out, "cross-tenant and unattributed deliveries per hour",
-		  w->max_findings, LOWER_TOP, LOWER_BOTTOM);
-	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_hour, w) ||
-	    report_each_row(w->st, REPORT_BURSTS, NULL, svg_burst, w))
+	/* The bars are drawn to the round tops of the scales. */
+	w->max_deliveries = svg_panel(out, "deliveries", "deliveries per hour",
+				      UPPER_TOP - 6, w->max_deliveries, UPPER_TOP,
+				      UPPER_BOTTOM);
+	w->max_findings = svg_panel(out, "findings", "cross-tenant and "
+				    "unattributed deliveries per hour",
+				    LOWER_TITLE, w->max_findings, LOWER_TOP,
+				    LOWER_BOTTOM);
+	/* Generation changes under the bars, whose counts stay readable. */
+	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
 		return -1;
 	w->marker = 0;
-	if (report_each_row(w->st, REPORT_GENERATIONS, NULL, svg_generation, w))
+	if (report_each_row(w->st, REPORT_HOURS, NULL, svg_hour, w) ||
+	    report_each_row(w->st, REPORT_BURSTS, NULL, svg_burst, w))
 		return -1;
 	/* The legend, on the first line. */
 	fprintf(out, "<g transform=\"translate(%d,14)\">"
@@ -412,6 +557,107 @@ static int html_timeline(struct writer *w)
 	return 0;
 }
 
+/*
+ * The evidence, one table: per owner a heading row, then per camera and
+ * recipient its counts, spanning the rows of its first deliveries
+ * (request id, FILE:LINE of the serve and of the fill) and of the count
+ * of the rest.
+ */
+#define EVIDENCE_COLUMNS 8
+
+struct evidence_pair {
+	struct writer *w;
+	const struct report_value *pair; /* a REPORT_OWNER_EXPOSURES row */
+	int64_t span;                    /* rows its cells span */
+	int64_t shown;                   /* evidence rows written */
+};
+
+/* The pair's camera, recipient, frames and deliveries, spanning its rows. */
+static void evidence_pair_cells(const struct evidence_pair *p)
+{
+	const struct report_column *col =
+		report_tables[REPORT_OWNER_EXPOSURES].columns;
+	int c;
+
+	for (c = 1; c <= 4; c++)
+		html_cell_span(p->w->out, &p->pair[c], col[c].kind, p->span);
+}
+
+static int evidence_row(const struct report_value *row, void *ctx)
+{
+	struct evidence_pair *p = ctx;
+	FILE *out = p->w->out;
+
+	fputs("<tr>", out);
+	if (p->shown++ == 0)
+		evidence_pair_cells(p);
+	html_cell(out, &row[3], REPORT_TIME);
+	html_cell(out, &row[4], REPORT_TEXT);
+	fputs("<td class=\"ref\">", out);
+	html_ref(out, &row[5]);
+	fputs("</td><td class=\"ref\">", out);
+	html_ref(out, &row[6]);
+	fputs("</td></tr>\n", out);
+	return 0;
+}
+
+static int evidence_pair(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+	int64_t deliveries = row[4].number;
+	struct evidence_pair p = {w, row, 0, 0};
+	int64_t rest;
+
+	p.span = deliveries < REPORT_EVIDENCE_PER_PAIR ? deliveries :
+		REPORT_EVIDENCE_PER_PAIR;
+	p.span += deliveries > p.span;
+	if (report_each_row(w->st, REPORT_PAIR_EVIDENCE, &row[report_tables[REPORT_OWNER_EXPOSURES].link_column],
+			    evidence_row, &p))
+		return -1;
+	rest = deliveries - p.shown;
+	if (p.shown == 0) /* cannot happen: a pair is made of deliveries */
+		p.span = 1;
+	if (rest > 0 || p.shown == 0) {
+		fputs("<tr class=\"more\">", w->out);
+		if (p.shown == 0)
+			evidence_pair_cells(&p);
+		fprintf(w->out, "<td colspan=\"4\">and %" PRId64 " more deliver%s"
+			"</td></tr>\n", rest, rest == 1 ? "y" : "ies");
+	}
+	return 0;
+}
+
+static int evidence_owner(const struct report_value *row, void *ctx)
+{
+	struct writer *w = ctx;
+
+	fprintf(w->out, "<tbody>\n<tr class=\"owner\"><th colspan=\"%d\">",
+		EVIDENCE_COLUMNS);
+	html_value(w->out, &row[1]);
+	fputs("</th></tr>\n", w->out);
+	if (report_each_row(w->st, REPORT_OWNER_EXPOSURES, &row[0], evidence_pair,
+			    w))
+		return -1;
+	fputs("</tbody>\n", w->out);
+	return 0;
+}
+
+static int html_evidence(struct writer *w)
+{
+	if (!w->sum->has_exposure) {
+		fputs("<p class=\"none\" id=\"evidence\">none</p>\n", w->out);
+		return 0;
+	}
+	fputs("<table id=\"evidence\">\n<thead><tr><th>camera</th><th>recipient"
+	      "</th><th class=\"n\">frames</th><th class=\"n\">deliveries</th>"
+	      "<th>served at</th><th>request id</th><th>serve (file:line)</th>"
+	      "<th>fill (file:line)</th></tr></thead>\n", w->out);
+	if (report_each_row(w->st, REPORT_OWNERS_LIST, NULL, evidence_owner, w))
+		return -1;
+	fputs("</table>\n", w->out);
+	return 0;
+}
+
 static void html_figure_row(FILE *out, const struct report_summary *sum,
 			    enum report_figure f)
 {
@@ -423,14 +669,45 @@ static void html_figure_row(FILE *out, const struct report_summary *sum,
 		sum->confirmed[f], key, sum->upper_bound[f]);
 }
 
+/*
+ * Whether an absence of findings means clean: a banner above everything
+ * when the report is incomplete (audit would exit 5 or 6), else one line.
+ */
+static void html_completeness(struct writer *w)
+{
+	const struct report_summary *sum = w->sum;
+	char why[REPORT_BLIND_WORDS_SIZE];
+
+	if (!sum->blind) {
+		fprintf(w->out, "<p class=\"complete\" id=\"complete\">Complete: "
+			"%.1f%% of the deliveries were traced to a fill (at least "
+			"--min-traced %g%%) and none fall in a coverage gap.</p>\n",
+			report_traced_percent(&sum->checked), sum->min_traced);
+		return;
+	}
+	report_blind_words(sum, why, sizeof(why));
+	fprintf(w->out, "<div class=\"incomplete\" id=\"incomplete\" role=\"alert\">"
+		"\n<p class=\"banner\">Incomplete: this report cannot show that "
+		"the window is clean.</p>\n<p id=\"incomplete-why\">%c",
+		toupper((unsigned char)why[0]));
+	html_put(w->out, why + 1, strlen(why + 1));
+	fputs(".</p>\n<p>Where this report shows no finding, that means "
+	      "<strong>unknown</strong>, not clean: the missing logs may hold "
+	      "leaks, which only the upper bound counts.  Ingest the missing logs "
+	      "(<code>camaudit status</code> shows the gaps) and write the report "
+	      "again.</p>\n</div>\n", w->out);
+}
+
 static void html_window(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
 	char first[TIMEFMT_SIZE], last[TIMEFMT_SIZE];
 
 	if (!sum->has_exposure) {
-		fputs("<p class=\"window\" id=\"exposure\">No cross-tenant delivery "
-		      "in the window.</p>\n", w->out);
+		fprintf(w->out, "<p class=\"window\" id=\"exposure\">No cross-tenant "
+			"delivery found in the window%s.</p>\n", sum->blind ?
+			", but the report is incomplete: that means unknown, not "
+			"clean" : "");
 		return;
 	}
 	timefmt_format(sum->first_exposure, first);
@@ -440,6 +717,25 @@ static void html_window(struct writer *w)
 		"<strong id=\"last-exposure\">%s</strong>, in <strong "
 		"id=\"burst-count\">%" PRIu64 "</strong> burst%s.</p>\n", first, last,
 		sum->bursts, sum->bursts == 1 ? "" : "s");
+}
+
+/* Where the page comes from: when, which camaudit, which store and logs. */
+static int html_footer(struct writer *w)
+{
+	char when[TIMEFMT_SIZE];
+
+	timefmt_format(w->sum->generated_at, when);
+	fprintf(w->out, "<footer id=\"provenance\">\n<h2>Sources</h2>\n<p>"
+		"Generated <span id=\"generated-at\">%s</span> by camaudit <span "
+		"id=\"version\">" PACKAGE_VERSION "</span> from the database <code "
+		"id=\"store\">", when);
+	html_put(w->out, w->sum->store, strlen(w->sum->store));
+	fputs("</code>, which holds these input files (lines read, events "
+	      "stored, lines rejected):</p>\n", w->out);
+	if (html_table(w, REPORT_SOURCES, 0))
+		return -1;
+	fputs("</footer>\n", w->out);
+	return 0;
 }
 
 int report_write_html(struct writer *w)
@@ -456,6 +752,7 @@ int report_write_html(struct writer *w)
 		"traced to a fill. Times are UTC.</p>\n", sum->checked.deliveries,
 		sum->checked.attributed,
 		report_percent(sum->checked.attributed, sum->checked.deliveries));
+	html_completeness(w);
 
 	fputs("<section id=\"headline\">\n<table class=\"headline\">\n<thead><tr>"
 	      "<th></th><th class=\"n\">Confirmed</th><th class=\"n\">Upper bound"
@@ -486,14 +783,32 @@ int report_write_html(struct writer *w)
 	    html_table(w, REPORT_BURST_RELAYS, 1) ||
 	    html_table(w, REPORT_BURST_NODES, 1))
 		return -1;
-	fputs("</section>\n<section id=\"owners\">\n<h2>Owners to notify: who "
-	      "saw which of their cameras</h2>\n", out);
-	if (html_table(w, REPORT_OWNER_EXPOSURES, 0))
+	fprintf(out, "</section>\n<section id=\"owners\">\n<h2>Owners to notify"
+		"</h2>\n<p class=\"note\">One row per owner whose camera frames "
+		"reached another account, by name: %" PRIu64 " owner%s.</p>\n",
+		sum->confirmed[REPORT_OWNERS],
+		sum->confirmed[REPORT_OWNERS] == 1 ? "" : "s");
+	if (html_table(w, REPORT_OWNERS_LIST, 0))
+		return -1;
+	fprintf(out, "<h3>Evidence: who saw which of their cameras</h3>\n<p "
+		"class=\"note\">Per owner, camera and recipient, the first %d "
+		"deliveries, oldest first: when, the relay's request id, and the "
+		"log lines (file:line) of the serve and of the cache fill its frame "
+		"came from; the rest are counted.  <code>camaudit audit</code> with "
+		"the same window lists every one, and <code>camaudit explain "
+		"REQUEST_ID</code> shows how one was judged.</p>\n",
+		REPORT_EVIDENCE_PER_PAIR);
+	if (html_evidence(w))
 		return -1;
 	fputs("</section>\n<section id=\"recipients\">\n<h2>Recipients: whose "
 	      "cameras they saw</h2>\n", out);
+	if (html_table(w, REPORT_RECIPIENTS_LIST, 0))
+		return -1;
+	fputs("<details><summary>Per recipient, owner and camera</summary>\n",
+	      out);
 	if (html_table(w, REPORT_RECIPIENT_EXPOSURES, 0))
 		return -1;
+	fputs("</details>\n", out);
 	fputs("</section>\n<section id=\"causes\">\n<h2>Cause hints</h2>\n", out);
 	if (html_table(w, REPORT_GENERATIONS, 1) ||
 	    html_table(w, REPORT_EXPOSURE_RELAYS, 1) ||
@@ -513,7 +828,10 @@ int report_write_html(struct writer *w)
 	if (html_table(w, REPORT_GAPS, 1) ||
 	    html_table(w, REPORT_UNATTRIBUTED, 1))
 		return -1;
-	fputs("</section>\n</body>\n</html>\n", out);
+	fputs("</section>\n", out);
+	if (html_footer(w))
+		return -1;
+	fputs("</body>\n</html>\n", out);
 	return 0;
 }
 

@@ -26,7 +26,8 @@ struct writer {
 	int nested;                  /* json: rows of a child table */
 	enum report_table_id table;  /* the table being written */
 	int64_t first_hour;          /* html: the timeline's first hour */
-	uint64_t max_deliveries;     /* html: the timeline's scales */
+	uint64_t max_deliveries;     /* html: the timeline's scales (the
+	                                largest count, then the top) */
 	uint64_t max_findings;
 	int marker;                  /* html: time labels, then generation
 	                                markers, drawn so far */

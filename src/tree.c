@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "emit.h"
@@ -121,6 +122,15 @@ void tree_int(struct tree *t, const char *key, int64_t value)
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%" PRId64, value);
+	scalar(t, key, buf, buf);
+}
+
+void tree_real(struct tree *t, const char *key, double value)
+{
+	char buf[32];
+
+	/* Finite values only: JSON has no infinity or NaN. */
+	snprintf(buf, sizeof(buf), "%.15g", isfinite(value) ? value : 0.0);
 	scalar(t, key, buf, buf);
 }
 

@@ -29,6 +29,8 @@ void tree_text_len(struct tree *t, const char *key, const char *value,
 		   size_t len);
 void tree_time(struct tree *t, const char *key, int64_t ms);
 void tree_int(struct tree *t, const char *key, int64_t value);
+/* A finite number such as 90 or 85.5 (%.15g). */
+void tree_real(struct tree *t, const char *key, double value);
 void tree_bool(struct tree *t, const char *key, int value);
 void tree_null(struct tree *t, const char *key);
 /* End the document (a newline after the JSON object). */

@@ -41,7 +41,9 @@ headline_of() {
 }
 
 # --- the whole fixture as JSON --------------------------------------------------
+before=$(date -u +%s)
 expect_exit 1 "a report with cross-tenant deliveries exits 1" camaudit report --db r.db --format json
+after=$(date -u +%s)
 cp out all.json
 check "the JSON is one object" "$JQ" -e -s 'length == 1 and (.[0] | type) == "object"' all.json
 equal "the JSON is one line" 1 "$(wc -l < all.json)"
@@ -49,7 +51,7 @@ check "every count is an integer" "$JQ" -e '[.. | numbers] | all(. == floor and 
 check "every time is RFC 3339 UTC with milliseconds" "$JQ" -e \
 	'[.. | strings | select(test("^[0-9]{4}-[0-9]{2}-"))] | length > 0 and all(test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))' all.json
 equal "the top-level keys" \
-	"since,until,skew_ms,burst_gap_ms,checked,headline,exposure,bursts,hours,generations,owners,recipients,coverage" \
+	"generated_at,camaudit_version,store,since,until,skew_ms,burst_gap_ms,evidence_per_pair,checked,completeness,headline,exposure,bursts,hours,generations,owners,recipients,coverage,sources" \
 	"$("$JQ" -r 'keys_unsorted | join(",")' all.json)"
 
 # The truth agrees with audit's verdicts (so the fixture is what it says).
@@ -67,6 +69,34 @@ equal "the checked deliveries by verdict" \
 	"$(truth | awk -F'\t' '$3 != "not_delivered"' | grep -c .) $(for t in cross_tenant device_mismatch unknown_owner unattributed ok; do
 		truth | awk -F'\t' -v t=$t '$3 == t' | grep -c .; done | tr '\n' ' ' | sed 's/ $//')" \
 	"$("$JQ" -r '.checked | [.deliveries, .cross_tenant, .device_mismatch, .unknown_owner, .unattributed, .ok] | map(tostring) | join(" ")' all.json)"
+
+# --- provenance ----------------------------------------------------------------------
+generated=$("$JQ" -r '.generated_at | sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601' all.json)
+check "generated_at is the time the report was made" test "$before" -le "$generated" -a "$generated" -le "$after"
+equal "the version is camaudit's" "$(camaudit --version | cut -d' ' -f2)" "$("$JQ" -r .camaudit_version all.json)"
+equal "the store is named as given" r.db "$("$JQ" -r .store all.json)"
+equal "the input files with their line counts" \
+	"$(for f in "$data"/*.log; do echo "$f $(wc -l < "$f") 0 null"; done | LC_ALL=C sort)" \
+	"$("$JQ" -r '.sources[] | "\(.file) \(.lines) \(.rejected) \(.damaged)"' all.json)"
+check "every line is an event" "$JQ" -e 'all(.sources[]; .events == .lines)' all.json
+
+# --- completeness ------------------------------------------------------------------
+# The fixture traces 22 of 26 deliveries (84.6%) and has a coverage gap.
+equal "the fixture's traced share" "22 26" "$("$JQ" -r '.checked | "\(.attributed) \(.deliveries)"' all.json)"
+equal "below --min-traced 90 and with a gap, the report is incomplete for both" \
+	'false 90 ["little_traced","coverage_gaps"]' \
+	"$("$JQ" -c -r '.completeness | "\(.complete) \(.min_traced_percent) \(.incomplete_because)"' all.json)"
+expect_exit 1 "--min-traced 84.5" camaudit report --db r.db --format json --min-traced 84.5
+equal "at 84.6% traced, --min-traced 84.5 leaves only the gap" \
+	'false 84.5 ["coverage_gaps"]' \
+	"$("$JQ" -c -r '.completeness | "\(.complete) \(.min_traced_percent) \(.incomplete_because)"' out)"
+expect_exit 1 "--min-traced 84.7" camaudit report --db r.db --format json --min-traced 84.7 --since 2019-12-26T11:00:00Z
+equal "after the gap, with every delivery traced, the report is complete" \
+	'true []' "$("$JQ" -c -r '.completeness | "\(.complete) \(.incomplete_because)"' out)"
+expect_exit 0 "an empty window" camaudit report --db r.db --format json --since 2020-01-01
+equal "is incomplete: nothing was checked" '["nothing_checked"]' "$("$JQ" -c .completeness.incomplete_because out)"
+expect_exit 2 "a bad --min-traced" camaudit report --db r.db --min-traced 101
+grep_file "is named" "invalid --min-traced '101'" err
 
 # --- window and bursts ------------------------------------------------------------
 truth | awk -F'\t' '$3 == "cross_tenant"' | sort -t "$(printf '\t')" -k2,2 > cross
@@ -218,15 +248,25 @@ grep_file "text: a generation change" "^  cache-2 +2019-12-26T09:10:00.000Z +7 +
 grep_file "text: an owner's exposure" "^  acct-alice +cam-a1 +acct-carol +1 +3 +2019-12-26T09:10:05.000Z +2019-12-26T09:10:35.000Z$" out
 grep_file "text: the coverage gap" "^  2019-12-26T10:00:00.000Z +cache-2 +5 +4 +0 +1 +2$" out
 check "text has no trailing blanks" sh -c '! grep -q " \$" out'
-grep_file "gaps are warned about on stderr" "^camaudit: warning: 4 deliveries fall in coverage gaps" err
+grep_file "text: when, by which camaudit, from which store" \
+	"^generated: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z by camaudit $(camaudit --version | cut -d' ' -f2) from r\.db$" out
+grep_file "text: the input files" "^input files: 5$" out
+grep_file "text: an input file and its lines" "^  [^ ]*/relay-a\.log +$(wc -l < "$data/relay-a.log") +$(wc -l < "$data/relay-a.log") +0 +-$" out
+grep_file "the text says first that the report is incomplete, and why" \
+	"^INCOMPLETE: only 84\.6% of deliveries could be traced to a fill \(below --min-traced 90%; are cache logs missing\?\) and 4 deliveries fall in coverage gaps .*;$" out
+grep_file "and what that means" "^  where no finding is shown, that means unknown, not clean$" out
+equal "the incomplete line comes before the headline" 3 "$(grep -n '^INCOMPLETE: ' out | cut -d: -f1)"
+grep_file "incompleteness is warned about on stderr" \
+	"^camaudit: warning: the report is incomplete: only 84\.6% .* and 4 deliveries fall in coverage gaps .*: an absence of findings means unknown, not clean$" err
 expect_exit 1 "--quiet" camaudit report -q --db r.db
 check "--quiet keeps stderr empty" test ! -s err
 
 # --- usage and failures ------------------------------------------------------------------
 expect_exit 0 "--help" camaudit report --help
-for opt in --db --since --until --skew --format --list --output --quiet --help; do
+for opt in --db --since --until --skew --format --list --min-traced --output --quiet --help; do
 	grep_file "--help documents $opt" "$opt" out
 done
+grep_file "--help states the evidence's bound, the JSON's" "first $("$JQ" .evidence_per_pair all.json) deliveries as evidence" out
 expect_exit 2 "csv needs --list" camaudit report --db r.db --format csv
 grep_file "and says so" "^camaudit: --format csv writes one list: add --list owners or --list recipients; see 'camaudit report --help'$" err
 expect_exit 2 "--list needs csv" camaudit report --db r.db --list owners
@@ -241,7 +281,8 @@ check "the missing database is not created" test ! -e missing.db
 # --- -o FILE ---------------------------------------------------------------------------------
 expect_exit 1 "-o writes the report to a file" camaudit report --db r.db --format json -o report.json
 check "nothing on stdout with -o" test ! -s out
-check "the file holds the report" cmp -s report.json all.json
+equal "the file holds the report (made at another time)" "$("$JQ" -c 'del(.generated_at)' all.json)" \
+	"$("$JQ" -c 'del(.generated_at)' report.json)"
 equal "the file is created private (0600)" 600 "$(stat -c %a report.json)"
 echo old > victim
 ln -s victim link.json
@@ -264,7 +305,7 @@ rlo=$(printf '\342\200\256') # U+202E RIGHT-TO-LEFT OVERRIDE
 	echo 'ts=2019-12-01T00:00:00Z op=bind device="cam<b>1" account="<script>alert(1)</script>"'
 	echo 'ts=2019-12-26T08:00:00Z op=fill node="n&<i>" key=k device="cam<b>1" frame=f1 gen="<i>9</i>"'
 	echo 'ts=2019-12-26T09:00:00Z op=fill node="n&<i>" key=k device="cam<b>1" frame=f2 gen="10\"'"'"'"'
-	printf 'ts=2019-12-26T09:00:01Z req=x1 account="=cmd|\\" /c calc\\"!A1" key=k frame=f2 node="n&<i>" relay="r\\033[2J%s"\n' "$rlo"
+	printf 'ts=2019-12-26T09:00:01Z req="x1<u>%s" account="=cmd|\\" /c calc\\"!A1" key=k frame=f2 node="n&<i>" relay="r\\033[2J%s"\n' "$rlo" "$rlo"
 	printf 'ts=2019-12-26T09:00:02Z req=x2 account="evil\\033]0;owned\\a" key=k frame=f2 node="n&<i>"\n'
 } | sed "s/\\\\033/$esc/g; s/\\\\a/$(printf '\007')/g" > hostile.log
 camaudit ingest -q --db h.db hostile.log
@@ -288,13 +329,43 @@ grep_file "quotes are escaped" "10&quot;&#39;" h.html
 check "no control character in the HTML" sh -c '! LC_ALL=C grep -q "[$(printf "\001-\010\013\014\016-\037\177")]" h.html'
 check "no bidirectional override in the HTML" sh -c "! grep -q '$rlo' h.html"
 grep_file "the override is shown as an escape" 'r\\x1b\[2J\\u202e' h.html
+grep_file "a request id in the evidence is escaped too" '<td>x1&lt;u&gt;\\u202e</td>' h.html
+expect_exit 1 "hostile values: text, again" camaudit report --db h.db
+grep_file "a request id in the text's evidence is escaped" ' x1<u>\\u202e ' out
+check "no bidirectional override in the text" sh -c "! grep -q '$rlo' out"
 
 # --- the samples -----------------------------------------------------------------------------
 camaudit ingest -q --db s.db "$srcdir/samples"
 expect_exit 1 "the samples' report" camaudit report --db s.db --format json
+equal "the samples' report is complete" true "$("$JQ" -r .completeness.complete out)"
 equal "the samples' confirmed deliveries are audit's cross-tenant findings" \
 	"$(camaudit audit -q --db s.db --format json | grep -c .)" "$("$JQ" -r .headline.confirmed.deliveries out)"
 equal "the leak on cache-2 begins after its generation change" "cache-2 2019-12-26T08:14:37.206Z 41 42 2019-12-26T08:16:58.604Z" \
 	"$("$JQ" -r '.generations[0] | [.node, .changed_at, .from, .to, .first_cross_tenant_at] | join(" ")' out)"
+
+# Evidence: per owner, camera and recipient, the first 3 of audit's findings.
+evidence_of_audit() { # the first 3 findings per pair, from audit --format json
+	"$JQ" -s -r 'map(select(.type == "cross_tenant")) | group_by([.owner_account, .origin_device, .viewer_account])[] | sort_by(.served_at)[:3][]
+		| [.owner_account, .origin_device, .viewer_account, .served_at, .request_id, .serve_ref, .fill_ref] | join(" ")' "$1" | LC_ALL=C sort
+}
+evidence_of_report() { # the evidence nested in a JSON report
+	"$JQ" -r '.owners[] | .owner_account as $o | .exposures[] | [$o, .origin_device, .recipient_account] as $p
+		| .evidence[] | $p + [.served_at, .request_id, .serve_ref, .fill_ref] | join(" ")' "$1" | LC_ALL=C sort
+}
+camaudit audit -q --db s.db --format json > s-audit.json
+cp out s.json
+equal "the bound is stated" 3 "$("$JQ" -r .evidence_per_pair s.json)"
+check "some of the samples' pairs have more deliveries than the bound" "$JQ" -e '[.owners[].exposures[] | select(.deliveries > 3)] | length > 0' s.json
+check "each pair shows its deliveries up to the bound" "$JQ" -e \
+	'all(.owners[].exposures[]; (.evidence | length) == ([.deliveries, 3] | min))' s.json
+equal "the evidence is the first 3 findings of each owner, camera and recipient" \
+	"$(evidence_of_audit s-audit.json)" "$(evidence_of_report s.json)"
+check "every reference is FILE:LINE" "$JQ" -e \
+	'all(.owners[].exposures[].evidence[]; (.serve_ref | test("/relay-[ab]\\.log[.0-9gz]*:[0-9]+$")) and (.fill_ref | test("/cache-[12]\\.log[.0-9gz]*:[0-9]+$")))' s.json
+equal "the fixture's evidence too" "$(evidence_of_audit audit.json)" "$(evidence_of_report all.json)"
+expect_exit 1 "the samples' report as text" camaudit report -q --db s.db
+grep_file "text: the evidence, and its bound" "^evidence by owner, camera and recipient: $(evidence_of_audit s-audit.json | grep -c .) \(the first 3 deliveries of each; audit lists them all\)$" out
+grep_file "text: an evidence line" "^  acct-0019 +cam-3be5fb +acct-0006 +2019-12-26T08:50:32\.251Z +r-[ab]-[0-9]+ +[^ ]*/relay-[ab]\.log[^ ]*:[0-9]+ +[^ ]*/cache-2\.log[^ ]*:[0-9]+$" out
+check "text has no trailing blanks" sh -c '! grep -q " \$" out'
 
 done_testing
