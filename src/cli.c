@@ -17,14 +17,6 @@
 #include "timefmt.h"
 #include "util.h"
 
-const struct cli_option cli_common_options[] = {
-	{"db", OPT_DB, "PATH",
-	 "the database (default: $CAMAUDIT_DB, else ./" CLI_DEFAULT_DB ")"},
-	{"quiet", OPT_QUIET, NULL, "no progress or summary on stderr"},
-	{"help", OPT_HELP, NULL, "show this help and exit"},
-	{NULL, 0, NULL, NULL},
-};
-
 const char *cli_default_db(void)
 {
 	const char *env = getenv("CAMAUDIT_DB");
@@ -148,7 +140,7 @@ void cli_help(FILE *out, const struct command *cmd,
 	      const struct cli_option *const *tables)
 {
 	fprintf(out, "usage: camaudit %s %s\n\n%s\n", cmd->name, cmd->usage,
-		cmd->summary);
+		cmd->description ? cmd->description : cmd->summary);
 	if (cmd->details)
 		fprintf(out, "\n%s\n", cmd->details);
 	fputs("\noptions:\n", out);

@@ -9,22 +9,60 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Keys for long options that have no short form. */
-enum { OPT_LONG_ONLY = 256 };
+/*
+ * The key of every option of the program, in this one list so that no two
+ * options can share a key by accident: an option with a short form has
+ * its letter (one meaning per letter across the commands), a long-only
+ * option a number from OPT_LONG_ONLY up.  A new option adds its key here.
+ */
+enum option_key {
+	OPT_BEFORE = 'b',
+	OPT_DB = 'd',
+	OPT_EVENTS = 'e',
+	OPT_FORMAT = 'f',
+	OPT_HELP = 'h',
+	OPT_LIST = 'l',
+	OPT_LINES = 'n',
+	OPT_OUTPUT = 'o',
+	OPT_QUIET = 'q',
+	OPT_SINCE = 's',
+	OPT_TYPE = 't',
+	OPT_UNTIL = 'u',
+
+	OPT_LONG_ONLY = 256, /* keys from here on have no short form */
+	OPT_SKEW = OPT_LONG_ONLY,
+	OPT_NEW,
+	OPT_WAIT,
+	OPT_KEEP_FORMULAS,
+	OPT_MIN_TRACED,
+	OPT_FORMATS,
+	OPT_INPUT_FORMAT,
+	OPT_VACUUM,
+	OPT_REPAIR,
+	OPT_MAX_AGE,
+};
 
 struct cli_option {
 	const char *name;  /* long name, without "--" */
-	int key;           /* short letter, or OPT_LONG_ONLY + n */
+	int key;           /* an enum option_key */
 	const char *arg;   /* argument name for --help, NULL for a flag */
 	const char *help;  /* one line */
 };
 
+/*
+ * A command: cmd_NAME.c defines one, main.c's table points at it, and
+ * cli_parse() and --help read its options.
+ */
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;   /* one line, for "camaudit --help" */
 	const char *usage;     /* after "camaudit NAME " */
-	const char *details;   /* paragraph after the usage, or NULL */
+	const char *details;   /* paragraph after the description, or NULL */
+	/* Its option tables, NULL-terminated, searched in order. */
+	const struct cli_option *const *options;
+	/* What --help says under the usage; NULL: the summary. */
+	const char *description;
 };
 
 /*
@@ -61,10 +99,6 @@ int cli_parse_time(const struct command *cmd, const char *option,
  */
 void cli_suggest(char *out, size_t size, const char *typed, size_t typed_len,
 		 const char *prefix, const char *const *names, size_t count);
-
-/* The options every command that opens a store takes. */
-enum { OPT_DB = 'd', OPT_QUIET = 'q', OPT_HELP = 'h' };
-extern const struct cli_option cli_common_options[];
 
 /* --db, else $CAMAUDIT_DB, else CLI_DEFAULT_DB. */
 #define CLI_DEFAULT_DB "camaudit.db"

@@ -14,28 +14,36 @@
 #include "util.h"
 #include "verdict.h"
 
-enum { OPT_REPAIR = OPT_LONG_ONLY + 80 };
-
 static const struct cli_option check_options[] = {
 	{"repair", OPT_REPAIR, NULL, "replace the stored verdicts and coverage "
 	 "tallies that differ with the new ones"},
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command check_command = {
-	"check", cmd_check,
+static int cmd_check(int argc, char **argv);
+
+static const struct cli_option *const check_option_tables[] = {
+	check_options, wait_options, common_options, NULL};
+
+const struct command check_command = {
+	.name = "check",
+	.fn = cmd_check,
+	.summary = "judge every serve again and compare with the stored verdicts",
+	.description =
 	"Judge every serve in the store from scratch and compare each verdict\n"
 	"with the one ingest kept; print every serve where they differ.",
-	"[--db PATH] [--quiet] [--wait DURATION] [--repair]",
+	.usage = "[--db PATH] [--quiet] [--wait DURATION] [--repair]",
+	.details =
 	"Each difference is one line on stdout: the serve's FILE:LINE, then the\n"
 	"stored and the new verdict (type and fill).  The coverage tallies are\n"
 	"counted again too; a warning says how many differ.  Exit status: 0 all\n"
 	"equal, 1 differences found (with --repair: and replaced), 2 usage error,\n"
 	"3 database error, 4 another camaudit held the database past --wait.",
+	.options = check_option_tables,
 };
 
 struct check_request {
-	struct audit_request common; /* --db, --quiet, --wait */
+	struct common_request common;
 	int repair;
 };
 
@@ -47,7 +55,8 @@ static int handle(int key, const char *arg, void *ctx)
 		req->repair = 1;
 		return 0;
 	}
-	return audit_option(&check_command, &req->common, key, arg);
+	return option_result(&check_command,
+			     common_option(&check_command, &req->common, key, arg));
 }
 
 /* "TYPE (fill FILE:LINE)", or "none" for a serve without a verdict. */
@@ -88,18 +97,17 @@ static int print_difference(int64_t serve, const struct verdict_row *stored,
 	return ferror(stdout) ? -1 : 0;
 }
 
-int cmd_check(int argc, char **argv)
+static int cmd_check(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		check_options, wait_options, cli_common_options, NULL};
 	struct check_request req = {0};
 	enum store_failure why;
 	struct store *st;
 	uint64_t checked = 0, differences = 0, tallies = 0;
 	int first, failed;
 
-	audit_request_init(&req.common);
-	first = cli_parse(argc, argv, &check_command, tables, handle, &req);
+	common_request_init(&req.common);
+	first = cli_parse(argc, argv, &check_command, check_command.options, handle,
+			  &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)
@@ -110,7 +118,7 @@ int cmd_check(int argc, char **argv)
 	st = store_open_wait(req.common.db, req.repair ? STORE_UPDATE : STORE_READ,
 			     req.common.wait_ms, &why);
 	if (!st)
-		return store_exit_status(why);
+		return exit_for_store_failure(why);
 	/* One snapshot; --repair holds the write lock from the first read. */
 	failed = req.repair ? store_begin(st) : store_begin_read(st);
 	if (!failed)
@@ -122,7 +130,7 @@ int cmd_check(int argc, char **argv)
 	else if (store_commit(st))
 		failed = 1;
 	if (failed) {
-		int status = store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+		int status = exit_for_store_error(st);
 
 		store_close(st);
 		return status;

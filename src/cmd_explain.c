@@ -24,28 +24,37 @@
 /* Share events of the viewer for the camera shown, latest first. */
 #define MAX_SHARES 5
 
-enum { OPT_EXPLAIN_FORMAT = 'f' };
+static int cmd_explain(int argc, char **argv);
 
 static const struct cli_option explain_options[] = {
-	{"format", OPT_EXPLAIN_FORMAT, "FORMAT", "text or json (default: text)"},
+	{"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command explain_command = {
-	"explain", cmd_explain,
+static const struct cli_option *const explain_option_tables[] = {
+	explain_options, skew_options, common_options, NULL};
+
+const struct command explain_command = {
+	.name = "explain",
+	.fn = cmd_explain,
+	.summary = "show the evidence behind the verdict on one serve",
+	.description =
 	"Show the evidence behind the verdict on one serve: its log line, the\n"
 	"fill chosen and by which rule, the fills not chosen and why, the owner\n"
 	"of the camera, the viewer's shares, and the verdict audit gives it.",
-	"[--db PATH] [--skew DURATION] [--format text|json] REQUEST_ID|FILE:LINE...",
+	.usage = "[--db PATH] [--skew DURATION] [--format text|json] REQUEST_ID|FILE:LINE...",
+	.details =
 	"A FILE:LINE names the serve's source as audit's serve_ref does (a\n"
 	"trailing part of the path is enough).  JSON is one object per serve\n"
 	"per line.  Exit status: 0 explained and none is a finding, 1 explained\n"
 	"and a finding among them, 2 usage error or no such serve, 3 database\n"
 	"error.",
+	.options = explain_option_tables,
 };
 
 struct explain_request {
-	struct audit_request common; /* --db, --skew, --quiet */
+	struct common_request common;
+	struct audit_window window; /* --skew */
 	int json;
 };
 
@@ -62,14 +71,18 @@ static int handle(int key, const char *arg, void *ctx)
 {
 	struct explain_request *req = ctx;
 
-	if (key == OPT_EXPLAIN_FORMAT) {
+	int taken;
+
+	if (key == OPT_FORMAT) {
 		if (strcmp(arg, "text") && strcmp(arg, "json"))
 			return cli_usage_error(&explain_command, "invalid --format "
 					       "'%s' (use text or json)", arg), -1;
 		req->json = !strcmp(arg, "json");
 		return 0;
 	}
-	return audit_option(&explain_command, &req->common, key, arg);
+	if (!(taken = window_option(&explain_command, &req->window, key, arg)))
+		taken = common_option(&explain_command, &req->common, key, arg);
+	return option_result(&explain_command, taken);
 }
 
 static sqlite3_stmt *prepare(struct store *st, const char *sql)
@@ -246,7 +259,7 @@ static int classify(struct store *st, const struct explain_request *req,
 {
 	static const char sql[] =
 		"SELECT fill, rule, type FROM temp.verdict WHERE serve = ?1";
-	struct audit_window window = {s->ts, s->ts + 1, req->common.window.skew_ms};
+	struct audit_window window = {s->ts, s->ts + 1, req->window.skew_ms};
 	struct audit_summary summary;
 	sqlite3_stmt *stmt;
 
@@ -534,7 +547,7 @@ static int explain(struct store *st, const struct explain_request *req,
 		return -1;
 	tree_bool(t, "delivered", v.found);
 	if (write_origin(st, t, &s, &v, &device) ||
-	    write_candidates(st, t, &s, req->common.window.skew_ms, &v) ||
+	    write_candidates(st, t, &s, req->window.skew_ms, &v) ||
 	    write_shares(st, t, &s, device))
 		return -1;
 	tree_text(t, "verdict", v.found ? v.type : NULL);
@@ -543,10 +556,8 @@ static int explain(struct store *st, const struct explain_request *req,
 	return v.found && strcmp(v.type, "ok") != 0;
 }
 
-int cmd_explain(int argc, char **argv)
+static int cmd_explain(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		explain_options, skew_options, cli_common_options, NULL};
 	struct explain_request req = {0};
 	enum store_failure why;
 	struct store *st;
@@ -555,8 +566,10 @@ int cmd_explain(int argc, char **argv)
 	size_t count = 0, i, shown = 0;
 	int first, status = EXIT_CLEAN;
 
-	audit_request_init(&req.common);
-	first = cli_parse(argc, argv, &explain_command, tables, handle, &req);
+	common_request_init(&req.common);
+	window_init(&req.window);
+	first = cli_parse(argc, argv, &explain_command, explain_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)
@@ -565,7 +578,7 @@ int cmd_explain(int argc, char **argv)
 		return cli_usage_error(&explain_command, "give a REQUEST_ID or "
 				       "FILE:LINE");
 	if (!(st = store_open_wait(req.common.db, STORE_READ, 0, &why)))
-		return store_exit_status(why);
+		return exit_for_store_failure(why);
 	tree_init(&t, stdout, req.json);
 	if (store_begin_read(st))
 		status = EXIT_INCOMPLETE;

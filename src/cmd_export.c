@@ -17,12 +17,21 @@
 #include "timefmt.h"
 #include "util.h"
 
-static const struct command export_command = {
-	"export", cmd_export,
+static int cmd_export(int argc, char **argv);
+
+static const struct cli_option *const export_option_tables[] = {
+	record_options, event_window_options, wait_options, common_options, NULL};
+
+const struct command export_command = {
+	.name = "export",
+	.fn = cmd_export,
+	.summary = "stream the store's events as NDJSON or CSV",
+	.description =
 	"Write the events of the store to standard output, one record per event,\n"
 	"oldest first: serves, fills, removals, bindings and shares.",
-	"[--db PATH] [--quiet] [--format ndjson|csv] [--events LIST]\n"
+	.usage = "[--db PATH] [--quiet] [--format ndjson|csv] [--events LIST]\n"
 	"                       [--since TIME] [--until TIME] [--wait DURATION]",
+	.details =
 	"Kinds: serve, fill, removal (evict, purge, expire), binding (bind,\n"
 	"unbind), share (share, unshare).  Each record has its kind, its time\n"
 	"(ts, and ts_ms in milliseconds), its evidence (ref, FILE:LINE), its\n"
@@ -31,6 +40,7 @@ static const struct command export_command = {
 	"then evidence, so two exports of one store are byte-identical.  Exit\n"
 	"status: 0 written, 2 usage error or no database, 3 database or write\n"
 	"error, 4 database busy (upgrading an older database, see --wait).",
+	.options = export_option_tables,
 };
 
 /*
@@ -88,7 +98,8 @@ static const char order_sql[] =
 	" frame, account, relay, cache, req, status, ttl_ms, gen";
 
 struct export_request {
-	struct audit_request common; /* --db, --quiet, --since, --until, --wait */
+	struct common_request common;
+	struct audit_window window;    /* --since, --until */
 	struct record_request records; /* --format, --events, --keep-formulas */
 };
 
@@ -148,9 +159,9 @@ static void bind_request(sqlite3_stmt *stmt, const struct export_request *req)
 				 (req->records.kinds >> k) & 1);
 	}
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":since"),
-			   req->common.window.since);
+			   req->window.since);
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":until"),
-			   req->common.window.until);
+			   req->window.until);
 }
 
 static void print_summary(const uint64_t count[], uint64_t total)
@@ -204,7 +215,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_error(st, "reading the events");
-		status = store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+		status = exit_for_store_error(st);
 	}
 	sqlite3_finalize(stmt);
 	if (cli_finish_output())
@@ -217,27 +228,27 @@ static int export_execute(struct store *st, const struct export_request *req)
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct export_request *req = ctx;
-	int rc = record_option(&export_command, &req->records, key, arg);
+	int taken = record_option(&export_command, &req->records, key, arg);
 
-	if (rc)
-		return rc < 0 ? -1 : 0;
-	/* --db, --quiet, --since, --until, --wait: as for audit. */
-	return audit_option(&export_command, &req->common, key, arg);
+	if (!taken)
+		taken = window_option(&export_command, &req->window, key, arg);
+	if (!taken)
+		taken = common_option(&export_command, &req->common, key, arg);
+	return option_result(&export_command, taken);
 }
 
-int cmd_export(int argc, char **argv)
+static int cmd_export(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		record_options, event_window_options, wait_options,
-		cli_common_options, NULL};
 	struct export_request req;
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
-	audit_request_init(&req.common);
+	common_request_init(&req.common);
+	window_init(&req.window);
 	record_request_init(&req.records);
-	first = cli_parse(argc, argv, &export_command, tables, handle, &req);
+	first = cli_parse(argc, argv, &export_command, export_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)
@@ -246,12 +257,12 @@ int cmd_export(int argc, char **argv)
 		return cli_usage_error(&export_command, "unexpected argument '%s' "
 				       "(export reads the database; give it with "
 				       "--db)", argv[first]);
-	if (audit_request_check(&export_command, &req.common))
+	if (window_check(&export_command, &req.window))
 		return EXIT_USAGE;
 	/* An older database is upgraded first: that waits for the write lock. */
 	st = store_open_wait(req.common.db, STORE_READ, req.common.wait_ms, &why);
 	if (!st)
-		return store_exit_status(why);
+		return exit_for_store_failure(why);
 	status = export_execute(st, &req);
 	store_close(st);
 	return status;

@@ -1,7 +1,6 @@
 /*
  * camaudit formats: list the input formats, show a definition, and test a
- * file's first lines against them; also home of --formats and
- * --input-format, which ingest and scan share.
+ * file's first lines against them.
  */
 #include "config.h"
 
@@ -16,111 +15,41 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum { OPT_LINES = 'n' };
-
 /* Lines that formats test looks at by default, and at most. */
 #define TEST_LINES_DEFAULT 10
 #define TEST_LINES_MAX 10000
 
-const struct cli_option format_options[] = {
-	{"formats", OPT_FORMATS, "FILE", "format definitions to add to the "
-	 "presets; may be given again (default: the colon-separated files in "
-	 "$CAMAUDIT_FORMATS)"},
-	{"input-format", OPT_INPUT_FORMAT, "NAME", "read every file with this "
-	 "format instead of sniffing each (see 'camaudit formats list')"},
+static int cmd_formats(int argc, char **argv);
+
+static const struct cli_option test_options[] = {
+	{"lines", OPT_LINES, "N", "test: how many lines to test (default: 10)"},
+	{"help", OPT_HELP, NULL, "show this help and exit"},
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command formats_command = {
-	"formats", cmd_formats,
+static const struct cli_option *const formats_option_tables[] = {
+	format_options, test_options, NULL};
+
+const struct command formats_command = {
+	.name = "formats",
+	.fn = cmd_formats,
+	.summary = "list, show and test the input formats",
+	.description =
 	"List the input formats, show one's definition, or test a file's first\n"
 	"lines against them.",
-	"[--formats FILE] list\n"
+	.usage = "[--formats FILE] list\n"
 	"       camaudit formats [--formats FILE] show NAME\n"
 	"       camaudit formats [--formats FILE] [--input-format NAME] [--lines N]"
 	" test FILE",
+	.details =
 	"list: name, kind, origin and description of each format, in the order\n"
 	"files are sniffed.  show: the definition with the server configuration\n"
 	"it expects.  test: the format of FILE (sniffed, or --input-format), then\n"
 	"for each of its first lines the canonical fields it gives, or why not.\n"
 	"Exit status: 0 every line tested gave events, 1 some line was rejected\n"
 	"or matched no format, 2 usage or definition error, 3 FILE unreadable.",
+	.options = formats_option_tables,
 };
-
-void format_request_init(struct format_request *req)
-{
-	const char *env = getenv("CAMAUDIT_FORMATS");
-
-	memset(req, 0, sizeof(*req));
-	req->env = env && *env ? env : NULL;
-}
-
-int format_option(struct format_request *req, int key, const char *arg)
-{
-	if (key == OPT_FORMATS) {
-		if (req->path_count < FORMAT_FILES_MAX)
-			req->paths[req->path_count] = arg;
-		req->path_count++; /* too many: reported when loading */
-	} else if (key == OPT_INPUT_FORMAT) {
-		req->name = arg;
-	} else {
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Every file of $CAMAUDIT_FORMATS, split at colons as PATH is (empty
- * elements are skipped); the number of errors.
- */
-static int load_env_list(struct format_set *set, const char *list)
-{
-	char *copy = xstrdup(list), *at = copy;
-	int errors = 0;
-
-	while (at) {
-		char *colon = strchr(at, ':');
-
-		if (colon)
-			*colon = '\0';
-		if (*at)
-			errors += format_set_add_file(set, at);
-		at = colon ? colon + 1 : NULL;
-	}
-	free(copy);
-	return errors;
-}
-
-int format_request_load(const struct command *cmd, const struct format_request *req,
-			struct format_choice *choice)
-{
-	size_t i;
-	int errors = 0;
-
-	if (req->path_count > FORMAT_FILES_MAX)
-		return cli_usage_error(cmd, "--formats given %zu times (at most %d; "
-				       "put the definitions in fewer files)",
-				       req->path_count, FORMAT_FILES_MAX);
-	choice->set = format_set_new();
-	choice->forced = NULL;
-	/* All files are read, so that every mistake is reported at once. */
-	for (i = 0; i < req->path_count; i++)
-		errors += format_set_add_file(choice->set, req->paths[i]);
-	if (req->path_count == 0 && req->env)
-		errors += load_env_list(choice->set, req->env);
-	if (errors) {
-		format_set_free(choice->set);
-		choice->set = NULL;
-		return EXIT_USAGE;
-	}
-	if (req->name && !(choice->forced = format_set_find(choice->set, req->name))) {
-		format_set_free(choice->set);
-		choice->set = NULL;
-		return cli_usage_error(cmd, "unknown input format '%s' (see "
-				       "'camaudit formats list')", req->name);
-	}
-	return EXIT_CLEAN;
-}
 
 /* ---- list and show --------------------------------------------------------- */
 
@@ -400,22 +329,16 @@ static int handle(int key, const char *arg, void *ctx)
 	return cli_usage_error(&formats_command, "unhandled option"), -1;
 }
 
-int cmd_formats(int argc, char **argv)
+static int cmd_formats(int argc, char **argv)
 {
-	static const struct cli_option test_options[] = {
-		{"lines", OPT_LINES, "N", "test: how many lines to test (default: 10)"},
-		{"help", OPT_HELP, NULL, "show this help and exit"},
-		{NULL, 0, NULL, NULL},
-	};
-	static const struct cli_option *const tables[] = {format_options,
-							  test_options, NULL};
 	struct formats_request req = {.lines = TEST_LINES_DEFAULT};
 	struct format_choice choice;
 	const char *action;
 	int first, status, operands;
 
 	format_request_init(&req.formats);
-	first = cli_parse(argc, argv, &formats_command, tables, handle, &req);
+	first = cli_parse(argc, argv, &formats_command, formats_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)

@@ -24,12 +24,21 @@ static const struct cli_option normalize_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command normalize_command = {
-	"normalize", cmd_normalize,
+static int cmd_normalize(int argc, char **argv);
+
+static const struct cli_option *const normalize_option_tables[] = {
+	record_options, format_options, normalize_options, NULL};
+
+const struct command normalize_command = {
+	.name = "normalize",
+	.fn = cmd_normalize,
+	.summary = "write the events of log files as NDJSON or CSV, with no store",
+	.description =
 	"Read logs as 'camaudit ingest' does and write their events to standard\n"
 	"output as 'camaudit export' does, with no database.",
-	"[--quiet] [--format ndjson|csv] [--events LIST]\n"
+	.usage = "[--quiet] [--format ndjson|csv] [--events LIST]\n"
 	"                          [--formats FILE] [--input-format NAME] FILE...",
+	.details =
 	"Files, directories, '-' and gzip as for ingest; each file's events in\n"
 	"the order of its lines, with the keys of export and its event_id (the\n"
 	"log's fingerprint and the line), which stays the same when the log is\n"
@@ -37,6 +46,7 @@ static const struct command normalize_command = {
 	"with FILE:LINE as ingest reports them.  Exit status: 0 done (rejected\n"
 	"lines included), 2 usage error, 3 a file could not be read completely\n"
 	"or no format matched it, or the output could not be written.",
+	.options = normalize_option_tables,
 };
 
 struct normalize_request {
@@ -157,23 +167,17 @@ static int normalize_one(const char *path, void *ctx)
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct normalize_request *req = ctx;
-	int rc;
+	int taken = 1;
 
-	if (format_option(&req->formats, key, arg))
-		return 0;
-	if ((rc = record_option(&normalize_command, &req->records, key, arg)))
-		return rc < 0 ? -1 : 0;
-	if (key == OPT_QUIET) {
+	if (key == OPT_QUIET)
 		req->quiet = 1;
-		return 0;
-	}
-	return -1;
+	else if (!format_option(&req->formats, key, arg))
+		taken = record_option(&normalize_command, &req->records, key, arg);
+	return option_result(&normalize_command, taken);
 }
 
-int cmd_normalize(int argc, char **argv)
+static int cmd_normalize(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		record_options, format_options, normalize_options, NULL};
 	struct normalize_request req = {0};
 	struct normalize_run run = {.req = &req};
 	struct format_choice formats;
@@ -181,7 +185,8 @@ int cmd_normalize(int argc, char **argv)
 
 	format_request_init(&req.formats);
 	record_request_init(&req.records);
-	first = cli_parse(argc, argv, &normalize_command, tables, handle, &req);
+	first = cli_parse(argc, argv, &normalize_command, normalize_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)

@@ -15,8 +15,6 @@
 #include "util.h"
 #include "verdict.h"
 
-enum { OPT_BEFORE = 'b', OPT_VACUUM = OPT_LONG_ONLY + 20 };
-
 /* How much longer than serves the cache events are kept. */
 #define FILL_MARGIN_MS INT64_C(86400000)
 
@@ -28,18 +26,27 @@ static const struct cli_option prune_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command prune_command = {
-	"prune", cmd_prune,
-	"Drop old events from the store, in one transaction.",
-	"--before TIME [--vacuum] [--db PATH] [--quiet] [--wait DURATION]",
+static int cmd_prune(int argc, char **argv);
+
+static const struct cli_option *const prune_option_tables[] = {
+	prune_options, wait_options, common_options, NULL};
+
+const struct command prune_command = {
+	.name = "prune",
+	.fn = cmd_prune,
+	.summary = "drop old events from the store",
+	.description = "Drop old events from the store, in one transaction.",
+	.usage = "--before TIME [--vacuum] [--db PATH] [--quiet] [--wait DURATION]",
+	.details =
 	"Serves before TIME are dropped, fills and evictions before TIME minus\n"
 	"one day; registry events and the record of reported findings are kept.\n"
 	"Exit status: 0 done, 2 usage error, 3 database error, 4 another\n"
 	"camaudit held the database for longer than --wait.",
+	.options = prune_option_tables,
 };
 
 struct prune_request {
-	struct audit_request common; /* --db, --quiet, --wait */
+	struct common_request common;
 	int64_t before;
 	int have_before;
 	int vacuum;
@@ -59,7 +66,8 @@ static int handle(int key, const char *arg, void *ctx)
 		req->vacuum = 1;
 		return 0;
 	}
-	return audit_option(&prune_command, &req->common, key, arg);
+	return option_result(&prune_command,
+			     common_option(&prune_command, &req->common, key, arg));
 }
 
 /* The deletions, with the time each one cuts at. */
@@ -119,17 +127,16 @@ fail:
 	return -1;
 }
 
-int cmd_prune(int argc, char **argv)
+static int cmd_prune(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		prune_options, wait_options, cli_common_options, NULL};
 	struct prune_request req = {0};
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
-	audit_request_init(&req.common);
-	first = cli_parse(argc, argv, &prune_command, tables, handle, &req);
+	common_request_init(&req.common);
+	first = cli_parse(argc, argv, &prune_command, prune_command.options, handle,
+			  &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)
@@ -141,10 +148,10 @@ int cmd_prune(int argc, char **argv)
 		return cli_usage_error(&prune_command, "--before TIME is required");
 	st = store_open_wait(req.common.db, STORE_UPDATE, req.common.wait_ms, &why);
 	if (!st)
-		return store_exit_status(why);
+		return exit_for_store_failure(why);
 	status = EXIT_CLEAN;
 	if (prune(st, &req))
-		status = store_busy(st) ? EXIT_BUSY : EXIT_INCOMPLETE;
+		status = exit_for_store_error(st);
 	store_close(st);
 	return status;
 }

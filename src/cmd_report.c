@@ -24,12 +24,6 @@
 #include "tree.h"
 #include "util.h"
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_LIST = 'l',
-	OPT_OUTPUT = 'o',
-};
-
 enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV };
 
 static const char *const format_names[] = {
@@ -56,15 +50,25 @@ static const struct cli_option report_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command report_command = {
-	"report", cmd_report,
+static int cmd_report(int argc, char **argv);
+
+static const struct cli_option *const report_option_tables[] = {
+	window_options, skew_options, report_options, min_traced_options,
+	common_options, NULL};
+
+const struct command report_command = {
+	.name = "report",
+	.fn = cmd_report,
+	.summary = "write the incident report: who saw whose frames, when",
+	.description =
 	"Write the incident report for the window: how many owners and\n"
 	"recipients, frames and deliveries (confirmed and upper bound), when\n"
 	"it began and ended, hourly cause hints, whom to notify, and coverage.",
-	"[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
+	.usage = "[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
 	"                       [--format text|json|html|csv] "
 	"[--list owners|recipients]\n"
 	"                       [--min-traced PCT] [-o FILE] [--quiet]",
+	.details =
 	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
 	"unattributed deliveries and those in coverage gaps whose origin was\n"
 	"found by key alone.  A pause of more than 30 minutes between\n"
@@ -79,21 +83,22 @@ static const struct command report_command = {
 	"--list.  Exit status: 0 report written, no cross-tenant delivery;\n"
 	"1 report written, cross-tenant deliveries confirmed; 2 usage error;\n"
 	"3 could not complete.",
+	.options = report_option_tables,
 };
 
 struct report_request {
-	struct audit_request common; /* window, --db, --quiet */
+	struct common_request common;
+	struct audit_request audit; /* the window and --min-traced */
 	enum report_format format;
 	int list;            /* index into lists[], or -1 */
 	const char *output;  /* -o FILE, or NULL for stdout */
 };
 
-
-
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct report_request *req = ctx;
 	size_t i;
+	int taken;
 
 	switch (key) {
 	case OPT_FORMAT:
@@ -118,78 +123,13 @@ static int handle(int key, const char *arg, void *ctx)
 		req->output = arg;
 		return 0;
 	}
-	/* --since, --until, --skew, --min-traced, --db, --quiet: as for audit. */
-	return audit_option(&report_command, &req->common, key, arg);
+	taken = audit_option(&report_command, &req->audit, key, arg);
+	if (!taken)
+		taken = common_option(&report_command, &req->common, key, arg);
+	return option_result(&report_command, taken);
 }
 
 /* --- values as text ------------------------------------------------------- */
-
-
-/* A value as text with its length; ptr NULL when absent. */
-struct text report_value_text(const struct report_value *v,
-			      enum report_kind kind, char buf[VALUE_SIZE])
-{
-	struct text t = {NULL, 0};
-
-	if (v->null)
-		return t;
-	switch (kind) {
-	case REPORT_COUNT:
-	case REPORT_KEY:
-		snprintf(buf, VALUE_SIZE, "%" PRId64, v->number);
-		t.ptr = buf;
-		break;
-	case REPORT_TIME:
-		timefmt_format(v->number, buf);
-		t.ptr = buf;
-		break;
-	case REPORT_FLAG:
-		t.ptr = v->number ? "yes" : "no";
-		break;
-	case REPORT_TEXT:
-		t.ptr = v->text;
-		t.len = v->len;
-		return t;
-	}
-	t.len = strlen(t.ptr);
-	return t;
-}
-
-static void format_time(int64_t ms, char buf[TIMEFMT_SIZE])
-{
-	timefmt_format(ms, buf);
-}
-
-/* "2s", "1m30s", "250ms": a duration as --skew takes it. */
-static void format_duration(int64_t ms, char *buf, size_t size)
-{
-	static const struct {
-		const char *unit;
-		int64_t ms;
-	} units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000},
-		     {"ms", 1}};
-	size_t i, used = 0;
-
-	if (ms <= 0) {
-		snprintf(buf, size, "0");
-		return;
-	}
-	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(units) && used < size; i++) {
-		if (ms >= units[i].ms) {
-			int n = snprintf(buf + used, size - used, "%" PRId64 "%s",
-					 ms / units[i].ms, units[i].unit);
-
-			used += n > 0 ? (size_t)n : 0;
-			ms %= units[i].ms;
-		}
-	}
-}
-
-double report_percent(uint64_t part, uint64_t whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
 
 static uint64_t ok_deliveries(const struct report_summary *sum)
 {
@@ -199,17 +139,6 @@ static uint64_t ok_deliveries(const struct report_summary *sum)
 	for (t = 0; t < FINDING_TYPE_COUNT; t++)
 		ok -= sum->checked.by_type[t];
 	return ok;
-}
-
-uint64_t report_unattributed(const struct report_summary *sum)
-{
-	return sum->checked.by_type[FINDING_UNATTRIBUTED];
-}
-
-/* Each unconfirmed possible frame may be one more owner's, up to the cap. */
-uint64_t report_unconfirmed_frames(const struct report_summary *sum)
-{
-	return sum->upper_bound[REPORT_FRAMES] - sum->confirmed[REPORT_FRAMES];
 }
 
 /* --- text ----------------------------------------------------------------- */
@@ -310,26 +239,6 @@ static int text_table(struct writer *w, enum report_table_id id, const char *not
 	return report_each_row(w->st, id, NULL, text_row, w);
 }
 
-void report_text_window(const struct report_summary *sum, FILE *out)
-{
-	char since[TIMEFMT_SIZE], until[TIMEFMT_SIZE], skew[32];
-
-	format_duration(sum->window.skew_ms, skew, sizeof(skew));
-	if (sum->window.since == INT64_MIN && sum->window.until == INT64_MAX) {
-		fputs("all serves in the store", out);
-	} else {
-		format_time(sum->window.since, since);
-		format_time(sum->window.until, until);
-		if (sum->window.since != INT64_MIN)
-			fprintf(out, "serves at or after %s", since);
-		if (sum->window.since != INT64_MIN && sum->window.until != INT64_MAX)
-			fprintf(out, " and before %s", until);
-		else if (sum->window.until != INT64_MAX)
-			fprintf(out, "serves before %s", until);
-	}
-	fprintf(out, " (skew %s)", skew);
-}
-
 static int write_text(struct writer *w)
 {
 	const struct report_summary *sum = w->sum;
@@ -368,8 +277,8 @@ static int write_text(struct writer *w)
 		report_unattributed(sum), sum->uncertain, report_unconfirmed_frames(sum),
 		sum->owner_cap);
 	if (sum->has_exposure) {
-		format_time(sum->first_exposure, first);
-		format_time(sum->last_exposure, last);
+		timefmt_format(sum->first_exposure, first);
+		timefmt_format(sum->last_exposure, last);
 		fprintf(out, "\nexposure: first %s, last %s\n", first, last);
 	} else {
 		fputs("\nexposure: no cross-tenant delivery\n", out);
@@ -398,7 +307,7 @@ static int write_text(struct writer *w)
 		       "served wrote no cache log line)") ||
 	    text_table(w, REPORT_UNATTRIBUTED, NULL))
 		return -1;
-	format_time(sum->generated_at, first);
+	timefmt_format(sum->generated_at, first);
 	fprintf(out, "\ngenerated: %s by camaudit " PACKAGE_VERSION " from ",
 		first);
 	fput_safe(out, sum->store, strlen(sum->store));
@@ -683,7 +592,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 	w.sum = &sum;
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
-	if (report_build(st, &req->common.window, req->common.min_traced, &sum)) {
+	if (report_build(st, &req->audit.window, req->audit.min_traced, &sum)) {
 		store_rollback(st);
 		return EXIT_INCOMPLETE;
 	}
@@ -706,18 +615,17 @@ static int report_execute(struct store *st, const struct report_request *req)
 	return sum.has_exposure ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
-int cmd_report(int argc, char **argv)
+static int cmd_report(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		window_options, skew_options, report_options, min_traced_options,
-		cli_common_options, NULL};
 	struct report_request req = {.format = FORMAT_TEXT, .list = -1};
 	enum store_failure why;
 	struct store *st;
 	int first, status;
 
-	audit_request_init(&req.common);
-	first = cli_parse(argc, argv, &report_command, tables, handle, &req);
+	common_request_init(&req.common);
+	audit_request_init(&req.audit);
+	first = cli_parse(argc, argv, &report_command, report_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)
@@ -726,7 +634,7 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error(&report_command, "unexpected argument '%s' "
 				       "(report reads the database; give it with "
 				       "--db)", argv[first]);
-	if (audit_request_check(&report_command, &req.common))
+	if (window_check(&report_command, &req.audit.window))
 		return EXIT_USAGE;
 	if (req.format == FORMAT_CSV && req.list < 0)
 		return cli_usage_error(&report_command, "--format csv writes one "
@@ -739,7 +647,7 @@ int cmd_report(int argc, char **argv)
 		return cli_usage_error(&report_command, "--output needs a file name");
 	st = store_open_wait(req.common.db, STORE_READ, 0, &why);
 	if (!st)
-		return store_exit_status(why);
+		return exit_for_store_failure(why);
 	status = report_execute(st, &req);
 	store_close(st);
 	return status;

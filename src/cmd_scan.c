@@ -9,54 +9,68 @@
 #include "exitcode.h"
 #include "format.h"
 
-static const struct command scan_command = {
-	"scan", cmd_scan,
+static int cmd_scan(int argc, char **argv);
+
+static const struct cli_option scan_options[] = {
+	{"quiet", OPT_QUIET, NULL, "no progress or summary on stderr"},
+	{"help", OPT_HELP, NULL, "show this help and exit"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct cli_option *const scan_option_tables[] = {
+	window_options, audit_options, skew_options, format_options,
+	scan_options, NULL};
+
+const struct command scan_command = {
+	.name = "scan",
+	.fn = cmd_scan,
+	.summary = "ingest files into a temporary store and audit them",
+	.description =
 	"Ingest log files into a temporary database and audit them in one step.",
-	"[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
+	.usage = "[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
 	"                     [--format table|json|csv] [--skew DURATION]\n"
 	"                     [--min-traced PCT] [--formats FILE]\n"
 	"                     [--input-format NAME] FILE...",
+	.details =
 	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"
 	"Exit status: 0 nothing found, 1 findings printed, 2 usage error, 3 a\n"
 	"file could not be read completely (findings from the rest are printed),\n"
 	"5 or 6 as 0 or 1 but the answer is incomplete (see 'camaudit audit --help').",
+	.options = scan_option_tables,
 };
 
 struct scan_request {
 	struct audit_request audit;
 	struct format_request formats;
+	int quiet;
 };
 
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct scan_request *req = ctx;
+	int taken = 1;
 
-	if (format_option(&req->formats, key, arg))
-		return 0;
-	return audit_option(&scan_command, &req->audit, key, arg);
+	if (key == OPT_QUIET)
+		req->quiet = 1;
+	else if (!format_option(&req->formats, key, arg))
+		taken = audit_option(&scan_command, &req->audit, key, arg);
+	return option_result(&scan_command, taken);
 }
 
-int cmd_scan(int argc, char **argv)
+static int cmd_scan(int argc, char **argv)
 {
-	static const struct cli_option scan_only[] = {
-		{"quiet", OPT_QUIET, NULL, "no progress or summary on stderr"},
-		{"help", OPT_HELP, NULL, "show this help and exit"},
-		{NULL, 0, NULL, NULL},
-	};
-	static const struct cli_option *const tables[] = {
-		window_options, audit_options, skew_options, format_options,
-		scan_only, NULL};
-	struct scan_request req;
+	struct scan_request req = {.quiet = 0};
 	struct format_choice formats;
 	struct store *st;
 	int first, ingested, status;
 
 	audit_request_init(&req.audit);
 	format_request_init(&req.formats);
-	first = cli_parse(argc, argv, &scan_command, tables, handle, &req);
+	first = cli_parse(argc, argv, &scan_command, scan_command.options, handle,
+			  &req);
 	if (first == -2)
 		return EXIT_CLEAN;
-	if (first < 0 || audit_request_check(&scan_command, &req.audit))
+	if (first < 0 || window_check(&scan_command, &req.audit.window))
 		return EXIT_USAGE;
 	if (first == argc)
 		return cli_usage_error(&scan_command, "no files to scan");
@@ -66,9 +80,9 @@ int cmd_scan(int argc, char **argv)
 		format_set_free(formats.set);
 		return EXIT_INCOMPLETE;
 	}
-	ingested = ingest_operands(st, argv + first, argc - first, req.audit.quiet,
-				   0, &formats);
-	status = audit_execute(st, &req.audit);
+	ingested = ingest_operands(st, argv + first, argc - first, req.quiet, 0,
+				   &formats);
+	status = audit_execute(st, &req.audit, req.quiet);
 	store_close(st);
 	format_set_free(formats.set);
 	/* A file that could not be read makes the answer incomplete. */

@@ -19,8 +19,6 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum { OPT_FORMAT = 'f', OPT_MAX_AGE = OPT_LONG_ONLY + 1 };
-
 enum status_format { STATUS_TEXT, STATUS_JSON };
 
 static const struct cli_option status_options[] = {
@@ -30,21 +28,31 @@ static const struct cli_option status_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
-static const struct command status_command = {
-	"status", cmd_status,
+static int cmd_status(int argc, char **argv);
+
+static const struct cli_option *const status_option_tables[] = {
+	status_options, common_options, NULL};
+
+const struct command status_command = {
+	.name = "status",
+	.fn = cmd_status,
+	.summary = "show sources, time spans and coverage gaps of the store",
+	.description =
 	"Show what the store holds: the sources ingested, the time span of each\n"
 	"relay and cache node, and the coverage gaps.",
-	"[--db PATH] [--format text|json] [--max-age DURATION] [--quiet]",
+	.usage = "[--db PATH] [--format text|json] [--max-age DURATION] [--quiet]",
+	.details =
 	"A coverage gap is an hour (UTC) in which relays served from a cache node\n"
 	"that wrote no cache log line in that hour: serves there cannot be traced\n"
 	"to a fill, so an audit of that hour means unknown, not clean.  --quiet\n"
 	"drops the warning about gaps on stderr.  Exit status: 0 shown, 2 usage\n"
 	"error or no database, 3 database error, 7 shown, and a relay or cache\n"
 	"node has no event within --max-age (a log shipper stopped?).",
+	.options = status_option_tables,
 };
 
 struct status_request {
-	struct audit_request common; /* --db, --quiet */
+	struct common_request common;
 	enum status_format format;
 	int64_t max_age_ms;          /* --max-age, or -1 */
 	const char *max_age;         /* as given, for the warnings */
@@ -505,8 +513,9 @@ static int handle(int key, const char *arg, void *ctx)
 		req->max_age = arg;
 		return 0;
 	}
-	if (key != OPT_FORMAT) /* --db, --quiet: as for audit */
-		return audit_option(&status_command, &req->common, key, arg);
+	if (key != OPT_FORMAT)
+		return option_result(&status_command, common_option(&status_command,
+				     &req->common, key, arg));
 	if (!strcmp(arg, "text"))
 		req->format = STATUS_TEXT;
 	else if (!strcmp(arg, "json"))
@@ -516,16 +525,15 @@ static int handle(int key, const char *arg, void *ctx)
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+static int cmd_status(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {
-		status_options, cli_common_options, NULL};
 	struct status_request req = {.format = STATUS_TEXT, .max_age_ms = -1};
 	struct store *st;
 	int first, missing, status;
 
-	audit_request_init(&req.common);
-	first = cli_parse(argc, argv, &status_command, tables, handle, &req);
+	common_request_init(&req.common);
+	first = cli_parse(argc, argv, &status_command, status_command.options,
+			  handle, &req);
 	if (first == -2)
 		return EXIT_CLEAN;
 	if (first < 0)

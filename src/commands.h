@@ -1,6 +1,7 @@
 /*
- * The commands (one file each, cmd_NAME.c) and the audit step that audit
- * and scan share.
+ * The command layer: each command (cmd_NAME.c) defines one struct command
+ * that main.c's table points at; what several commands share, their
+ * options and steps, is commands.c's, so that no command calls another.
  */
 #ifndef CAMAUDIT_COMMANDS_H
 #define CAMAUDIT_COMMANDS_H
@@ -10,29 +11,81 @@
 #include "emit.h"
 #include "store.h"
 
-int cmd_ingest(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_scan(int argc, char **argv);
-int cmd_prune(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_explain(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_formats(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_normalize(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-
-struct format_choice; /* format.h */
+extern const struct command ingest_command;
+extern const struct command audit_command;
+extern const struct command scan_command;
+extern const struct command explain_command;
+extern const struct command report_command;
+extern const struct command status_command;
+extern const struct command export_command;
+extern const struct command normalize_command;
+extern const struct command prune_command;
+extern const struct command check_command;
+extern const struct command formats_command;
 
 /*
- * Ingest every operand (files, directories, "-") into st and report per
- * file (or only the total); returns EXIT_CLEAN or EXIT_INCOMPLETE.
+ * The option handlers below take one key of their table: they return 1
+ * when it was theirs, 0 when it is not one of theirs (try the next
+ * handler), -1 after reporting a bad value as a usage error of cmd.
+ * option_result() turns the last answer into cli_parse's 0 or -1.
  */
-int ingest_operands(struct store *st, char **paths, int count, int quiet,
-		    int per_file, const struct format_choice *formats);
+int option_result(const struct command *cmd, int taken);
+
+/* The options every command that opens a store takes. */
+struct common_request {
+	const char *db;  /* --db, else $CAMAUDIT_DB, else CLI_DEFAULT_DB */
+	int quiet;       /* --quiet: no progress or summary on stderr */
+	int64_t wait_ms; /* --wait: for another camaudit writing the store */
+};
+/* --db, --quiet and --help. */
+extern const struct cli_option common_options[];
+/* --wait, for the commands that write to the store (or may upgrade it). */
+extern const struct cli_option wait_options[];
+void common_request_init(struct common_request *req);
+int common_option(const struct command *cmd, struct common_request *req,
+		  int key, const char *arg);
+
+/*
+ * --since/--until worded for serves, the same worded for events of every
+ * kind (export), and --skew; window_option() takes all three.
+ */
+extern const struct cli_option window_options[];
+extern const struct cli_option event_window_options[];
+extern const struct cli_option skew_options[];
+/* Every time, --skew 2s. */
+void window_init(struct audit_window *window);
+int window_option(const struct command *cmd, struct audit_window *window,
+		  int key, const char *arg);
+/* A usage error (reported, -1) when --since is not before --until. */
+int window_check(const struct command *cmd, const struct audit_window *window);
+
+/* What audit and scan are asked for. */
+struct audit_request {
+	struct audit_window window; /* --since, --until, --skew */
+	unsigned types;      /* --type: bits of enum finding_type */
+	enum emit_format format;
+	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
+	double min_traced;   /* --min-traced: a smaller traced share is blind */
+	int only_new;        /* --new: print and record what was not reported */
+};
+/* --type, --format, --keep-formulas, --min-traced. */
+extern const struct cli_option audit_options[];
+/* --min-traced alone, worded for report, which marks its output incomplete. */
+extern const struct cli_option min_traced_options[];
+/* Defaults: every time, --type cross_tenant, --format table, --skew 2s,
+ * --min-traced 90. */
+void audit_request_init(struct audit_request *req);
+/* audit_options, min_traced_options and window_option's. */
+int audit_option(const struct command *cmd, struct audit_request *req, int key,
+		 const char *arg);
+/*
+ * The audit step of audit and scan: correlate, print the findings (and
+ * record them with --new) and, unless quiet, the summary; returns the exit
+ * status (EXIT_BLIND or EXIT_FINDINGS_BLIND when the answer is incomplete).
+ */
+int audit_execute(struct store *st, const struct audit_request *req, int quiet);
 
 /* --formats and --input-format, for the commands that read logs. */
-enum { OPT_FORMATS = OPT_LONG_ONLY + 32, OPT_INPUT_FORMAT };
 extern const struct cli_option format_options[];
 /* --formats files one command line may give. */
 #define FORMAT_FILES_MAX 16
@@ -45,6 +98,7 @@ struct format_request {
 void format_request_init(struct format_request *req);
 /* Take key if it is one of format_options: 1 when it was, else 0. */
 int format_option(struct format_request *req, int key, const char *arg);
+struct format_choice; /* format.h */
 /*
  * The presets plus the user's formats, and the forced one; EXIT_CLEAN,
  * or EXIT_USAGE after reporting (every definition error, an unknown
@@ -53,49 +107,17 @@ int format_option(struct format_request *req, int key, const char *arg);
 int format_request_load(const struct command *cmd, const struct format_request *req,
 			struct format_choice *choice);
 
-/* What audit and scan are asked for, from their shared options. */
-struct audit_request {
-	struct audit_window window;
-	unsigned types;
-	enum emit_format format;
-	int quiet;
-	int only_new;      /* --new: print and record what was not reported */
-	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
-	int64_t wait_ms;   /* --wait */
-	double min_traced; /* --min-traced: a smaller traced share is blind */
-	const char *db;
-};
-
 /*
- * The shared option tables: --since/--until, audit's output options
- * (--type, --format, --keep-formulas), --skew and --wait.  audit_option()
- * handles all of them and the common --db and --quiet.
+ * Ingest every operand (files, directories, "-") into st and report per
+ * file (or only the total); returns EXIT_CLEAN, EXIT_INCOMPLETE or
+ * EXIT_BUSY.
  */
-extern const struct cli_option window_options[];
-/* --since/--until worded for events of every kind, not only serves. */
-extern const struct cli_option event_window_options[];
-extern const struct cli_option audit_options[];
-/* audit's --min-traced, worded for report. */
-extern const struct cli_option min_traced_options[];
-extern const struct cli_option skew_options[];
-/* --wait, for the commands that write to the store. */
-extern const struct cli_option wait_options[];
+int ingest_operands(struct store *st, char **paths, int count, int quiet,
+		    int per_file, const struct format_choice *formats);
 
-/* The exit status for a store that could not be opened or written. */
-int store_exit_status(enum store_failure why);
-/* Defaults: every time, --type cross_tenant, --format table, --skew 2s,
- * --min-traced 90. */
-void audit_request_init(struct audit_request *req);
-/* Handle one of audit_options (and --quiet, --db); -1 after a usage error. */
-int audit_option(const struct command *cmd, struct audit_request *req, int key,
-		 const char *arg);
-/* A usage error (reported) when the options contradict each other. */
-int audit_request_check(const struct command *cmd,
-			const struct audit_request *req);
-/*
- * Correlate, print findings and the summary; returns the exit status
- * (EXIT_BLIND or EXIT_FINDINGS_BLIND when the answer is incomplete).
- */
-int audit_execute(struct store *st, const struct audit_request *req);
+/* The exit status for a store that could not be opened. */
+int exit_for_store_failure(enum store_failure why);
+/* The exit status after a store operation failed: busy, or incomplete. */
+int exit_for_store_error(struct store *st);
 
 #endif

@@ -13,23 +13,29 @@
 
 static int cmd_help(int argc, char **argv);
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
-} commands[] = {
-	{"ingest", cmd_ingest, "load relay, cache and registry logs into the store"},
-	{"audit", cmd_audit, "correlate the store and print cross-tenant deliveries"},
-	{"scan", cmd_scan, "ingest files into a temporary store and audit them"},
-	{"explain", cmd_explain, "show the evidence behind the verdict on one serve"},
-	{"report", cmd_report, "write the incident report: who saw whose frames, when"},
-	{"status", cmd_status, "show sources, time spans and coverage gaps of the store"},
-	{"export", cmd_export, "stream the store's events as NDJSON or CSV"},
-	{"normalize", cmd_normalize, "write the events of log files as NDJSON or CSV, with no store"},
-	{"prune", cmd_prune, "drop old events from the store"},
-	{"check", cmd_check, "judge every serve again and compare with the stored verdicts"},
-	{"formats", cmd_formats, "list, show and test the input formats"},
-	{"help", cmd_help, "show this list, or a command's help (help COMMAND)"},
+static const struct cli_option help_options[] = {
+	{"help", OPT_HELP, NULL, "show this help and exit"},
+	{NULL, 0, NULL, NULL},
+};
+
+static const struct cli_option *const help_option_tables[] = {help_options, NULL};
+
+static const struct command help_command = {
+	.name = "help",
+	.fn = cmd_help,
+	.summary = "show this list, or a command's help (help COMMAND)",
+	.description =
+	"Show the list of commands, or the help of one command (the same as\n"
+	"'camaudit COMMAND --help').",
+	.usage = "[COMMAND]",
+	.options = help_option_tables,
+};
+
+/* The commands, in the order "camaudit --help" lists them. */
+static const struct command *const commands[] = {
+	&ingest_command, &audit_command, &scan_command, &explain_command,
+	&report_command, &status_command, &export_command, &normalize_command,
+	&prune_command, &check_command, &formats_command, &help_command,
 };
 
 static void usage(FILE *out)
@@ -37,14 +43,14 @@ static void usage(FILE *out)
 	size_t i, width = 0;
 
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strlen(commands[i].name) > width)
-			width = strlen(commands[i].name);
+		if (strlen(commands[i]->name) > width)
+			width = strlen(commands[i]->name);
 	fputs("usage: camaudit [--version] [--help] COMMAND [ARGS]\n\n"
 	      "Find cached camera frames that a relay delivered to the wrong\n"
 	      "account, from relay, cache and registry logs.\n\ncommands:\n", out);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-*s %s\n", (int)width, commands[i].name,
-			commands[i].summary);
+		fprintf(out, "  %-*s %s\n", (int)width, commands[i]->name,
+			commands[i]->summary);
 	fputs("\n'camaudit COMMAND --help' shows a command's options; "
 	      "camaudit(1) has the rest.\n", out);
 }
@@ -68,24 +74,12 @@ static int run_command(const char *name, int argc, char **argv)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!strcmp(commands[i].name, name))
-			return commands[i].fn(argc, argv);
-		names[i] = commands[i].name;
+		if (!strcmp(commands[i]->name, name))
+			return commands[i]->fn(argc, argv);
+		names[i] = commands[i]->name;
 	}
 	return unknown("command", name, "", names, ARRAY_SIZE(names));
 }
-
-static const struct cli_option help_options[] = {
-	{"help", OPT_HELP, NULL, "show this help and exit"},
-	{NULL, 0, NULL, NULL},
-};
-
-static const struct command help_command = {
-	"help", cmd_help,
-	"Show the list of commands, or the help of one command (the same as\n"
-	"'camaudit COMMAND --help').",
-	"[COMMAND]", NULL,
-};
 
 static int ignore_option(int key, const char *arg, void *ctx)
 {
@@ -95,8 +89,8 @@ static int ignore_option(int key, const char *arg, void *ctx)
 
 static int cmd_help(int argc, char **argv)
 {
-	static const struct cli_option *const tables[] = {help_options, NULL};
-	int first = cli_parse(argc, argv, &help_command, tables, ignore_option, NULL);
+	int first = cli_parse(argc, argv, &help_command, help_command.options,
+			      ignore_option, NULL);
 
 	if (first == -2)
 		return EXIT_CLEAN;

@@ -110,12 +110,6 @@ int record_kinds_parse(const char *list, unsigned *set)
 	return *set ? 0 : -1;
 }
 
-enum {
-	OPT_FORMAT = 'f',
-	OPT_EVENTS = 'e',
-	OPT_KEEP_FORMULAS = OPT_LONG_ONLY + 64,
-};
-
 const struct cli_option record_options[] = {
 	{"format", OPT_FORMAT, "FORMAT", "ndjson or csv (default: ndjson)"},
 	{"events", OPT_EVENTS, "LIST", "event kinds, comma-separated, or all "

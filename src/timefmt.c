@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -207,16 +208,16 @@ void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE])
 		 (int)(rest % 1000));
 }
 
+/* The units of a duration, largest first. */
+static const struct {
+	const char *name;
+	int64_t ms;
+} duration_units[] = {
+	{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}, {"ms", 1},
+};
+
 int timefmt_parse_duration(const char *s, int64_t *ms)
 {
-	static const struct {
-		const char *name;
-		int64_t ms;
-	} units[] = {
-		/* "ms" before "m": the longest unit name must be tried first. */
-		{"ms", 1}, {"s", 1000}, {"m", 60000},
-		{"h", 3600000}, {"d", 86400000},
-	};
 	int64_t total = 0;
 
 	if (!strcmp(s, "0")) {
@@ -227,7 +228,7 @@ int timefmt_parse_duration(const char *s, int64_t *ms)
 		return -1;
 	while (*s) {
 		int64_t n = 0;
-		size_t i, unit_len = 0;
+		size_t i, unit = ARRAY_SIZE(duration_units), unit_len = 0;
 		const char *start = s;
 
 		for (; *s >= '0' && *s <= '9'; s++) {
@@ -237,20 +238,45 @@ int timefmt_parse_duration(const char *s, int64_t *ms)
 		}
 		if (s == start)
 			return -1;
-		for (i = 0; i < ARRAY_SIZE(units); i++) {
-			unit_len = strlen(units[i].name);
-			if (!strncmp(s, units[i].name, unit_len))
-				break;
+		/* The longest unit name that fits: "ms" rather than "m". */
+		for (i = 0; i < ARRAY_SIZE(duration_units); i++) {
+			size_t len = strlen(duration_units[i].name);
+
+			if (!strncmp(s, duration_units[i].name, len) && len > unit_len) {
+				unit = i;
+				unit_len = len;
+			}
 		}
-		if (i == ARRAY_SIZE(units))
+		if (unit == ARRAY_SIZE(duration_units))
 			return -1;
-		total += n * units[i].ms;
+		total += n * duration_units[unit].ms;
 		if (total > INT64_C(1) << 60)
 			return -1;
 		s += unit_len;
 	}
 	*ms = total;
 	return 0;
+}
+
+void timefmt_format_duration(int64_t ms, char *buf, size_t size)
+{
+	size_t i, used = 0;
+
+	if (ms <= 0) {
+		snprintf(buf, size, "0");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(duration_units) && used < size; i++) {
+		if (ms >= duration_units[i].ms) {
+			int n = snprintf(buf + used, size - used, "%" PRId64 "%s",
+					 ms / duration_units[i].ms,
+					 duration_units[i].name);
+
+			used += n > 0 ? (size_t)n : 0;
+			ms %= duration_units[i].ms;
+		}
+	}
 }
 
 static const char *parse_date(const char *s, int64_t *ms)

@@ -37,6 +37,12 @@ void timefmt_format(int64_t ms, char out[TIMEFMT_SIZE]);
 int timefmt_parse_duration(const char *s, int64_t *ms);
 
 /*
+ * A duration as timefmt_parse_duration takes it back ("2s", "1m30s",
+ * "250ms", "0"), into buf of size bytes (cut short if it is too small).
+ */
+void timefmt_format_duration(int64_t ms, char *buf, size_t size);
+
+/*
  * A time given on the command line: RFC 3339 with or without seconds, a
  * date (YYYY-MM-DD, meaning its midnight UTC), epoch seconds after '@',
  * "now", "today", "yesterday" (midnight UTC), or a DURATION, with or
