@@ -40,6 +40,8 @@ enum option_key {
 	OPT_VACUUM,
 	OPT_REPAIR,
 	OPT_MAX_AGE,
+	OPT_NO_HEADER,
+	OPT_WIDE,
 };
 
 struct cli_option {

@@ -24,8 +24,9 @@ const struct command audit_command = {
 	.fn = cmd_audit,
 	.summary = "correlate the store and print cross-tenant deliveries",
 	.usage = "[--db PATH] [--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
-	"                      [--format table|json|csv] [--skew DURATION]\n"
-	"                      [--min-traced PCT] [--new [--wait DURATION]]",
+	"                      [--format table|json|csv|tsv] [--no-header] [--wide]\n"
+	"                      [--skew DURATION] [--min-traced PCT]\n"
+	"                      [--new [--wait DURATION]]",
 	.description =
 	"Correlate the served frames in the store with the fills, cameras and "
 	"owners\nbehind them, and print every delivery of the requested types.",

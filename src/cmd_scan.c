@@ -28,8 +28,9 @@ const struct command scan_command = {
 	.description =
 	"Ingest log files into a temporary database and audit them in one step.",
 	.usage = "[--quiet] [--since TIME] [--until TIME] [--type LIST]\n"
-	"                     [--format table|json|csv] [--skew DURATION]\n"
-	"                     [--min-traced PCT] [--formats FILE]\n"
+	"                     [--format table|json|csv|tsv] [--no-header] [--wide]\n"
+	"                     [--skew DURATION]"
+	" [--min-traced PCT] [--formats FILE]\n"
 	"                     [--input-format NAME] FILE...",
 	.details =
 	"Takes the files of 'camaudit ingest' and the options of 'camaudit audit'.\n"

@@ -162,9 +162,12 @@ int window_check(const struct command *cmd, const struct audit_window *window)
 const struct cli_option audit_options[] = {
 	{"type", OPT_TYPE, "LIST", "finding types, comma-separated, or all "
 	 "(default: cross_tenant)"},
-	{"format", OPT_FORMAT, "FORMAT", "table, json (one object per line) or "
-	 "csv (default: table)"},
-	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
+	{"format", OPT_FORMAT, "FORMAT", "table, json (one object per line), "
+	 "csv or tsv (default: table)"},
+	{"no-header", OPT_NO_HEADER, NULL, "table, csv, tsv: no heading line"},
+	{"wide", OPT_WIDE, NULL, "table: every column in full, also on a "
+	 "terminal (there: 80 columns)"},
+	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv, tsv: do not defuse cells "
 	 "that start with = + - @"},
 	{"min-traced", OPT_MIN_TRACED, "PCT", "exit 5 or 6 (incomplete) when "
 	 "less than PCT% of deliveries are traced (default: 90)"},
@@ -217,10 +220,16 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 	case OPT_FORMAT:
 		if (emit_format_parse(arg, &req->format))
 			return cli_usage_error(cmd, "invalid --format '%s' (use "
-					       "table, json or csv)", arg), -1;
+					       "table, json, csv or tsv)", arg), -1;
 		return 1;
 	case OPT_KEEP_FORMULAS:
 		req->emit_flags |= EMIT_KEEP_FORMULAS;
+		return 1;
+	case OPT_NO_HEADER:
+		req->emit_flags |= EMIT_NO_HEADER;
+		return 1;
+	case OPT_WIDE:
+		req->emit_flags |= EMIT_WIDE;
 		return 1;
 	case OPT_MIN_TRACED:
 		return parse_percent(cmd, arg, &req->min_traced) ? -1 : 1;

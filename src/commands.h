@@ -64,11 +64,11 @@ struct audit_request {
 	struct audit_window window; /* --since, --until, --skew */
 	unsigned types;      /* --type: bits of enum finding_type */
 	enum emit_format format;
-	unsigned emit_flags; /* EMIT_KEEP_FORMULAS */
+	unsigned emit_flags; /* EMIT_KEEP_FORMULAS, EMIT_NO_HEADER, EMIT_WIDE */
 	double min_traced;   /* --min-traced: a smaller traced share is blind */
 	int only_new;        /* --new: print and record what was not reported */
 };
-/* --type, --format, --keep-formulas, --min-traced. */
+/* --type, --format, --no-header, --wide, --keep-formulas, --min-traced. */
 extern const struct cli_option audit_options[];
 /* --min-traced alone, worded for report, which marks its output incomplete. */
 extern const struct cli_option min_traced_options[];

@@ -1,63 +1,31 @@
 /*
- * Finding output.  Text from logs is untrusted: JSON escapes every control
- * character and replaces invalid UTF-8, the table escapes anything that
- * could drive a terminal (util.c: fput_safe), CSV quotes per RFC 4180.
+ * The output layer.  Text from logs is untrusted: JSON escapes every
+ * control character and replaces invalid UTF-8, the table and TSV escape
+ * anything that could drive a terminal (util.c: fput_safe), CSV quotes per
+ * RFC 4180; CSV and TSV defuse what a spreadsheet would run.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emit.h"
 #include "timefmt.h"
 #include "util.h"
 
-/* Room for a formatted time or "FILE:LINE" with a long path. */
-#define VALUE_SIZE 4200
-
-enum value_kind { VALUE_TEXT, VALUE_TIME, VALUE_REF };
-
-struct column {
-	const char *name;     /* JSON key and CSV header */
-	const char *heading;  /* table heading; NULL: not in the table */
-	enum value_kind kind;
-	size_t offset;        /* of the text, time or source name */
-	size_t line_offset;   /* VALUE_REF: of the line number */
-	size_t present_offset;/* VALUE_TIME: of the has_ flag, or 0 */
-};
-
-#define TEXT(name, heading) \
-	{#name, heading, VALUE_TEXT, offsetof(struct finding, name), 0, 0}
-
-/* The output contract: names and order of the keys (see OUTPUT in the man page). */
-static const struct column columns[] = {
-	TEXT(type, "TYPE"),
-	{"served_at", "SERVED_AT", VALUE_TIME, offsetof(struct finding, served_at), 0, 0},
-	TEXT(request_id, "REQUEST"),
-	TEXT(viewer_account, "VIEWER"),
-	TEXT(requested_device, "REQUESTED"),
-	TEXT(key, NULL),
-	TEXT(frame, "FRAME"),
-	TEXT(cache, NULL),
-	TEXT(relay, NULL),
-	TEXT(node, "NODE"),
-	TEXT(origin_device, "ORIGIN_DEVICE"),
-	TEXT(owner_account, "OWNER"),
-	{"filled_at", NULL, VALUE_TIME, offsetof(struct finding, filled_at), 0,
-	 offsetof(struct finding, has_filled_at)},
-	{"serve_ref", "SERVE_REF", VALUE_REF, offsetof(struct finding, serve_source),
-	 offsetof(struct finding, serve_line), 0},
-	{"fill_ref", NULL, VALUE_REF, offsetof(struct finding, fill_source),
-	 offsetof(struct finding, fill_line), 0},
-};
-
-#define FIELD(f, off, type) (*(type const *)((const char *)(f) + (off)))
+/* What a table may take on a terminal, unless --wide. */
+#define TERMINAL_COLUMNS 80
+/* A column cut short keeps at least this many columns, its '~' included. */
+#define CUT_MIN_WIDTH 5
 
 int emit_format_parse(const char *name, enum emit_format *format)
 {
 	static const char *const names[] = {
 		[EMIT_TABLE] = "table", [EMIT_JSON] = "json", [EMIT_CSV] = "csv",
+		[EMIT_TSV] = "tsv",
 	};
 	size_t i;
 
@@ -70,33 +38,69 @@ int emit_format_parse(const char *name, enum emit_format *format)
 	return -1;
 }
 
-/* The value of a column as text; ptr NULL when absent. */
-static struct text column_value(const struct finding *f, const struct column *c,
-				char buf[VALUE_SIZE])
-{
-	struct text v = {NULL, 0}, name;
+/* ---- values ----------------------------------------------------------------- */
 
-	switch (c->kind) {
-	case VALUE_TEXT:
-		return FIELD(f, c->offset, struct text);
-	case VALUE_TIME:
-		if (c->present_offset && !FIELD(f, c->present_offset, int))
-			return v;
-		timefmt_format(FIELD(f, c->offset, int64_t), buf);
+static uint64_t fingerprint(const unsigned char *p, size_t len)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	while (len--)
+		h = (h ^ *p++) * UINT64_C(1099511628211);
+	return h;
+}
+
+struct text emit_value_text(const struct emit_value *v, enum emit_kind kind,
+			    char buf[EMIT_VALUE_SIZE])
+{
+	struct text t = {NULL, 0};
+
+	if (v->null)
+		return t;
+	switch (kind) {
+	case EMIT_COUNT:
+	case EMIT_KEY:
+		snprintf(buf, EMIT_VALUE_SIZE, "%" PRId64, v->number);
 		break;
-	case VALUE_REF:
-		name = FIELD(f, c->offset, struct text);
-		if (!name.ptr)
-			return v;
-		/* A source name is a path: it holds no NUL byte. */
-		snprintf(buf, VALUE_SIZE, "%.*s:%" PRId64, (int)name.len, name.ptr,
-			 FIELD(f, c->line_offset, int64_t));
+	case EMIT_TIME:
+		timefmt_format(v->number, buf);
 		break;
+	case EMIT_FLAG:
+		t.ptr = v->number ? "yes" : "no";
+		t.len = strlen(t.ptr);
+		return t;
+	case EMIT_FINGERPRINT:
+		snprintf(buf, EMIT_VALUE_SIZE, "%016" PRIx64,
+			 fingerprint((const unsigned char *)v->text, v->len));
+		break;
+	case EMIT_TEXT:
+		t.ptr = v->text;
+		t.len = v->len;
+		return t;
 	}
-	v.ptr = buf;
-	v.len = strlen(buf);
+	t.ptr = buf;
+	t.len = strlen(buf);
+	return t;
+}
+
+struct emit_value emit_sql_value(sqlite3_stmt *stmt, int i, enum emit_kind kind)
+{
+	struct emit_value v = {0, 0, NULL, 0};
+
+	if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
+		v.null = 1;
+	} else if (kind == EMIT_TEXT) {
+		v.text = (const char *)sqlite3_column_text(stmt, i);
+		v.len = (size_t)sqlite3_column_bytes(stmt, i);
+	} else if (kind == EMIT_FINGERPRINT) {
+		v.text = sqlite3_column_blob(stmt, i);
+		v.len = (size_t)sqlite3_column_bytes(stmt, i);
+	} else {
+		v.number = sqlite3_column_int64(stmt, i);
+	}
 	return v;
 }
+
+/* ---- escaping ------------------------------------------------------------- */
 
 void emit_json_string(FILE *out, const char *s, size_t len)
 {
@@ -165,113 +169,355 @@ void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas)
 	free(safe);
 }
 
+/* A TSV field: escaped as in the table, so it holds no tab or newline. */
+static void tsv_field(FILE *out, const char *s, size_t len, int keep_formulas)
+{
+	char *safe = safe_memdup(s, len);
+
+	if (!keep_formulas && safe[0] && strchr("=+-@", safe[0]))
+		putc('\'', out);
+	fputs(safe, out);
+	free(safe);
+}
+
+/* ---- text tables ----------------------------------------------------------- */
+
+void emit_table_init(struct emit_table *t, const struct emit_column *columns,
+		     size_t count, size_t indent)
+{
+	size_t i;
+
+	if (count > EMIT_MAX_COLUMNS)
+		die("a table of %zu columns (at most %d)", count, EMIT_MAX_COLUMNS);
+	memset(t, 0, sizeof(*t));
+	t->columns = columns;
+	t->count = count;
+	t->indent = indent;
+	for (i = 0; i < count; i++) {
+		t->shown[i] = columns[i].heading && columns[i].kind != EMIT_KEY;
+		t->width[i] = t->shown[i] ? strlen(columns[i].heading) : 0;
+	}
+}
+
+/* A cell as the table shows it: the value, else the column's absent text. */
+static struct text shown_value(const struct emit_column *c,
+			       const struct emit_value *v, char buf[EMIT_VALUE_SIZE])
+{
+	struct text t = emit_value_text(v, c->kind, buf);
+
+	if (!t.ptr) {
+		t.ptr = c->absent ? c->absent : "-";
+		t.len = strlen(t.ptr);
+	}
+	return t;
+}
+
+void emit_table_measure(struct emit_table *t, const struct emit_value *row)
+{
+	char buf[EMIT_VALUE_SIZE];
+	size_t i;
+
+	for (i = 0; i < t->count; i++) {
+		struct text v;
+		size_t w;
+
+		if (!t->shown[i])
+			continue;
+		v = shown_value(&t->columns[i], &row[i], buf);
+		w = safe_width(v.ptr, v.len);
+		if (w > t->width[i])
+			t->width[i] = w;
+	}
+	t->rows++;
+}
+
+static size_t table_width(const struct emit_table *t)
+{
+	size_t i, total = t->indent, shown = 0;
+
+	for (i = 0; i < t->count; i++)
+		if (t->shown[i])
+			total += t->width[i] + (shown++ ? 2 : 0);
+	return total;
+}
+
+void emit_table_fit(struct emit_table *t, size_t limit)
+{
+	size_t i, total;
+
+	if (!limit)
+		return;
+	/* Leave out the columns that can go, in their order. */
+	while ((total = table_width(t)) > limit) {
+		size_t drop = t->count;
+
+		for (i = 0; i < t->count; i++)
+			if (t->shown[i] && t->columns[i].drop &&
+			    (drop == t->count ||
+			     t->columns[i].drop < t->columns[drop].drop))
+				drop = i;
+		if (drop == t->count)
+			break;
+		t->shown[drop] = 0;
+	}
+	/* Then cut the widest text column short, a column at a time. */
+	while (total > limit) {
+		size_t widest = t->count;
+
+		for (i = 0; i < t->count; i++)
+			if (t->shown[i] && t->columns[i].kind == EMIT_TEXT &&
+			    t->width[i] > CUT_MIN_WIDTH &&
+			    (widest == t->count || t->width[i] > t->width[widest]))
+				widest = i;
+		if (widest == t->count)
+			break; /* as narrow as it goes: it overflows */
+		t->width[widest]--;
+		total--;
+	}
+}
+
+size_t emit_table_limit(FILE *out, unsigned flags)
+{
+	const char *env = getenv("CAMAUDIT_COLUMNS");
+	char *end;
+	long columns;
+
+	if (flags & EMIT_WIDE)
+		return 0;
+	if (env && *env) {
+		errno = 0;
+		columns = strtol(env, &end, 10);
+		if (!errno && !*end && columns > 0 && columns <= 100000)
+			return (size_t)columns;
+	}
+	return isatty(fileno(out)) ? TERMINAL_COLUMNS : 0;
+}
+
+/*
+ * s[0..len) escaped, in at most width columns: cut short, '~' marks the
+ * cut (the last column, or with keep_end the first).  Returns the columns
+ * written.
+ */
+static size_t put_cell(FILE *out, const char *s, size_t len, size_t width,
+		       int keep_end)
+{
+	size_t w = safe_width(s, len), i = 0, skip;
+	char *safe;
+
+	if (w <= width)
+		return fput_safe(out, s, len);
+	/* The escaped text is valid UTF-8, one column per character. */
+	safe = safe_memdup(s, len);
+	for (skip = keep_end ? w - (width - 1) : width - 1; skip; skip--)
+		while ((safe[++i] & 0xc0) == 0x80)
+			;
+	if (keep_end) {
+		putc('~', out);
+		fputs(safe + i, out);
+	} else {
+		fwrite(safe, 1, i, out);
+		putc('~', out);
+	}
+	free(safe);
+	return width;
+}
+
+void emit_table_row(const struct emit_table *t, FILE *out,
+		    const struct emit_value *row)
+{
+	char buf[EMIT_VALUE_SIZE];
+	size_t i, last = 0;
+	int first = 1;
+
+	for (i = 0; i < t->count; i++)
+		if (t->shown[i])
+			last = i;
+	fprintf(out, "%*s", (int)t->indent, "");
+	for (i = 0; i < t->count; i++) {
+		const struct emit_column *c = &t->columns[i];
+		struct text v = {c->heading, c->heading ? strlen(c->heading) : 0};
+		int right = c->kind == EMIT_COUNT;
+		size_t w;
+
+		if (!t->shown[i])
+			continue;
+		if (row)
+			v = shown_value(c, &row[i], buf);
+		if (!first)
+			fputs("  ", out);
+		first = 0;
+		w = safe_width(v.ptr, v.len);
+		if (right && w < t->width[i])
+			fprintf(out, "%*s", (int)(t->width[i] - w), "");
+		w = put_cell(out, v.ptr, v.len, t->width[i], c->keep_end);
+		/* No padding after the last column: no trailing blanks. */
+		if (!right && i < last)
+			fprintf(out, "%*s", (int)(t->width[i] - w), "");
+	}
+	putc('\n', out);
+}
+
+/* ---- JSON, CSV, TSV ------------------------------------------------------- */
+
+void emit_json_row(FILE *out, const struct emit_column *columns, size_t count,
+		   const struct emit_value *row)
+{
+	char buf[EMIT_VALUE_SIZE];
+	size_t i;
+	int first = 1;
+
+	putc('{', out);
+	for (i = 0; i < count; i++) {
+		const struct emit_column *c = &columns[i];
+		struct text v;
+
+		if (c->kind == EMIT_KEY)
+			continue;
+		fprintf(out, "%s\"%s\":", first ? "" : ",", c->key);
+		first = 0;
+		v = emit_value_text(&row[i], c->kind, buf);
+		if (!v.ptr)
+			fputs("null", out);
+		else if (c->kind == EMIT_COUNT)
+			fwrite(v.ptr, 1, v.len, out);
+		else if (c->kind == EMIT_FLAG)
+			fputs(row[i].number ? "true" : "false", out);
+		else
+			emit_json_string(out, v.ptr, v.len);
+	}
+	putc('}', out);
+}
+
+void emit_delimited_row(FILE *out, enum emit_format format,
+			const struct emit_column *columns, size_t count,
+			const struct emit_value *row, unsigned flags)
+{
+	int keep = (flags & EMIT_KEEP_FORMULAS) != 0, first = 1;
+	char buf[EMIT_VALUE_SIZE];
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		struct text v;
+
+		if (columns[i].kind == EMIT_KEY)
+			continue;
+		if (!first)
+			putc(format == EMIT_TSV ? '\t' : ',', out);
+		first = 0;
+		if (!row) {
+			fputs(columns[i].key, out);
+			continue;
+		}
+		v = emit_value_text(&row[i], columns[i].kind, buf);
+		if (!v.ptr)
+			continue;
+		if (format == EMIT_TSV)
+			tsv_field(out, v.ptr, v.len, keep);
+		else
+			emit_csv_field(out, v.ptr, v.len, keep);
+	}
+	fputs(format == EMIT_TSV ? "\n" : "\r\n", out);
+}
+
+/* ---- findings ------------------------------------------------------------------ */
+
+/* Room for "FILE:LINE" with a long path. */
+#define REF_SIZE 4200
+
+/* The output contract: names and order of the keys (see OUTPUT in the man page). */
+static const struct emit_column columns[] = {
+	{"type", "TYPE", EMIT_TEXT, NULL, 0, 0},
+	{"served_at", "SERVED_AT", EMIT_TIME, NULL, 0, 0},
+	{"request_id", "REQUEST", EMIT_TEXT, NULL, 4, 0},
+	{"viewer_account", "VIEWER", EMIT_TEXT, NULL, 0, 0},
+	{"requested_device", "REQUESTED", EMIT_TEXT, NULL, 1, 0},
+	{"key", NULL, EMIT_TEXT, NULL, 0, 0},
+	{"frame", "FRAME", EMIT_TEXT, NULL, 5, 0},
+	{"cache", NULL, EMIT_TEXT, NULL, 0, 0},
+	{"relay", NULL, EMIT_TEXT, NULL, 0, 0},
+	{"node", "NODE", EMIT_TEXT, NULL, 3, 0},
+	{"origin_device", "ORIGIN_DEVICE", EMIT_TEXT, NULL, 2, 0},
+	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0},
+	{"filled_at", NULL, EMIT_TIME, NULL, 0, 0},
+	{"serve_ref", "SERVE_REF", EMIT_TEXT, NULL, 0, 1},
+	{"fill_ref", NULL, EMIT_TEXT, NULL, 0, 1},
+};
+
+/* A finding's row, with room for its two references. */
+struct finding_row {
+	struct emit_value v[ARRAY_SIZE(columns)];
+	char serve_ref[REF_SIZE], fill_ref[REF_SIZE];
+};
+
+static struct emit_value text_value(struct text t)
+{
+	return (struct emit_value){t.ptr == NULL, 0, t.ptr, t.len};
+}
+
+/* "FILE:LINE" into buf; absent without a source. */
+static struct emit_value ref_value(struct text source, int64_t line,
+				   char buf[REF_SIZE])
+{
+	if (!source.ptr)
+		return text_value(source);
+	/* A source name is a path: it holds no NUL byte. */
+	snprintf(buf, REF_SIZE, "%.*s:%" PRId64, (int)source.len, source.ptr, line);
+	return text_value((struct text){buf, strlen(buf)});
+}
+
+static void finding_row(const struct finding *f, struct finding_row *r)
+{
+	struct emit_value *v = r->v;
+
+	*v++ = text_value(f->type);
+	*v++ = (struct emit_value){0, f->served_at, NULL, 0};
+	*v++ = text_value(f->request_id);
+	*v++ = text_value(f->viewer_account);
+	*v++ = text_value(f->requested_device);
+	*v++ = text_value(f->key);
+	*v++ = text_value(f->frame);
+	*v++ = text_value(f->cache);
+	*v++ = text_value(f->relay);
+	*v++ = text_value(f->node);
+	*v++ = text_value(f->origin_device);
+	*v++ = text_value(f->owner_account);
+	*v++ = (struct emit_value){!f->has_filled_at, f->filled_at, NULL, 0};
+	*v++ = ref_value(f->serve_source, f->serve_line, r->serve_ref);
+	*v = ref_value(f->fill_source, f->fill_line, r->fill_ref);
+}
+
 struct emit_state {
 	enum emit_format format;
 	unsigned flags;
 	FILE *out;
 	uint64_t printed;
-	size_t width[ARRAY_SIZE(columns)];
+	struct emit_table table;
 	int measuring;
-	uint64_t rows;     /* counted by the measuring pass */
+	struct finding_row row;
 };
-
-static int measure_row(const struct finding *f, struct emit_state *es)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		struct text v = column_value(f, &columns[i], buf);
-		size_t w = v.ptr ? safe_width(v.ptr, v.len) : 1;
-
-		if (w > es->width[i])
-			es->width[i] = w;
-	}
-	return 0;
-}
-
-static void print_table_row(const struct finding *f, struct emit_state *es)
-{
-	char buf[VALUE_SIZE];
-	size_t i, pad = 0, last = 0;
-
-	for (i = 0; i < ARRAY_SIZE(columns); i++)
-		if (columns[i].heading)
-			last = i;
-	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		struct text v;
-		size_t w;
-
-		if (!columns[i].heading)
-			continue;
-		fprintf(es->out, "%*s", (int)pad, "");
-		if (!f) {
-			fputs(columns[i].heading, es->out);
-			w = strlen(columns[i].heading);
-		} else {
-			v = column_value(f, &columns[i], buf);
-			w = v.ptr ? fput_safe(es->out, v.ptr, v.len)
-				  : (fputc('-', es->out), 1);
-		}
-		pad = i == last ? 0 : es->width[i] - w + 2;
-	}
-	fputc('\n', es->out);
-}
-
-static void print_json_row(const struct finding *f, struct emit_state *es)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	fputc('{', es->out);
-	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		struct text v = column_value(f, &columns[i], buf);
-
-		fprintf(es->out, "%s\"%s\":", i ? "," : "", columns[i].name);
-		if (v.ptr)
-			emit_json_string(es->out, v.ptr, v.len);
-		else
-			fputs("null", es->out);
-	}
-	fputs("}\n", es->out);
-}
-
-static void print_csv_row(const struct finding *f, struct emit_state *es)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(columns); i++) {
-		struct text v = {columns[i].name, strlen(columns[i].name)};
-
-		if (f)
-			v = column_value(f, &columns[i], buf);
-		if (i)
-			fputc(',', es->out);
-		if (v.ptr)
-			emit_csv_field(es->out, v.ptr, v.len,
-				       es->flags & EMIT_KEEP_FORMULAS);
-	}
-	fputs("\r\n", es->out);
-}
 
 static int emit_row(const struct finding *f, void *ctx)
 {
 	struct emit_state *es = ctx;
+	const struct emit_value *v = es->row.v;
 
+	finding_row(f, &es->row);
 	if (es->measuring) {
-		es->rows++;
-		return measure_row(f, es);
+		emit_table_measure(&es->table, v);
+		return 0;
 	}
 	switch (es->format) {
 	case EMIT_TABLE:
-		print_table_row(f, es);
+		emit_table_row(&es->table, es->out, v);
 		break;
 	case EMIT_JSON:
-		print_json_row(f, es);
+		emit_json_row(es->out, columns, ARRAY_SIZE(columns), v);
+		putc('\n', es->out);
 		break;
 	case EMIT_CSV:
-		print_csv_row(f, es);
+	case EMIT_TSV:
+		emit_delimited_row(es->out, es->format, columns, ARRAY_SIZE(columns),
+				   v, es->flags);
 		break;
 	}
 	es->printed++;
@@ -281,28 +527,37 @@ static int emit_row(const struct finding *f, void *ctx)
 int emit_findings(struct store *st, unsigned types, enum emit_format format,
 		  unsigned flags, FILE *out, uint64_t *printed)
 {
-	struct emit_state es = {.format = format, .flags = flags, .out = out};
-	size_t i;
+	struct emit_state *es = xcalloc(1, sizeof(*es));
+	int failed = -1;
 
+	es->format = format;
+	es->flags = flags;
+	es->out = out;
 	*printed = 0;
 	if (format == EMIT_TABLE) {
 		/* Column widths come from a first pass over the same rows. */
-		for (i = 0; i < ARRAY_SIZE(columns); i++)
-			if (columns[i].heading)
-				es.width[i] = strlen(columns[i].heading);
-		es.measuring = 1;
-		if (correlate_each_finding(st, types, emit_row, &es))
-			return -1;
-		es.measuring = 0;
+		emit_table_init(&es->table, columns, ARRAY_SIZE(columns), 0);
+		es->measuring = 1;
+		if (correlate_each_finding(st, types, emit_row, es))
+			goto done;
+		es->measuring = 0;
 		/* No findings, no heading: an empty stdout reads as "nothing". */
-		if (es.rows == 0)
-			return 0;
-		print_table_row(NULL, &es);
+		if (es->table.rows == 0) {
+			failed = 0;
+			goto done;
+		}
+		emit_table_fit(&es->table, emit_table_limit(out, flags));
+		if (!(flags & EMIT_NO_HEADER))
+			emit_table_row(&es->table, out, NULL);
 	}
-	if (format == EMIT_CSV)
-		print_csv_row(NULL, &es);
-	if (correlate_each_finding(st, types, emit_row, &es))
-		return -1;
-	*printed = es.printed;
-	return 0;
+	if ((format == EMIT_CSV || format == EMIT_TSV) && !(flags & EMIT_NO_HEADER))
+		emit_delimited_row(out, format, columns, ARRAY_SIZE(columns), NULL,
+				   flags);
+	if (correlate_each_finding(st, types, emit_row, es))
+		goto done;
+	*printed = es->printed;
+	failed = 0;
+done:
+	free(es);
+	return failed;
 }

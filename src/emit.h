@@ -1,6 +1,9 @@
 /*
- * Output of findings: an aligned table for terminals, NDJSON for jq, and
- * RFC 4180 CSV.  The columns are one table (emit.c) that all three read.
+ * The output layer: rows of typed columns, from SQL or from C, and one
+ * writer per format: an aligned text table for terminals, JSON objects,
+ * RFC 4180 CSV and TSV.  A command describes its table as an array of
+ * emit_column and feeds rows; the findings of audit and scan are one such
+ * table (emit_findings).
  */
 #ifndef CAMAUDIT_EMIT_H
 #define CAMAUDIT_EMIT_H
@@ -8,18 +11,106 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <sqlite3.h>
+
 #include "correlate.h"
 
-enum emit_format { EMIT_TABLE, EMIT_JSON, EMIT_CSV };
+enum emit_format { EMIT_TABLE, EMIT_JSON, EMIT_CSV, EMIT_TSV };
 
-/* "table", "json" or "csv"; -1 for anything else. */
+/* "table", "json", "csv" or "tsv"; -1 for anything else. */
 int emit_format_parse(const char *name, enum emit_format *format);
 
-/* Flags for emit_findings(). */
+/* Flags for the writers. */
 enum {
-	/* CSV: leave cells that a spreadsheet would run as a formula alone. */
-	EMIT_KEEP_FORMULAS = 1 << 0
+	/* CSV, TSV: leave cells that a spreadsheet would run as a formula alone. */
+	EMIT_KEEP_FORMULAS = 1 << 0,
+	/* Table, CSV, TSV: no heading row. */
+	EMIT_NO_HEADER = 1 << 1,
+	/* Table: the full width, even on a terminal. */
+	EMIT_WIDE = 1 << 2,
 };
+
+/* What a column holds, and so how each format writes it. */
+enum emit_kind {
+	EMIT_TEXT,   /* from a log: escaped for the medium; NULL is absent */
+	EMIT_COUNT,  /* an integer: right-aligned, a JSON number */
+	EMIT_TIME,   /* ms since the epoch, as RFC 3339 UTC */
+	EMIT_FLAG,   /* 0 or 1: yes or no, JSON false or true */
+	EMIT_FINGERPRINT, /* a blob, as 16 hex digits of its FNV-1a 64 */
+	EMIT_KEY     /* an internal id linking rows: never written */
+};
+
+struct emit_column {
+	const char *key;     /* JSON key, CSV and TSV header */
+	const char *heading; /* text heading; NULL: not in the text table */
+	enum emit_kind kind;
+	const char *absent;  /* text shown for NULL in the table; NULL: "-" */
+	/*
+	 * On a narrow terminal, the columns left out first (1, then 2, ...)
+	 * to fit; 0 never.  The others are cut short, marked with '~': at
+	 * the end, or with keep_end at the start (a FILE:LINE keeps its line).
+	 */
+	unsigned drop;
+	int keep_end;
+};
+
+/* One value of a row; text is valid while the row is written. */
+struct emit_value {
+	int null;
+	int64_t number;   /* COUNT, TIME, FLAG, KEY */
+	const char *text; /* TEXT, and FINGERPRINT's blob */
+	size_t len;       /* of text, which may hold NUL bytes */
+};
+
+#define EMIT_MAX_COLUMNS 16
+/* Room for a count, a time or a fingerprint as text. */
+#define EMIT_VALUE_SIZE 32
+
+/* A value as text with its length, formatted into buf when it is not
+ * text; ptr NULL when absent. */
+struct text emit_value_text(const struct emit_value *v, enum emit_kind kind,
+			    char buf[EMIT_VALUE_SIZE]);
+/* Column i of stmt's current row as a value of kind. */
+struct emit_value emit_sql_value(sqlite3_stmt *stmt, int i, enum emit_kind kind);
+
+/*
+ * A text table is written in two passes over the same rows: measure each,
+ * then (after emit_table_fit) write the heading and each row.
+ */
+struct emit_table {
+	const struct emit_column *columns;
+	size_t count;
+	size_t indent;                    /* blanks before each line */
+	size_t width[EMIT_MAX_COLUMNS];   /* of the values, the heading included */
+	unsigned char shown[EMIT_MAX_COLUMNS];
+	uint64_t rows;                    /* measured */
+};
+void emit_table_init(struct emit_table *t, const struct emit_column *columns,
+		     size_t count, size_t indent);
+void emit_table_measure(struct emit_table *t, const struct emit_value *row);
+/*
+ * Fit the table into limit columns (0: no limit) by leaving out columns in
+ * their drop order, then cutting the widest text columns short.
+ */
+void emit_table_fit(struct emit_table *t, size_t limit);
+/* The width a table written to out may take: 0 (no limit) with EMIT_WIDE
+ * or when out is not a terminal, else $CAMAUDIT_COLUMNS or 80.  A set
+ * $CAMAUDIT_COLUMNS applies to pipes too (tests, scripts). */
+size_t emit_table_limit(FILE *out, unsigned flags);
+/* The heading line, or one row (NULL: the heading). */
+void emit_table_row(const struct emit_table *t, FILE *out,
+		    const struct emit_value *row);
+
+/* One row as a JSON object ({"key":value,...}, no newline). */
+void emit_json_row(FILE *out, const struct emit_column *columns, size_t count,
+		   const struct emit_value *row);
+/*
+ * One CSV (CRLF) or TSV (LF) line: the row, or with row NULL the header
+ * of the columns' keys.
+ */
+void emit_delimited_row(FILE *out, enum emit_format format,
+			const struct emit_column *columns, size_t count,
+			const struct emit_value *row, unsigned flags);
 
 /*
  * Print the findings of the given types from the last correlate_run().

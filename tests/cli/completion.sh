@@ -44,10 +44,12 @@ equal "--type: the last element of a comma list" "cross_tenant,unattributed
 cross_tenant,unknown_owner" "$(completes audit --type cross_tenant,un)"
 equal "--format of audit" "csv
 json
-table" "$(completes audit --format "")"
+table
+tsv" "$(completes audit --format "")"
 equal "--format=, as bash splits it" "csv
 json
-table" "$(completes scan --format = "")"
+table
+tsv" "$(completes scan --format = "")"
 equal "-f of report" "csv
 html
 json
