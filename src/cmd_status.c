@@ -19,10 +19,18 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum status_format { STATUS_TEXT, STATUS_JSON };
+enum status_format { STATUS_TEXT, STATUS_JSON, STATUS_CSV, STATUS_TSV };
+
+static const char *const format_names[] = {
+	[STATUS_TEXT] = "text", [STATUS_JSON] = "json", [STATUS_CSV] = "csv",
+	[STATUS_TSV] = "tsv",
+};
 
 static const struct cli_option status_options[] = {
-	{"format", OPT_FORMAT, "FORMAT", "text or json (default: text)"},
+	{"format", OPT_FORMAT, "FORMAT", "text, json, csv or tsv (default: text)"},
+	{"no-header", OPT_NO_HEADER, NULL, "text, csv, tsv: no column headings"},
+	{"wide", OPT_WIDE, NULL, "text: every column in full, also on a terminal "
+	 "(there: 80 columns)"},
 	{"max-age", OPT_MAX_AGE, "DURATION", "exit 7 when a relay's or cache "
 	 "node's newest event is older than DURATION"},
 	{NULL, 0, NULL, NULL},
@@ -40,36 +48,26 @@ const struct command status_command = {
 	.description =
 	"Show what the store holds: the sources ingested, the time span of each\n"
 	"relay and cache node, and the coverage gaps.",
-	.usage = "[--db PATH] [--format text|json] [--max-age DURATION] [--quiet]",
+	.usage = "[--db PATH] [--format text|json|csv|tsv] [--no-header] [--wide]\n"
+	"                       [--max-age DURATION] [--quiet]",
 	.details =
 	"A coverage gap is an hour (UTC) in which relays served from a cache node\n"
 	"that wrote no cache log line in that hour: serves there cannot be traced\n"
-	"to a fill, so an audit of that hour means unknown, not clean.  --quiet\n"
-	"drops the warning about gaps on stderr.  Exit status: 0 shown, 2 usage\n"
-	"error or no database, 3 database error, 7 shown, and a relay or cache\n"
-	"node has no event within --max-age (a log shipper stopped?).",
+	"to a fill, so an audit of that hour means unknown, not clean.  CSV and\n"
+	"TSV give each section's rows under its own header, the section's name\n"
+	"first on every line.  --quiet drops the warning about gaps on stderr.\n"
+	"Exit status: 0 shown, 2 usage error or no database, 3 database error, 7\n"
+	"shown, and a relay or cache node has no event within --max-age (a log\n"
+	"shipper stopped?).",
 	.options = status_option_tables,
 };
 
 struct status_request {
 	struct common_request common;
 	enum status_format format;
+	unsigned flags;              /* EMIT_NO_HEADER, EMIT_WIDE */
 	int64_t max_age_ms;          /* --max-age, or -1 */
 	const char *max_age;         /* as given, for the warnings */
-};
-
-enum value_kind {
-	VALUE_TEXT,       /* text, escaped for the terminal or for JSON */
-	VALUE_COUNT,      /* an integer: right-aligned, a JSON number */
-	VALUE_TIME,       /* ms since the epoch, as RFC 3339 UTC */
-	VALUE_FINGERPRINT /* a blob, as 16 hex digits of its FNV-1a 64 */
-};
-
-struct column {
-	const char *key;     /* JSON key */
-	const char *heading; /* text heading */
-	enum value_kind kind;
-	const char *absent;  /* text shown for NULL; NULL shows "-" */
 };
 
 struct section {
@@ -77,13 +75,9 @@ struct section {
 	const char *title; /* text heading */
 	const char *note;  /* after the count in the text heading, or NULL */
 	const char *sql;   /* one row per element, one value per column */
-	const struct column *columns;
+	const struct emit_column *columns;
 	size_t column_count;
 };
-
-#define MAX_COLUMNS 9
-/* Room for a count, a time (TIMEFMT_SIZE) or a fingerprint. */
-#define VALUE_SIZE 32
 
 /*
  * The relay and node spans are one scan of a large table each, and the
@@ -158,38 +152,47 @@ static const char insert_gap_sql[] =
 	"INSERT INTO temp.status_gap (hour, node, serves, deliveries)"
 	" VALUES (?1, ?2, ?3, ?4)";
 
-/* The output contract: see camaudit(1), the status command. */
-static const struct column source_columns[] = {
-	{"name", "NAME", VALUE_TEXT, NULL},
-	{"fingerprint", "FINGERPRINT", VALUE_FINGERPRINT, NULL},
-	{"kind", "KIND", VALUE_TEXT, NULL},
-	{"lines", "LINES", VALUE_COUNT, NULL},
-	{"bytes", "BYTES", VALUE_COUNT, NULL},
-	{"events", "EVENTS", VALUE_COUNT, NULL},
-	{"rejected", "REJECTED", VALUE_COUNT, NULL},
-	{"last_ingested_at", "LAST_INGESTED", VALUE_TIME, NULL},
-	{"damaged", "DAMAGED", VALUE_TEXT, "none"},
+/*
+ * The output contract: see camaudit(1), the status command.  CSV and TSV
+ * put the section's key first (the "section" column).
+ */
+#define SECTION_COLUMN {"section", NULL, EMIT_TEXT, NULL, 0, 0}
+
+static const struct emit_column source_columns[] = {
+	SECTION_COLUMN,
+	{"name", "NAME", EMIT_TEXT, NULL, 0, 1},
+	{"fingerprint", "FINGERPRINT", EMIT_FINGERPRINT, NULL, 1, 0},
+	{"kind", "KIND", EMIT_TEXT, NULL, 0, 0},
+	{"lines", "LINES", EMIT_COUNT, NULL, 0, 0},
+	{"bytes", "BYTES", EMIT_COUNT, NULL, 2, 0},
+	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
+	{"rejected", "REJECTED", EMIT_COUNT, NULL, 0, 0},
+	{"last_ingested_at", "LAST_INGESTED", EMIT_TIME, NULL, 3, 0},
+	{"damaged", "DAMAGED", EMIT_TEXT, "none", 0, 0},
 };
 
-static const struct column relay_columns[] = {
-	{"relay", "RELAY", VALUE_TEXT, NULL},
-	{"first_event_at", "FIRST_EVENT", VALUE_TIME, NULL},
-	{"last_event_at", "LAST_EVENT", VALUE_TIME, NULL},
-	{"events", "EVENTS", VALUE_COUNT, NULL},
+static const struct emit_column relay_columns[] = {
+	SECTION_COLUMN,
+	{"relay", "RELAY", EMIT_TEXT, NULL, 0, 0},
+	{"first_event_at", "FIRST_EVENT", EMIT_TIME, NULL, 0, 0},
+	{"last_event_at", "LAST_EVENT", EMIT_TIME, NULL, 0, 0},
+	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
 };
 
-static const struct column node_columns[] = {
-	{"node", "NODE", VALUE_TEXT, NULL},
-	{"first_event_at", "FIRST_EVENT", VALUE_TIME, NULL},
-	{"last_event_at", "LAST_EVENT", VALUE_TIME, NULL},
-	{"events", "EVENTS", VALUE_COUNT, NULL},
+static const struct emit_column node_columns[] = {
+	SECTION_COLUMN,
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"first_event_at", "FIRST_EVENT", EMIT_TIME, NULL, 0, 0},
+	{"last_event_at", "LAST_EVENT", EMIT_TIME, NULL, 0, 0},
+	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
 };
 
-static const struct column gap_columns[] = {
-	{"hour", "HOUR", VALUE_TIME, NULL},
-	{"node", "NODE", VALUE_TEXT, NULL},
-	{"serves", "SERVES", VALUE_COUNT, NULL},
-	{"deliveries", "DELIVERIES", VALUE_COUNT, NULL},
+static const struct emit_column gap_columns[] = {
+	SECTION_COLUMN,
+	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"serves", "SERVES", EMIT_COUNT, NULL, 0, 0},
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
 };
 
 #define SECTION(key, title, note, sql, columns) \
@@ -203,154 +206,76 @@ static const struct section sections[] = {
 		"cache node that wrote no cache log line", gaps_sql, gap_columns),
 };
 
-struct layout {
-	size_t width[MAX_COLUMNS];
+/*
+ * A section's row: the section's key, then the query's columns; column 0
+ * (the key) is written only by CSV and TSV.
+ */
+static void section_row(const struct section *sec, sqlite3_stmt *stmt,
+			struct emit_value *row)
+{
+	size_t i;
+
+	row[0] = (struct emit_value){0, 0, sec->key, strlen(sec->key)};
+	for (i = 1; i < sec->column_count; i++)
+		row[i] = emit_sql_value(stmt, (int)i - 1, sec->columns[i].kind);
+}
+
+enum pass { PASS_MEASURE, PASS_WRITE };
+
+struct section_writer {
+	const struct status_request *req;
+	const struct section *sec;
+	struct emit_table table;  /* text */
 	uint64_t rows;
 };
 
-static uint64_t fingerprint(const unsigned char *p, size_t len)
+static void write_row(struct section_writer *w, enum pass pass,
+		      const struct emit_value *row)
 {
-	uint64_t h = UINT64_C(14695981039346656037);
+	const struct section *sec = w->sec;
 
-	while (len--)
-		h = (h ^ *p++) * UINT64_C(1099511628211);
-	return h;
-}
-
-/* The value of column i as text with its length (text may hold NUL
- * bytes); ptr NULL when absent. */
-static struct text column_value(sqlite3_stmt *stmt, int i,
-				const struct column *c, char buf[VALUE_SIZE])
-{
-	struct text v = {NULL, 0};
-
-	if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-		return v;
-	switch (c->kind) {
-	case VALUE_TEXT:
-		v.ptr = (const char *)sqlite3_column_text(stmt, i);
-		v.len = (size_t)sqlite3_column_bytes(stmt, i);
-		return v;
-	case VALUE_COUNT:
-		snprintf(buf, VALUE_SIZE, "%" PRId64,
-			 (int64_t)sqlite3_column_int64(stmt, i));
+	if (pass == PASS_MEASURE) {
+		emit_table_measure(&w->table, row);
+		return;
+	}
+	switch (w->req->format) {
+	case STATUS_TEXT:
+		emit_table_row(&w->table, stdout, row);
 		break;
-	case VALUE_TIME:
-		timefmt_format(sqlite3_column_int64(stmt, i), buf);
+	case STATUS_JSON:
+		if (w->rows)
+			putchar(',');
+		/* JSON nests the rows under the section's key. */
+		emit_json_row(stdout, sec->columns + 1, sec->column_count - 1, row + 1);
 		break;
-	case VALUE_FINGERPRINT:
-		snprintf(buf, VALUE_SIZE, "%016" PRIx64,
-			 fingerprint(sqlite3_column_blob(stmt, i),
-				     (size_t)sqlite3_column_bytes(stmt, i)));
+	case STATUS_CSV:
+	case STATUS_TSV:
+		emit_delimited_row(stdout, w->req->format == STATUS_CSV ? EMIT_CSV :
+				   EMIT_TSV, sec->columns, sec->column_count, row,
+				   0);
 		break;
 	}
-	v.ptr = buf;
-	v.len = strlen(buf);
-	return v;
+	w->rows++;
 }
 
-static struct text shown_value(sqlite3_stmt *stmt, int i,
-			       const struct column *c, char buf[VALUE_SIZE])
+/* Run a section's query once, measuring or writing each row. */
+static int section_pass(struct store *st, struct section_writer *w,
+			enum pass pass)
 {
-	struct text v = column_value(stmt, i, c, buf);
-
-	if (!v.ptr) {
-		v.ptr = c->absent ? c->absent : "-";
-		v.len = strlen(v.ptr);
-	}
-	return v;
-}
-
-static void measure_row(const struct section *sec, sqlite3_stmt *stmt,
-			struct layout *lay)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	for (i = 0; i < sec->column_count; i++) {
-		struct text v = shown_value(stmt, (int)i, &sec->columns[i], buf);
-		size_t w = safe_width(v.ptr, v.len);
-
-		if (w > lay->width[i])
-			lay->width[i] = w;
-	}
-	lay->rows++;
-}
-
-/* One row of a text section, or its heading when stmt is NULL. */
-static void print_text_row(FILE *out, const struct section *sec,
-			   sqlite3_stmt *stmt, const struct layout *lay)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	fputs("  ", out);
-	for (i = 0; i < sec->column_count; i++) {
-		const struct column *c = &sec->columns[i];
-		struct text v = {c->heading, strlen(c->heading)};
-		size_t w;
-		int right = c->kind == VALUE_COUNT;
-
-		if (stmt)
-			v = shown_value(stmt, (int)i, c, buf);
-		w = safe_width(v.ptr, v.len);
-		if (i)
-			fputs("  ", out);
-		if (right)
-			fprintf(out, "%*s", (int)(lay->width[i] - w), "");
-		fput_safe(out, v.ptr, v.len);
-		if (!right && i + 1 < sec->column_count)
-			fprintf(out, "%*s", (int)(lay->width[i] - w), "");
-	}
-	fputc('\n', out);
-}
-
-static void print_json_row(FILE *out, const struct section *sec,
-			   sqlite3_stmt *stmt, int first)
-{
-	char buf[VALUE_SIZE];
-	size_t i;
-
-	fputs(first ? "{" : ",{", out);
-	for (i = 0; i < sec->column_count; i++) {
-		const struct column *c = &sec->columns[i];
-		struct text v = column_value(stmt, (int)i, c, buf);
-
-		fprintf(out, "%s\"%s\":", i ? "," : "", c->key);
-		if (!v.ptr)
-			fputs("null", out);
-		else if (c->kind == VALUE_COUNT)
-			fwrite(v.ptr, 1, v.len, out);
-		else
-			emit_json_string(out, v.ptr, v.len);
-	}
-	fputc('}', out);
-}
-
-enum pass { PASS_MEASURE, PASS_TEXT, PASS_JSON };
-
-/* Run a section's query once, measuring or printing each row. */
-static int section_pass(struct store *st, const struct section *sec,
-			enum pass pass, struct layout *lay)
-{
+	const struct section *sec = w->sec;
 	sqlite3_stmt *stmt = store_prepare(st, sec->sql);
-	uint64_t rows = 0;
+	struct emit_value row[EMIT_MAX_COLUMNS];
 	int rc;
 
 	if (!stmt)
 		return -1;
-	if (sqlite3_column_count(stmt) != (int)sec->column_count ||
-	    sec->column_count > MAX_COLUMNS)
+	if (sqlite3_column_count(stmt) + 1 != (int)sec->column_count ||
+	    sec->column_count > EMIT_MAX_COLUMNS)
 		die("status: section %s: the query does not match its columns",
 		    sec->key);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (pass == PASS_MEASURE)
-			measure_row(sec, stmt, lay);
-		else if (pass == PASS_TEXT)
-			print_text_row(stdout, sec, stmt, lay);
-		else
-			print_json_row(stdout, sec, stmt, rows == 0);
-		rows++;
+		section_row(sec, stmt, row);
+		write_row(w, pass, row);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
@@ -361,34 +286,44 @@ static int section_pass(struct store *st, const struct section *sec,
 }
 
 static int print_section(struct store *st, const struct section *sec,
-			 enum status_format format, int first)
+			 const struct status_request *req, int first)
 {
-	struct layout lay;
-	size_t i;
+	struct section_writer w = {.req = req, .sec = sec};
+	int header = !(req->flags & EMIT_NO_HEADER);
 
-	if (format == STATUS_JSON) {
+	switch (req->format) {
+	case STATUS_JSON:
 		printf("%s\"%s\":[", first ? "" : ",", sec->key);
-		if (section_pass(st, sec, PASS_JSON, NULL))
+		if (section_pass(st, &w, PASS_WRITE))
 			return -1;
-		fputc(']', stdout);
+		putchar(']');
 		return 0;
+	case STATUS_CSV:
+	case STATUS_TSV:
+		if (header)
+			emit_delimited_row(stdout, req->format == STATUS_CSV ?
+					   EMIT_CSV : EMIT_TSV, sec->columns,
+					   sec->column_count, NULL, 0);
+		return section_pass(st, &w, PASS_WRITE);
+	case STATUS_TEXT:
+		break;
 	}
-	memset(&lay, 0, sizeof(lay));
-	for (i = 0; i < sec->column_count; i++)
-		lay.width[i] = strlen(sec->columns[i].heading);
-	if (section_pass(st, sec, PASS_MEASURE, &lay))
+	emit_table_init(&w.table, sec->columns, sec->column_count, 2);
+	if (section_pass(st, &w, PASS_MEASURE))
 		return -1;
 	if (!first)
-		fputc('\n', stdout);
-	if (lay.rows == 0) {
+		putchar('\n');
+	if (w.table.rows == 0) {
 		printf("%s: none\n", sec->title);
 		return 0;
 	}
-	printf("%s: %" PRIu64 "%s%s%s\n", sec->title, lay.rows,
+	printf("%s: %" PRIu64 "%s%s%s\n", sec->title, w.table.rows,
 	       sec->note ? " (" : "", sec->note ? sec->note : "",
 	       sec->note ? ")" : "");
-	print_text_row(stdout, sec, NULL, &lay);
-	return section_pass(st, sec, PASS_TEXT, &lay);
+	emit_table_fit(&w.table, emit_table_limit(stdout, req->flags));
+	if (header)
+		emit_table_row(&w.table, stdout, NULL);
+	return section_pass(st, &w, PASS_WRITE);
 }
 
 struct gap_recorder {
@@ -469,7 +404,7 @@ static int status_execute(struct store *st, const struct status_request *req)
 	if (req->format == STATUS_JSON)
 		fputc('{', stdout);
 	for (i = 0; i < ARRAY_SIZE(sections); i++)
-		if (print_section(st, &sections[i], req->format, i == 0))
+		if (print_section(st, &sections[i], req, i == 0))
 			goto fail;
 	if (req->format == STATUS_JSON)
 		fputs("}\n", stdout);
@@ -491,38 +426,37 @@ fail:
 	return EXIT_INCOMPLETE;
 }
 
-static int report_bad_format(const char *arg)
-{
-	char *shown = safe_strdup(arg);
-
-	cli_usage_error(&status_command, "invalid --format '%s' (use text or "
-			"json)", shown);
-	free(shown);
-	return -1;
-}
-
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct status_request *req = ctx;
+	size_t i;
 
-	if (key == OPT_MAX_AGE) {
+	switch (key) {
+	case OPT_MAX_AGE:
 		if (timefmt_parse_duration(arg, &req->max_age_ms))
 			return cli_usage_error(&status_command, "invalid --max-age "
 					       "'%s' (a duration such as 90m, 2h, 1d)",
 					       arg), -1;
 		req->max_age = arg;
 		return 0;
+	case OPT_NO_HEADER:
+		req->flags |= EMIT_NO_HEADER;
+		return 0;
+	case OPT_WIDE:
+		req->flags |= EMIT_WIDE;
+		return 0;
+	case OPT_FORMAT:
+		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
+			if (!strcmp(arg, format_names[i])) {
+				req->format = (enum status_format)i;
+				return 0;
+			}
+		}
+		return cli_usage_error(&status_command, "invalid --format '%s' "
+				       "(use text, json, csv or tsv)", arg), -1;
 	}
-	if (key != OPT_FORMAT)
-		return option_result(&status_command, common_option(&status_command,
-				     &req->common, key, arg));
-	if (!strcmp(arg, "text"))
-		req->format = STATUS_TEXT;
-	else if (!strcmp(arg, "json"))
-		req->format = STATUS_JSON;
-	else
-		return report_bad_format(arg);
-	return 0;
+	return option_result(&status_command,
+			     common_option(&status_command, &req->common, key, arg));
 }
 
 static int cmd_status(int argc, char **argv)

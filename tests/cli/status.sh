@@ -225,7 +225,7 @@ done
 expect_exit 0 "camaudit --help lists status" camaudit --help
 grep_file "with a summary" "^  status +" out
 expect_exit 2 "a bad --format is a usage error" camaudit status --db s.db --format table
-grep_file "it names the value and the choices" "invalid --format 'table' \(use text or json\); see 'camaudit status --help'" err
+grep_file "it names the value and the choices" "invalid --format 'table' \(use text, json, csv or tsv\); see 'camaudit status --help'" err
 expect_exit 2 "status takes no operands" camaudit status --db s.db relay.log
 grep_file "it points at --db" "unexpected argument 'relay.log'" err
 expect_exit 2 "an unknown option is a usage error" camaudit status --bogus

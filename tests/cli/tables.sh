@@ -1,5 +1,6 @@
 #!/bin/sh
-# The tables for cut and awk, and for a terminal (issue 15): --format tsv,
+# The tables for cut and awk, and for a terminal (issue 15): audit, scan
+# and status with --format tsv (status also csv),
 # --no-header, and text tables that fit 80 columns on a terminal (found
 # with isatty, tried through script(1)'s pty and $CAMAUDIT_COLUMNS) but
 # keep every column with --wide or in a pipe.
@@ -65,6 +66,33 @@ expect_exit 6 "--wide keeps every column" env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" au
 equal "--wide is the piped table" "$(cat piped)" "$(cat out)"
 expect_exit 6 "CSV is never cut" env CAMAUDIT_COLUMNS=20 "$CAMAUDIT" audit --db s.db --type all --format csv
 check "CSV keeps its full lines" test "$(awk '{ print length }' out | sort -n | tail -n 1)" -gt 80
+
+# --- status -------------------------------------------------------------------------
+expect_exit 0 "status --format tsv" camaudit status -q --db s.db --format tsv
+grep_file "each part has its header, section first" \
+	"^section${tab}name${tab}fingerprint${tab}kind${tab}lines${tab}bytes${tab}events${tab}rejected${tab}last_ingested_at${tab}damaged\$" out
+grep_file "the gaps' header too" "^section${tab}hour${tab}node${tab}serves${tab}deliveries\$" out
+equal "the sources are the JSON's, by name" \
+	"$(camaudit status -q --db s.db --format json | "$JQ" -r '.sources[].name')" \
+	"$(awk -F "$tab" '$1 == "sources" { print $2 }' out)"
+equal "a count is a bare number" \
+	"$(camaudit status -q --db s.db --format json | "$JQ" -r '.sources[0].lines')" \
+	"$(awk -F "$tab" '$1 == "sources" { print $5; exit }' out)"
+expect_exit 0 "status --format csv --no-header" camaudit status -q --db s.db --format csv --no-header
+check "no header line in CSV" sh -c '! grep -q "^section," out'
+equal "CSV has the rows of TSV" "$(grep -vc "^section" out)" "$(wc -l < out)"
+check "CSV lines end in CRLF" sh -c 'test "$(grep -c "$(printf "\r")\$" out)" -eq "$(wc -l < out)"'
+expect_exit 0 "status --no-header in text" camaudit status -q --db s.db --no-header
+check "the counting lines stay" grep -q "^sources: [0-9]" out
+check "the column headings go" sh -c '! grep -q "^  NAME " out'
+mkdir -p "a-rather-long-directory-name-for-the-logs/of-the-relays-and-caches"
+cp "$small"/* "a-rather-long-directory-name-for-the-logs/of-the-relays-and-caches/"
+camaudit ingest -q --db long.db "$PWD/a-rather-long-directory-name-for-the-logs"
+expect_exit 0 "status in 80 columns" env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" status -q --db long.db
+equal "status: no line is longer than 80" "" "$(awk 'length > 80' out)"
+grep_file "a long name is cut at its start" "^  ~.*/relay.log " out
+expect_exit 0 "status --wide" env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" status -q --db long.db --wide
+grep_file "--wide keeps the fingerprint" "^  NAME +FINGERPRINT" out
 
 if script -qc true /dev/null > /dev/null 2>&1; then
 	script -qc "\"$CAMAUDIT\" audit -q --db s.db --type all --min-traced 0" /dev/null < /dev/null |
