@@ -2,7 +2,8 @@
  * camaudit report: the incident report for a window: headline figures
  * (confirmed and upper bound), the exposure window and its bursts, hourly
  * cause hints, the two notification lists and the coverage, as text, one
- * JSON object, one self-contained HTML file, or a CSV list for mail merge.
+ * JSON object, one self-contained HTML file, or a CSV or TSV list for mail
+ * merge.
  * The figures are report.c's; this file only writes them.
  */
 #include "config.h"
@@ -24,11 +25,12 @@
 #include "tree.h"
 #include "util.h"
 
-enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV };
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_HTML, FORMAT_CSV,
+		     FORMAT_TSV };
 
 static const char *const format_names[] = {
 	[FORMAT_TEXT] = "text", [FORMAT_JSON] = "json",
-	[FORMAT_HTML] = "html", [FORMAT_CSV] = "csv",
+	[FORMAT_HTML] = "html", [FORMAT_CSV] = "csv", [FORMAT_TSV] = "tsv",
 };
 
 /* The lists --list names, and the table each one writes. */
@@ -41,10 +43,13 @@ static const struct {
 };
 
 static const struct cli_option report_options[] = {
-	{"format", OPT_FORMAT, "FORMAT", "text, json, html or csv (default: "
+	{"format", OPT_FORMAT, "FORMAT", "text, json, html, csv or tsv (default: "
 	 "text)"},
-	{"list", OPT_LIST, "LIST", "with --format csv: the list to write, owners "
-	 "or recipients"},
+	{"list", OPT_LIST, "LIST", "with --format csv or tsv: the list to write, "
+	 "owners or recipients"},
+	{"no-header", OPT_NO_HEADER, NULL, "text, csv, tsv: no column headings"},
+	{"wide", OPT_WIDE, NULL, "text: every column in full, also on a terminal "
+	 "(there: 80 columns)"},
 	{"output", OPT_OUTPUT, "FILE", "write the report to FILE (default: "
 	 "standard output)"},
 	{NULL, 0, NULL, NULL},
@@ -65,9 +70,10 @@ const struct command report_command = {
 	"recipients, frames and deliveries (confirmed and upper bound), when\n"
 	"it began and ended, hourly cause hints, whom to notify, and coverage.",
 	.usage = "[--db PATH] [--since TIME] [--until TIME] [--skew DURATION]\n"
-	"                       [--format text|json|html|csv] "
+	"                       [--format text|json|html|csv|tsv] "
 	"[--list owners|recipients]\n"
-	"                       [--min-traced PCT] [-o FILE] [--quiet]",
+	"                       [--no-header] [--wide] [--min-traced PCT] "
+	"[-o FILE] [--quiet]",
 	.details =
 	"Confirmed figures count cross_tenant findings; the upper bound adds the\n"
 	"unattributed deliveries and those in coverage gaps whose origin was\n"
@@ -79,7 +85,7 @@ const struct command report_command = {
 	"input files.  The report is marked incomplete when less than\n"
 	"--min-traced of the deliveries are traced, deliveries fall in coverage\n"
 	"gaps, or nothing was checked: there, no finding means unknown, not\n"
-	"clean.  --format csv writes one notification list, chosen with\n"
+	"clean.  --format csv or tsv writes one notification list, chosen with\n"
 	"--list.  Exit status: 0 report written, no cross-tenant delivery;\n"
 	"1 report written, cross-tenant deliveries confirmed; 2 usage error;\n"
 	"3 could not complete.",
@@ -92,6 +98,7 @@ struct report_request {
 	enum report_format format;
 	int list;            /* index into lists[], or -1 */
 	const char *output;  /* -o FILE, or NULL for stdout */
+	unsigned flags;      /* EMIT_NO_HEADER, EMIT_WIDE */
 };
 
 static int handle(int key, const char *arg, void *ctx)
@@ -109,7 +116,7 @@ static int handle(int key, const char *arg, void *ctx)
 			}
 		}
 		return cli_usage_error(&report_command, "invalid --format '%s' (use "
-				       "text, json, html or csv)", arg), -1;
+				       "text, json, html, csv or tsv)", arg), -1;
 	case OPT_LIST:
 		for (i = 0; i < ARRAY_SIZE(lists); i++) {
 			if (!strcmp(arg, lists[i].name)) {
@@ -121,6 +128,12 @@ static int handle(int key, const char *arg, void *ctx)
 				       "owners or recipients)", arg), -1;
 	case OPT_OUTPUT:
 		req->output = arg;
+		return 0;
+	case OPT_NO_HEADER:
+		req->flags |= EMIT_NO_HEADER;
+		return 0;
+	case OPT_WIDE:
+		req->flags |= EMIT_WIDE;
 		return 0;
 	}
 	taken = audit_option(&report_command, &req->audit, key, arg);
@@ -143,56 +156,14 @@ static uint64_t ok_deliveries(const struct report_summary *sum)
 
 /* --- text ----------------------------------------------------------------- */
 
-/* The last column text shows (key columns are not), which is not padded. */
-static size_t last_shown_column(const struct report_table *table)
-{
-	size_t c = table->column_count;
-
-	while (c > 1 && table->columns[c - 1].kind == REPORT_KEY)
-		c--;
-	return c - 1;
-}
-
-static int text_row(const struct report_value *row, void *ctx)
+static int text_row(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
-	const struct report_table *table = &report_tables[w->table];
-	char buf[VALUE_SIZE];
-	size_t c, last = last_shown_column(table);
-	int first = 1;
 
 	if (w->measuring)
-		w->rows++;
+		emit_table_measure(&w->layout, row);
 	else
-		fputs("  ", w->out);
-	for (c = 0; c < table->column_count; c++) {
-		enum report_kind kind = table->columns[c].kind;
-		struct text v = report_value_text(&row[c], kind, buf);
-		size_t width;
-
-		if (kind == REPORT_KEY)
-			continue;
-		width = v.ptr ? safe_width(v.ptr, v.len) : 1;
-		if (w->measuring) {
-			if (width > w->width[c])
-				w->width[c] = width;
-			continue;
-		}
-		if (!first)
-			fputs("  ", w->out);
-		if (kind == REPORT_COUNT)
-			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
-		if (v.ptr)
-			fput_safe(w->out, v.ptr, v.len);
-		else
-			fputc('-', w->out);
-		/* No padding after the last column: no trailing blanks. */
-		if (kind != REPORT_COUNT && c < last)
-			fprintf(w->out, "%*s", (int)(w->width[c] - width), "");
-		first = 0;
-	}
-	if (!w->measuring)
-		fputc('\n', w->out);
+		emit_table_row(&w->layout, w->out, row);
 	return 0;
 }
 
@@ -200,42 +171,22 @@ static int text_row(const struct report_value *row, void *ctx)
 static int text_table(struct writer *w, enum report_table_id id, const char *note)
 {
 	const struct report_table *table = &report_tables[id];
-	size_t c, last = last_shown_column(table);
-	int first = 1;
 
-	w->table = id;
-	w->rows = 0;
-	for (c = 0; c < table->column_count; c++)
-		w->width[c] = table->columns[c].heading ?
-			strlen(table->columns[c].heading) : 0;
+	emit_table_init(&w->layout, table->columns, table->column_count, 2);
 	w->measuring = 1;
 	if (report_each_row(w->st, id, NULL, text_row, w))
 		return -1;
 	w->measuring = 0;
 	fprintf(w->out, "\n%s: ", table->title);
-	if (w->rows == 0) {
+	if (w->layout.rows == 0) {
 		fputs("none\n", w->out);
 		return 0;
 	}
-	fprintf(w->out, "%" PRIu64 "%s%s\n  ", w->rows, note ? " " : "",
+	fprintf(w->out, "%" PRIu64 "%s%s\n", w->layout.rows, note ? " " : "",
 		note ? note : "");
-	for (c = 0; c < table->column_count; c++) {
-		const struct report_column *col = &table->columns[c];
-		size_t len;
-
-		if (col->kind == REPORT_KEY)
-			continue;
-		len = strlen(col->heading);
-		if (!first)
-			fputs("  ", w->out);
-		if (col->kind == REPORT_COUNT)
-			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
-		fputs(col->heading, w->out);
-		if (col->kind != REPORT_COUNT && c < last)
-			fprintf(w->out, "%*s", (int)(w->width[c] - len), "");
-		first = 0;
-	}
-	fputc('\n', w->out);
+	emit_table_fit(&w->layout, emit_table_limit(w->out, w->flags));
+	if (!(w->flags & EMIT_NO_HEADER))
+		emit_table_row(&w->layout, w->out, NULL);
 	return report_each_row(w->st, id, NULL, text_row, w);
 }
 
@@ -318,9 +269,9 @@ static int write_text(struct writer *w)
 /* --- json ----------------------------------------------------------------- */
 
 static int json_table(struct writer *w, enum report_table_id id,
-		      const struct report_value *parent);
+		      const struct emit_value *parent);
 
-static int json_row(const struct report_value *row, void *ctx)
+static int json_row(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	enum report_table_id id = w->table;
@@ -331,17 +282,17 @@ static int json_row(const struct report_value *row, void *ctx)
 
 	tree_object(&w->tree, NULL);
 	for (c = nested ? table->parent_columns : 0; c < table->column_count; c++) {
-		const struct report_column *col = &table->columns[c];
+		const struct emit_column *col = &table->columns[c];
 
-		if (col->kind == REPORT_KEY)
+		if (col->kind == EMIT_KEY)
 			continue;
 		if (row[c].null)
 			tree_null(&w->tree, col->key);
-		else if (col->kind == REPORT_TEXT)
+		else if (col->kind == EMIT_TEXT)
 			tree_text_len(&w->tree, col->key, row[c].text, row[c].len);
-		else if (col->kind == REPORT_TIME)
+		else if (col->kind == EMIT_TIME)
 			tree_time(&w->tree, col->key, row[c].number);
-		else if (col->kind == REPORT_FLAG)
+		else if (col->kind == EMIT_FLAG)
 			tree_bool(&w->tree, col->key, row[c].number != 0);
 		else
 			tree_int(&w->tree, col->key, row[c].number);
@@ -361,7 +312,7 @@ static int json_row(const struct report_value *row, void *ctx)
 
 /* An array of a table's rows; a child table's under its parent row. */
 static int json_table(struct writer *w, enum report_table_id id,
-		      const struct report_value *parent)
+		      const struct emit_value *parent)
 {
 	tree_array(&w->tree, report_tables[id].key);
 	w->table = id;
@@ -463,47 +414,26 @@ static int write_json(struct writer *w)
 
 /* --- csv ------------------------------------------------------------------ */
 
-static int csv_row(const struct report_value *row, void *ctx)
+static int delimited_row(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	const struct report_table *table = &report_tables[w->table];
-	char buf[VALUE_SIZE];
-	size_t c;
-	int first = 1;
 
-	for (c = 0; c < table->column_count; c++) {
-		struct text v = report_value_text(&row[c], table->columns[c].kind, buf);
-
-		if (table->columns[c].kind == REPORT_KEY)
-			continue;
-		if (!first)
-			fputc(',', w->out);
-		first = 0;
-		if (v.ptr)
-			emit_csv_field(w->out, v.ptr, v.len, 0);
-	}
-	fputs("\r\n", w->out);
+	emit_delimited_row(w->out, w->delimited, table->columns,
+			   table->column_count, row, w->flags);
 	return 0;
 }
 
-/* One notification list, RFC 4180, header row first. */
-static int write_csv(struct writer *w, enum report_table_id id)
+/* One notification list, CSV (RFC 4180) or TSV, header line first. */
+static int write_list(struct writer *w, enum report_table_id id)
 {
 	const struct report_table *table = &report_tables[id];
-	size_t c;
-	int first = 1;
 
-	for (c = 0; c < table->column_count; c++) {
-		if (table->columns[c].kind == REPORT_KEY)
-			continue;
-		if (!first)
-			fputc(',', w->out);
-		first = 0;
-		fputs(table->columns[c].key, w->out);
-	}
-	fputs("\r\n", w->out);
+	if (!(w->flags & EMIT_NO_HEADER))
+		emit_delimited_row(w->out, w->delimited, table->columns,
+				   table->column_count, NULL, w->flags);
 	w->table = id;
-	return report_each_row(w->st, id, NULL, csv_row, w);
+	return report_each_row(w->st, id, NULL, delimited_row, w);
 }
 
 /* --- running -------------------------------------------------------------- */
@@ -565,7 +495,9 @@ static int write_report(struct writer *w, const struct report_request *req)
 	case FORMAT_HTML:
 		return report_write_html(w);
 	case FORMAT_CSV:
-		return write_csv(w, lists[req->list].table);
+	case FORMAT_TSV:
+		w->delimited = req->format == FORMAT_CSV ? EMIT_CSV : EMIT_TSV;
+		return write_list(w, lists[req->list].table);
 	}
 	return -1;
 }
@@ -590,6 +522,7 @@ static int report_execute(struct store *st, const struct report_request *req)
 	memset(&w, 0, sizeof(w));
 	w.st = st;
 	w.sum = &sum;
+	w.flags = req->flags;
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
 	if (report_build(st, &req->audit.window, req->audit.min_traced, &sum)) {
@@ -620,7 +553,7 @@ static int cmd_report(int argc, char **argv)
 	struct report_request req = {.format = FORMAT_TEXT, .list = -1};
 	enum store_failure why;
 	struct store *st;
-	int first, status;
+	int first, status, list_format;
 
 	common_request_init(&req.common);
 	audit_request_init(&req.audit);
@@ -636,13 +569,14 @@ static int cmd_report(int argc, char **argv)
 				       "--db)", argv[first]);
 	if (window_check(&report_command, &req.audit.window))
 		return EXIT_USAGE;
-	if (req.format == FORMAT_CSV && req.list < 0)
-		return cli_usage_error(&report_command, "--format csv writes one "
+	list_format = req.format == FORMAT_CSV || req.format == FORMAT_TSV;
+	if (list_format && req.list < 0)
+		return cli_usage_error(&report_command, "--format %s writes one "
 				       "list: add --list owners or --list "
-				       "recipients");
-	if (req.format != FORMAT_CSV && req.list >= 0)
+				       "recipients", format_names[req.format]);
+	if (!list_format && req.list >= 0)
 		return cli_usage_error(&report_command, "--list goes with --format "
-				       "csv");
+				       "csv or tsv");
 	if (req.output && !*req.output)
 		return cli_usage_error(&report_command, "--output needs a file name");
 	st = store_open_wait(req.common.db, STORE_READ, 0, &why);

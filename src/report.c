@@ -274,122 +274,122 @@ static const char counts_sql[] =
 
 #define COLUMNS(c) c, ARRAY_SIZE(c)
 #define SPAN_COLUMNS \
-	{"first_at", "FIRST", REPORT_TIME}, \
-	{"last_at", "LAST", REPORT_TIME}, \
-	{"deliveries", "DELIVERIES", REPORT_COUNT}
+	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0}, \
+	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0}, \
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0}
 
-static const struct report_column relay_columns[] = {
-	{"relay", "RELAY", REPORT_TEXT}, SPAN_COLUMNS,
+static const struct emit_column relay_columns[] = {
+	{"relay", "RELAY", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
 };
-static const struct report_column node_columns[] = {
-	{"node", "NODE", REPORT_TEXT}, SPAN_COLUMNS,
+static const struct emit_column node_columns[] = {
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
 };
-static const struct report_column burst_columns[] = {
-	{"burst", "BURST", REPORT_COUNT}, SPAN_COLUMNS,
-	{"frames", "FRAMES", REPORT_COUNT},
-	{"pairs", "PAIRS", REPORT_COUNT},
-	{"owners", "OWNERS", REPORT_COUNT},
-	{"recipients", "RECIPIENTS", REPORT_COUNT},
+static const struct emit_column burst_columns[] = {
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, SPAN_COLUMNS,
+	{"frames", "FRAMES", EMIT_COUNT, NULL, 0, 0},
+	{"pairs", "PAIRS", EMIT_COUNT, NULL, 0, 0},
+	{"owners", "OWNERS", EMIT_COUNT, NULL, 0, 0},
+	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 0, 0},
 };
-static const struct report_column burst_relay_columns[] = {
-	{"burst", "BURST", REPORT_COUNT}, {"relay", "RELAY", REPORT_TEXT}, SPAN_COLUMNS,
+static const struct emit_column burst_relay_columns[] = {
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"relay", "RELAY", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
 };
-static const struct report_column burst_node_columns[] = {
-	{"burst", "BURST", REPORT_COUNT}, {"node", "NODE", REPORT_TEXT}, SPAN_COLUMNS,
+static const struct emit_column burst_node_columns[] = {
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"node", "NODE", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
 };
-static const struct report_column hour_columns[] = {
-	{"hour", "HOUR", REPORT_TIME},
-	{"deliveries", "DELIVERIES", REPORT_COUNT},
-	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
-	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
-	{"in_gaps", "IN_GAPS", REPORT_COUNT},
-	{"generation_change", "GEN_CHANGE", REPORT_FLAG},
+static const struct emit_column hour_columns[] = {
+	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
+	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"in_gaps", "IN_GAPS", EMIT_COUNT, NULL, 0, 0},
+	{"generation_change", "GEN_CHANGE", EMIT_FLAG, NULL, 0, 0},
 };
-static const struct report_column hour_node_columns[] = {
-	{"hour", "HOUR", REPORT_TIME},
-	{"node", "NODE", REPORT_TEXT},
-	{"deliveries", "DELIVERIES", REPORT_COUNT},
-	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
-	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
-	{"gap", "GAP", REPORT_FLAG},
-	{"gen", "GEN", REPORT_TEXT},
-	{"gen_changed", "GEN_CHANGED", REPORT_FLAG},
+static const struct emit_column hour_node_columns[] = {
+	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
+	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"gap", "GAP", EMIT_FLAG, NULL, 0, 0},
+	{"gen", "GEN", EMIT_TEXT, NULL, 0, 0},
+	{"gen_changed", "GEN_CHANGED", EMIT_FLAG, NULL, 0, 0},
 };
-static const struct report_column generation_columns[] = {
-	{"node", "NODE", REPORT_TEXT},
-	{"changed_at", "CHANGED_AT", REPORT_TIME},
-	{"from", "FROM", REPORT_TEXT},
-	{"to", "TO", REPORT_TEXT},
-	{"fill_ref", "FILL_REF", REPORT_TEXT},
-	{"first_cross_tenant_at", "FIRST_CROSS_TENANT", REPORT_TIME},
+static const struct emit_column generation_columns[] = {
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"changed_at", "CHANGED_AT", EMIT_TIME, NULL, 0, 0},
+	{"from", "FROM", EMIT_TEXT, NULL, 0, 0},
+	{"to", "TO", EMIT_TEXT, NULL, 0, 0},
+	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 0, 1},
+	{"first_cross_tenant_at", "FIRST_CROSS_TENANT", EMIT_TIME, NULL, 0, 0},
 };
 #define EXPOSURE_COLUMNS \
-	{"frames", "FRAMES", REPORT_COUNT}, \
-	{"deliveries", "DELIVERIES", REPORT_COUNT}, \
-	{"first_at", "FIRST", REPORT_TIME}, \
-	{"last_at", "LAST", REPORT_TIME}
-static const struct report_column owner_columns[] = {
-	{"id", NULL, REPORT_KEY},
-	{"owner_account", "OWNER", REPORT_TEXT},
-	{"devices", "DEVICES", REPORT_COUNT},
-	{"recipients", "RECIPIENTS", REPORT_COUNT},
+	{"frames", "FRAMES", EMIT_COUNT, NULL, 0, 0}, \
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0}, \
+	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0}, \
+	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0}
+static const struct emit_column owner_columns[] = {
+	{"id", NULL, EMIT_KEY, NULL, 0, 0},
+	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0},
+	{"devices", "DEVICES", EMIT_COUNT, NULL, 0, 0},
+	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 0, 0},
 	EXPOSURE_COLUMNS,
 };
 /* An owner's camera and one recipient of its frames. */
 #define PAIR_COLUMNS \
-	{"owner_account", "OWNER", REPORT_TEXT}, \
-	{"origin_device", "DEVICE", REPORT_TEXT}, \
-	{"recipient_account", "RECIPIENT", REPORT_TEXT}
-static const struct report_column owner_exposure_columns[] = {
+	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0}, \
+	{"origin_device", "DEVICE", EMIT_TEXT, NULL, 0, 0}, \
+	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0}
+static const struct emit_column owner_exposure_columns[] = {
 	PAIR_COLUMNS,
 	EXPOSURE_COLUMNS,
-	{"pair", NULL, REPORT_KEY},
+	{"pair", NULL, EMIT_KEY, NULL, 0, 0},
 };
 /* The link to the owner exposures' pair column. */
 #define PAIR_COLUMN 7
-static const struct report_column evidence_columns[] = {
+static const struct emit_column evidence_columns[] = {
 	PAIR_COLUMNS, /* the parent's, left out where JSON nests them */
-	{"served_at", "SERVED_AT", REPORT_TIME},
-	{"request_id", "REQUEST_ID", REPORT_TEXT},
-	{"serve_ref", "SERVE_REF", REPORT_TEXT},
-	{"fill_ref", "FILL_REF", REPORT_TEXT},
+	{"served_at", "SERVED_AT", EMIT_TIME, NULL, 0, 0},
+	{"request_id", "REQUEST_ID", EMIT_TEXT, NULL, 0, 0},
+	{"serve_ref", "SERVE_REF", EMIT_TEXT, NULL, 0, 1},
+	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 0, 1},
 };
-static const struct report_column recipient_columns[] = {
-	{"id", NULL, REPORT_KEY},
-	{"recipient_account", "RECIPIENT", REPORT_TEXT},
-	{"owners", "OWNERS", REPORT_COUNT},
-	{"devices", "DEVICES", REPORT_COUNT},
+static const struct emit_column recipient_columns[] = {
+	{"id", NULL, EMIT_KEY, NULL, 0, 0},
+	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0},
+	{"owners", "OWNERS", EMIT_COUNT, NULL, 0, 0},
+	{"devices", "DEVICES", EMIT_COUNT, NULL, 0, 0},
 	EXPOSURE_COLUMNS,
 };
-static const struct report_column recipient_exposure_columns[] = {
-	{"recipient_account", "RECIPIENT", REPORT_TEXT},
-	{"owner_account", "OWNER", REPORT_TEXT},
-	{"origin_device", "DEVICE", REPORT_TEXT},
+static const struct emit_column recipient_exposure_columns[] = {
+	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0},
+	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0},
+	{"origin_device", "DEVICE", EMIT_TEXT, NULL, 0, 0},
 	EXPOSURE_COLUMNS,
 };
-static const struct report_column gap_columns[] = {
-	{"hour", "HOUR", REPORT_TIME},
-	{"node", "NODE", REPORT_TEXT},
-	{"serves", "SERVES", REPORT_COUNT},
-	{"deliveries", "DELIVERIES", REPORT_COUNT},
-	{"cross_tenant", "CROSS_TENANT", REPORT_COUNT},
-	{"unattributed", "UNATTRIBUTED", REPORT_COUNT},
-	{"uncertain", "UNCERTAIN", REPORT_COUNT},
+static const struct emit_column gap_columns[] = {
+	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"serves", "SERVES", EMIT_COUNT, NULL, 0, 0},
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
+	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"uncertain", "UNCERTAIN", EMIT_COUNT, NULL, 0, 0},
 };
 /* The input files: every source of the store, as status counts them. */
-static const struct report_column source_columns[] = {
-	{"file", "FILE", REPORT_TEXT},
-	{"lines", "LINES", REPORT_COUNT},
-	{"events", "EVENTS", REPORT_COUNT},
-	{"rejected", "REJECTED", REPORT_COUNT},
-	{"damaged", "DAMAGED", REPORT_TEXT},
+static const struct emit_column source_columns[] = {
+	{"file", "FILE", EMIT_TEXT, NULL, 0, 1},
+	{"lines", "LINES", EMIT_COUNT, NULL, 0, 0},
+	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
+	{"rejected", "REJECTED", EMIT_COUNT, NULL, 0, 0},
+	{"damaged", "DAMAGED", EMIT_TEXT, NULL, 0, 0},
 };
-static const struct report_column unattributed_columns[] = {
-	{"node", "NODE", REPORT_TEXT},
-	{"deliveries", "DELIVERIES", REPORT_COUNT},
-	{"in_gaps", "IN_GAPS", REPORT_COUNT},
-	{"first_at", "FIRST", REPORT_TIME},
-	{"last_at", "LAST", REPORT_TIME},
+static const struct emit_column unattributed_columns[] = {
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
+	{"in_gaps", "IN_GAPS", EMIT_COUNT, NULL, 0, 0},
+	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0},
+	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0},
 };
 
 #define SPAN_SQL "min(ts), max(ts), count(*)"
@@ -674,12 +674,12 @@ int report_build(struct store *st, const struct audit_window *window,
 /* --- reading -------------------------------------------------------------- */
 
 int report_each_row(struct store *st, enum report_table_id id,
-		    const struct report_value *parent,
-		    int (*fn)(const struct report_value *row, void *ctx),
+		    const struct emit_value *parent,
+		    int (*fn)(const struct emit_value *row, void *ctx),
 		    void *ctx)
 {
 	const struct report_table *table = &report_tables[id];
-	struct report_value row[REPORT_MAX_COLUMNS];
+	struct emit_value row[REPORT_MAX_COLUMNS];
 	sqlite3_stmt *stmt = store_prepare(st, table->sql);
 	int rc = SQLITE_DONE, stop = 0;
 	size_t c;
@@ -694,16 +694,8 @@ int report_each_row(struct store *st, enum report_table_id id,
 		sqlite3_bind_int64(stmt, 2, parent ? parent->number : INT64_MAX);
 	}
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		for (c = 0; c < table->column_count; c++) {
-			int text = table->columns[c].kind == REPORT_TEXT;
-
-			row[c].null = sqlite3_column_type(stmt, (int)c) == SQLITE_NULL;
-			/* One conversion per column: text pointers stay valid. */
-			row[c].number = text ? 0 : sqlite3_column_int64(stmt, (int)c);
-			row[c].text = text ? (const char *)sqlite3_column_text(stmt, (int)c)
-				: NULL;
-			row[c].len = text ? (size_t)sqlite3_column_bytes(stmt, (int)c) : 0;
-		}
+		for (c = 0; c < table->column_count; c++)
+			row[c] = emit_sql_value(stmt, (int)c, table->columns[c].kind);
 		stop = fn(row, ctx);
 	}
 	sqlite3_reset(stmt);

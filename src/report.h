@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "correlate.h"
+#include "emit.h"
 #include "store.h"
 
 /* A pause longer than this between cross-tenant deliveries ends a burst. */
@@ -103,21 +104,6 @@ const char *report_blind_key(unsigned bit);
 int report_build(struct store *st, const struct audit_window *window,
 		 double min_traced, struct report_summary *summary);
 
-/* What a column holds, and so how each format writes it. */
-enum report_kind {
-	REPORT_TEXT,  /* from a log: escape for the medium; NULL is absent */
-	REPORT_COUNT, /* a non-negative integer */
-	REPORT_TIME,  /* ms since the epoch, written as RFC 3339 UTC */
-	REPORT_FLAG,  /* 0 or 1: JSON false/true */
-	REPORT_KEY    /* an internal id linking a row to its children: never shown */
-};
-
-struct report_column {
-	const char *key;     /* JSON key and CSV header */
-	const char *heading; /* text and HTML heading */
-	enum report_kind kind;
-};
-
 /* The tables of the report, in the order of the text rendering. */
 enum report_table_id {
 	REPORT_EXPOSURE_RELAYS,
@@ -145,7 +131,8 @@ struct report_table {
 	const char *key;      /* JSON key of the array */
 	const char *title;    /* text and HTML heading */
 	const char *sql;      /* the rows; children take ?1..?2, a key range */
-	const struct report_column *columns;
+	/* emit.h's columns: an EMIT_KEY links a row to its children. */
+	const struct emit_column *columns;
 	size_t column_count;
 	/*
 	 * A child table's rows belong to a row of its parent (the bursts of
@@ -161,23 +148,16 @@ struct report_table {
 
 extern const struct report_table report_tables[REPORT_TABLE_COUNT];
 
-/* One value of a row; text is valid during the callback only. */
-struct report_value {
-	int null;
-	int64_t number; /* COUNT, TIME, FLAG, KEY */
-	const char *text; /* TEXT */
-	size_t len;       /* of text, which may hold NUL bytes */
-};
-
 /*
  * Call fn for each row of a table, in the table's order: all of them, or
  * with parent non-NULL only the children of the parent row whose link
  * column is *parent.  Stops early and returns fn's value when non-zero;
- * -1 on a database error (reported).
+ * -1 on a database error (reported).  Text is valid during the callback
+ * only.
  */
 int report_each_row(struct store *st, enum report_table_id table,
-		    const struct report_value *parent,
-		    int (*fn)(const struct report_value *row, void *ctx),
+		    const struct emit_value *parent,
+		    int (*fn)(const struct emit_value *row, void *ctx),
 		    void *ctx);
 
 #endif

@@ -61,7 +61,7 @@ static void html_put(FILE *out, const char *s, size_t len)
 }
 
 /* A text value of a row, "-" when absent. */
-static void html_value(FILE *out, const struct report_value *v)
+static void html_value(FILE *out, const struct emit_value *v)
 {
 	if (v->text)
 		html_put(out, v->text, v->len);
@@ -74,7 +74,7 @@ static void html_value(FILE *out, const struct report_value *v)
  * "cache-2.log" after its hyphen), with a line break allowed after each
  * '/', so that a long path wraps between directories.
  */
-static void html_ref(FILE *out, const struct report_value *v)
+static void html_ref(FILE *out, const struct emit_value *v)
 {
 	const char *p = v->text, *end = v->text + v->len, *slash;
 
@@ -150,33 +150,33 @@ static const char html_head[] =
 	"</style>\n</head>\n<body>\n";
 
 /* A cell spanning rows (1: an ordinary one). */
-static void html_cell_span(FILE *out, const struct report_value *v,
-			   enum report_kind kind, int64_t rows)
+static void html_cell_span(FILE *out, const struct emit_value *v,
+			   enum emit_kind kind, int64_t rows)
 {
-	char buf[VALUE_SIZE];
-	struct text text = report_value_text(v, kind, buf);
+	char buf[EMIT_VALUE_SIZE];
+	struct text text = emit_value_text(v, kind, buf);
 
-	fprintf(out, "<td%s", kind == REPORT_COUNT ? " class=\"n\"" :
-		kind == REPORT_TIME ? " class=\"t\"" : "");
+	fprintf(out, "<td%s", kind == EMIT_COUNT ? " class=\"n\"" :
+		kind == EMIT_TIME ? " class=\"t\"" : "");
 	if (rows > 1)
 		fprintf(out, " rowspan=\"%" PRId64 "\"", rows);
 	fputc('>', out);
 	if (!text.ptr)
 		fputs("-", out);
-	else if (kind == REPORT_TEXT)
+	else if (kind == EMIT_TEXT)
 		html_put(out, text.ptr, text.len);
 	else
 		fputs(text.ptr, out);
 	fputs("</td>", out);
 }
 
-static void html_cell(FILE *out, const struct report_value *v,
-		      enum report_kind kind)
+static void html_cell(FILE *out, const struct emit_value *v,
+		      enum emit_kind kind)
 {
 	html_cell_span(out, v, kind, 1);
 }
 
-static int count_row(const struct report_value *row, void *ctx)
+static int count_row(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 
@@ -185,7 +185,7 @@ static int count_row(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int html_row(const struct report_value *row, void *ctx)
+static int html_row(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	const struct report_table *table = &report_tables[w->table];
@@ -193,7 +193,7 @@ static int html_row(const struct report_value *row, void *ctx)
 
 	fputs("<tr>", w->out);
 	for (c = 0; c < table->column_count; c++)
-		if (table->columns[c].kind != REPORT_KEY)
+		if (table->columns[c].kind != EMIT_KEY)
 			html_cell(w->out, &row[c], table->columns[c].kind);
 	fputs("</tr>\n", w->out);
 	return 0;
@@ -234,12 +234,12 @@ static int html_table(struct writer *w, enum report_table_id id, int heading)
 	html_table_id(w->out, id);
 	fputs("\">\n<thead><tr>", w->out);
 	for (c = 0; c < table->column_count; c++) {
-		const struct report_column *col = &table->columns[c];
+		const struct emit_column *col = &table->columns[c];
 		const char *k;
 
-		if (col->kind == REPORT_KEY)
+		if (col->kind == EMIT_KEY)
 			continue;
-		fputs(col->kind == REPORT_COUNT ? "<th class=\"n\">" : "<th>", w->out);
+		fputs(col->kind == EMIT_COUNT ? "<th class=\"n\">" : "<th>", w->out);
 		for (k = col->key; *k; k++)
 			fputc(*k == '_' ? ' ' : *k, w->out);
 		fputs("</th>", w->out);
@@ -279,7 +279,7 @@ static double svg_x(const struct writer *w, int64_t ms)
 		(PLOT_RIGHT - PLOT_LEFT) / hours;
 }
 
-static int svg_measure(const struct report_value *row, void *ctx)
+static int svg_measure(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 
@@ -337,7 +337,7 @@ static int64_t label_step(uint64_t hours)
 	return (int64_t)(hours / 24 / 672 + 1) * 672;
 }
 
-static int svg_hour(const struct report_value *row, void *ctx)
+static int svg_hour(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	int64_t hour = row[0].number, step = label_step(w->sum->hours);
@@ -367,7 +367,7 @@ static int svg_hour(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int svg_gap(const struct report_value *row, void *ctx)
+static int svg_gap(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	int64_t hour = row[0].number;
@@ -384,7 +384,7 @@ static int svg_gap(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int svg_burst(const struct report_value *row, void *ctx)
+static int svg_burst(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	double x1 = svg_x(w, row[1].number), x2 = svg_x(w, row[2].number);
@@ -398,7 +398,7 @@ static int svg_burst(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int svg_generation(const struct report_value *row, void *ctx)
+static int svg_generation(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	double x = svg_x(w, row[1].number);
@@ -567,7 +567,7 @@ static int html_timeline(struct writer *w)
 
 struct evidence_pair {
 	struct writer *w;
-	const struct report_value *pair; /* a REPORT_OWNER_EXPOSURES row */
+	const struct emit_value *pair; /* a REPORT_OWNER_EXPOSURES row */
 	int64_t span;                    /* rows its cells span */
 	int64_t shown;                   /* evidence rows written */
 };
@@ -575,7 +575,7 @@ struct evidence_pair {
 /* The pair's camera, recipient, frames and deliveries, spanning its rows. */
 static void evidence_pair_cells(const struct evidence_pair *p)
 {
-	const struct report_column *col =
+	const struct emit_column *col =
 		report_tables[REPORT_OWNER_EXPOSURES].columns;
 	int c;
 
@@ -583,7 +583,7 @@ static void evidence_pair_cells(const struct evidence_pair *p)
 		html_cell_span(p->w->out, &p->pair[c], col[c].kind, p->span);
 }
 
-static int evidence_row(const struct report_value *row, void *ctx)
+static int evidence_row(const struct emit_value *row, void *ctx)
 {
 	struct evidence_pair *p = ctx;
 	FILE *out = p->w->out;
@@ -591,8 +591,8 @@ static int evidence_row(const struct report_value *row, void *ctx)
 	fputs("<tr>", out);
 	if (p->shown++ == 0)
 		evidence_pair_cells(p);
-	html_cell(out, &row[3], REPORT_TIME);
-	html_cell(out, &row[4], REPORT_TEXT);
+	html_cell(out, &row[3], EMIT_TIME);
+	html_cell(out, &row[4], EMIT_TEXT);
 	fputs("<td class=\"ref\">", out);
 	html_ref(out, &row[5]);
 	fputs("</td><td class=\"ref\">", out);
@@ -601,7 +601,7 @@ static int evidence_row(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int evidence_pair(const struct report_value *row, void *ctx)
+static int evidence_pair(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 	int64_t deliveries = row[4].number;
@@ -627,7 +627,7 @@ static int evidence_pair(const struct report_value *row, void *ctx)
 	return 0;
 }
 
-static int evidence_owner(const struct report_value *row, void *ctx)
+static int evidence_owner(const struct emit_value *row, void *ctx)
 {
 	struct writer *w = ctx;
 

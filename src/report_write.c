@@ -1,6 +1,6 @@
 /*
- * What the writers of camaudit report share: a value as text, the shares
- * and figures derived from the summary, and the window in words.  The
+ * What the writers of camaudit report share: the shares and figures
+ * derived from the summary, and the window in words.  The
  * text, JSON and CSV writers are cmd_report.c's, the HTML page is
  * report_html.c's.
  */
@@ -11,36 +11,6 @@
 
 #include "report_write.h"
 #include "timefmt.h"
-
-/* A value as text with its length; ptr NULL when absent. */
-struct text report_value_text(const struct report_value *v,
-			      enum report_kind kind, char buf[VALUE_SIZE])
-{
-	struct text t = {NULL, 0};
-
-	if (v->null)
-		return t;
-	switch (kind) {
-	case REPORT_COUNT:
-	case REPORT_KEY:
-		snprintf(buf, VALUE_SIZE, "%" PRId64, v->number);
-		t.ptr = buf;
-		break;
-	case REPORT_TIME:
-		timefmt_format(v->number, buf);
-		t.ptr = buf;
-		break;
-	case REPORT_FLAG:
-		t.ptr = v->number ? "yes" : "no";
-		break;
-	case REPORT_TEXT:
-		t.ptr = v->text;
-		t.len = v->len;
-		return t;
-	}
-	t.len = strlen(t.ptr);
-	return t;
-}
 
 double report_percent(uint64_t part, uint64_t whole)
 {

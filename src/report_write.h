@@ -11,18 +11,17 @@
 #include "report.h"
 #include "tree.h"
 
-/* Room for a count or a time. */
-#define VALUE_SIZE 32
-
 /* What every writer needs. */
 struct writer {
 	struct store *st;
 	FILE *out;
 	const struct report_summary *sum;
 	struct tree tree;            /* json */
-	size_t width[REPORT_MAX_COLUMNS]; /* text: column widths */
-	uint64_t rows;               /* text: rows measured */
+	struct emit_table layout;    /* text: the table being written */
 	int measuring;               /* text: first pass */
+	unsigned flags;              /* EMIT_NO_HEADER, EMIT_WIDE */
+	enum emit_format delimited;  /* csv or tsv: which */
+	uint64_t rows;               /* html: rows counted */
 	int nested;                  /* json: rows of a child table */
 	enum report_table_id table;  /* the table being written */
 	int64_t first_hour;          /* html: the timeline's first hour */
@@ -33,12 +32,6 @@ struct writer {
 	                                markers, drawn so far */
 };
 
-/*
- * A value as text with its length (text may hold NUL bytes), formatted
- * into buf when it is not text; ptr NULL when absent.
- */
-struct text report_value_text(const struct report_value *v,
-			      enum report_kind kind, char buf[VALUE_SIZE]);
 double report_percent(uint64_t part, uint64_t whole);
 uint64_t report_unattributed(const struct report_summary *sum);
 uint64_t report_unconfirmed_frames(const struct report_summary *sum);

@@ -53,7 +53,8 @@ tsv" "$(completes scan --format = "")"
 equal "-f of report" "csv
 html
 json
-text" "$(completes report -f "")"
+text
+tsv" "$(completes report -f "")"
 equal "--events of export" "all
 binding
 fill

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The tables for cut and awk, and for a terminal (issue 15): audit, scan
-# and status with --format tsv (status also csv),
+# The tables for cut and awk, and for a terminal (issue 15): audit, scan,
+# status and report with --format tsv (status also csv),
 # --no-header, and text tables that fit 80 columns on a terminal (found
 # with isatty, tried through script(1)'s pty and $CAMAUDIT_COLUMNS) but
 # keep every column with --wide or in a pipe.
@@ -93,6 +93,26 @@ equal "status: no line is longer than 80" "" "$(awk 'length > 80' out)"
 grep_file "a long name is cut at its start" "^  ~.*/relay.log " out
 expect_exit 0 "status --wide" env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" status -q --db long.db --wide
 grep_file "--wide keeps the fingerprint" "^  NAME +FINGERPRINT" out
+
+# --- report ---------------------------------------------------------------------------
+expect_exit 1 "report --format tsv --list owners" camaudit report -q --db s.db --format tsv --list owners
+camaudit report -q --db s.db --format csv --list owners > owners.csv
+equal "the TSV list is the CSV list with tabs" "$(tr -d '\r' < owners.csv | tr ',' "$tab")" "$(cat out)"
+expect_exit 1 "report --format tsv --no-header" camaudit report -q --db s.db --format tsv --list recipients --no-header
+check "no header line" sh -c '! grep -q "^recipient" out'
+equal "one line per recipient and camera" \
+	"$(camaudit report -q --db s.db --format json | "$JQ" '[.recipients[].exposures[]] | length')" "$(wc -l < out)"
+expect_exit 2 "tsv needs --list too" camaudit report -q --db s.db --format tsv
+grep_file "and says so" "--format tsv writes one list" err
+expect_exit 1 "report text in 40 columns" env CAMAUDIT_COLUMNS=40 "$CAMAUDIT" report -q --db s.db
+grep_file "its text columns are cut short to fit" "^  rela~  2019-" out
+grep_file "counts and times are never cut" "^      1  2019-12-26T08:14:02.000Z  2019-12-26T08:15:02.000Z +2 +2 +2 +2 +2$" out
+grep_file "a reference keeps its line" " ~[^ ]*:3  ~[^ ]*:2$" out
+expect_exit 1 "report --wide" env CAMAUDIT_COLUMNS=40 "$CAMAUDIT" report -q --db s.db --wide
+grep_file "--wide keeps the names whole" "^  relay-a  2019-" out
+expect_exit 1 "report text, --no-header" camaudit report -q --db s.db --no-header
+check "the title lines stay" grep -q "^affected owners: 2" out
+check "the column headings go" sh -c '! grep -q "^  OWNER " out'
 
 if script -qc true /dev/null > /dev/null 2>&1; then
 	script -qc "\"$CAMAUDIT\" audit -q --db s.db --type all --min-traced 0" /dev/null < /dev/null |

@@ -133,7 +133,7 @@ struct evidence {
 	char request[8][16];
 };
 
-static int collect_evidence(const struct report_value *row, void *ctx)
+static int collect_evidence(const struct emit_value *row, void *ctx)
 {
 	struct evidence *e = ctx;
 
