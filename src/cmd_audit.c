@@ -16,8 +16,8 @@ static const struct cli_option new_options[] = {
 };
 
 static const struct cli_option *const audit_option_tables[] = {
-	window_options, audit_options, skew_options, new_options, wait_options,
-	common_options, NULL};
+	window_options, audit_options, table_options, skew_options, new_options,
+	wait_options, common_options, NULL};
 
 const struct command audit_command = {
 	.name = "audit",

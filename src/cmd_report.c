@@ -47,9 +47,6 @@ static const struct cli_option report_options[] = {
 	 "text)"},
 	{"list", OPT_LIST, "LIST", "with --format csv or tsv: the list to write, "
 	 "owners or recipients"},
-	{"no-header", OPT_NO_HEADER, NULL, "text, csv, tsv: no column headings"},
-	{"wide", OPT_WIDE, NULL, "text: every column in full, also on a terminal "
-	 "(there: 80 columns)"},
 	{"output", OPT_OUTPUT, "FILE", "write the report to FILE (default: "
 	 "standard output)"},
 	{NULL, 0, NULL, NULL},
@@ -58,8 +55,8 @@ static const struct cli_option report_options[] = {
 static int cmd_report(int argc, char **argv);
 
 static const struct cli_option *const report_option_tables[] = {
-	window_options, skew_options, report_options, min_traced_options,
-	common_options, NULL};
+	window_options, skew_options, report_options, table_options,
+	min_traced_options, common_options, NULL};
 
 const struct command report_command = {
 	.name = "report",
@@ -129,13 +126,9 @@ static int handle(int key, const char *arg, void *ctx)
 	case OPT_OUTPUT:
 		req->output = arg;
 		return 0;
-	case OPT_NO_HEADER:
-		req->flags |= EMIT_NO_HEADER;
-		return 0;
-	case OPT_WIDE:
-		req->flags |= EMIT_WIDE;
-		return 0;
 	}
+	if (table_option(&req->flags, key))
+		return 0;
 	taken = audit_option(&report_command, &req->audit, key, arg);
 	if (!taken)
 		taken = common_option(&report_command, &req->common, key, arg);

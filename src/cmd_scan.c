@@ -18,8 +18,8 @@ static const struct cli_option scan_options[] = {
 };
 
 static const struct cli_option *const scan_option_tables[] = {
-	window_options, audit_options, skew_options, format_options,
-	scan_options, NULL};
+	window_options, audit_options, table_options, skew_options,
+	format_options, scan_options, NULL};
 
 const struct command scan_command = {
 	.name = "scan",

@@ -28,9 +28,6 @@ static const char *const format_names[] = {
 
 static const struct cli_option status_options[] = {
 	{"format", OPT_FORMAT, "FORMAT", "text, json, csv or tsv (default: text)"},
-	{"no-header", OPT_NO_HEADER, NULL, "text, csv, tsv: no column headings"},
-	{"wide", OPT_WIDE, NULL, "text: every column in full, also on a terminal "
-	 "(there: 80 columns)"},
 	{"max-age", OPT_MAX_AGE, "DURATION", "exit 7 when a relay's or cache "
 	 "node's newest event is older than DURATION"},
 	{NULL, 0, NULL, NULL},
@@ -39,7 +36,7 @@ static const struct cli_option status_options[] = {
 static int cmd_status(int argc, char **argv);
 
 static const struct cli_option *const status_option_tables[] = {
-	status_options, common_options, NULL};
+	status_options, table_options, common_options, NULL};
 
 const struct command status_command = {
 	.name = "status",
@@ -439,12 +436,6 @@ static int handle(int key, const char *arg, void *ctx)
 					       arg), -1;
 		req->max_age = arg;
 		return 0;
-	case OPT_NO_HEADER:
-		req->flags |= EMIT_NO_HEADER;
-		return 0;
-	case OPT_WIDE:
-		req->flags |= EMIT_WIDE;
-		return 0;
 	case OPT_FORMAT:
 		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
 			if (!strcmp(arg, format_names[i])) {
@@ -455,6 +446,8 @@ static int handle(int key, const char *arg, void *ctx)
 		return cli_usage_error(&status_command, "invalid --format '%s' "
 				       "(use text, json, csv or tsv)", arg), -1;
 	}
+	if (table_option(&req->flags, key))
+		return 0;
 	return option_result(&status_command,
 			     common_option(&status_command, &req->common, key, arg));
 }

@@ -164,9 +164,6 @@ const struct cli_option audit_options[] = {
 	 "(default: cross_tenant)"},
 	{"format", OPT_FORMAT, "FORMAT", "table, json (one object per line), "
 	 "csv or tsv (default: table)"},
-	{"no-header", OPT_NO_HEADER, NULL, "table, csv, tsv: no heading line"},
-	{"wide", OPT_WIDE, NULL, "table: every column in full, also on a "
-	 "terminal (there: 80 columns)"},
 	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv, tsv: do not defuse cells "
 	 "that start with = + - @"},
 	{"min-traced", OPT_MIN_TRACED, "PCT", "exit 5 or 6 (incomplete) when "
@@ -225,16 +222,33 @@ int audit_option(const struct command *cmd, struct audit_request *req, int key,
 	case OPT_KEEP_FORMULAS:
 		req->emit_flags |= EMIT_KEEP_FORMULAS;
 		return 1;
-	case OPT_NO_HEADER:
-		req->emit_flags |= EMIT_NO_HEADER;
-		return 1;
-	case OPT_WIDE:
-		req->emit_flags |= EMIT_WIDE;
-		return 1;
 	case OPT_MIN_TRACED:
 		return parse_percent(cmd, arg, &req->min_traced) ? -1 : 1;
 	}
+	if (table_option(&req->emit_flags, key))
+		return 1;
 	return window_option(cmd, &req->window, key, arg);
+}
+
+/* ---- --no-header, --wide ---------------------------------------------------- */
+
+const struct cli_option table_options[] = {
+	{"no-header", OPT_NO_HEADER, NULL, "no line of column headings (text "
+	 "tables, csv, tsv)"},
+	{"wide", OPT_WIDE, NULL, "text tables: every column in full, also on a "
+	 "terminal (there: 80 columns)"},
+	{NULL, 0, NULL, NULL},
+};
+
+int table_option(unsigned *flags, int key)
+{
+	if (key == OPT_NO_HEADER)
+		*flags |= EMIT_NO_HEADER;
+	else if (key == OPT_WIDE)
+		*flags |= EMIT_WIDE;
+	else
+		return 0;
+	return 1;
 }
 
 /* ---- the audit step -------------------------------------------------------- */

@@ -68,16 +68,22 @@ struct audit_request {
 	double min_traced;   /* --min-traced: a smaller traced share is blind */
 	int only_new;        /* --new: print and record what was not reported */
 };
-/* --type, --format, --no-header, --wide, --keep-formulas, --min-traced. */
+/* --type, --format, --keep-formulas, --min-traced. */
 extern const struct cli_option audit_options[];
 /* --min-traced alone, worded for report, which marks its output incomplete. */
 extern const struct cli_option min_traced_options[];
 /* Defaults: every time, --type cross_tenant, --format table, --skew 2s,
  * --min-traced 90. */
 void audit_request_init(struct audit_request *req);
-/* audit_options, min_traced_options and window_option's. */
+/* audit_options, min_traced_options, table_options and window_option's. */
 int audit_option(const struct command *cmd, struct audit_request *req, int key,
 		 const char *arg);
+/* --no-header and --wide, for the commands that write tables. */
+extern const struct cli_option table_options[];
+/* Take key if it is one of table_options (EMIT_NO_HEADER, EMIT_WIDE into
+ * *flags): 1 when it was, else 0. */
+int table_option(unsigned *flags, int key);
+
 /*
  * The audit step of audit and scan: correlate, print the findings (and
  * record them with --new) and, unless quiet, the summary; returns the exit
