@@ -102,40 +102,72 @@ struct emit_value emit_sql_value(sqlite3_stmt *stmt, int i, enum emit_kind kind)
 
 /* ---- escaping ------------------------------------------------------------- */
 
-void emit_json_string(FILE *out, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+#define PUT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
 
-	putc('"', out);
+static char *put_escape(char *p, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	p[0] = '\\', p[1] = 'u', p[2] = hex[(cp >> 12) & 15];
+	p[3] = hex[(cp >> 8) & 15], p[4] = hex[(cp >> 4) & 15], p[5] = hex[cp & 15];
+	return p + 6;
+}
+
+/* Runs of plain ASCII are copied whole: this is export's hot loop. */
+char *emit_json_put(char *p, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run;
+
+	*p++ = '"';
 	while (i < len) {
 		unsigned cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n;
 
-		if (n == 0) {
-			fputs("\\ufffd", out);
+		for (run = i; run < len && u[run] >= 0x20 && u[run] < 0x7f &&
+		     u[run] != '"' && u[run] != '\\'; run++)
+			;
+		memcpy(p, s + i, run - i);
+		p += run - i;
+		if ((i = run) == len)
+			break;
+		if (!(n = utf8_decode(u + i, len - i, &cp))) {
+			p = PUT(p, "\\ufffd");
 			i++;
 			continue;
 		}
 		if (cp == '"' || cp == '\\') {
-			putc('\\', out);
-			putc((int)cp, out);
+			*p++ = '\\';
+			*p++ = (char)cp;
 		} else if (cp == '\n') {
-			fputs("\\n", out);
+			p = PUT(p, "\\n");
 		} else if (cp == '\t') {
-			fputs("\\t", out);
+			p = PUT(p, "\\t");
 		} else if (cp == '\r') {
-			fputs("\\r", out);
+			p = PUT(p, "\\r");
 		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
 			   cp == 0x2028 || cp == 0x2029) {
-			/* JSON needs only < 0x20 (NUL too); the rest could reach a terminal. */
-			fprintf(out, "\\u%04x", cp);
+			p = put_escape(p, cp);
 		} else {
-			fwrite(p + i, 1, n, out);
+			memcpy(p, s + i, n);
+			p += n;
 		}
 		i += n;
 	}
-	putc('"', out);
+	*p++ = '"';
+	return p;
+}
+
+void emit_json_string(FILE *out, const char *s, size_t len)
+{
+	char small[512], *buf = small;
+	size_t room = 6 * len + 2;
+
+	if (room > sizeof(small))
+		buf = xmalloc(room);
+	fwrite(buf, 1, (size_t)(emit_json_put(buf, s, len) - buf), out);
+	if (buf != small)
+		free(buf);
 }
 
 void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas)

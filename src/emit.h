@@ -120,10 +120,14 @@ int emit_findings(struct store *st, unsigned types, enum emit_format format,
 		  unsigned flags, FILE *out, uint64_t *printed);
 
 /*
- * Write s[0..len) as a JSON string literal (a NUL as \u0000); invalid
- * UTF-8 bytes become U+FFFD.
+ * Write s[0..len) as a JSON string literal: quotes and backslashes
+ * escaped, newline, tab and carriage return as \n \t \r, other controls
+ * (a NUL too), DEL, C1 and U+2028/9 as \uXXXX, and each byte of invalid
+ * UTF-8 as U+FFFD.  emit_json_put() writes the same at p (room for
+ * 6 * len + 2 bytes) and returns the end.
  */
 void emit_json_string(FILE *out, const char *s, size_t len);
+char *emit_json_put(char *p, const char *s, size_t len);
 /*
  * Write s[0..len) as one RFC 4180 CSV field, control characters (NUL
  * included) escaped; unless

@@ -175,65 +175,6 @@ static char *reserve(struct buffer *b, size_t n)
 
 #define PUT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
 
-static char *put_escape(char *p, unsigned cp)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	p[0] = '\\', p[1] = 'u', p[2] = hex[(cp >> 12) & 15];
-	p[3] = hex[(cp >> 8) & 15], p[4] = hex[(cp >> 4) & 15], p[5] = hex[cp & 15];
-	return p + 6;
-}
-
-/*
- * s[0..len) as a JSON string at p (room for 6 * len + 2 bytes), escaped
- * exactly as emit_json_string() escapes it (test_record checks the two
- * agree byte for byte): invalid UTF-8 as U+FFFD, controls, DEL, C1 and
- * U+2028/9 as \uXXXX.  Runs of plain ASCII are copied whole.
- */
-static char *put_json_string(char *p, const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run;
-
-	*p++ = '"';
-	while (i < len) {
-		unsigned cp;
-		size_t n;
-
-		for (run = i; run < len && u[run] >= 0x20 && u[run] < 0x7f &&
-		     u[run] != '"' && u[run] != '\\'; run++)
-			;
-		memcpy(p, s + i, run - i);
-		p += run - i;
-		if ((i = run) == len)
-			break;
-		if (!(n = utf8_decode(u + i, len - i, &cp))) {
-			p = PUT(p, "\\ufffd");
-			i++;
-			continue;
-		}
-		if (cp == '"' || cp == '\\') {
-			*p++ = '\\';
-			*p++ = (char)cp;
-		} else if (cp == '\n') {
-			p = PUT(p, "\\n");
-		} else if (cp == '\t') {
-			p = PUT(p, "\\t");
-		} else if (cp == '\r') {
-			p = PUT(p, "\\r");
-		} else if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
-			   cp == 0x2028 || cp == 0x2029) {
-			p = put_escape(p, cp);
-		} else {
-			memcpy(p, s + i, n);
-			p += n;
-		}
-		i += n;
-	}
-	*p++ = '"';
-	return p;
-}
-
 /* An integer's digits at p (room for 20); returns the end. */
 static char *put_integer(char *p, int64_t v)
 {
@@ -309,7 +250,7 @@ void record_write_json(FILE *out, enum event_kind kind,
 			p = PUT(p, "null");
 			break;
 		case RECORD_TEXT:
-			p = put_json_string(p, v[i].text, v[i].len);
+			p = emit_json_put(p, v[i].text, v[i].len);
 			break;
 		case RECORD_INTEGER:
 			p = put_integer(p, v[i].number);
