@@ -29,8 +29,9 @@ const struct command export_command = {
 	.description =
 	"Write the events of the store to standard output, one record per event,\n"
 	"oldest first: serves, fills, removals, bindings and shares.",
-	.usage = "[--db PATH] [--quiet] [--format ndjson|csv] [--events LIST]\n"
-	"                       [--since TIME] [--until TIME] [--wait DURATION]",
+	.usage = "[--db PATH] [--quiet] [--format ndjson|csv|tsv] [--no-header]\n"
+	"                       [--events LIST] [--since TIME] [--until TIME]\n"
+	"                       [--wait DURATION]",
 	.details =
 	"Kinds: serve, fill, removal (evict, purge, expire), binding (bind,\n"
 	"unbind), share (share, unshare).  Each record has its kind, its time\n"
@@ -183,7 +184,6 @@ static int export_execute(struct store *st, const struct export_request *req)
 	char *sql = export_sql();
 	sqlite3_stmt *stmt = NULL;
 	int rc, status = EXIT_CLEAN;
-	int keep_formulas = req->records.keep_formulas;
 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
 		store_error(st, "preparing the export");
@@ -195,7 +195,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 		die("export: the query does not match its columns");
 	bind_request(stmt, req);
 	if (req->records.csv)
-		record_write_csv(stdout, NULL, keep_formulas);
+		record_write_delimited(stdout, NULL, &req->records);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int kind = record_kind_lookup((const char *)sqlite3_column_text(stmt, 0));
 		struct record_value v[RECORD_KEYS];
@@ -204,7 +204,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 			die("export: the query gave an unknown kind");
 		row_record(stmt, v);
 		if (req->records.csv)
-			record_write_csv(stdout, v, keep_formulas);
+			record_write_delimited(stdout, v, &req->records);
 		else
 			record_write_json(stdout, (enum event_kind)kind, v);
 		count[kind]++;

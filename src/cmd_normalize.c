@@ -36,7 +36,7 @@ const struct command normalize_command = {
 	.description =
 	"Read logs as 'camaudit ingest' does and write their events to standard\n"
 	"output as 'camaudit export' does, with no database.",
-	.usage = "[--quiet] [--format ndjson|csv] [--events LIST]\n"
+	.usage = "[--quiet] [--format ndjson|csv|tsv] [--no-header] [--events LIST]\n"
 	"                          [--formats FILE] [--input-format NAME] FILE...",
 	.details =
 	"Files, directories, '-' and gzip as for ingest; each file's events in\n"
@@ -104,7 +104,7 @@ static int write_event(const struct event *ev, uint64_t line,
 	}
 	record_from_event(ev, run->ref, fingerprint ? event_id : NULL, v);
 	if (run->req->records.csv)
-		record_write_csv(stdout, v, run->req->records.keep_formulas);
+		record_write_delimited(stdout, v, &run->req->records);
 	else
 		record_write_json(stdout, ev->kind, v);
 	/* A full disk or a closed pipe: stop reading for nothing. */
@@ -199,7 +199,7 @@ static int cmd_normalize(int argc, char **argv)
 		return status;
 	run.formats = &formats;
 	if (req.records.csv)
-		record_write_csv(stdout, NULL, req.records.keep_formulas);
+		record_write_delimited(stdout, NULL, &req.records);
 	for (i = first; i < argc && !run.write_failed; i++)
 		if (ingest_expand(argv[i], normalize_one, &run) && !run.write_failed)
 			listing_failed = 1;

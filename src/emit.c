@@ -201,8 +201,7 @@ void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas)
 	free(safe);
 }
 
-/* A TSV field: escaped as in the table, so it holds no tab or newline. */
-static void tsv_field(FILE *out, const char *s, size_t len, int keep_formulas)
+void emit_tsv_field(FILE *out, const char *s, size_t len, int keep_formulas)
 {
 	char *safe = safe_memdup(s, len);
 
@@ -444,7 +443,7 @@ void emit_delimited_row(FILE *out, enum emit_format format,
 		if (!v.ptr)
 			continue;
 		if (format == EMIT_TSV)
-			tsv_field(out, v.ptr, v.len, keep);
+			emit_tsv_field(out, v.ptr, v.len, keep);
 		else
 			emit_csv_field(out, v.ptr, v.len, keep);
 	}

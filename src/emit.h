@@ -135,5 +135,10 @@ char *emit_json_put(char *p, const char *s, size_t len);
  * leading apostrophe, which spreadsheets show but do not run.
  */
 void emit_csv_field(FILE *out, const char *s, size_t len, int keep_formulas);
+/*
+ * Write s[0..len) as one TSV field: escaped as in the table, so it holds
+ * no tab, newline or terminal escape; formulas defused as in CSV.
+ */
+void emit_tsv_field(FILE *out, const char *s, size_t len, int keep_formulas);
 
 #endif

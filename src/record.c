@@ -111,18 +111,21 @@ int record_kinds_parse(const char *list, unsigned *set)
 }
 
 const struct cli_option record_options[] = {
-	{"format", OPT_FORMAT, "FORMAT", "ndjson or csv (default: ndjson)"},
+	{"format", OPT_FORMAT, "FORMAT", "ndjson, csv or tsv (default: ndjson)"},
 	{"events", OPT_EVENTS, "LIST", "event kinds, comma-separated, or all "
 	 "(default: all)"},
-	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv: do not defuse cells "
-	 "that start with = + - @"},
+	{"keep-formulas", OPT_KEEP_FORMULAS, NULL, "csv, tsv: do not defuse "
+	 "cells that start with = + - @"},
+	{"no-header", OPT_NO_HEADER, NULL, "csv, tsv: no header line"},
 	{NULL, 0, NULL, NULL},
 };
 
 void record_request_init(struct record_request *req)
 {
 	req->csv = 0;
+	req->tsv = 0;
 	req->keep_formulas = 0;
+	req->no_header = 0;
 	req->kinds = RECORD_ALL_KINDS;
 }
 
@@ -131,12 +134,14 @@ int record_option(const struct command *cmd, struct record_request *req,
 {
 	switch (key) {
 	case OPT_FORMAT:
-		if (!strcmp(arg, "ndjson") || !strcmp(arg, "csv")) {
-			req->csv = !strcmp(arg, "csv");
+		if (!strcmp(arg, "ndjson") || !strcmp(arg, "csv") ||
+		    !strcmp(arg, "tsv")) {
+			req->csv = strcmp(arg, "ndjson") != 0;
+			req->tsv = !strcmp(arg, "tsv");
 			return 1;
 		}
-		return cli_usage_error(cmd, "invalid --format '%s' (use ndjson "
-				       "or csv)", arg), -1;
+		return cli_usage_error(cmd, "invalid --format '%s' (use ndjson, "
+				       "csv or tsv)", arg), -1;
 	case OPT_EVENTS:
 		if (!record_kinds_parse(arg, &req->kinds))
 			return 1;
@@ -145,6 +150,9 @@ int record_option(const struct command *cmd, struct record_request *req,
 				       "share, or all)", arg), -1;
 	case OPT_KEEP_FORMULAS:
 		req->keep_formulas = 1;
+		return 1;
+	case OPT_NO_HEADER:
+		req->no_header = 1;
 		return 1;
 	}
 	return 0;
@@ -264,15 +272,20 @@ void record_write_json(FILE *out, enum event_kind kind,
 	fwrite(b.data, 1, (size_t)(p - b.data), out);
 }
 
-void record_write_csv(FILE *out, const struct record_value *v,
-		      int keep_formulas)
+void record_write_delimited(FILE *out, const struct record_value *v,
+			    const struct record_request *req)
 {
+	void (*field)(FILE *, const char *, size_t, int) =
+		req->tsv ? emit_tsv_field : emit_csv_field;
+	int keep_formulas = req->keep_formulas;
 	char buf[VALUE_SIZE], *end;
 	size_t i;
 
+	if (!v && req->no_header)
+		return;
 	for (i = 0; i < RECORD_KEYS; i++) {
 		if (i)
-			fputc(',', out);
+			fputc(req->tsv ? '\t' : ',', out);
 		if (!v) {
 			fputs(keys[i].name, out);
 			continue;
@@ -281,7 +294,7 @@ void record_write_csv(FILE *out, const struct record_value *v,
 		case RECORD_NULL:
 			break;
 		case RECORD_TEXT:
-			emit_csv_field(out, v[i].text, v[i].len, keep_formulas);
+			field(out, v[i].text, v[i].len, keep_formulas);
 			break;
 		case RECORD_INTEGER:
 			/* A number we formatted cannot be a formula; -5 stays one. */
@@ -290,11 +303,11 @@ void record_write_csv(FILE *out, const struct record_value *v,
 			break;
 		case RECORD_TIME:
 			timefmt_format(v[i].number, buf);
-			emit_csv_field(out, buf, strlen(buf), keep_formulas);
+			field(out, buf, strlen(buf), keep_formulas);
 			break;
 		}
 	}
-	fputs("\r\n", out);
+	fputs(req->tsv ? "\n" : "\r\n", out);
 }
 
 void record_from_event(const struct event *ev, const char *ref,

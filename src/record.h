@@ -59,13 +59,15 @@ struct record_value {
 
 /*
  * What to write, from the options export and normalize share (--format,
- * --events, --keep-formulas): record_options drives getopt and --help,
+ * --events, --keep-formulas, --no-header): record_options drives getopt and --help,
  * record_option() takes one of them (1), reports a bad value as a usage
  * error of cmd (-1), or leaves a key that is not one of them (0).
  */
 struct record_request {
-	int csv;
+	int csv;           /* CSV or TSV, not NDJSON */
+	int tsv;           /* TSV */
 	int keep_formulas;
+	int no_header;     /* --no-header */
 	unsigned kinds; /* RECORD_KIND_BIT()s; record_request_init: all */
 };
 extern const struct cli_option record_options[];
@@ -90,9 +92,12 @@ int record_kinds_parse(const char *list, unsigned *set);
  */
 void record_write_json(FILE *out, enum event_kind kind,
 		       const struct record_value v[RECORD_KEYS]);
-/* One CSV row of every key (the header row when v is NULL), CRLF-ended. */
-void record_write_csv(FILE *out, const struct record_value *v,
-		      int keep_formulas);
+/*
+ * One CSV row (CRLF-ended) or TSV line (LF) of every key, as req asks, or
+ * with v NULL the header line, unless --no-header.
+ */
+void record_write_delimited(FILE *out, const struct record_value *v,
+			    const struct record_request *req);
 
 /*
  * The record of an event read from a log, as the store would keep it

@@ -222,7 +222,7 @@ done
 expect_exit 0 "camaudit --help lists export" camaudit --help
 grep_file "with a summary" "^  export +" out
 expect_exit 2 "an unknown --format is a usage error" camaudit export --db a.db --format json
-grep_file "it names the value and the choices" "^camaudit: invalid --format 'json' \(use ndjson or csv\); see 'camaudit export --help'$" err
+grep_file "it names the value and the choices" "^camaudit: invalid --format 'json' \(use ndjson, csv or tsv\); see 'camaudit export --help'$" err
 check "nothing on stdout" test ! -s out
 expect_exit 2 "export takes no operands" camaudit export --db a.db samples/relay-a.log
 grep_file "it points at --db" "unexpected argument 'samples/relay-a.log' \(export reads the database; give it with --db\)" err

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The tables for cut and awk, and for a terminal (issue 15): audit, scan,
-# status and report with --format tsv (status also csv),
+# status, report, export and normalize with --format tsv (status also csv),
 # --no-header, and text tables that fit 80 columns on a terminal (found
 # with isatty, tried through script(1)'s pty and $CAMAUDIT_COLUMNS) but
 # keep every column with --wide or in a pipe.
@@ -113,6 +113,18 @@ grep_file "--wide keeps the names whole" "^  relay-a  2019-" out
 expect_exit 1 "report text, --no-header" camaudit report -q --db s.db --no-header
 check "the title lines stay" grep -q "^affected owners: 2" out
 check "the column headings go" sh -c '! grep -q "^  OWNER " out'
+
+# --- export and normalize ------------------------------------------------------------
+expect_exit 0 "export --format tsv" camaudit export -q --db s.db --format tsv
+camaudit export -q --db s.db --format csv > events.csv
+equal "export: TSV has CSV's lines (no comma or quote in these values)" \
+	"$(tr -d '\r' < events.csv | tr ',' "$tab")" "$(cat out)"
+expect_exit 0 "export --format tsv --no-header" camaudit export -q --db s.db --format tsv --no-header
+equal "export: the same lines but the header" "$(tail -n +2 events.csv | tr -d '\r' | tr ',' "$tab")" "$(cat out)"
+expect_exit 0 "normalize --format tsv --no-header" camaudit normalize -q --format tsv --no-header hostile.log
+equal "normalize: one line per event" 3 "$(wc -l < out)"
+equal "a tab in a value does not split the field" 1 "$(awk -F "$tab" '{ print NF }' out | sort -u | wc -l)"
+grep_file "tab and escape are shown escaped" "x\\\\ny\\\\x1b\\[2J${tab}([^${tab}]*${tab}){2}a\\\\tb${tab}" out
 
 if script -qc true /dev/null > /dev/null 2>&1; then
 	script -qc "\"$CAMAUDIT\" audit -q --db s.db --type all --min-traced 0" /dev/null < /dev/null |

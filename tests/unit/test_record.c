@@ -54,7 +54,7 @@ static char *expected_json(const char *text, size_t len)
 	return buf;
 }
 
-/* The account's cell as record_write_csv() writes it, and as emit does. */
+/* The account's cell as record_write_delimited() writes CSV, and as emit does. */
 static void assert_csv_cell_as_in_findings(const char *text, size_t len)
 {
 	struct record_value v[RECORD_KEYS] = {{0}};
@@ -64,7 +64,7 @@ static void assert_csv_cell_as_in_findings(const char *text, size_t len)
 
 	assert_non_null(out);
 	v[RECORD_ACCOUNT] = RECORD_TEXT_OF(text, len);
-	record_write_csv(out, v, 0);
+	record_write_delimited(out, v, &(struct record_request){.csv = 1});
 	assert_int_equal(fclose(out), 0);
 	out = open_memstream(&want, &want_size);
 	assert_non_null(out);
