@@ -168,20 +168,22 @@ static const struct emit_column source_columns[] = {
 	{"damaged", "DAMAGED", EMIT_TEXT, "none", 0, 0},
 };
 
+/* The time span of a relay or a node, after its name. */
+#define SPAN_COLUMNS \
+	{"first_event_at", "FIRST_EVENT", EMIT_TIME, NULL, 0, 0}, \
+	{"last_event_at", "LAST_EVENT", EMIT_TIME, NULL, 0, 0}, \
+	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0}
+
 static const struct emit_column relay_columns[] = {
 	SECTION_COLUMN,
 	{"relay", "RELAY", EMIT_TEXT, NULL, 0, 0},
-	{"first_event_at", "FIRST_EVENT", EMIT_TIME, NULL, 0, 0},
-	{"last_event_at", "LAST_EVENT", EMIT_TIME, NULL, 0, 0},
-	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
+	SPAN_COLUMNS,
 };
 
 static const struct emit_column node_columns[] = {
 	SECTION_COLUMN,
 	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
-	{"first_event_at", "FIRST_EVENT", EMIT_TIME, NULL, 0, 0},
-	{"last_event_at", "LAST_EVENT", EMIT_TIME, NULL, 0, 0},
-	{"events", "EVENTS", EMIT_COUNT, NULL, 0, 0},
+	SPAN_COLUMNS,
 };
 
 static const struct emit_column gap_columns[] = {
