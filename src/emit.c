@@ -303,6 +303,7 @@ void emit_table_fit(struct emit_table *t, size_t limit)
 		if (widest == t->count)
 			break; /* as narrow as it goes: it overflows */
 		t->width[widest]--;
+		t->cut[widest] = 1;
 		total--;
 	}
 }
@@ -329,10 +330,10 @@ size_t emit_table_limit(FILE *out, unsigned flags)
  * cut (the last column, or with keep_end the first).  Returns the columns
  * written.
  */
-static size_t put_cell(FILE *out, const char *s, size_t len, size_t width,
-		       int keep_end)
+static size_t put_cell(FILE *out, const char *s, size_t len, size_t w,
+		       size_t width, int keep_end)
 {
-	size_t w = safe_width(s, len), i = 0, skip;
+	size_t i = 0, skip;
 	char *safe;
 
 	if (w <= width)
@@ -377,10 +378,15 @@ void emit_table_row(const struct emit_table *t, FILE *out,
 		if (!first)
 			fputs("  ", out);
 		first = 0;
-		w = safe_width(v.ptr, v.len);
-		if (right && w < t->width[i])
-			fprintf(out, "%*s", (int)(t->width[i] - w), "");
-		w = put_cell(out, v.ptr, v.len, t->width[i], c->keep_end);
+		if (!right && !t->cut[i]) {
+			/* Nothing to cut: one pass over the value. */
+			w = fput_safe(out, v.ptr, v.len);
+		} else {
+			w = safe_width(v.ptr, v.len);
+			if (right && w < t->width[i])
+				fprintf(out, "%*s", (int)(t->width[i] - w), "");
+			w = put_cell(out, v.ptr, v.len, w, t->width[i], c->keep_end);
+		}
 		/* No padding after the last column: no trailing blanks. */
 		if (!right && i < last)
 			fprintf(out, "%*s", (int)(t->width[i] - w), "");

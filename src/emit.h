@@ -83,6 +83,7 @@ struct emit_table {
 	size_t indent;                    /* blanks before each line */
 	size_t width[EMIT_MAX_COLUMNS];   /* of the values, the heading included */
 	unsigned char shown[EMIT_MAX_COLUMNS];
+	unsigned char cut[EMIT_MAX_COLUMNS];  /* narrower than its values */
 	uint64_t rows;                    /* measured */
 };
 void emit_table_init(struct emit_table *t, const struct emit_column *columns,
