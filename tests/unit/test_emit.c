@@ -1,0 +1,167 @@
+/*
+ * Unit tests of src/emit.c, the table layer: a text table fits the width
+ * it is given by leaving columns out in their order and then cutting text
+ * (a reference at its start), counts and times are never cut, TSV fields
+ * hold no tab or newline, JSON writes each kind as its type, and the two
+ * JSON string writers agree.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "emit.h"
+
+static const struct emit_column columns[] = {
+	{"type", "TYPE", EMIT_TEXT, NULL, 0, 0},
+	{"count", "COUNT", EMIT_COUNT, NULL, 0, 0},
+	{"extra", "EXTRA", EMIT_TEXT, NULL, 1, 0},
+	{"id", NULL, EMIT_KEY, NULL, 0, 0},
+	{"ref", "REF", EMIT_TEXT, NULL, 0, 1},
+	{"seen", "SEEN", EMIT_FLAG, "never", 0, 0},
+};
+#define COLUMNS (sizeof(columns) / sizeof(columns[0]))
+
+#define TEXT(s) {0, 0, (s), sizeof(s) - 1}
+#define NUMBER(n) {0, (n), NULL, 0}
+#define ABSENT {1, 0, NULL, 0}
+
+static const struct emit_value row[COLUMNS] = {
+	TEXT("cross_tenant"), NUMBER(12345), TEXT("something long and optional"),
+	NUMBER(7), TEXT("/var/log/relay/relay-a.log:1234"), ABSENT,
+};
+
+/* What writer wrote to a memory stream, NUL-terminated; free it. */
+#define CAPTURE(buf, call) do { \
+		size_t size_ = 0; \
+		FILE *out = open_memstream(&(buf), &size_); \
+		assert_non_null(out); \
+		call; \
+		assert_int_equal(fclose(out), 0); \
+	} while (0)
+
+static char *table(size_t limit)
+{
+	struct emit_table t;
+	char *buf = NULL;
+
+	emit_table_init(&t, columns, COLUMNS, 2);
+	emit_table_measure(&t, row);
+	emit_table_fit(&t, limit);
+	CAPTURE(buf, (emit_table_row(&t, out, NULL), emit_table_row(&t, out, row)));
+	return buf;
+}
+
+static void test_a_table_without_limit_shows_every_column_but_keys(void **state)
+{
+	char *buf = table(0);
+
+	(void)state;
+	assert_string_equal(buf,
+		"  TYPE          COUNT  EXTRA                        REF                              SEEN\n"
+		"  cross_tenant  12345  something long and optional  /var/log/relay/relay-a.log:1234  never\n");
+	free(buf);
+}
+
+static void test_fitting_leaves_out_droppable_columns_first(void **state)
+{
+	char *buf = table(70);
+
+	(void)state;
+	assert_string_equal(buf,
+		"  TYPE          COUNT  REF                              SEEN\n"
+		"  cross_tenant  12345  /var/log/relay/relay-a.log:1234  never\n");
+	free(buf);
+}
+
+static void test_then_text_is_cut_a_reference_at_its_start(void **state)
+{
+	char *buf = table(40);
+
+	(void)state;
+	/* 40 columns: the widest text column gives way first, in turn. */
+	assert_string_equal(buf,
+		"  TYPE         COUNT  REF          SEEN\n"
+		"  cross_tena~  12345  ~a.log:1234  never\n");
+	free(buf);
+}
+
+static void test_counts_and_flags_are_never_cut(void **state)
+{
+	char *buf = table(10);
+
+	(void)state;
+	/* As narrow as text goes (5 columns), and wider than asked. */
+	assert_string_equal(buf,
+		"  TYPE   COUNT  REF    SEEN\n"
+		"  cros~  12345  ~1234  never\n");
+	free(buf);
+}
+
+static void test_tsv_fields_hold_no_tab_or_newline(void **state)
+{
+	static const struct emit_column two[] = {
+		{"a", "A", EMIT_TEXT, NULL, 0, 0}, {"b", "B", EMIT_TEXT, NULL, 0, 0},
+	};
+	const struct emit_value values[] = {TEXT("x\ty\nz"), TEXT("=1+1")};
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, (emit_delimited_row(out, EMIT_TSV, two, 2, NULL, 0),
+		      emit_delimited_row(out, EMIT_TSV, two, 2, values, 0),
+		      emit_delimited_row(out, EMIT_TSV, two, 2, values,
+					 EMIT_KEEP_FORMULAS)));
+	assert_string_equal(buf, "a\tb\nx\\ty\\nz\t'=1+1\nx\\ty\\nz\t=1+1\n");
+	free(buf);
+}
+
+static void test_json_writes_each_kind_as_its_type(void **state)
+{
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, emit_json_row(out, columns, COLUMNS, row));
+	assert_string_equal(buf, "{\"type\":\"cross_tenant\",\"count\":12345,"
+			    "\"extra\":\"something long and optional\","
+			    "\"ref\":\"/var/log/relay/relay-a.log:1234\","
+			    "\"seen\":null}");
+	free(buf);
+}
+
+static void test_json_string_writers_agree_on_every_byte(void **state)
+{
+	unsigned char bytes[256 * 3];
+	char put[6 * sizeof(bytes) + 2], *end, *buf = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 7 % 256);
+	end = emit_json_put(put, (const char *)bytes, sizeof(bytes));
+	CAPTURE(buf, emit_json_string(out, (const char *)bytes, sizeof(bytes)));
+	assert_int_equal(strlen(buf), (size_t)(end - put));
+	assert_memory_equal(buf, put, (size_t)(end - put));
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_table_without_limit_shows_every_column_but_keys),
+		cmocka_unit_test(test_fitting_leaves_out_droppable_columns_first),
+		cmocka_unit_test(test_then_text_is_cut_a_reference_at_its_start),
+		cmocka_unit_test(test_counts_and_flags_are_never_cut),
+		cmocka_unit_test(test_tsv_fields_hold_no_tab_or_newline),
+		cmocka_unit_test(test_json_writes_each_kind_as_its_type),
+		cmocka_unit_test(test_json_string_writers_agree_on_every_byte),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
