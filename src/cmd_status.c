@@ -117,12 +117,12 @@ static const char sources_sql[] =
 	"ORDER BY name, id";
 
 static const char relays_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = r.relay) AS name,\n"
+	"SELECT " ATOM("r.relay") " AS name,\n"
 	"  r.first, r.last, r.events\n"
 	"FROM temp.status_relay r ORDER BY r.relay IS NULL, name";
 
 static const char nodes_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = n.node) AS name,\n"
+	"SELECT " ATOM("n.node") " AS name,\n"
 	"  n.first, n.last, n.events\n"
 	"FROM temp.status_node n ORDER BY name";
 
@@ -136,7 +136,7 @@ static const char gaps_sql[] =
  * has nothing fresh either: one row without a name says so.
  */
 static const char stale_sql[] =
-	"SELECT kind, (SELECT text FROM main.atom WHERE id = who), last FROM (\n"
+	"SELECT kind, " ATOM("who") ", last FROM (\n"
 	"  SELECT 'relay' AS kind, relay AS who, last FROM temp.status_relay\n"
 	"  UNION ALL SELECT 'cache node', node, last FROM temp.status_node\n"
 	"  UNION ALL SELECT DISTINCT 'cache node', node, NULL FROM main.serve\n"

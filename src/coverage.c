@@ -8,11 +8,7 @@
 
 #include "coverage.h"
 #include "schema.h"
-
-/* The start of the UTC hour holding ts; a floor, also before 1970. */
-#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
-
-#define DELIVERED(s) "(" s ".status IS NULL OR " s ".status IN (200, 206))"
+#include "sql.h"
 
 /*
  * The gaps as (node id, hour): the hours in which serves in the window
@@ -49,7 +45,7 @@
 
 static const char each_gap_sql[] =
 	GAP_CTE
-	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n"
+	"SELECT " ATOM("g.node") " AS name, g.hour,\n"
 	"  count(*), count(CASE WHEN " DELIVERED("s") " THEN 1 END)\n"
 	GAP_SERVES
 	"GROUP BY g.hour, g.node\n"
@@ -64,7 +60,7 @@ static const char count_sql[] =
 	"  AND serves > 0 AND cache_lines = 0\n"
 
 static const char tally_each_gap_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = node) AS name, hour,\n"
+	"SELECT " ATOM("node") " AS name, hour,\n"
 	"  serves, deliveries\n" TALLY_GAPS
 	"ORDER BY hour, name";
 

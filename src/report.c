@@ -15,6 +15,7 @@
 
 #include "coverage.h"
 #include "report.h"
+#include "sql.h"
 #include "util.h"
 
 static const char *const figure_keys[REPORT_FIGURE_COUNT] = {
@@ -94,12 +95,6 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 			 sum->gap_deliveries);
 }
 
-/* The start of the UTC hour holding ts, as coverage.c computes it. */
-#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
-#define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
-/* FILE:LINE of an event (the alias of a serve or fill row). */
-#define REF(event) "(SELECT name FROM main.source WHERE id = " event ".source)" \
-	" || ':' || " event ".line"
 #define STRINGIFY(x) #x
 #define NUMBER(x) STRINGIFY(x) /* a macro's value in SQL text */
 
@@ -178,7 +173,7 @@ static const char build_sql[] =
 	"CREATE TEMP TABLE report_hour AS\n"
 	"WITH RECURSIVE span(hour) AS (\n"
 	"  SELECT min(hour) FROM temp.report_delivery\n"
-	"  UNION ALL SELECT hour + 3600000 FROM span\n"
+	"  UNION ALL SELECT hour + " SQL_HOUR_MS " FROM span\n"
 	"  WHERE hour < (SELECT max(hour) FROM temp.report_delivery)),\n"
 	"counted AS (SELECT hour, count(*) AS deliveries,\n"
 	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
@@ -189,7 +184,7 @@ static const char build_sql[] =
 	"  coalesce(c.unattributed, 0) AS unattributed,\n"
 	"  coalesce(c.in_gaps, 0) AS in_gaps,\n"
 	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.previous IS NOT NULL\n"
-	"    AND g.ts >= span.hour AND g.ts < span.hour + 3600000) AS generation_change\n"
+	"    AND g.ts >= span.hour AND g.ts < span.hour + " SQL_HOUR_MS ") AS generation_change\n"
 	"FROM span LEFT JOIN counted c ON c.hour = span.hour\n"
 	"WHERE span.hour IS NOT NULL;\n"
 	/*
@@ -214,10 +209,10 @@ static const char build_sql[] =
 	"  EXISTS (SELECT 1 FROM temp.report_gap g\n"
 	"    WHERE g.node = k.node AND g.hour = k.hour) AS gap,\n"
 	"  (SELECT g.gen FROM temp.report_generation g WHERE g.node = k.node\n"
-	"    AND g.ts < k.hour + 3600000 ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
+	"    AND g.ts < k.hour + " SQL_HOUR_MS " ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
 	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.node = k.node\n"
 	"    AND g.previous IS NOT NULL AND g.ts >= k.hour\n"
-	"    AND g.ts < k.hour + 3600000) AS gen_changed\n"
+	"    AND g.ts < k.hour + " SQL_HOUR_MS ") AS gen_changed\n"
 	"FROM keys k LEFT JOIN counted c ON c.hour = k.hour AND c.node IS k.node\n"
 	"WHERE k.hour BETWEEN (SELECT min(hour) FROM temp.report_hour)\n"
 	"  AND (SELECT max(hour) FROM temp.report_hour);\n"
@@ -439,7 +434,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 	[REPORT_GENERATIONS] = {
 		"generations", "cache generation changes",
 		"SELECT " ATOM("g.node") " AS name, g.ts, g.previous, g.gen,"
-		" " REF("f") ","
+		" " EVENT_REF("f") ","
 		" (SELECT min(e.ts) FROM temp.report_exposure e"
 		"   WHERE e.node = g.node AND e.ts >= g.ts)"
 		" FROM temp.report_generation g JOIN main.fill f ON f.id = g.fill"
@@ -461,7 +456,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 	[REPORT_PAIR_EVIDENCE] = {
 		"evidence", "evidence by owner, camera and recipient",
 		"SELECT " ATOM("e.owner") " AS o, " ATOM("e.device") " AS d, "
-		ATOM("e.viewer") " AS r, e.ts, s.req, " REF("s") ", " REF("f")
+		ATOM("e.viewer") " AS r, e.ts, s.req, " EVENT_REF("s") ", " EVENT_REF("f")
 		" FROM (SELECT serve, fill, ts, owner, device, viewer, row_number()"
 		"   OVER (PARTITION BY pair ORDER BY ts, serve) AS nth"
 		"   FROM temp.report_exposure" CHILDREN("pair") ") e"

@@ -11,6 +11,7 @@
 
 #include "input.h"
 #include "source.h"
+#include "sql.h"
 #include "util.h"
 
 /* Bytes of the head that the index covers (see the schema in store.c). */

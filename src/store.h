@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "event.h"
+#include "sql.h" /* the SQL fragments of events, windows and names */
 
 /*
  * An event's id is where it was read: its source's id in the high 32
@@ -20,23 +21,6 @@
 #define EVENT_LINE_MAX UINT64_C(4294967295)
 #define EVENT_ID(source, line) \
 	((int64_t)(((uint64_t)(source) << 32) | (uint64_t)(line)))
-/* SQL: "id " SOURCE_EVENTS("s.id") is every event of source s.id. */
-#define SOURCE_EVENTS(src) \
-	"BETWEEN ((" src ") << 32) AND ((" src ") << 32) + 4294967295"
-
-/*
- * SQL: "FROM " WINDOW_SERVES("s") is the serves s with :since <= ts <
- * :until (a join, so that more joins and a WHERE may follow).  The serve
- * table has no time index: the window picks the sources whose serves span
- * it (source.serve_min_ts and serve_max_ts, which source_save() keeps;
- * NULL, not recorded yet, reads the source whole) and reads their id
- * ranges.
- */
-#define WINDOW_SERVES(s) \
-	"main.source src JOIN main.serve " s " ON " s ".id " SOURCE_EVENTS("src.id") \
-	" AND coalesce(src.serve_min_ts < :until AND src.serve_max_ts >= :since, 1)" \
-	" AND " s ".ts >= :since AND " s ".ts < :until"
-
 /* How long a writer waits by default for another camaudit (--wait). */
 #define STORE_WAIT_MS 60000
 

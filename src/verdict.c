@@ -9,12 +9,10 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "correlate.h"
 #include "coverage.h"
 #include "schema.h"
+#include "sql.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -157,17 +155,10 @@ static int earliest(struct store *st, int kind, int64_t *ts)
 /* Replace the verdicts of the serves in temp.rejudge, then empty it. */
 static int rejudge(struct store *st)
 {
-	static char *insert_sql;
+	static const char insert_sql[] =
+		"INSERT INTO main.verdict " VERDICT_COLUMNS "\n" CORRELATE_SET_SELECT;
 	sqlite3_stmt *stmt;
 
-	if (!insert_sql) {
-		/* Built once, like the prepared statement it becomes. */
-		size_t len = strlen(correlate_set_select) + 96;
-
-		insert_sql = xmalloc(len);
-		snprintf(insert_sql, len, "INSERT INTO main.verdict (serve, fill, "
-			 "rule, owner, type)\n%s", correlate_set_select);
-	}
 	if (store_exec(st, "DELETE FROM main.verdict WHERE serve IN"
 		       " (SELECT serve FROM temp.rejudge)", "judging serves"))
 		return -1;
@@ -296,33 +287,26 @@ int verdict_check(struct store *st, int repair,
 		  void *ctx, uint64_t *checked, uint64_t *differences)
 {
 	static const char judge_sql[] =
-		"CREATE TEMP TABLE IF NOT EXISTS judged (serve INTEGER PRIMARY KEY,"
-		" fill INTEGER, rule TEXT, owner INTEGER, type TEXT NOT NULL);"
+		"CREATE TEMP TABLE IF NOT EXISTS judged " VERDICT_TABLE_COLUMNS ";"
 		"DELETE FROM temp.judged";
 	/* Both sides of every serve that either judges, where they differ. */
 	static const char diff_sql[] =
 		"WITH pairs AS (SELECT serve FROM main.verdict UNION"
 		" SELECT serve FROM temp.judged)\n"
-		"SELECT p.serve, a.fill, a.rule, (SELECT text FROM main.atom WHERE id = a.owner),"
+		"SELECT p.serve, a.fill, a.rule, " ATOM("a.owner") ","
 		" a.owner, a.type, b.fill, b.rule,"
-		" (SELECT text FROM main.atom WHERE id = b.owner), b.owner, b.type\n"
+		" " ATOM("b.owner") ", b.owner, b.type\n"
 		"FROM pairs p LEFT JOIN main.verdict a ON a.serve = p.serve\n"
 		"LEFT JOIN temp.judged b ON b.serve = p.serve\n"
 		"WHERE a.type IS NOT b.type OR a.fill IS NOT b.fill\n"
 		"  OR a.rule IS NOT b.rule OR a.owner IS NOT b.owner\n"
 		"ORDER BY p.serve";
-	static char *insert_sql;
+	static const char insert_sql[] =
+		"INSERT INTO temp.judged " VERDICT_COLUMNS "\n" CORRELATE_ALL_SELECT;
 	sqlite3_stmt *stmt;
 	int rc, stop = 0;
 
 	*checked = *differences = 0;
-	if (!insert_sql) {
-		size_t len = strlen(correlate_all_select) + 96;
-
-		insert_sql = xmalloc(len);
-		snprintf(insert_sql, len, "INSERT INTO temp.judged (serve, fill, "
-			 "rule, owner, type)\n%s", correlate_all_select);
-	}
 	if (schema_missing_indexes(st) != 0) {
 		error("database %s: its indexes are not built yet; run 'camaudit "
 		      "ingest' or 'camaudit audit --new' once first", store_path(st));
