@@ -1,6 +1,7 @@
 /*
  * The report's figures as SQL.  After correlate_run() has classified the
- * window into temp.verdict, a script of CREATE TEMP TABLE ... AS SELECT
+ * window into temp.verdict and coverage_build_gaps() found its coverage
+ * gaps (temp.coverage_gap), a script of CREATE TEMP TABLE ... AS SELECT
  * statements derives one row per delivery (temp.report_delivery), the
  * cross-tenant ones numbered by burst (temp.report_exposure), the cache
  * generations (temp.report_generation) and the hourly timeline; the
@@ -132,7 +133,7 @@ static const char build_sql[] =
 	"  CASE WHEN v.type = 'cross_tenant'\n"
 	"    THEN coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id)\n"
 	"    ELSE coalesce('a' || s.frame, 's' || s.id) END AS possible_frame,\n"
-	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = s.node AND g.hour = " HOUR_OF("s.ts") ")) AS in_gap\n"
 	"  FROM temp.verdict v JOIN main.serve s ON s.id = v.serve\n"
 	"  LEFT JOIN main.fill f ON f.id = v.fill);\n"
@@ -195,7 +196,7 @@ static const char build_sql[] =
 	"DROP TABLE IF EXISTS temp.report_hour_node;\n"
 	"CREATE TEMP TABLE report_hour_node AS\n"
 	"WITH keys AS (SELECT hour, node FROM temp.report_delivery\n"
-	"  UNION SELECT hour, node FROM temp.report_gap\n"
+	"  UNION SELECT hour, node FROM temp.coverage_gap\n"
 	"  UNION SELECT " HOUR_OF("ts") ", node FROM temp.report_generation\n"
 	"    WHERE previous IS NOT NULL),\n"
 	"counted AS (SELECT hour, node, count(*) AS deliveries,\n"
@@ -206,7 +207,7 @@ static const char build_sql[] =
 	"  coalesce(c.deliveries, 0) AS deliveries,\n"
 	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
 	"  coalesce(c.unattributed, 0) AS unattributed,\n"
-	"  EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"  EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = k.node AND g.hour = k.hour) AS gap,\n"
 	"  (SELECT g.gen FROM temp.report_generation g WHERE g.node = k.node\n"
 	"    AND g.ts < k.hour + " SQL_HOUR_MS " ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
@@ -224,16 +225,6 @@ static const char build_sql[] =
 	"  sum(type = 'unattributed') AS unattributed,\n"
 	"  sum(possible AND type NOT IN ('cross_tenant', 'unattributed')) AS uncertain\n"
 	"FROM temp.report_delivery WHERE in_gap GROUP BY node, hour;\n";
-
-static const char gap_table_sql[] =
-	"DROP TABLE IF EXISTS temp.report_gap;\n"
-	"CREATE TEMP TABLE report_gap (node INTEGER NOT NULL, hour INTEGER NOT NULL,\n"
-	"  serves INTEGER NOT NULL, deliveries INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (node, hour));\n";
-
-static const char gap_insert_sql[] =
-	"INSERT OR IGNORE INTO temp.report_gap (node, hour, serves, deliveries)\n"
-	"SELECT id, ?2, ?3, ?4 FROM main.atom WHERE text = ?1";
 
 /* The headline: confirmed from the findings, the bound from "possible". */
 static const char confirmed_sql[] =
@@ -259,8 +250,7 @@ static const char owner_cap_sql[] =
 	"  AND account NOT IN (SELECT owner FROM temp.report_exposure)";
 
 static const char counts_sql[] =
-	"SELECT (SELECT count(*) FROM temp.report_gap),\n"
-	"  (SELECT coalesce(sum(deliveries), 0) FROM temp.report_gap),\n"
+	"SELECT (SELECT coalesce(sum(deliveries), 0) FROM temp.coverage_gap),\n"
 	"  (SELECT count(*) FROM temp.report_hour),\n"
 	"  (SELECT count(*) FROM temp.report_generation\n"
 	"    WHERE previous IS NOT NULL AND in_window)";
@@ -482,7 +472,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		"gaps", "coverage gaps",
 		"SELECT g.hour, " ATOM("g.node") " AS name, g.serves, g.deliveries,"
 		" coalesce(c.cross_tenant, 0), coalesce(c.unattributed, 0),"
-		" coalesce(c.uncertain, 0) FROM temp.report_gap g"
+		" coalesce(c.uncertain, 0) FROM temp.coverage_gap g"
 		" LEFT JOIN temp.report_gap_count c"
 		"   ON c.node = g.node AND c.hour = g.hour ORDER BY g.hour, name",
 		COLUMNS(gap_columns), -1, 0, 0},
@@ -572,46 +562,6 @@ static int query_row(struct store *st, const char *sql,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-struct gap_insert {
-	struct store *st;
-	sqlite3_stmt *stmt;
-};
-
-static int insert_gap(const struct coverage_gap *gap, void *ctx)
-{
-	struct gap_insert *gi = ctx;
-
-	sqlite3_reset(gi->stmt);
-	sqlite3_bind_text(gi->stmt, 1, gap->node.ptr, (int)gap->node.len,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int64(gi->stmt, 2, gap->hour);
-	sqlite3_bind_int64(gi->stmt, 3, (sqlite3_int64)gap->serves);
-	sqlite3_bind_int64(gi->stmt, 4, (sqlite3_int64)gap->deliveries);
-	if (sqlite3_step(gi->stmt) != SQLITE_DONE) {
-		store_error(gi->st, "recording coverage gaps");
-		return -1;
-	}
-	return 0;
-}
-
-/* The coverage gaps of coverage.c, keyed by node id for the joins. */
-static int build_gaps(struct store *st, const struct audit_window *window)
-{
-	struct gap_insert gi = {st, NULL};
-	int rc;
-
-	if (run_script(st, gap_table_sql, window, "recording coverage gaps"))
-		return -1;
-	if (sqlite3_prepare_v2(store_db(st), gap_insert_sql, -1, &gi.stmt, NULL) !=
-	    SQLITE_OK) {
-		store_error(st, "recording coverage gaps");
-		return -1;
-	}
-	rc = coverage_each_gap(st, window->since, window->until, insert_gap, &gi);
-	sqlite3_finalize(gi.stmt);
-	return rc ? -1 : 0;
-}
-
 static uint64_t count_of(int64_t value)
 {
 	return value > 0 ? (uint64_t)value : 0;
@@ -620,7 +570,7 @@ static uint64_t count_of(int64_t value)
 int report_build(struct store *st, const struct audit_window *window,
 		 double min_traced, struct report_summary *summary)
 {
-	int64_t confirmed[8], upper[5], cap, counts[4];
+	int64_t confirmed[8], upper[5], cap, counts[3];
 	uint64_t unconfirmed_frames;
 	struct timespec now;
 	int f;
@@ -628,13 +578,14 @@ int report_build(struct store *st, const struct audit_window *window,
 	memset(summary, 0, sizeof(*summary));
 	summary->window = *window;
 	if (correlate_run(st, window, CORRELATE_DELIVERIES, 0, &summary->checked) ||
-	    build_gaps(st, window) ||
+	    coverage_build_gaps(st, window->since, window->until,
+				&summary->gaps) ||
 	    run_script(st, build_sql, window, "computing the report") ||
 	    query_row(st, confirmed_sql, window, confirmed, 8,
 		      "counting confirmed exposures") ||
 	    query_row(st, upper_sql, window, upper, 5, "counting the upper bound") ||
 	    query_row(st, owner_cap_sql, window, &cap, 1, "counting owners") ||
-	    query_row(st, counts_sql, window, counts, 4, "counting coverage"))
+	    query_row(st, counts_sql, window, counts, 3, "counting coverage"))
 		return -1;
 	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
 		summary->confirmed[f] = count_of(confirmed[f]);
@@ -653,11 +604,10 @@ int report_build(struct store *st, const struct audit_window *window,
 	summary->first_exposure = confirmed[5];
 	summary->last_exposure = confirmed[6];
 	summary->bursts = count_of(confirmed[7]);
-	summary->gaps = count_of(counts[0]);
-	summary->gap_deliveries = count_of(counts[1]);
+	summary->gap_deliveries = count_of(counts[0]);
 	summary->checked.in_gaps = summary->gap_deliveries;
-	summary->hours = count_of(counts[2]);
-	summary->generation_changes = count_of(counts[3]);
+	summary->hours = count_of(counts[1]);
+	summary->generation_changes = count_of(counts[2]);
 	summary->min_traced = min_traced;
 	clock_gettime(CLOCK_REALTIME, &now);
 	summary->generated_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;

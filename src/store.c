@@ -613,6 +613,11 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 	return 0;
 }
 
+int64_t store_changes(struct store *st)
+{
+	return sqlite3_changes(st->db);
+}
+
 /* The cache slot of a string, or NULL when it is too long to be cached. */
 static struct atom_slot *atom_slot(struct store *st, const struct text *t)
 {

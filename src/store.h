@@ -95,6 +95,9 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 /* Step a statement that returns no rows and reset it; reports errors. */
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 
+/* The rows that the last INSERT, UPDATE or DELETE changed. */
+int64_t store_changes(struct store *st);
+
 /* Drop what line `line` of a source stored (a provisional last line). */
 int store_forget_line(struct store *st, int64_t source, uint64_t line);
 
