@@ -174,8 +174,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	int rc, status = EXIT_CLEAN;
 	int keep_formulas = req->records.keep_formulas;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		store_error(st, "preparing the export");
+	if (store_prepare_once(st, sql, &stmt, NULL, "preparing the export")) {
 		free(sql);
 		return EXIT_INCOMPLETE;
 	}

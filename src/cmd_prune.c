@@ -90,7 +90,7 @@ static int prune(struct store *st, const struct prune_request *req)
 		sqlite3_bind_int64(stmt, 1, req->before - cuts[i].margin_ms);
 		if (store_step_done(st, stmt, "pruning"))
 			goto fail;
-		dropped[i] = (uint64_t)sqlite3_changes(store_db(st));
+		dropped[i] = (uint64_t)store_changes(st);
 	}
 	/* The verdicts the dropped events decided are judged again. */
 	if (verdict_after_prune(st))

@@ -197,7 +197,7 @@ int correlate_drop_reported(struct store *st, uint64_t *dropped)
 
 	if (!stmt || store_step_done(st, stmt, "leaving out reported findings"))
 		return -1;
-	*dropped = (uint64_t)sqlite3_changes(store_db(st));
+	*dropped = (uint64_t)store_changes(st);
 	return 0;
 }
 

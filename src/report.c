@@ -520,11 +520,8 @@ static int run_script(struct store *st, const char *sql,
 		sqlite3_stmt *stmt;
 		int rc;
 
-		if (sqlite3_prepare_v2(store_db(st), next, -1, &stmt, &next) !=
-		    SQLITE_OK) {
-			store_error(st, what);
+		if (store_prepare_once(st, next, &stmt, &next, what))
 			return -1;
-		}
 		if (!stmt) /* only blanks were left */
 			break;
 		bind_window(stmt, window);
@@ -548,10 +545,8 @@ static int query_row(struct store *st, const char *sql,
 	sqlite3_stmt *stmt;
 	int rc, i;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		store_error(st, what);
+	if (store_prepare_once(st, sql, &stmt, NULL, what))
 		return -1;
-	}
 	bind_window(stmt, window);
 	rc = sqlite3_step(stmt);
 	for (i = 0; i < count; i++)

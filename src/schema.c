@@ -699,11 +699,9 @@ static int user_version(struct store *st, int *version)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &stmt,
-			       NULL) != SQLITE_OK) {
-		store_error(st, "reading the schema version");
+	if (store_prepare_once(st, "PRAGMA user_version", &stmt, NULL,
+			       "reading the schema version"))
 		return -1;
-	}
 	rc = sqlite3_step(stmt);
 	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
@@ -720,8 +718,8 @@ static int has_tables(struct store *st)
 	sqlite3_stmt *stmt;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_schema LIMIT 1",
-			       -1, &stmt, NULL) == SQLITE_OK) {
+	if (store_prepare_once(st, "SELECT 1 FROM sqlite_schema LIMIT 1", &stmt,
+			       NULL, "reading the schema") == 0) {
 		found = sqlite3_step(stmt) == SQLITE_ROW;
 		sqlite3_finalize(stmt);
 	}
@@ -757,7 +755,7 @@ int schema_prepare(struct store *st, int read_only)
 			return missing < 0 ? -1 : 0;
 		if (read_only)
 			return SCHEMA_OUTDATED;
-		if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+		if (store_read_only(st)) {
 			warning("database %s: its indexes or verdicts were never "
 				"built and it is not writable here; audits will be "
 				"slow", store_path(st));
@@ -772,7 +770,7 @@ int schema_prepare(struct store *st, int read_only)
 	}
 	if (read_only)
 		return SCHEMA_OUTDATED;
-	if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+	if (store_read_only(st)) {
 		error("database %s: written by an older camaudit (schema %d, this "
 		      "camaudit needs %d) and not writable here; run camaudit "
 		      "once as a user who may write it, to upgrade it",

@@ -151,11 +151,6 @@ int store_busy(const struct store *st)
 	return st->busy;
 }
 
-sqlite3 *store_db(struct store *st)
-{
-	return st->db;
-}
-
 const char *store_path(const struct store *st)
 {
 	return st->path;
@@ -185,6 +180,24 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	st->statements[st->statement_count].sql = sql;
 	st->statements[st->statement_count++].stmt = stmt;
 	return stmt;
+}
+
+int store_prepare_once(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		       const char **tail, const char *what)
+{
+	*stmt = NULL;
+	if (store_batches(st))
+		return -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, tail) != SQLITE_OK) {
+		store_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+int store_read_only(struct store *st)
+{
+	return sqlite3_db_readonly(st->db, "main") == 1;
 }
 
 int store_exec(struct store *st, const char *sql, const char *what)
@@ -616,6 +629,11 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 int64_t store_changes(struct store *st)
 {
 	return sqlite3_changes(st->db);
+}
+
+int64_t store_last_insert_id(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
 }
 
 /* The cache slot of a string, or NULL when it is too long to be cached. */

@@ -65,8 +65,9 @@ void store_close(struct store *st);
  * anything), unless another connection has it open; 1 when removed.
  */
 int store_close_discarding_unused(struct store *st);
-sqlite3 *store_db(struct store *st);
 const char *store_path(const struct store *st);
+/* Whether the database cannot be written here (read-only file or media). */
+int store_read_only(struct store *st);
 
 /*
  * Whether path is the store's own database file or one of SQLite's files
@@ -89,22 +90,39 @@ int store_exec(struct store *st, const char *sql, const char *what);
 /* Report the last SQLite error as "database PATH: WHAT: MESSAGE". */
 void store_error(struct store *st, const char *what);
 
-/* Prepare sql once and keep it for the life of the store. */
+/*
+ * Every statement goes through these, which store the batched events
+ * first (see store_insert_event()): nothing reads or writes the store
+ * without the events given before it.
+ *
+ * store_prepare(): prepare sql once and keep it for the life of the store,
+ * found again by the address of sql (a static string); the caller resets
+ * it after stepping.  NULL on error (reported).
+ *
+ * store_prepare_once(): prepare the first statement of sql for one run;
+ * the caller finalizes *stmt (sqlite3_finalize).  *stmt is NULL when sql
+ * holds only blanks or comments; *tail, when tail is not NULL, is where
+ * the next statement starts.  0, or -1 reported as "WHAT: MESSAGE".
+ */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+int store_prepare_once(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		       const char **tail, const char *what);
 
 /* Step a statement that returns no rows and reset it; reports errors. */
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 
 /* The rows that the last INSERT, UPDATE or DELETE changed. */
 int64_t store_changes(struct store *st);
+/* The rowid of the last row inserted (an INTEGER PRIMARY KEY). */
+int64_t store_last_insert_id(struct store *st);
 
 /* Drop what line `line` of a source stored (a provisional last line). */
 int store_forget_line(struct store *st, int64_t source, uint64_t line);
 
 /*
  * Store an event of line `line` of a source.  It may wait in a batch (see
- * store.c) until any other statement runs, store_prepare() and
- * store_exec() included, which stores it first; store_rollback() drops
+ * store.c) until any other statement runs, through store_prepare(),
+ * store_prepare_once() or store_exec(), which store it first; store_rollback() drops
  * it with the transaction.
  */
 int store_insert_event(struct store *st, int64_t source, uint64_t line,

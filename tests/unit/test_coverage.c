@@ -365,8 +365,8 @@ static const char *plan(struct fixture *fx, const char *sql)
 	size_t used = 0;
 
 	snprintf(query, strlen(sql) + 32, "EXPLAIN QUERY PLAN %s", sql);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), query, -1, &stmt,
-					    NULL), SQLITE_OK);
+	assert_int_equal(store_prepare_once(fx->st, query, &stmt, NULL,
+					    "explaining the plan"), 0);
 	text[0] = '\0';
 	while (sqlite3_step(stmt) == SQLITE_ROW && used < sizeof(text))
 		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s; ",
