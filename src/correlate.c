@@ -63,14 +63,12 @@ static int count_verdicts(struct store *st, const char *sql,
 			  struct audit_summary *summary)
 {
 	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc, i;
+	int rc;
 
 	if (!stmt)
 		return -1;
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, window->since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, window->until);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(stmt, 0);
 		uint64_t n = (uint64_t)sqlite3_column_int64(stmt, 1);
@@ -95,16 +93,12 @@ static int fill_verdicts(struct store *st, const char *sql,
 			 const struct audit_window *window)
 {
 	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int i;
 
 	if (!stmt)
 		return -1;
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, window->since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, window->until);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":skew")))
-		sqlite3_bind_int64(stmt, i, window->skew_ms);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
+	store_bind_named(stmt, ":skew", window->skew_ms);
 	return store_step_done(st, stmt, "correlating");
 }
 
@@ -112,13 +106,12 @@ static int fill_verdicts(struct store *st, const char *sql,
  * With stored verdicts: the counts and the rows of temp.verdict read from
  * main.verdict, for all time (no serve needs reading) or for a window.
  */
-#define STORED_COUNT(from) \
-	"SELECT v.type, count(*), count(v.fill) FROM " from " GROUP BY v.type"
+#define COUNT_BY_TYPE(from, where) \
+	"SELECT v.type, count(*), count(v.fill) FROM " from where " GROUP BY v.type"
 #define STORED_COPY(from) \
 	"INSERT INTO temp.verdict " VERDICT_COLUMNS \
 	" SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
 #define EVERY_VERDICT "main.verdict v"
-#define WINDOW_VERDICTS WINDOW_SERVES("d") " JOIN main.verdict v ON v.serve = d.id"
 #define FINDINGS_ONLY " WHERE v.type <> 'ok'"
 
 /*
@@ -129,23 +122,22 @@ static int fill_verdicts(struct store *st, const char *sql,
 #define EVERY_COUNT \
 	"SELECT 'ok', n, n FROM (SELECT (SELECT count(*) FROM main.verdict) -" \
 	" (SELECT count(*) FROM main.verdict WHERE type <> 'ok') AS n)" \
-	" UNION ALL SELECT v.type, count(*), count(v.fill) FROM main.verdict v" \
-	" WHERE v.type <> 'ok' GROUP BY v.type"
+	" UNION ALL " COUNT_BY_TYPE(EVERY_VERDICT, FINDINGS_ONLY)
 
 static const struct {
 	const char *count, *findings, *deliveries;
 } stored_sql[2] = {
 	{EVERY_COUNT, STORED_COPY(EVERY_VERDICT) FINDINGS_ONLY,
 	 STORED_COPY(EVERY_VERDICT)},
-	{STORED_COUNT(WINDOW_VERDICTS), STORED_COPY(WINDOW_VERDICTS) FINDINGS_ONLY,
+	{COUNT_BY_TYPE(WINDOW_VERDICTS, ""),
+	 STORED_COPY(WINDOW_VERDICTS) FINDINGS_ONLY,
 	 STORED_COPY(WINDOW_VERDICTS)},
 };
 
 /* Judged on the fly: for another skew, or verdicts not yet judged. */
 static const char computed_copy_sql[] =
 	"INSERT INTO temp.verdict " VERDICT_COLUMNS "\n" CORRELATE_WINDOW_SELECT;
-static const char computed_count_sql[] =
-	"SELECT v.type, count(*), count(v.fill) FROM temp.verdict v GROUP BY v.type";
+static const char computed_count_sql[] = COUNT_BY_TYPE("temp.verdict v", "");
 
 int correlate_run(struct store *st, const struct audit_window *window,
 		  enum correlate_keep keep, int writable,
@@ -225,8 +217,7 @@ static const char findings_sql[] =
 	"  " SOURCE_NAME("s.source") ", s.line,\n"
 	"  " SOURCE_NAME("f.source") ", f.line\n"
 	"FROM temp.verdict v\n"
-	"JOIN main.serve s ON s.id = v.serve\n"
-	"LEFT JOIN main.fill f ON f.id = v.fill\n"
+	SERVE_AND_FILL("v") "\n"
 	"WHERE v.type IN (?1, ?2, ?3, ?4)\n"
 	"ORDER BY s.ts, s.id";
 

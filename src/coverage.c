@@ -142,14 +142,6 @@ static int64_t hour_ceiling(int64_t ms)
 	return h < ms ? h + COVERAGE_HOUR_MS : h;
 }
 
-static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-	int index = sqlite3_bind_parameter_index(stmt, name);
-
-	if (index)
-		sqlite3_bind_int64(stmt, index, value);
-}
-
 /* The statement for this window, prepared once per store, with bindings. */
 static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
 				    int64_t since, int64_t until)
@@ -158,10 +150,10 @@ static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
 
 	if (!stmt)
 		return NULL;
-	bind_named(stmt, ":since", since);
-	bind_named(stmt, ":until", until);
-	bind_named(stmt, ":from", hour_floor(since));
-	bind_named(stmt, ":to", hour_ceiling(until));
+	store_bind_named(stmt, ":since", since);
+	store_bind_named(stmt, ":until", until);
+	store_bind_named(stmt, ":from", hour_floor(since));
+	store_bind_named(stmt, ":to", hour_ceiling(until));
 	return stmt;
 }
 

@@ -100,6 +100,16 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 #define NUMBER(x) STRINGIFY(x) /* a macro's value in SQL text */
 
 /*
+ * The types that may be a leak whatever else is known: a cross-tenant
+ * finding, and an unattributed delivery (any camera's frame).  Their
+ * counts among a group of report_delivery's rows.
+ */
+#define LEAK_TYPES "('cross_tenant', 'unattributed')"
+#define LEAK_TYPE_COUNTS \
+	"sum(type = 'cross_tenant') AS cross_tenant,\n" \
+	"  sum(type = 'unattributed') AS unattributed"
+
+/*
  * The steps, in order.  In report_delivery:
  *
  * frame: what was exposed, for counting distinct frames.  The frame id
@@ -123,7 +133,7 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 static const char build_sql[] =
 	"DROP TABLE IF EXISTS temp.report_delivery;\n"
 	"CREATE TEMP TABLE report_delivery AS SELECT *,\n"
-	"  (type IN ('cross_tenant', 'unattributed') OR (in_gap AND rule = 'key'))\n"
+	"  (type IN " LEAK_TYPES " OR (in_gap AND rule = 'key'))\n"
 	"    AS possible\n"
 	"FROM (SELECT v.serve AS serve, s.ts AS ts, " HOUR_OF("s.ts") " AS hour,\n"
 	"  s.account AS viewer, v.owner AS owner, f.device AS device,\n"
@@ -135,8 +145,7 @@ static const char build_sql[] =
 	"    ELSE coalesce('a' || s.frame, 's' || s.id) END AS possible_frame,\n"
 	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = s.node AND g.hour = " HOUR_OF("s.ts") ")) AS in_gap\n"
-	"  FROM temp.verdict v JOIN main.serve s ON s.id = v.serve\n"
-	"  LEFT JOIN main.fill f ON f.id = v.fill);\n"
+	"  FROM temp.verdict v " SERVE_AND_FILL("v") ");\n"
 	/*
 	 * Cross-tenant deliveries, oldest first; a pause of more than :gap
 	 * after the previous one starts a new burst.  pair numbers the
@@ -177,8 +186,7 @@ static const char build_sql[] =
 	"  UNION ALL SELECT hour + " SQL_HOUR_MS " FROM span\n"
 	"  WHERE hour < (SELECT max(hour) FROM temp.report_delivery)),\n"
 	"counted AS (SELECT hour, count(*) AS deliveries,\n"
-	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed, sum(in_gap) AS in_gaps\n"
+	"  " LEAK_TYPE_COUNTS ", sum(in_gap) AS in_gaps\n"
 	"  FROM temp.report_delivery GROUP BY hour)\n"
 	"SELECT span.hour AS hour, coalesce(c.deliveries, 0) AS deliveries,\n"
 	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
@@ -200,8 +208,7 @@ static const char build_sql[] =
 	"  UNION SELECT " HOUR_OF("ts") ", node FROM temp.report_generation\n"
 	"    WHERE previous IS NOT NULL),\n"
 	"counted AS (SELECT hour, node, count(*) AS deliveries,\n"
-	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed\n"
+	"  " LEAK_TYPE_COUNTS "\n"
 	"  FROM temp.report_delivery GROUP BY hour, node)\n"
 	"SELECT k.hour AS hour, k.node AS node,\n"
 	"  coalesce(c.deliveries, 0) AS deliveries,\n"
@@ -221,9 +228,8 @@ static const char build_sql[] =
 	/* What the deliveries in each gap were judged, for the coverage list. */
 	"DROP TABLE IF EXISTS temp.report_gap_count;\n"
 	"CREATE TEMP TABLE report_gap_count AS\n"
-	"SELECT node, hour, sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed,\n"
-	"  sum(possible AND type NOT IN ('cross_tenant', 'unattributed')) AS uncertain\n"
+	"SELECT node, hour, " LEAK_TYPE_COUNTS ",\n"
+	"  sum(possible AND type NOT IN " LEAK_TYPES ") AS uncertain\n"
 	"FROM temp.report_delivery WHERE in_gap GROUP BY node, hour;\n";
 
 /* The headline: confirmed from the findings, the bound from "possible". */
@@ -236,7 +242,7 @@ static const char confirmed_sql[] =
 static const char upper_sql[] =
 	"SELECT count(DISTINCT viewer), count(DISTINCT possible_frame),\n"
 	"  count(DISTINCT possible_frame || ':' || viewer), count(*),\n"
-	"  coalesce(sum(type NOT IN ('cross_tenant', 'unattributed')), 0)\n"
+	"  coalesce(sum(type NOT IN " LEAK_TYPES "), 0)\n"
 	"FROM temp.report_delivery WHERE possible";
 
 /*
@@ -450,8 +456,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		" FROM (SELECT serve, fill, ts, owner, device, viewer, row_number()"
 		"   OVER (PARTITION BY pair ORDER BY ts, serve) AS nth"
 		"   FROM temp.report_exposure" CHILDREN("pair") ") e"
-		" JOIN main.serve s ON s.id = e.serve"
-		" LEFT JOIN main.fill f ON f.id = e.fill"
+		" " SERVE_AND_FILL("e")
 		" WHERE e.nth <= " NUMBER(REPORT_EVIDENCE_PER_PAIR)
 		" ORDER BY o, d, r, e.ts, e.serve",
 		COLUMNS(evidence_columns), REPORT_OWNER_EXPOSURES, 3, 0},
@@ -491,19 +496,11 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 
 /* --- building ------------------------------------------------------------- */
 
-static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-	int index = sqlite3_bind_parameter_index(stmt, name);
-
-	if (index)
-		sqlite3_bind_int64(stmt, index, value);
-}
-
 static void bind_window(sqlite3_stmt *stmt, const struct audit_window *window)
 {
-	bind_named(stmt, ":since", window->since);
-	bind_named(stmt, ":until", window->until);
-	bind_named(stmt, ":gap", REPORT_BURST_GAP_MS);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
+	store_bind_named(stmt, ":gap", REPORT_BURST_GAP_MS);
 }
 
 /*

@@ -57,6 +57,20 @@
 /* The serve d delivered a frame: no status, or 200 or 206. */
 #define DELIVERED(d) "(" d ".status IS NULL OR " d ".status IN (200, 206))"
 
+/*
+ * "FROM " WINDOW_VERDICTS: the serves d of the window (WINDOW_SERVES)
+ * with their stored verdicts v.
+ */
+#define WINDOW_VERDICTS WINDOW_SERVES("d") " JOIN main.verdict v ON v.serve = d.id"
+
+/*
+ * The serve s and the origin fill f, if any, of the row r that names them
+ * by id (columns serve and fill: a verdict, an exposure of the report).
+ */
+#define SERVE_AND_FILL(r) \
+	"JOIN main.serve s ON s.id = " r ".serve\n" \
+	"LEFT JOIN main.fill f ON f.id = " r ".fill"
+
 /* --- the correlation rules ------------------------------------------------- */
 
 /*

@@ -626,6 +626,14 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 	return 0;
 }
 
+void store_bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+	int index = sqlite3_bind_parameter_index(stmt, name);
+
+	if (index)
+		sqlite3_bind_int64(stmt, index, value);
+}
+
 int64_t store_changes(struct store *st)
 {
 	return sqlite3_changes(st->db);

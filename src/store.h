@@ -108,6 +108,9 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 int store_prepare_once(struct store *st, const char *sql, sqlite3_stmt **stmt,
 		       const char **tail, const char *what);
 
+/* Bind value to the parameter called name (":since"), if sql has one. */
+void store_bind_named(sqlite3_stmt *stmt, const char *name, int64_t value);
+
 /* Step a statement that returns no rows and reset it; reports errors. */
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
 

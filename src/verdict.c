@@ -33,14 +33,9 @@ static int scratch(struct store *st)
 /* Bind :skew, and :since/:until where a statement has them. */
 static void bind_window(sqlite3_stmt *stmt, int64_t since, int64_t until)
 {
-	int i;
-
-	if ((i = sqlite3_bind_parameter_index(stmt, ":skew")))
-		sqlite3_bind_int64(stmt, i, CORRELATE_SKEW_MS);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, until);
+	store_bind_named(stmt, ":skew", CORRELATE_SKEW_MS);
+	store_bind_named(stmt, ":since", since);
+	store_bind_named(stmt, ":until", until);
 }
 
 /* Run a statement of this file with ?1..?2 an id range; 0 or -1. */
@@ -85,6 +80,9 @@ static int collect(struct store *st, int64_t lo, int64_t hi)
 	return 0;
 }
 
+/* The serves d of the window with their verdicts v and origin fills f. */
+#define WINDOW_ORIGINS WINDOW_VERDICTS " JOIN main.fill f ON f.id = v.fill"
+
 /*
  * The serves each kind of changed event can give another verdict
  * (docs/engine.md has the argument).  Each scans only the serves from
@@ -115,14 +113,12 @@ static const struct {
 	 * bindings up to the fill).
 	 */
 	{3, "INSERT OR IGNORE INTO temp.rejudge (serve)"
-	    " SELECT d.id FROM " WINDOW_SERVES("d")
-	    " JOIN main.verdict v ON v.serve = d.id JOIN main.fill f ON f.id = v.fill"
+	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 3"
 	    "  AND c.device = f.device AND c.ts <= f.ts)"},
 	/* A share or unshare: the viewer's serves of that camera from then on. */
 	{4, "INSERT OR IGNORE INTO temp.rejudge (serve)"
-	    " SELECT d.id FROM " WINDOW_SERVES("d")
-	    " JOIN main.verdict v ON v.serve = d.id JOIN main.fill f ON f.id = v.fill"
+	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 4"
 	    "  AND c.account = d.account AND c.device = f.device AND c.ts <= d.ts)"},
 };
