@@ -1,7 +1,8 @@
 # tests/proxies.sh: sourced, after tests/lib.sh, by the tests that run a
-# real caching proxy (squid.sh, apache2.sh, haproxy.sh, trafficserver.sh):
-# an nginx origin of camera stills, clients whose received frames are the
-# truth, and the audit of the proxy's log against that truth.
+# real caching proxy (squid.sh, apache2.sh, haproxy.sh, trafficserver.sh;
+# caddy.sh, a relay in front of an nginx cache): an nginx origin of camera
+# stills, clients whose received frames are the truth, and the audit of
+# the proxy's log against that truth.
 
 # need_tools SERVER: skips the whole test, saying what to install, unless
 # nginx and curl (the origin and the clients) are there.
