@@ -55,14 +55,8 @@ $(sed -e "s/^    listen 8080;\$/    listen 127.0.0.1:$1;/" \
 	-e 's/^/    /' "$cache/http.conf.doc")
 }
 EOF
-	"$NGINX" -p "$cache" -c "$cache/nginx.conf" -e "$cache/error.log" 2> "$cache/start.err" &
-	cache_pid=$!
 	cache_port=$1
-	if up "http://127.0.0.1:$1/still/cam-probe/none" && kill -0 "$cache_pid" 2>/dev/null; then
-		return 0
-	fi
-	stop_pid "$cache_pid"; cache_pid=
-	return 1
+	run_nginx "$cache" "$1" cache_pid
 }
 server_up "the nginx cache" start_cache "$cache/start.err" "$cache/error.log" "$cache/nginx.conf"
 check "the cache's key is the one planted, without the query string" \
