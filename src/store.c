@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "schema.h"
 #include "store.h"
 #include "util.h"
@@ -200,11 +201,22 @@ int store_read_only(struct store *st)
 	return sqlite3_db_readonly(st->db, "main") == 1;
 }
 
+/*
+ * A statement that returns no rows is the long work of a run (judging,
+ * building the report's tables): while it runs, the status line names it
+ * by the words its error would use.  Statements that return rows are
+ * never named, as their rows may be printed on the same terminal.
+ */
 int store_exec(struct store *st, const char *sql, const char *what)
 {
+	int rc;
+
 	if (store_batches(st))
 		return -1;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	progress_step(what);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	progress_end();
+	if (rc != SQLITE_OK) {
 		store_error(st, what);
 		return -1;
 	}
@@ -365,6 +377,19 @@ static void close_db(struct store *st)
  * the connection goes without its mutex: with a second thread running,
  * taking it on every call cost an eighth of ingest's time.
  */
+/*
+ * SQLite's virtual machine instructions between two looks at the clock
+ * for the status line: a few milliseconds of work.
+ */
+#define PROGRESS_OPS 100000
+
+static int progress_handler(void *unused)
+{
+	(void)unused;
+	progress_tick();
+	return 0; /* never interrupts the statement */
+}
+
 static int open_db(struct store *st, const char *name, int flags)
 {
 	static int configured;
@@ -383,6 +408,7 @@ static int open_db(struct store *st, const char *name, int flags)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_progress_handler(st->db, PROGRESS_OPS, progress_handler, NULL);
 	sqlite3_busy_timeout(st->db, st->wait_ms > INT32_MAX ? INT32_MAX
 							     : (int)st->wait_ms);
 	/*
@@ -616,8 +642,11 @@ static uint32_t hash_text(const char *s, size_t len)
 
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
-	int rc = sqlite3_step(stmt);
+	int rc;
 
+	progress_step(what); /* as in store_exec */
+	rc = sqlite3_step(stmt);
+	progress_end();
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		store_error(st, what);
