@@ -123,9 +123,7 @@ static const char nodes_sql[] =
 	"  n.first, n.last, n.events\n"
 	"FROM temp.status_node n ORDER BY name";
 
-static const char gaps_sql[] =
-	"SELECT hour, " ATOM("node") " AS name, serves, deliveries\n"
-	"FROM temp.coverage_gap ORDER BY hour, name";
+static const char gaps_sql[] = COVERAGE_GAP_ROWS;
 
 /*
  * --max-age: the relays and cache nodes whose newest event is before ?1,

@@ -109,8 +109,8 @@ static int fill_verdicts(struct store *st, const char *sql,
 #define COUNT_BY_TYPE(from, where) \
 	"SELECT v.type, count(*), count(v.fill) FROM " from where " GROUP BY v.type"
 #define STORED_COPY(from) \
-	"INSERT INTO temp.verdict " VERDICT_COLUMNS \
-	" SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
+	VERDICT_INSERT("temp.verdict") \
+	"SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
 #define EVERY_VERDICT "main.verdict v"
 #define FINDINGS_ONLY " WHERE v.type <> 'ok'"
 
@@ -136,7 +136,7 @@ static const struct {
 
 /* Judged on the fly: for another skew, or verdicts not yet judged. */
 static const char computed_copy_sql[] =
-	"INSERT INTO temp.verdict " VERDICT_COLUMNS "\n" CORRELATE_WINDOW_SELECT;
+	VERDICT_INSERT("temp.verdict") CORRELATE_WINDOW_SELECT;
 static const char computed_count_sql[] = COUNT_BY_TYPE("temp.verdict v", "");
 
 int correlate_run(struct store *st, const struct audit_window *window,
@@ -165,10 +165,13 @@ int correlate_run(struct store *st, const struct audit_window *window,
 }
 
 /*
- * Bind ?1..?4 to the names of the wanted types (a statement filters with
- * "type IN (?1, ?2, ?3, ?4)"); an unwanted type stays NULL, which matches
- * nothing.
+ * A verdict v of one of the wanted types: bind_types() binds ?1..?4 to
+ * their names; an unwanted type stays NULL, which matches nothing.
  */
+#define OF_TYPES "v.type IN (?1, ?2, ?3, ?4)"
+_Static_assert(FINDING_TYPE_COUNT == 4,
+	       "OF_TYPES has one parameter per finding type");
+
 static void bind_types(sqlite3_stmt *stmt, unsigned types)
 {
 	unsigned t;
@@ -198,7 +201,7 @@ int correlate_record_reported(struct store *st, unsigned types)
 	static const char sql[] =
 		"INSERT OR IGNORE INTO main.reported (serve, type, reported_at)"
 		" SELECT v.serve, v.type, ?5 FROM temp.verdict v"
-		" WHERE v.type IN (?1, ?2, ?3, ?4)";
+		" WHERE " OF_TYPES;
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 
 	if (!stmt)
@@ -218,11 +221,8 @@ static const char findings_sql[] =
 	"  " SOURCE_NAME("f.source") ", f.line\n"
 	"FROM temp.verdict v\n"
 	SERVE_AND_FILL("v") "\n"
-	"WHERE v.type IN (?1, ?2, ?3, ?4)\n"
+	"WHERE " OF_TYPES "\n"
 	"ORDER BY s.ts, s.id";
-
-_Static_assert(FINDING_TYPE_COUNT == 4,
-	       "findings_sql has one parameter per finding type");
 
 /* A text column with its length: a value may hold NUL bytes (issue 13). */
 static struct text column_text(sqlite3_stmt *stmt, int col)

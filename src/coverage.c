@@ -180,10 +180,7 @@ static sqlite3_stmt *prepare_question(struct store *st, const char *tally_sql,
 	return prepare_window(st, tallies ? tally_sql : event_sql, since, until);
 }
 
-/* The gaps, oldest hour first and, within an hour, by node name. */
-static const char each_gap_sql[] =
-	"SELECT " ATOM("node") " AS name, hour, serves, deliveries\n"
-	"FROM temp.coverage_gap ORDER BY hour, name";
+static const char each_gap_sql[] = COVERAGE_GAP_ROWS;
 
 int coverage_build_gaps(struct store *st, int64_t since, int64_t until,
 			uint64_t *count)
@@ -213,9 +210,9 @@ int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 	    !(stmt = store_prepare(st, each_gap_sql)))
 		return -1;
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 0);
-		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 0);
-		gap.hour = sqlite3_column_int64(stmt, 1);
+		gap.hour = sqlite3_column_int64(stmt, 0);
+		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 1);
+		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 1);
 		gap.serves = (uint64_t)sqlite3_column_int64(stmt, 2);
 		gap.deliveries = (uint64_t)sqlite3_column_int64(stmt, 3);
 		/* An atom is never NULL; "" keeps a broken store from crashing. */

@@ -108,6 +108,10 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 #define LEAK_TYPE_COUNTS \
 	"sum(type = 'cross_tenant') AS cross_tenant,\n" \
 	"  sum(type = 'unattributed') AS unattributed"
+/* The same counts of c, a group that may not be there (0). */
+#define LEAK_TYPE_TOTALS(c) \
+	"coalesce(" c ".cross_tenant, 0) AS cross_tenant,\n" \
+	"  coalesce(" c ".unattributed, 0) AS unattributed"
 
 /*
  * The steps, in order.  In report_delivery:
@@ -189,8 +193,7 @@ static const char build_sql[] =
 	"  " LEAK_TYPE_COUNTS ", sum(in_gap) AS in_gaps\n"
 	"  FROM temp.report_delivery GROUP BY hour)\n"
 	"SELECT span.hour AS hour, coalesce(c.deliveries, 0) AS deliveries,\n"
-	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
-	"  coalesce(c.unattributed, 0) AS unattributed,\n"
+	"  " LEAK_TYPE_TOTALS("c") ",\n"
 	"  coalesce(c.in_gaps, 0) AS in_gaps,\n"
 	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.previous IS NOT NULL\n"
 	"    AND g.ts >= span.hour AND g.ts < span.hour + " SQL_HOUR_MS ") AS generation_change\n"
@@ -212,8 +215,7 @@ static const char build_sql[] =
 	"  FROM temp.report_delivery GROUP BY hour, node)\n"
 	"SELECT k.hour AS hour, k.node AS node,\n"
 	"  coalesce(c.deliveries, 0) AS deliveries,\n"
-	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
-	"  coalesce(c.unattributed, 0) AS unattributed,\n"
+	"  " LEAK_TYPE_TOTALS("c") ",\n"
 	"  EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = k.node AND g.hour = k.hour) AS gap,\n"
 	"  (SELECT g.gen FROM temp.report_generation g WHERE g.node = k.node\n"

@@ -486,7 +486,7 @@ int schema_verdicts_current(struct store *st)
 int schema_judge_all(struct store *st)
 {
 	static const char sql[] =
-		"INSERT INTO main.verdict " VERDICT_COLUMNS "\n" CORRELATE_ALL_SELECT;
+		VERDICT_INSERT("main.verdict") CORRELATE_ALL_SELECT;
 	sqlite3_stmt *stmt;
 
 	if (schema_create_indexes(st) ||

@@ -244,5 +244,18 @@
 #define VERDICT_TABLE_COLUMNS \
 	"(serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT, owner INTEGER," \
 	" type TEXT NOT NULL)"
+/* The head of an INSERT of verdict rows into table, a SELECT to follow. */
+#define VERDICT_INSERT(table) "INSERT INTO " table " " VERDICT_COLUMNS "\n"
+
+/* --- coverage gaps --------------------------------------------------------- */
+
+/*
+ * The gaps that coverage_build_gaps() left in temp.coverage_gap, as
+ * (hour, node name, serves, deliveries), oldest hour first and, within an
+ * hour, by node name.
+ */
+#define COVERAGE_GAP_ROWS \
+	"SELECT hour, " ATOM("node") " AS name, serves, deliveries\n" \
+	"FROM temp.coverage_gap ORDER BY hour, name"
 
 #endif

@@ -52,6 +52,9 @@ static int run_range(struct store *st, const char *sql, int64_t lo, int64_t hi,
 	return store_step_done(st, stmt, what);
 }
 
+/* The head of an INSERT of serves to judge again, a SELECT to follow. */
+#define REJUDGE "INSERT OR IGNORE INTO temp.rejudge (serve)"
+
 /*
  * The events with ids in [?1, ?2] that other verdicts depend on go into
  * temp.changed, and the serves among them into temp.rejudge.
@@ -66,8 +69,7 @@ static const char *const collect_sql[] = {
 	" SELECT 3, ts, device, account FROM main.binding WHERE id BETWEEN ?1 AND ?2",
 	"INSERT INTO temp.changed (kind, ts, device, account)"
 	" SELECT 4, ts, device, account FROM main.share WHERE id BETWEEN ?1 AND ?2",
-	"INSERT OR IGNORE INTO temp.rejudge (serve)"
-	" SELECT id FROM main.serve WHERE id BETWEEN ?1 AND ?2",
+	REJUDGE " SELECT id FROM main.serve WHERE id BETWEEN ?1 AND ?2",
 };
 
 static int collect(struct store *st, int64_t lo, int64_t hi)
@@ -98,13 +100,13 @@ static const struct {
 	 * a serve that names none), at most :skew after the serve: it may be
 	 * the latest fill before the serve, or end the chosen one's life.
 	 */
-	{1, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{1, REJUDGE
 	    " SELECT d.id FROM " WINDOW_SERVES("d")
 	    " WHERE " DELIVERED("d") " AND EXISTS (SELECT 1 FROM temp.changed c"
 	    "  WHERE c.key = d.key AND c.kind IN (1, 2)"
 	    "  AND (d.node IS NULL OR d.node = c.node) AND c.ts <= d.ts + :skew)"},
 	/* A fill of a frame: every serve of that frame, at any time (rule 1a). */
-	{1, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{1, REJUDGE
 	    " SELECT s.id FROM temp.changed c JOIN main.serve s ON s.frame = c.frame"
 	    " WHERE c.kind = 1 AND c.frame IS NOT NULL"},
 	/*
@@ -112,12 +114,12 @@ static const struct {
 	 * that camera and no earlier than the change (rule 2 reads the
 	 * bindings up to the fill).
 	 */
-	{3, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{3, REJUDGE
 	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 3"
 	    "  AND c.device = f.device AND c.ts <= f.ts)"},
 	/* A share or unshare: the viewer's serves of that camera from then on. */
-	{4, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{4, REJUDGE
 	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 4"
 	    "  AND c.account = d.account AND c.device = f.device AND c.ts <= d.ts)"},
@@ -152,7 +154,7 @@ static int earliest(struct store *st, int kind, int64_t *ts)
 static int rejudge(struct store *st)
 {
 	static const char insert_sql[] =
-		"INSERT INTO main.verdict " VERDICT_COLUMNS "\n" CORRELATE_SET_SELECT;
+		VERDICT_INSERT("main.verdict") CORRELATE_SET_SELECT;
 	sqlite3_stmt *stmt;
 
 	if (store_exec(st, "DELETE FROM main.verdict WHERE serve IN"
@@ -258,7 +260,7 @@ int verdict_after_prune(struct store *st)
 	    store_exec(st,
 		"DELETE FROM main.verdict WHERE NOT EXISTS"
 		" (SELECT 1 FROM main.serve s WHERE s.id = verdict.serve);"
-		"INSERT OR IGNORE INTO temp.rejudge (serve) SELECT v.serve"
+		REJUDGE " SELECT v.serve"
 		" FROM main.verdict v WHERE v.fill IS NOT NULL AND NOT EXISTS"
 		" (SELECT 1 FROM main.fill f WHERE f.id = v.fill)",
 		"finding the verdicts that pruned events decided"))
@@ -298,7 +300,7 @@ int verdict_check(struct store *st, int repair,
 		"  OR a.rule IS NOT b.rule OR a.owner IS NOT b.owner\n"
 		"ORDER BY p.serve";
 	static const char insert_sql[] =
-		"INSERT INTO temp.judged " VERDICT_COLUMNS "\n" CORRELATE_ALL_SELECT;
+		VERDICT_INSERT("temp.judged") CORRELATE_ALL_SELECT;
 	sqlite3_stmt *stmt;
 	int rc, stop = 0;
 
