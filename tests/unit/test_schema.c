@@ -579,6 +579,67 @@ static void test_stores_written_by_older_camaudits_are_upgraded(void **state)
 	}
 }
 
+/* ---- A first load ------------------------------------------------------------ */
+
+static int64_t raw_index_count(const char *path)
+{
+	return raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+		       " AND name IN ('fill_key_node_ts', 'fill_frame_ts',"
+		       " 'removal_key_node_ts', 'binding_device_bound_ts',"
+		       " 'share_account_device_ts', 'serve_frame')");
+}
+
+/*
+ * A first load defers the indexes and verdicts; one stopped before it
+ * built them leaves them to the next command, even one that only reads.
+ */
+static void test_a_stopped_first_load_is_finished_by_the_next_reader(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t registry_id, cache_id, id;
+	char said[512];
+	struct store *st;
+
+	remove_store(fx->old);
+	st = store_open(fx->old, STORE_WRITE, NULL);
+	assert_non_null(st);
+	assert_int_equal(schema_defer_indexes(st), 0);
+	assert_int_equal(schema_missing_indexes(st), (int)ARRAY_SIZE(indexes));
+	assert_int_equal(schema_verdicts_current(st), 0);
+	assert_int_equal(store_begin(st), 0);
+	store_log(st, "registry.log", registry_lines, &registry_id);
+	store_log(st, "cache.log", cache_lines, &cache_id);
+	store_log(st, "relay.log", relay_lines, &id);
+	assert_int_equal(store_commit(st), 0);
+	store_close(st); /* stopped here: no schema_finish_load() */
+	assert_int_equal(raw_index_count(fx->old), 0);
+	assert_int_equal(raw_int(fx->old, "SELECT count(*) FROM verdict"), 0);
+
+	st = open_capturing(fx, fx->old, STORE_READ, said, sizeof(said));
+	assert_non_null(st);
+	assert_string_equal(said, "");
+	assert_int_equal(schema_missing_indexes(st), 0);
+	assert_int_equal(schema_verdicts_current(st), 1);
+	attach_fresh(fx, st);
+	assert_int_equal(differing(st, "verdict"), 0);
+	assert_int_equal(differing(st, "node_hour"), 0);
+	store_close(st);
+	assert_int_equal(raw_index_count(fx->old), (int64_t)ARRAY_SIZE(indexes));
+}
+
+/* A store that holds rows keeps its indexes and verdicts through a load. */
+static void test_a_load_into_a_store_with_rows_defers_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct store *st = store_open(fx->fresh, STORE_WRITE, NULL);
+
+	assert_non_null(st);
+	assert_int_equal(schema_defer_indexes(st), 0);
+	assert_int_equal(schema_missing_indexes(st), 0);
+	assert_int_equal(schema_verdicts_current(st), 1);
+	store_close(st);
+}
+
 /* ---- Refusals -------------------------------------------------------------- */
 
 /* A file with only a user_version: what a damaged or foreign header says. */
@@ -677,6 +738,8 @@ int main(void)
 		TEST(test_reported_findings_are_kept_by_their_serve),
 		TEST(test_an_older_store_opened_for_reading_is_upgraded),
 		TEST(test_stores_written_by_older_camaudits_are_upgraded),
+		TEST(test_a_stopped_first_load_is_finished_by_the_next_reader),
+		TEST(test_a_load_into_a_store_with_rows_defers_nothing),
 		TEST(test_a_negative_version_is_refused_as_damaged),
 		TEST(test_a_newer_version_is_refused_with_the_way_out),
 		TEST(test_a_database_of_other_tables_is_refused_unchanged),
