@@ -565,25 +565,12 @@ static void keyword_pattern(struct definer *d, const char *keyword, int number,
 }
 
 /*
- * The value of a keyword that takes one word or the rest of the line,
- * blanks around it dropped (allocated, *start where it begins); NULL,
- * reported, when there is none.
+ * The keywords whose value is one word or the rest of the line get it
+ * with the blanks around it dropped, never empty, and where it starts;
+ * a handler that keeps the value sets *value to NULL.
  */
-static char *read_simple_value(struct definer *d, const char *keyword,
-			       int number, const char *line, size_t len,
-			       size_t pos, size_t *start)
-{
-	while (pos < len && is_blank(line[pos]))
-		pos++;
-	while (len > pos && is_blank(line[len - 1]))
-		len--;
-	if (pos == len) {
-		def_error(d, number, pos, "'%s' needs a value", keyword);
-		return NULL;
-	}
-	*start = pos;
-	return xstrndup(line + pos, len - pos);
-}
+typedef void keyword_value_handler(struct definer *d, int number, char **value,
+				   size_t start);
 
 /* "One of pattern, header or parser": the line that would give a second. */
 static int parser_given(struct definer *d, int number)
@@ -594,171 +581,136 @@ static int parser_given(struct definer *d, int number)
 	return 1;
 }
 
-static void keyword_kind(struct definer *d, const char *keyword, int number,
-			 const char *line, size_t len, size_t pos)
+static void keyword_kind(struct definer *d, int number, char **value,
+			 size_t start)
 {
-	size_t start, i;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
+	size_t i;
 
-	if (!value)
-		return;
 	for (i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(value, kinds[i].name))
+		if (!strcmp(*value, kinds[i].name))
 			break;
 	if (i == ARRAY_SIZE(kinds) || kinds[i].kind == FORMAT_KIND_ANY)
 		def_error(d, number, start, "unknown kind '%s' (use relay, "
-			  "cache or registry)", value);
+			  "cache or registry)", *value);
 	else
 		d->current->kind = kinds[i].kind;
-	free(value);
 }
 
-static void keyword_description(struct definer *d, const char *keyword,
-				int number, const char *line, size_t len,
-				size_t pos)
+static void keyword_description(struct definer *d, int number, char **value,
+				size_t start)
 {
-	size_t start;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
-
-	if (!value)
-		return;
+	(void)number, (void)start;
 	free(d->current->description);
-	d->current->description = value;
+	d->current->description = *value;
+	*value = NULL;
 }
 
-static void keyword_header(struct definer *d, const char *keyword, int number,
-			   const char *line, size_t len, size_t pos)
+static void keyword_header(struct definer *d, int number, char **value,
+			   size_t start)
 {
-	size_t start;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
-
-	if (!value || parser_given(d, number)) {
-		free(value);
+	if (parser_given(d, number))
 		return;
-	}
-	if (strchr(value, ' ') || strchr(value, '\t')) {
+	if (strchr(*value, ' ') || strchr(*value, '\t')) {
 		def_error(d, number, start, "the header prefix is one word, "
 			  "such as #Fields:");
-		free(value);
 		return;
 	}
 	d->current->parser = PARSER_COLUMNS;
-	d->current->header = value;
+	d->current->header = *value;
+	*value = NULL;
 	d->header_line = number;
 }
 
-static void keyword_separator(struct definer *d, const char *keyword, int number,
-			      const char *line, size_t len, size_t pos)
+static void keyword_separator(struct definer *d, int number, char **value,
+			      size_t start)
 {
-	size_t start;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
-
-	if (!value)
-		return;
-	if (!strcmp(value, "tab"))
+	if (!strcmp(*value, "tab"))
 		d->current->separator = '\t';
-	else if (!strcmp(value, "space"))
+	else if (!strcmp(*value, "space"))
 		d->current->separator = ' ';
 	else
 		def_error(d, number, start, "unknown separator '%s' (use tab "
-			  "or space)", value);
-	free(value);
+			  "or space)", *value);
 }
 
-static void keyword_parser(struct definer *d, const char *keyword, int number,
-			   const char *line, size_t len, size_t pos)
+static void keyword_parser(struct definer *d, int number, char **value,
+			   size_t start)
 {
-	size_t start;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
-
-	if (!value || parser_given(d, number)) {
-		free(value);
+	if (parser_given(d, number))
 		return;
-	}
-	if (!strcmp(value, "json")) {
+	if (!strcmp(*value, "json")) {
 		d->current->parser = PARSER_JSON;
-	} else if (!strcmp(value, "logfmt")) {
+	} else if (!strcmp(*value, "logfmt")) {
 		d->current->parser = PARSER_LOGFMT;
 		d->current->kind = FORMAT_KIND_ANY;
 	} else {
 		def_error(d, number, start, "unknown parser '%s' (use logfmt "
-			  "or json)", value);
+			  "or json)", *value);
 	}
-	free(value);
 }
 
-static void keyword_time(struct definer *d, const char *keyword, int number,
-			 const char *line, size_t len, size_t pos)
+static void keyword_time(struct definer *d, int number, char **value,
+			 size_t start)
 {
-	size_t start, col;
 	const char *why;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
+	size_t col;
 
-	if (!value)
-		return;
-	if ((why = time_layout_parse(value, &d->current->time, &col)))
+	if ((why = time_layout_parse(*value, &d->current->time, &col)))
 		def_error(d, number, start + col, "%s", why);
-	free(value);
 }
 
-static void keyword_timezone(struct definer *d, const char *keyword, int number,
-			     const char *line, size_t len, size_t pos)
+static void keyword_timezone(struct definer *d, int number, char **value,
+			     size_t start)
 {
 	struct format *fmt = d->current;
-	size_t start;
 	const char *why;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
 
-	if (!value)
-		return;
 	time_zone_free(fmt->zone);
-	if (!(fmt->zone = time_zone_new(value, &why)))
+	if (!(fmt->zone = time_zone_new(*value, &why)))
 		def_error(d, number, start, "%s", why);
 	else
 		d->timezone_line = number;
-	free(value);
 }
 
-static void keyword_absent(struct definer *d, const char *keyword, int number,
-			   const char *line, size_t len, size_t pos)
+static void keyword_absent(struct definer *d, int number, char **value,
+			   size_t start)
 {
 	struct format *fmt = d->current;
-	size_t start, p = 0, s, w;
-	char *value = read_simple_value(d, keyword, number, line, len, pos, &start);
+	size_t p = 0, s, w;
 
-	if (!value)
-		return;
-	while (next_word(value, strlen(value), &p, &s, &w)) {
+	(void)number, (void)start;
+	while (next_word(*value, strlen(*value), &p, &s, &w)) {
 		fmt->absent = xrealloc(fmt->absent, (fmt->absent_count + 1) *
 				       sizeof(*fmt->absent));
-		fmt->absent[fmt->absent_count++] = xstrndup(value + s, w);
+		fmt->absent[fmt->absent_count++] = xstrndup(*value + s, w);
 	}
-	free(value);
 }
 
 /*
  * The keywords of a format's lines (`format` itself starts one), in the
- * order the message for an unknown keyword lists them.
+ * order the message for an unknown keyword lists them: each has a
+ * handler of its line or of its value.
  */
 static const struct {
 	const char *name;
-	keyword_handler *handle;
+	keyword_handler *handle_line;
+	keyword_value_handler *handle_value;
 } keywords[] = {
-	{"description", keyword_description},
-	{"kind", keyword_kind},
-	{"pattern", keyword_pattern},
-	{"header", keyword_header},
-	{"separator", keyword_separator},
-	{"parser", keyword_parser},
-	{"field", keyword_field},
-	{"set", keyword_set},
-	{"absent", keyword_absent},
-	{"decode", keyword_decode},
-	{"time", keyword_time},
-	{"timezone", keyword_timezone},
-	{"fill-when", keyword_fill_when},
-	{"fill-field", keyword_fill_field},
-	{"skip-when", keyword_skip_when},
+	{"description", NULL, keyword_description},
+	{"kind", NULL, keyword_kind},
+	{"pattern", keyword_pattern, NULL},
+	{"header", NULL, keyword_header},
+	{"separator", NULL, keyword_separator},
+	{"parser", NULL, keyword_parser},
+	{"field", keyword_field, NULL},
+	{"set", keyword_set, NULL},
+	{"absent", NULL, keyword_absent},
+	{"decode", keyword_decode, NULL},
+	{"time", NULL, keyword_time},
+	{"timezone", NULL, keyword_timezone},
+	{"fill-when", keyword_fill_when, NULL},
+	{"fill-field", keyword_fill_field, NULL},
+	{"skip-when", keyword_skip_when, NULL},
 };
 
 /* "format description kind ...": every keyword, for a message. */
@@ -1043,6 +995,25 @@ static void start_format(struct definer *d, const struct format_set *set,
 	d->current_line = number;
 }
 
+/* Give keywords[i]'s handler the value in line[pos..len), blanks dropped. */
+static void handle_value(struct definer *d, size_t i, int number,
+			 const char *line, size_t len, size_t pos)
+{
+	char *value;
+
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	while (len > pos && is_blank(line[len - 1]))
+		len--;
+	if (pos == len) {
+		def_error(d, number, pos, "'%s' needs a value", keywords[i].name);
+		return;
+	}
+	value = xstrndup(line + pos, len - pos);
+	keywords[i].handle_value(d, number, &value, pos);
+	free(value);
+}
+
 /* Read one line of a definition text. */
 static void define_line(struct definer *d, const struct format_set *set,
 			int number, const char *line, size_t len)
@@ -1061,16 +1032,19 @@ static void define_line(struct definer *d, const struct format_set *set,
 			  "'format NAME')", (int)(wlen < 40 ? wlen : 40), line + start);
 		return;
 	}
-	for (i = 0; i < ARRAY_SIZE(keywords); i++) {
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
 		if (strlen(keywords[i].name) == wlen &&
-		    !memcmp(line + start, keywords[i].name, wlen)) {
-			keywords[i].handle(d, keywords[i].name, number, line, len, pos);
-			return;
-		}
+		    !memcmp(line + start, keywords[i].name, wlen))
+			break;
+	if (i == ARRAY_SIZE(keywords)) {
+		/* "Key" is what this message has always said, and the man page too. */
+		def_error(d, number, start, "unknown key '%.*s' (keys: %s)",
+			  (int)(wlen < 40 ? wlen : 40), line + start, keyword_list());
+	} else if (keywords[i].handle_line) {
+		keywords[i].handle_line(d, keywords[i].name, number, line, len, pos);
+	} else {
+		handle_value(d, i, number, line, len, pos);
 	}
-	/* "Key" is what this message has always said, and the man page too. */
-	def_error(d, number, start, "unknown key '%.*s' (keys: %s)",
-		  (int)(wlen < 40 ? wlen : 40), line + start, keyword_list());
 }
 
 /*
