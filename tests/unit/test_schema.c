@@ -312,6 +312,21 @@ static void build_old(struct fixture *fx, int version, int rows)
 	assert_int_equal(raw_int(fx->old, "PRAGMA user_version"), version);
 }
 
+/*
+ * Build a store at version (with rows or not) and open it as a command
+ * would, which upgrades it; what it said goes to said.
+ */
+static struct store *upgrade(struct fixture *fx, int version, int rows,
+			     char *said, size_t size)
+{
+	struct store *st;
+
+	build_old(fx, version, rows);
+	st = open_capturing(fx, fx->old, STORE_WRITE, said, size);
+	assert_non_null(st);
+	return st;
+}
+
 /* ---- Comparing a store with the fresh one -------------------------------- */
 
 /* Rows of `what` in one store and not the other, both ways. */
@@ -408,9 +423,7 @@ static void test_an_empty_store_of_every_older_version_is_upgraded(void **state)
 	for (version = 1; version < schema_latest(); version++) {
 		struct store *st;
 
-		build_old(fx, version, 0);
-		st = open_capturing(fx, fx->old, STORE_WRITE, said, sizeof(said));
-		assert_non_null(st);
+		st = upgrade(fx, version, 0, said, sizeof(said));
 		snprintf(expected, sizeof(expected), "camaudit: warning: database "
 			 "%s: upgraded from schema %d to %d\n", fx->old, version,
 			 schema_latest());
@@ -436,9 +449,7 @@ static void test_a_store_with_rows_keeps_them_through_every_upgrade(void **state
 	for (version = 1; version < schema_latest(); version++) {
 		struct store *st;
 
-		build_old(fx, version, 1);
-		st = open_capturing(fx, fx->old, STORE_WRITE, said, sizeof(said));
-		assert_non_null(st);
+		st = upgrade(fx, version, 1, said, sizeof(said));
 		assert_non_null(strstr(said, "upgraded from schema"));
 		attach_fresh(fx, st);
 		assert_latest_schema(st);
@@ -469,9 +480,7 @@ static void test_reported_findings_are_kept_by_their_serve(void **state)
 	for (version = 2; version < schema_latest(); version++) {
 		struct store *st;
 
-		build_old(fx, version, 1);
-		st = open_capturing(fx, fx->old, STORE_WRITE, said, sizeof(said));
-		assert_non_null(st);
+		st = upgrade(fx, version, 1, said, sizeof(said));
 		assert_int_equal(store_int(st, "SELECT count(*) FROM reported"), 2);
 		/* r-03's serves are lines 2 and 3; line 3 is the earlier. */
 		snprintf(sql, sizeof(sql), "SELECT reported_at FROM reported WHERE"

@@ -88,6 +88,16 @@ static size_t find(struct fixture *fx, const void *prefix, size_t len,
 	return count;
 }
 
+/* prefix[0..len) finds that source and no other. */
+static void assert_finds_only(struct fixture *fx, const void *prefix, size_t len,
+			      int64_t id)
+{
+	int64_t ids[2];
+
+	assert_int_equal(find(fx, prefix, len, ids, 2), 1);
+	assert_int_equal(ids[0], id);
+}
+
 /* A text of len bytes, the same for the same seed. */
 static void fill_text(char *out, size_t len, char seed)
 {
@@ -129,12 +139,11 @@ static void test_a_grown_log_is_found_by_its_head(void **state)
 {
 	struct fixture *fx = *state;
 	char text[600];
-	int64_t id, ids[2];
+	int64_t id;
 
 	fill_text(text, sizeof(text), 0);
 	id = create(fx, "relay.log", text, 200);
-	assert_int_equal(find(fx, text, sizeof(text), ids, 2), 1);
-	assert_int_equal(ids[0], id);
+	assert_finds_only(fx, text, sizeof(text), id);
 }
 
 /* A file cut shorter than the head (or still being written) agrees on what it has. */
@@ -142,16 +151,14 @@ static void test_a_prefix_shorter_than_the_head_that_agrees_is_found(void **stat
 {
 	struct fixture *fx = *state;
 	char text[600];
-	int64_t id, ids[2];
+	int64_t id;
 
 	fill_text(text, sizeof(text), 0);
 	id = create(fx, "relay.log", text, sizeof(text));
 	/* Both lookups: by the indexed 64 bytes, and the tiny one below them. */
-	assert_int_equal(find(fx, text, 100, ids, 2), 1);
-	assert_int_equal(ids[0], id);
-	assert_int_equal(find(fx, text, 64, ids, 2), 1);
-	assert_int_equal(find(fx, text, 10, ids, 2), 1);
-	assert_int_equal(ids[0], id);
+	assert_finds_only(fx, text, 100, id);
+	assert_finds_only(fx, text, 64, id);
+	assert_finds_only(fx, text, 10, id);
 }
 
 static void test_a_log_that_differs_anywhere_in_the_head_is_another(void **state)
@@ -183,12 +190,11 @@ static void test_a_short_head_is_found_by_a_longer_prefix(void **state)
 
 	fill_text(text, sizeof(text), 3);
 	id = create(fx, "tiny.log", text, 20);
-	assert_int_equal(find(fx, text, sizeof(text), ids, 2), 1);
-	assert_int_equal(ids[0], id);
+	assert_finds_only(fx, text, sizeof(text), id);
 	/* Found by both lookups, listed once. */
-	assert_int_equal(find(fx, text, 30, ids, 2), 1);
-	assert_int_equal(find(fx, text, 20, ids, 2), 1);
-	assert_int_equal(find(fx, text, 5, ids, 2), 1);
+	assert_finds_only(fx, text, 30, id);
+	assert_finds_only(fx, text, 20, id);
+	assert_finds_only(fx, text, 5, id);
 	text[19] ^= 0x20;
 	assert_int_equal(find(fx, text, sizeof(text), ids, 2), 0);
 }
