@@ -420,6 +420,30 @@ static void test_a_value_the_handler_refuses_stops_the_parse(void **state)
 }
 
 /*
+ * An unknown letter inside a bundle is named as such, whatever word came
+ * before it.
+ *
+ * Skipped until cli.c is fixed (the command layer's file): cli_parse()
+ * takes argv[optind - 1] as the word typed, but getopt has not moved
+ * optind past a bundle it stopped inside, so that is the word before;
+ * when that word is a long option, optopt (the letter) is taken for
+ * "given a value it does not take".  `camaudit audit --new -xq` says
+ * "option '--new' takes no value".  Telling the cases apart by whether
+ * optopt is the key of the long option typed would fix it.
+ */
+static void test_an_unknown_letter_in_a_bundle_is_named(void **state)
+{
+	struct parse p;
+
+	(void)state;
+	skip();
+	parse(&p, "audit", "--new", "-xq", NULL);
+	assert_usage_error(&p, "unknown option '-x'");
+	parse(&p, "audit", "--since=2h", "-xq", NULL);
+	assert_usage_error(&p, "unknown option '-x'");
+}
+
+/*
  * Each parse starts afresh, even after one that stopped inside a bundle
  * of short options (getopt keeps its place in a static).
  *
@@ -468,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_short_options_bundle),
 		cmocka_unit_test(test_help_is_printed_on_stdout_and_nothing_handled),
 		cmocka_unit_test(test_a_value_the_handler_refuses_stops_the_parse),
+		cmocka_unit_test(test_an_unknown_letter_in_a_bundle_is_named),
 		cmocka_unit_test(test_a_parse_after_a_stopped_bundle_starts_afresh),
 	};
 
