@@ -150,7 +150,9 @@ static const struct cli_option test_options[] = {
 static const struct cli_option *const test_tables[] = {test_options,
 						       cli_common_options, NULL};
 static const struct command test_command = {
-	"audit", NULL, "Report cross-tenant deliveries.", "[OPTION]...", NULL,
+	.name = "audit",
+	.summary = "Report cross-tenant deliveries.",
+	.usage = "[OPTION]...",
 };
 
 /* What the handler was given, as "key=arg" words: "n f=json since=2h". */
