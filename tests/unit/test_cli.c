@@ -147,8 +147,15 @@ static const struct cli_option test_options[] = {
 	{"fail", KEY_FAIL, "X", "the handler refuses any value"},
 	{NULL, 0, NULL, NULL},
 };
+/* Like the common options (kept here: where those live may change). */
+static const struct cli_option test_common_options[] = {
+	{"db", OPT_DB, "PATH", "the database"},
+	{"quiet", OPT_QUIET, NULL, "no progress or summary on stderr"},
+	{"help", OPT_HELP, NULL, "show this help and exit"},
+	{NULL, 0, NULL, NULL},
+};
 static const struct cli_option *const test_tables[] = {test_options,
-						       cli_common_options, NULL};
+						       test_common_options, NULL};
 static const struct command test_command = {
 	.name = "audit",
 	.summary = "Report cross-tenant deliveries.",
