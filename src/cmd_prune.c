@@ -1,8 +1,9 @@
 /*
  * camaudit prune: drop events older than a time, to keep the store
  * bounded.  Registry events are kept (ownership at any later time depends
- * on them), and fills and evictions are kept for a day longer than serves,
- * so that a serve just after the cut still finds the fill it came from.
+ * on them), and fills and removals (evict, purge, expire) are kept for a
+ * day longer than serves, so that a serve just after the cut still finds
+ * the fill it came from.
  * What audit --new reported stays reported.
  */
 #include "config.h"
@@ -22,7 +23,7 @@ enum { OPT_BEFORE = 'b', OPT_VACUUM = OPT_LONG_ONLY + 20 };
 
 static const struct cli_option prune_options[] = {
 	{"before", OPT_BEFORE, "TIME", "drop serves before TIME, fills and "
-	 "evictions a day before it (required)"},
+	 "removals a day before it (required)"},
 	{"vacuum", OPT_VACUUM, NULL, "give the freed space back to the file "
 	 "system afterwards"},
 	{NULL, 0, NULL, NULL},
@@ -32,8 +33,9 @@ static const struct command prune_command = {
 	"prune", cmd_prune,
 	"Drop old events from the store, in one transaction.",
 	"--before TIME [--vacuum] [--db PATH] [--quiet] [--wait DURATION]",
-	"Serves before TIME are dropped, fills and evictions before TIME minus\n"
-	"one day; registry events and the record of reported findings are kept.\n"
+	"Serves before TIME are dropped, fills and removals (evict, purge,\n"
+	"expire) before TIME minus one day; registry events and the record of\n"
+	"reported findings are kept.\n"
 	"Exit status: 0 done, 2 usage error, 3 database error, 4 another\n"
 	"camaudit held the database for longer than --wait.",
 };
@@ -70,7 +72,7 @@ static const struct {
 } cuts[] = {
 	{"serve", "serves", "DELETE FROM serve WHERE ts < ?1", 0},
 	{"fill", "fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
-	{"eviction", "evictions", "DELETE FROM removal WHERE ts < ?1",
+	{"removal", "removals", "DELETE FROM removal WHERE ts < ?1",
 	 FILL_MARGIN_MS},
 };
 
