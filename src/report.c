@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "coverage.h"
+#include "progress.h"
 #include "report.h"
 #include "sql.h"
 #include "util.h"
@@ -514,13 +515,17 @@ static int run_script(struct store *st, const char *sql,
 		      const struct audit_window *window, const char *what)
 {
 	const char *next = sql;
+	int failed = 0;
 
-	while (*next) {
+	progress_step(what); /* the whole script is one step of the report */
+	while (*next && !failed) {
 		sqlite3_stmt *stmt;
 		int rc;
 
-		if (store_prepare_once(st, next, &stmt, &next, what))
-			return -1;
+		if (store_prepare_once(st, next, &stmt, &next, what)) {
+			failed = 1;
+			break;
+		}
 		if (!stmt) /* only blanks were left */
 			break;
 		bind_window(stmt, window);
@@ -528,12 +533,12 @@ static int run_script(struct store *st, const char *sql,
 			;
 		if (rc != SQLITE_DONE) {
 			store_error(st, what);
-			sqlite3_finalize(stmt);
-			return -1;
+			failed = 1;
 		}
 		sqlite3_finalize(stmt);
 	}
-	return 0;
+	progress_end();
+	return failed ? -1 : 0;
 }
 
 /* One row of integers from a one-shot query; NULL reads as 0. */
