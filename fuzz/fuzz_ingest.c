@@ -51,12 +51,11 @@ static struct store *open_store(void)
 static void empty_store(struct store *st)
 {
 	static const char *const schemas[] = {"main", "temp"};
-	sqlite3 *db = store_db(st);
 	size_t i;
 
 	/* End the audit's read transaction (store_rollback() would also walk
 	 * the string cache, which the last line does once). */
-	FUZZ_CHECK(sqlite3_exec(db, "ROLLBACK; BEGIN", NULL, NULL, NULL) == SQLITE_OK);
+	FUZZ_CHECK(store_exec(st, "ROLLBACK; BEGIN", "emptying the store") == 0);
 	for (i = 0; i < sizeof(schemas) / sizeof(schemas[0]); i++) {
 		char *list = sqlite3_mprintf("SELECT name FROM %s.sqlite_master"
 					     " WHERE type = 'table'"
@@ -66,19 +65,19 @@ static void empty_store(struct store *st)
 		sqlite3_stmt *stmt;
 
 		FUZZ_CHECK(list != NULL);
-		FUZZ_CHECK(sqlite3_prepare_v2(db, list, -1, &stmt, NULL) == SQLITE_OK);
+		FUZZ_CHECK(store_prepare_once(st, list, &stmt, NULL, "listing tables") == 0);
 		while (sqlite3_step(stmt) == SQLITE_ROW) {
 			char *sql = sqlite3_mprintf("DELETE FROM %s.\"%w\"", schemas[i],
 						    sqlite3_column_text(stmt, 0));
 
 			FUZZ_CHECK(sql != NULL);
-			FUZZ_CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+			FUZZ_CHECK(store_exec(st, sql, "emptying a table") == 0);
 			sqlite3_free(sql);
 		}
 		sqlite3_finalize(stmt);
 		sqlite3_free(list);
 	}
-	FUZZ_CHECK(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK);
+	FUZZ_CHECK(store_exec(st, "COMMIT", "emptying the store") == 0);
 	store_rollback(st); /* no transaction now: only forgets interned strings */
 }
 
@@ -91,8 +90,7 @@ static void count_rows(struct store *st, int64_t *events, int64_t *rejects)
 		" + (SELECT count(*) FROM share), (SELECT count(*) FROM reject)";
 	sqlite3_stmt *stmt;
 
-	FUZZ_CHECK(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) ==
-		   SQLITE_OK);
+	FUZZ_CHECK(store_prepare_once(st, sql, &stmt, NULL, "counting rows") == 0);
 	FUZZ_CHECK(sqlite3_step(stmt) == SQLITE_ROW);
 	*events = sqlite3_column_int64(stmt, 0);
 	*rejects = sqlite3_column_int64(stmt, 1);

@@ -58,9 +58,6 @@ struct explain_request {
 	int json;
 };
 
-#define ATOM(col) "(SELECT text FROM atom WHERE id = " col ")"
-#define SOURCE_NAME(col) "(SELECT name FROM source WHERE id = " col ")"
-
 /* The serve and the columns kept from it. */
 struct serve {
 	int64_t id, ts, source, line, key, node, account, device;
@@ -281,7 +278,7 @@ static int classify(struct store *st, const struct explain_request *req,
 
 /*
  * The fills shown as candidates: the nearest in time of the serve's key,
- * and of its frame, each with the tests of the rules (correlate.h, the
+ * and of its frame, each with the tests of the rules (sql.h, the
  * same fragments audit's verdicts are judged with) that it passes: d is
  * the serve, g the fill.
  */

@@ -185,8 +185,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	sqlite3_stmt *stmt = NULL;
 	int rc, status = EXIT_CLEAN;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		store_error(st, "preparing the export");
+	if (store_prepare_once(st, sql, &stmt, NULL, "preparing the export")) {
 		free(sql);
 		return EXIT_INCOMPLETE;
 	}

@@ -1,8 +1,9 @@
 /*
  * camaudit prune: drop events older than a time, to keep the store
  * bounded.  Registry events are kept (ownership at any later time depends
- * on them), and fills and evictions are kept for a day longer than serves,
- * so that a serve just after the cut still finds the fill it came from.
+ * on them), and fills and removals (evict, purge, expire) are kept for a
+ * day longer than serves, so that a serve just after the cut still finds
+ * the fill it came from.
  * What audit --new reported stays reported.
  */
 #include "config.h"
@@ -20,7 +21,7 @@
 
 static const struct cli_option prune_options[] = {
 	{"before", OPT_BEFORE, "TIME", "drop serves before TIME, fills and "
-	 "evictions a day before it (required)"},
+	 "removals a day before it (required)"},
 	{"vacuum", OPT_VACUUM, NULL, "give the freed space back to the file "
 	 "system afterwards"},
 	{NULL, 0, NULL, NULL},
@@ -38,8 +39,9 @@ const struct command prune_command = {
 	.description = "Drop old events from the store, in one transaction.",
 	.usage = "--before TIME [--vacuum] [--db PATH] [--quiet] [--wait DURATION]",
 	.details =
-	"Serves before TIME are dropped, fills and evictions before TIME minus\n"
-	"one day; registry events and the record of reported findings are kept.\n"
+	"Serves before TIME are dropped, fills and removals (evict, purge,\n"
+	"expire) before TIME minus one day; registry events and the record of\n"
+	"reported findings are kept.\n"
 	"Exit status: 0 done, 2 usage error, 3 database error, 4 another\n"
 	"camaudit held the database for longer than --wait.",
 	.options = prune_option_tables,
@@ -78,7 +80,7 @@ static const struct {
 } cuts[] = {
 	{"serve", "serves", "DELETE FROM serve WHERE ts < ?1", 0},
 	{"fill", "fills", "DELETE FROM fill WHERE ts < ?1", FILL_MARGIN_MS},
-	{"eviction", "evictions", "DELETE FROM removal WHERE ts < ?1",
+	{"removal", "removals", "DELETE FROM removal WHERE ts < ?1",
 	 FILL_MARGIN_MS},
 };
 
@@ -98,7 +100,7 @@ static int prune(struct store *st, const struct prune_request *req)
 		sqlite3_bind_int64(stmt, 1, req->before - cuts[i].margin_ms);
 		if (store_step_done(st, stmt, "pruning"))
 			goto fail;
-		dropped[i] = (uint64_t)sqlite3_changes(store_db(st));
+		dropped[i] = (uint64_t)store_changes(st);
 	}
 	/* The verdicts the dropped events decided are judged again. */
 	if (verdict_after_prune(st))

@@ -91,10 +91,7 @@ static const char materialize_sql[] =
 	"  SELECT node, min(ts) AS first, max(ts) AS last, count(*) AS events\n"
 	"  FROM (SELECT node, ts FROM main.fill\n"
 	"        UNION ALL SELECT node, ts FROM main.removal)\n"
-	"  GROUP BY node;\n"
-	"DROP TABLE IF EXISTS temp.status_gap;\n"
-	"CREATE TEMP TABLE status_gap (hour INTEGER NOT NULL, node TEXT NOT NULL,\n"
-	"  serves INTEGER NOT NULL, deliveries INTEGER NOT NULL);";
+	"  GROUP BY node;";
 
 /*
  * A source's kind comes from the event tables that hold its lines (each
@@ -116,17 +113,16 @@ static const char sources_sql[] =
 	"ORDER BY name, id";
 
 static const char relays_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = r.relay) AS name,\n"
+	"SELECT " ATOM("r.relay") " AS name,\n"
 	"  r.first, r.last, r.events\n"
 	"FROM temp.status_relay r ORDER BY r.relay IS NULL, name";
 
 static const char nodes_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = n.node) AS name,\n"
+	"SELECT " ATOM("n.node") " AS name,\n"
 	"  n.first, n.last, n.events\n"
 	"FROM temp.status_node n ORDER BY name";
 
-static const char gaps_sql[] =
-	"SELECT hour, node, serves, deliveries FROM temp.status_gap ORDER BY rowid";
+static const char gaps_sql[] = COVERAGE_GAP_ROWS;
 
 /*
  * --max-age: the relays and cache nodes whose newest event is before ?1,
@@ -135,7 +131,7 @@ static const char gaps_sql[] =
  * has nothing fresh either: one row without a name says so.
  */
 static const char stale_sql[] =
-	"SELECT kind, (SELECT text FROM main.atom WHERE id = who), last FROM (\n"
+	"SELECT kind, " ATOM("who") ", last FROM (\n"
 	"  SELECT 'relay' AS kind, relay AS who, last FROM temp.status_relay\n"
 	"  UNION ALL SELECT 'cache node', node, last FROM temp.status_node\n"
 	"  UNION ALL SELECT DISTINCT 'cache node', node, NULL FROM main.serve\n"
@@ -144,10 +140,6 @@ static const char stale_sql[] =
 	"  UNION ALL SELECT 'store', NULL, NULL\n"
 	"    WHERE NOT EXISTS (SELECT 1 FROM temp.status_relay))\n"
 	"WHERE last IS NULL OR last < ?1 ORDER BY last IS NOT NULL, last, 2";
-
-static const char insert_gap_sql[] =
-	"INSERT INTO temp.status_gap (hour, node, serves, deliveries)"
-	" VALUES (?1, ?2, ?3, ?4)";
 
 /*
  * The output contract: see camaudit(1), the status command.  CSV and TSV
@@ -325,29 +317,6 @@ static int print_section(struct store *st, const struct section *sec,
 	return section_pass(st, &w, PASS_WRITE);
 }
 
-struct gap_recorder {
-	struct store *st;
-	uint64_t count;
-};
-
-static int record_gap(const struct coverage_gap *gap, void *ctx)
-{
-	struct gap_recorder *r = ctx;
-	sqlite3_stmt *stmt = store_prepare(r->st, insert_gap_sql);
-
-	if (!stmt)
-		return -1;
-	sqlite3_bind_int64(stmt, 1, gap->hour);
-	sqlite3_bind_text(stmt, 2, gap->node.ptr, (int)gap->node.len,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)gap->serves);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)gap->deliveries);
-	if (store_step_done(r->st, stmt, "recording a coverage gap"))
-		return -1;
-	r->count++;
-	return 0;
-}
-
 /*
  * Warn about each relay and node with nothing newer than max_age_ms (on
  * stderr, --quiet or not: it is the answer to --max-age).  Returns the
@@ -390,7 +359,7 @@ static int64_t warn_stale(struct store *st, int64_t max_age_ms,
 
 static int status_execute(struct store *st, const struct status_request *req)
 {
-	struct gap_recorder gaps = {.st = st};
+	uint64_t gaps;
 	int64_t stale = 0;
 	size_t i;
 
@@ -398,7 +367,7 @@ static int status_execute(struct store *st, const struct status_request *req)
 	if (store_begin_read(st))
 		return EXIT_INCOMPLETE;
 	if (store_exec(st, materialize_sql, "summarising the store") ||
-	    coverage_each_gap(st, INT64_MIN, INT64_MAX, record_gap, &gaps))
+	    coverage_build_gaps(st, INT64_MIN, INT64_MAX, &gaps))
 		goto fail;
 	if (req->format == STATUS_JSON)
 		fputc('{', stdout);
@@ -413,12 +382,12 @@ static int status_execute(struct store *st, const struct status_request *req)
 	store_rollback(st); /* nothing to keep: only temp tables changed */
 	if (cli_finish_output())
 		return EXIT_INCOMPLETE;
-	if (gaps.count && !req->common.quiet)
+	if (gaps && !req->common.quiet)
 		warning("%" PRIu64 " coverage %s (%s in which relays served from "
 			"a cache node that wrote no cache log line): an audit there "
 			"means unknown, not clean; are cache logs missing?",
-			gaps.count, plural(gaps.count, "gap", "gaps"),
-			plural(gaps.count, "an hour", "hours"));
+			gaps, plural(gaps, "gap", "gaps"),
+			plural(gaps, "an hour", "hours"));
 	return stale ? EXIT_STALE : EXIT_CLEAN;
 fail:
 	store_rollback(st);

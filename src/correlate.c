@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "correlate.h"
+#include "sql.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -52,58 +53,9 @@ int finding_types_parse(const char *list, unsigned *types)
 	return *types ? 0 : -1;
 }
 
-/*
- * The classification of delivered serves: one row per serve with its
- * fill, the rule that chose it, the owner and the verdict.  The rules are
- * written once, as the fragments of correlate.h, and put together here
- * around two sources of serves: a window of time (audit with a --skew
- * other than the store's) and the set in temp.rejudge (the verdicts that
- * ingest maintains, verdict.c).
- *
- * Each as-of lookup (the fill a serve came from, the binding in force at
- * the fill) is a scalar subquery that finds the row's id, joined by that
- * id: SQLite runs it once per serve and reads the row it names, so the
- * rules are one pass over the serves with no intermediate table.  (The
- * earlier form, one MATERIALIZED CTE per step, wrote every serve three
- * times; bench/README.md compares the two.)
- */
-#define VERDICT_HEAD \
-	/* The cache nodes, for rule 1c; computed only if a serve needs it. */ \
-	"WITH nodes AS MATERIALIZED (SELECT DISTINCT node FROM main.fill)\n" \
-	"SELECT d.id AS serve, f.id AS fill,\n" \
-	"  CASE WHEN f.id IS NULL THEN NULL\n" \
-	"    WHEN f.frame = d.frame THEN 'frame' ELSE 'key' END AS rule,\n" \
-	"  b.account AS owner,\n" \
-	/* Rules 3 and 4: the viewer's right to see it, and the verdict. */ \
-	"  CASE\n" \
-	"    WHEN f.id IS NULL THEN 'unattributed'\n" \
-	"    WHEN b.account IS NULL THEN 'unknown_owner'\n" \
-	"    WHEN b.account <> d.account AND NOT " SHARED("d.account", "f.device", "d.ts") "\n" \
-	"      THEN 'cross_tenant'\n" \
-	"    WHEN d.device IS NOT NULL AND d.device <> f.device\n" \
-	"      THEN 'device_mismatch'\n" \
-	"    ELSE 'ok'\n" \
-	"  END AS type\n"
-
-#define VERDICT_TAIL \
-	"LEFT JOIN main.fill f ON f.id = " ORIGIN("d") "\n" \
-	"LEFT JOIN main.binding b ON b.id = " OWNER_BINDING("f") "\n" \
-	"WHERE " DELIVERED("d")
-
-const char correlate_window_select[] =
-	VERDICT_HEAD "FROM " WINDOW_SERVES("d") "\n" VERDICT_TAIL;
-
-const char correlate_all_select[] =
-	VERDICT_HEAD "FROM main.serve d\n" VERDICT_TAIL;
-
-/*
- * CROSS JOIN fixes the order: the planner, with no statistics for the
- * temp table, scanned every serve and probed the set with each, so that
- * re-judging a few serves cost the whole store (bench/hourly).
- */
-const char correlate_set_select[] =
-	VERDICT_HEAD "FROM temp.rejudge j CROSS JOIN main.serve d ON d.id = j.serve\n"
-	VERDICT_TAIL;
+const char correlate_window_select[] = CORRELATE_WINDOW_SELECT;
+const char correlate_all_select[] = CORRELATE_ALL_SELECT;
+const char correlate_set_select[] = CORRELATE_SET_SELECT;
 
 /* Count the verdicts a statement selects, by type, into summary. */
 static int count_verdicts(struct store *st, const char *sql,
@@ -111,14 +63,12 @@ static int count_verdicts(struct store *st, const char *sql,
 			  struct audit_summary *summary)
 {
 	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int rc, i;
+	int rc;
 
 	if (!stmt)
 		return -1;
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, window->since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, window->until);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(stmt, 0);
 		uint64_t n = (uint64_t)sqlite3_column_int64(stmt, 1);
@@ -143,16 +93,12 @@ static int fill_verdicts(struct store *st, const char *sql,
 			 const struct audit_window *window)
 {
 	sqlite3_stmt *stmt = store_prepare(st, sql);
-	int i;
 
 	if (!stmt)
 		return -1;
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, window->since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, window->until);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":skew")))
-		sqlite3_bind_int64(stmt, i, window->skew_ms);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
+	store_bind_named(stmt, ":skew", window->skew_ms);
 	return store_step_done(st, stmt, "correlating");
 }
 
@@ -160,13 +106,12 @@ static int fill_verdicts(struct store *st, const char *sql,
  * With stored verdicts: the counts and the rows of temp.verdict read from
  * main.verdict, for all time (no serve needs reading) or for a window.
  */
-#define STORED_COUNT(from) \
-	"SELECT v.type, count(*), count(v.fill) FROM " from " GROUP BY v.type"
+#define COUNT_BY_TYPE(from, where) \
+	"SELECT v.type, count(*), count(v.fill) FROM " from where " GROUP BY v.type"
 #define STORED_COPY(from) \
-	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)" \
-	" SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
+	VERDICT_INSERT("temp.verdict") \
+	"SELECT v.serve, v.fill, v.rule, v.owner, v.type FROM " from
 #define EVERY_VERDICT "main.verdict v"
-#define WINDOW_VERDICTS WINDOW_SERVES("d") " JOIN main.verdict v ON v.serve = d.id"
 #define FINDINGS_ONLY " WHERE v.type <> 'ok'"
 
 /*
@@ -177,35 +122,32 @@ static int fill_verdicts(struct store *st, const char *sql,
 #define EVERY_COUNT \
 	"SELECT 'ok', n, n FROM (SELECT (SELECT count(*) FROM main.verdict) -" \
 	" (SELECT count(*) FROM main.verdict WHERE type <> 'ok') AS n)" \
-	" UNION ALL SELECT v.type, count(*), count(v.fill) FROM main.verdict v" \
-	" WHERE v.type <> 'ok' GROUP BY v.type"
+	" UNION ALL " COUNT_BY_TYPE(EVERY_VERDICT, FINDINGS_ONLY)
 
 static const struct {
 	const char *count, *findings, *deliveries;
 } stored_sql[2] = {
 	{EVERY_COUNT, STORED_COPY(EVERY_VERDICT) FINDINGS_ONLY,
 	 STORED_COPY(EVERY_VERDICT)},
-	{STORED_COUNT(WINDOW_VERDICTS), STORED_COPY(WINDOW_VERDICTS) FINDINGS_ONLY,
+	{COUNT_BY_TYPE(WINDOW_VERDICTS, ""),
+	 STORED_COPY(WINDOW_VERDICTS) FINDINGS_ONLY,
 	 STORED_COPY(WINDOW_VERDICTS)},
 };
 
 /* Judged on the fly: for another skew, or verdicts not yet judged. */
 static const char computed_copy_sql[] =
-	"INSERT INTO temp.verdict (serve, fill, rule, owner, type)\n%s";
-static const char computed_count_sql[] =
-	"SELECT v.type, count(*), count(v.fill) FROM temp.verdict v GROUP BY v.type";
+	VERDICT_INSERT("temp.verdict") CORRELATE_WINDOW_SELECT;
+static const char computed_count_sql[] = COUNT_BY_TYPE("temp.verdict v", "");
 
 int correlate_run(struct store *st, const struct audit_window *window,
 		  enum correlate_keep keep, int writable,
 		  struct audit_summary *summary)
 {
-	static char *computed_sql;
 	enum verdict_state state;
 
 	memset(summary, 0, sizeof(*summary));
-	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict ("
-		       " serve INTEGER PRIMARY KEY, fill INTEGER, rule TEXT,"
-		       " owner INTEGER, type TEXT NOT NULL);"
+	if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS verdict "
+		       VERDICT_TABLE_COLUMNS ";"
 		       "DELETE FROM temp.verdict", "correlating") ||
 	    verdict_state(st, window->skew_ms, writable, &state) ||
 	    state == VERDICT_LOADING)
@@ -218,22 +160,18 @@ int correlate_run(struct store *st, const struct audit_window *window,
 				     stored_sql[windowed].deliveries :
 				     stored_sql[windowed].findings, window) ? -1 : 0;
 	}
-	if (!computed_sql) {
-		/* The INSERT around the shared SELECT, built once. */
-		size_t len = sizeof(computed_copy_sql) + strlen(correlate_window_select);
-
-		computed_sql = xmalloc(len);
-		snprintf(computed_sql, len, computed_copy_sql, correlate_window_select);
-	}
-	return fill_verdicts(st, computed_sql, window) ||
+	return fill_verdicts(st, computed_copy_sql, window) ||
 	       count_verdicts(st, computed_count_sql, window, summary) ? -1 : 0;
 }
 
 /*
- * Bind ?1..?4 to the names of the wanted types (a statement filters with
- * "type IN (?1, ?2, ?3, ?4)"); an unwanted type stays NULL, which matches
- * nothing.
+ * A verdict v of one of the wanted types: bind_types() binds ?1..?4 to
+ * their names; an unwanted type stays NULL, which matches nothing.
  */
+#define OF_TYPES "v.type IN (?1, ?2, ?3, ?4)"
+_Static_assert(FINDING_TYPE_COUNT == 4,
+	       "OF_TYPES has one parameter per finding type");
+
 static void bind_types(sqlite3_stmt *stmt, unsigned types)
 {
 	unsigned t;
@@ -254,7 +192,7 @@ int correlate_drop_reported(struct store *st, uint64_t *dropped)
 
 	if (!stmt || store_step_done(st, stmt, "leaving out reported findings"))
 		return -1;
-	*dropped = (uint64_t)sqlite3_changes(store_db(st));
+	*dropped = (uint64_t)store_changes(st);
 	return 0;
 }
 
@@ -263,7 +201,7 @@ int correlate_record_reported(struct store *st, unsigned types)
 	static const char sql[] =
 		"INSERT OR IGNORE INTO main.reported (serve, type, reported_at)"
 		" SELECT v.serve, v.type, ?5 FROM temp.verdict v"
-		" WHERE v.type IN (?1, ?2, ?3, ?4)";
+		" WHERE " OF_TYPES;
 	sqlite3_stmt *stmt = store_prepare(st, sql);
 
 	if (!stmt)
@@ -273,24 +211,18 @@ int correlate_record_reported(struct store *st, unsigned types)
 	return store_step_done(st, stmt, "recording reported findings");
 }
 
-#define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
-
 static const char findings_sql[] =
 	"SELECT v.type, s.ts, s.req, " ATOM("s.account") ", " ATOM("s.device") ",\n"
 	"  " ATOM("s.key") ", coalesce(s.frame, f.frame),\n"
 	"  " ATOM("s.cache") ", " ATOM("s.relay") ",\n"
 	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") "),\n"
 	"  " ATOM("f.device") ", " ATOM("v.owner") ", f.ts,\n"
-	"  (SELECT name FROM main.source WHERE id = s.source), s.line,\n"
-	"  (SELECT name FROM main.source WHERE id = f.source), f.line\n"
+	"  " SOURCE_NAME("s.source") ", s.line,\n"
+	"  " SOURCE_NAME("f.source") ", f.line\n"
 	"FROM temp.verdict v\n"
-	"JOIN main.serve s ON s.id = v.serve\n"
-	"LEFT JOIN main.fill f ON f.id = v.fill\n"
-	"WHERE v.type IN (?1, ?2, ?3, ?4)\n"
+	SERVE_AND_FILL("v") "\n"
+	"WHERE " OF_TYPES "\n"
 	"ORDER BY s.ts, s.id";
-
-_Static_assert(FINDING_TYPE_COUNT == 4,
-	       "findings_sql has one parameter per finding type");
 
 /* A text column with its length: a value may hold NUL bytes (issue 13). */
 static struct text column_text(sqlite3_stmt *stmt, int col)

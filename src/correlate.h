@@ -2,7 +2,8 @@
  * Correlation: the rules that decide, for every delivered serve, which
  * fill put the frame in the cache, who owned the camera, and whether the
  * viewer was allowed to see it.  The rules are SQL over the store's
- * indexes (correlate.c); the man page (CORRELATION) states them in words.
+ * indexes (named fragments in sql.h, run by correlate.c); the man page
+ * (CORRELATION) states them in words.
  */
 #ifndef CAMAUDIT_CORRELATE_H
 #define CAMAUDIT_CORRELATE_H
@@ -67,116 +68,6 @@ struct finding {
 	struct text fill_source;  /* ptr NULL when there is no fill */
 	int64_t fill_line;
 };
-
-/*
- * The rules as named SQL fragments, in the man page's order (CORRELATION).
- * They are written once: the classification (correlate.c), the re-judging
- * that ingest does (verdict.c) and explain's reasons all use these.  d is
- * the serve, f or g a fill; :skew is the clock-skew tolerance.
- */
-
-/* The serve delivered a frame: no status, or 200 or 206. */
-#define DELIVERED(d) "(" d ".status IS NULL OR " d ".status IN (200, 206))"
-
-/*
- * Clock-skew tolerance between fill F and serve S: none when both lines
- * come from the same log (one host, one clock), :skew otherwise.
- */
-#define SKEW(f, s) \
-	"(CASE WHEN " f ".source = " s ".source THEN 0 ELSE :skew END)"
-
-/*
- * F may be the origin of S at all: filled no later than S, within skew.
- * In one log, at the same millisecond, the line order decides (a fill on
- * S's own line, as a proxy's MISS line is, counts as before it).  The
- * first term is the index range; the rest refines it.
- */
-#define FILLED_BEFORE(f, s) \
-	"(" f ".ts <= " s ".ts + :skew AND (" f ".source <> " s ".source" \
-	" OR " f ".ts < " s ".ts OR (" f ".ts = " s ".ts AND " f ".line <= " s ".line)))"
-
-/*
- * The removal R ends F's life in the cache before S: after the fill (at
- * the fill's very millisecond only when the fill's own log puts it after
- * the fill line: when the order cannot be told, the origin is left
- * unknown rather than guessed) and at or before the serve.
- */
-#define REMOVED_BETWEEN(r, f, s) \
-	"(" r ".key = " f ".key AND " r ".node = " f ".node" \
-	" AND " r ".ts >= " f ".ts AND " r ".ts <= " s ".ts" \
-	" AND (" r ".ts > " f ".ts OR " r ".source <> " f ".source OR " r ".line > " f ".line))"
-
-/* F's TTL, where it logged one, had not run out when S was served. */
-#define WITHIN_TTL(f, s) \
-	"(typeof(" f ".ttl_ms) <> 'integer'" \
-	" OR " s ".ts <= " f ".ts + " f ".ttl_ms + " SKEW(f, s) ")"
-
-/* F's object was still in the cache when S was served. */
-#define STILL_CACHED(f, s) \
-	"(NOT EXISTS (SELECT 1 FROM main.removal r WHERE " REMOVED_BETWEEN("r", f, s) ")" \
-	" AND " WITHIN_TTL(f, s) ")"
-
-/*
- * Rule 1: the id of the fill that put S's frame in the cache, or NULL.
- *
- * 1a, the fill of the very frame served.  The same object may have been
- * filled on several nodes: prefer S's node, then the latest fill before
- * S, then any.  (SQLite cannot see outer columns in a subquery's ORDER
- * BY, hence three probes rather than one sort.)
- *
- * 1b, S names its node: the object that node held for the key, if still
- * cached, judged on the row the probe found.
- *
- * 1c, S names no node: on each node the latest fill is what that node
- * held; of those still cached, the latest.  One index probe per node
- * (the CTE `nodes` of the query that uses it), however many fills the
- * key has had.
- */
-#define ORIGIN(d) \
-	"CASE\n" \
-	"  WHEN " d ".frame IS NOT NULL AND EXISTS\n" \
-	"    (SELECT 1 FROM main.fill g WHERE g.frame = " d ".frame) THEN coalesce(\n" \
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = " d ".frame\n" \
-	"      AND g.node = " d ".node AND g.ts <= " d ".ts + :skew\n" \
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n" \
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = " d ".frame\n" \
-	"      AND g.ts <= " d ".ts + :skew ORDER BY g.ts DESC, g.id DESC LIMIT 1),\n" \
-	"    (SELECT g.id FROM main.fill g WHERE g.frame = " d ".frame\n" \
-	"      ORDER BY g.ts, g.id LIMIT 1))\n" \
-	"  WHEN " d ".node IS NOT NULL THEN\n" \
-	"    (SELECT CASE WHEN " STILL_CACHED("g", d) " THEN g.id END\n" \
-	"      FROM main.fill g WHERE g.key = " d ".key AND g.node = " d ".node\n" \
-	"        AND " FILLED_BEFORE("g", d) "\n" \
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n" \
-	"  ELSE\n" \
-	"    (SELECT g.id FROM nodes n JOIN main.fill g ON g.id =\n" \
-	"      (SELECT e.id FROM main.fill e\n" \
-	"        WHERE e.key = " d ".key AND e.node = n.node\n" \
-	"          AND " FILLED_BEFORE("e", d) "\n" \
-	"        ORDER BY e.ts DESC, e.id DESC LIMIT 1)\n" \
-	"      WHERE " STILL_CACHED("g", d) "\n" \
-	"      ORDER BY g.ts DESC, g.id DESC LIMIT 1)\n" \
-	"  END"
-
-/*
- * Rule 2: the id of the binding in force when F was filled: the latest
- * binding of the camera at the time of the fill, unless that same account
- * unbound it before the fill.  Both are probes of binding_device_bound_ts.
- */
-#define OWNER_BINDING(f) \
-	"(SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM main.binding u\n" \
-	"      WHERE u.device = a.device AND u.bound = 0 AND u.account = a.account\n" \
-	"        AND u.ts <= " f ".ts AND (u.ts > a.ts OR (u.ts = a.ts AND u.id > a.id)))\n" \
-	"    THEN a.id END\n" \
-	"    FROM main.binding a\n" \
-	"    WHERE a.device = " f ".device AND a.bound = 1 AND a.ts <= " f ".ts\n" \
-	"    ORDER BY a.ts DESC, a.id DESC LIMIT 1)"
-
-/* Rule 3: the account had a share of the camera in force at time ts. */
-#define SHARED(account, device, ts) \
-	"coalesce((SELECT h.granted FROM main.share h WHERE h.account = " account \
-	" AND h.device = " device " AND h.ts <= " ts \
-	" ORDER BY h.ts DESC, h.id DESC LIMIT 1), 0)"
 
 /*
  * The classification, columns serve, fill, rule, owner and type: of the

@@ -1,18 +1,15 @@
 /*
- * Coverage gaps as SQL.  Both questions, which hours are gaps and how many
- * deliveries fall in them, are one statement over the store's tables; the
- * cost is one scan of the serves in the window and one of the cache
- * events in it, and a second scan of the serves when there are gaps.
+ * Coverage gaps as SQL.  Both questions, which hours are gaps (into
+ * temp.coverage_gap) and how many deliveries fall in them, are one
+ * statement over the store's tables; the cost is one scan of the serves
+ * in the window and one of the cache events in it, and a second scan of
+ * the serves when there are gaps.
  */
 #include "config.h"
 
 #include "coverage.h"
 #include "schema.h"
-
-/* The start of the UTC hour holding ts; a floor, also before 1970. */
-#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
-
-#define DELIVERED(s) "(" s ".status IS NULL OR " s ".status IN (200, 206))"
+#include "sql.h"
 
 /*
  * The gaps as (node id, hour): the hours in which serves in the window
@@ -47,13 +44,22 @@
 	"CROSS JOIN gap g ON g.node = s.node AND g.hour = " HOUR_OF("s.ts") "\n" \
 	"WHERE EXISTS (SELECT 1 FROM gap)\n"
 
-static const char each_gap_sql[] =
-	GAP_CTE
-	"SELECT (SELECT text FROM main.atom WHERE id = g.node) AS name, g.hour,\n"
+/* The gaps' table: where they are kept for the joins of the caller. */
+static const char gap_table_sql[] =
+	"CREATE TEMP TABLE IF NOT EXISTS coverage_gap (node INTEGER NOT NULL,\n"
+	"  hour INTEGER NOT NULL, serves INTEGER NOT NULL,\n"
+	"  deliveries INTEGER NOT NULL, PRIMARY KEY (node, hour));\n"
+	"DELETE FROM temp.coverage_gap";
+
+#define GAP_INSERT \
+	"INSERT INTO temp.coverage_gap (node, hour, serves, deliveries)\n"
+
+static const char build_gaps_sql[] =
+	GAP_CTE GAP_INSERT
+	"SELECT g.node, g.hour,\n"
 	"  count(*), count(CASE WHEN " DELIVERED("s") " THEN 1 END)\n"
 	GAP_SERVES
-	"GROUP BY g.hour, g.node\n"
-	"ORDER BY g.hour, name";
+	"GROUP BY g.hour, g.node";
 
 static const char count_sql[] =
 	GAP_CTE "SELECT count(*)\n" GAP_SERVES "  AND " DELIVERED("s");
@@ -63,10 +69,8 @@ static const char count_sql[] =
 	"FROM main.node_hour WHERE hour >= :from AND hour < :to\n" \
 	"  AND serves > 0 AND cache_lines = 0\n"
 
-static const char tally_each_gap_sql[] =
-	"SELECT (SELECT text FROM main.atom WHERE id = node) AS name, hour,\n"
-	"  serves, deliveries\n" TALLY_GAPS
-	"ORDER BY hour, name";
+static const char tally_build_gaps_sql[] =
+	GAP_INSERT "SELECT node, hour, serves, deliveries\n" TALLY_GAPS;
 
 static const char tally_count_sql[] =
 	"SELECT coalesce(sum(deliveries), 0)\n" TALLY_GAPS;
@@ -138,14 +142,6 @@ static int64_t hour_ceiling(int64_t ms)
 	return h < ms ? h + COVERAGE_HOUR_MS : h;
 }
 
-static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-	int index = sqlite3_bind_parameter_index(stmt, name);
-
-	if (index)
-		sqlite3_bind_int64(stmt, index, value);
-}
-
 /* The statement for this window, prepared once per store, with bindings. */
 static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
 				    int64_t since, int64_t until)
@@ -154,10 +150,10 @@ static sqlite3_stmt *prepare_window(struct store *st, const char *sql,
 
 	if (!stmt)
 		return NULL;
-	bind_named(stmt, ":since", since);
-	bind_named(stmt, ":until", until);
-	bind_named(stmt, ":from", hour_floor(since));
-	bind_named(stmt, ":to", hour_ceiling(until));
+	store_bind_named(stmt, ":since", since);
+	store_bind_named(stmt, ":until", until);
+	store_bind_named(stmt, ":from", hour_floor(since));
+	store_bind_named(stmt, ":to", hour_ceiling(until));
 	return stmt;
 }
 
@@ -184,21 +180,39 @@ static sqlite3_stmt *prepare_question(struct store *st, const char *tally_sql,
 	return prepare_window(st, tallies ? tally_sql : event_sql, since, until);
 }
 
+static const char each_gap_sql[] = COVERAGE_GAP_ROWS;
+
+int coverage_build_gaps(struct store *st, int64_t since, int64_t until,
+			uint64_t *count)
+{
+	sqlite3_stmt *stmt;
+
+	*count = 0;
+	if (store_exec(st, gap_table_sql, "finding coverage gaps") ||
+	    !(stmt = prepare_question(st, tally_build_gaps_sql, build_gaps_sql,
+				      since, until)) ||
+	    store_step_done(st, stmt, "finding coverage gaps"))
+		return -1;
+	*count = (uint64_t)store_changes(st);
+	return 0;
+}
+
 int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 		      int (*fn)(const struct coverage_gap *gap, void *ctx),
 		      void *ctx)
 {
-	sqlite3_stmt *stmt = prepare_question(st, tally_each_gap_sql,
-					      each_gap_sql, since, until);
+	sqlite3_stmt *stmt;
 	struct coverage_gap gap;
+	uint64_t count;
 	int rc = SQLITE_DONE, stop = 0;
 
-	if (!stmt)
+	if (coverage_build_gaps(st, since, until, &count) ||
+	    !(stmt = store_prepare(st, each_gap_sql)))
 		return -1;
 	while (!stop && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 0);
-		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 0);
-		gap.hour = sqlite3_column_int64(stmt, 1);
+		gap.hour = sqlite3_column_int64(stmt, 0);
+		gap.node.ptr = (const char *)sqlite3_column_text(stmt, 1);
+		gap.node.len = (size_t)sqlite3_column_bytes(stmt, 1);
 		gap.serves = (uint64_t)sqlite3_column_int64(stmt, 2);
 		gap.deliveries = (uint64_t)sqlite3_column_int64(stmt, 3);
 		/* An atom is never NULL; "" keeps a broken store from crashing. */

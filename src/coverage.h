@@ -23,13 +23,24 @@ struct coverage_gap {
 };
 
 /*
- * Call fn for each gap, oldest hour first and, within an hour, by node
- * name.  Only serves with ts in [since, until) are counted and only the
- * hours that hold such a serve are gaps; cache lines count in the whole
- * hour, inside the window or not.  INT64_MIN and INT64_MAX leave a side
- * open.  Stops early and returns fn's value when it is non-zero; -1 on a
- * database error (reported).  The gap's node is valid during the call.
- * For a consistent view, call it inside the caller's read transaction.
+ * The gaps of a window, as rows (node, hour, serves, deliveries) of
+ * temp.coverage_gap, keyed by (node, hour), the node an atom id, for the
+ * caller's joins; *count is how many.  Only serves with ts in [since,
+ * until) are counted and only the hours that hold such a serve are gaps;
+ * cache lines count in the whole hour, inside the window or not.
+ * INT64_MIN and INT64_MAX leave a side open.  The table is emptied and
+ * filled again by the next call.  0, or -1 on a database error
+ * (reported).  For a consistent view, call it inside the caller's read
+ * transaction.
+ */
+int coverage_build_gaps(struct store *st, int64_t since, int64_t until,
+			uint64_t *count);
+
+/*
+ * Build the gaps of the window as coverage_build_gaps() does and call fn
+ * for each, oldest hour first and, within an hour, by node name.  Stops
+ * early and returns fn's value when it is non-zero; -1 on a database
+ * error (reported).  The gap's node is valid during the call.
  */
 int coverage_each_gap(struct store *st, int64_t since, int64_t until,
 		      int (*fn)(const struct coverage_gap *gap, void *ctx),

@@ -176,18 +176,26 @@ static int valid_name(const char *s, size_t len)
 	return len > 0;
 }
 
-/* ---- Keys ----------------------------------------------------------------- */
+/* ---- Keywords ------------------------------------------------------------- */
+
+/*
+ * A definition line is a keyword and what follows it, line[pos..len); the
+ * handler reads the rest and reports its mistakes.  The keyword is given
+ * for messages.  (A "key" in this program is the cache key, a field.)
+ */
+typedef void keyword_handler(struct definer *d, const char *keyword, int number,
+			     const char *line, size_t len, size_t pos);
 
 /* "FIELD = VALUE...": the field; *pos is left after the '='. */
 static enum field read_field_and_equals(struct definer *d, int number,
 					const char *line, size_t len, size_t *pos,
-					const char *key)
+					const char *keyword)
 {
 	size_t start, wlen;
 	enum field f;
 
 	if (!next_word(line, len, pos, &start, &wlen)) {
-		def_error(d, number, *pos, "'%s' needs FIELD = ...", key);
+		def_error(d, number, *pos, "'%s' needs FIELD = ...", keyword);
 		return FIELD_COUNT;
 	}
 	/* "ts=date" without blanks is written as one word: split it. */
@@ -212,12 +220,13 @@ static enum field read_field_and_equals(struct definer *d, int number,
 	return f;
 }
 
-/* field/fill-field FIELD = NAME [NAME...] | NAME?PARAM */
-static void key_field(struct definer *d, int number, const char *line, size_t len,
-		      size_t pos, struct field_rule *rules, const char *key)
+/* field/fill-field FIELD = NAME [NAME...] | NAME?PARAM, into rules[FIELD] */
+static void read_field_rule(struct definer *d, const char *keyword, int number,
+			    const char *line, size_t len, size_t pos,
+			    struct field_rule *rules)
 {
 	struct format *fmt = d->current;
-	enum field f = read_field_and_equals(d, number, line, len, &pos, key);
+	enum field f = read_field_and_equals(d, number, line, len, &pos, keyword);
 	struct field_rule *rule;
 	size_t start, wlen;
 
@@ -251,19 +260,31 @@ static void key_field(struct definer *d, int number, const char *line, size_t le
 			rule->param = xstrndup(q + 1, wlen - name_len - 1);
 	}
 	if (rule->part_count == 0) {
-		def_error(d, number, pos, "'%s' needs a name after '='", key);
+		def_error(d, number, pos, "'%s' needs a name after '='", keyword);
 		return;
 	}
 	rule->used = 1;
 }
 
+static void keyword_field(struct definer *d, const char *keyword, int number,
+			  const char *line, size_t len, size_t pos)
+{
+	read_field_rule(d, keyword, number, line, len, pos, d->current->field);
+}
+
+static void keyword_fill_field(struct definer *d, const char *keyword, int number,
+			       const char *line, size_t len, size_t pos)
+{
+	read_field_rule(d, keyword, number, line, len, pos, d->current->fill_field);
+}
+
 static size_t read_value(struct definer *d, int number, const char *line,
 			 size_t len, size_t pos, char **value, size_t *value_len);
 
-static void key_set(struct definer *d, int number, const char *line, size_t len,
-		    size_t pos)
+static void keyword_set(struct definer *d, const char *keyword, int number,
+			const char *line, size_t len, size_t pos)
 {
-	enum field f = read_field_and_equals(d, number, line, len, &pos, "set");
+	enum field f = read_field_and_equals(d, number, line, len, &pos, keyword);
 	struct field_rule *rule;
 	size_t end_unused;
 
@@ -364,9 +385,9 @@ static int compile_condition_regex(struct definer *d, int number, size_t column,
  * fill-when / skip-when NAME = V1|V2, NAME ^= PREFIX|PREFIX, NAME ~ REGEX;
  * values may be quoted.  Adds to *list.
  */
-static void key_condition(struct definer *d, int number, const char *line,
-			  size_t len, size_t pos, const char *key,
-			  struct fill_condition **list, size_t *count)
+static void read_condition(struct definer *d, const char *keyword, int number,
+			   const char *line, size_t len, size_t pos,
+			   struct fill_condition **list, size_t *count)
 {
 	struct format *fmt = d->current;
 	struct fill_condition *c;
@@ -385,7 +406,7 @@ static void key_condition(struct definer *d, int number, const char *line,
 	wlen = pos - start;
 	if (!valid_name(line + start, wlen)) {
 		def_error(d, number, start, "'%s' needs NAME = VALUE|VALUE..., NAME ^= "
-			  "PREFIX|... or NAME ~ REGEX", key);
+			  "PREFIX|... or NAME ~ REGEX", keyword);
 		return;
 	}
 	while (pos < len && is_blank(line[pos]))
@@ -409,7 +430,7 @@ static void key_condition(struct definer *d, int number, const char *line,
 		c->name = name_index(fmt, line + start, wlen, number, start);
 	c->match = *op == '~' ? MATCH_REGEX : *op == '^' ? MATCH_PREFIX : MATCH_EXACT;
 	if (pos == len) {
-		def_error(d, number, pos, "'%s' needs %s after '%.*s'", key,
+		def_error(d, number, pos, "'%s' needs %s after '%.*s'", keyword,
 			  c->match == MATCH_REGEX ? "a regular expression" : "values",
 			  (int)op_len, op);
 		return;
@@ -442,6 +463,20 @@ static void key_condition(struct definer *d, int number, const char *line,
 	}
 }
 
+static void keyword_fill_when(struct definer *d, const char *keyword, int number,
+			      const char *line, size_t len, size_t pos)
+{
+	read_condition(d, keyword, number, line, len, pos, &d->current->conditions,
+		       &d->current->condition_count);
+}
+
+static void keyword_skip_when(struct definer *d, const char *keyword, int number,
+			      const char *line, size_t len, size_t pos)
+{
+	read_condition(d, keyword, number, line, len, pos, &d->current->skips,
+		       &d->current->skip_count);
+}
+
 #define BACKSLASH_OR_JSON (DECODE_BACKSLASH | DECODE_JSON)
 
 /* The decoders of `decode HOW NAME...`, in the order messages list them. */
@@ -455,15 +490,15 @@ static const struct {
 	{"json", DECODE_JSON},
 };
 
-static void key_decode(struct definer *d, int number, const char *line, size_t len,
-		       size_t pos)
+static void keyword_decode(struct definer *d, const char *keyword, int number,
+			   const char *line, size_t len, size_t pos)
 {
 	size_t start, wlen, k;
 	unsigned how = 0;
 
 	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'decode' needs url, nginx, backslash or "
-			  "json, then names");
+		def_error(d, number, pos, "'%s' needs url, nginx, backslash or "
+			  "json, then names", keyword);
 		return;
 	}
 	for (k = 0; k < ARRAY_SIZE(decoders); k++)
@@ -476,7 +511,7 @@ static void key_decode(struct definer *d, int number, const char *line, size_t l
 		return;
 	}
 	if (!next_word(line, len, &pos, &start, &wlen)) {
-		def_error(d, number, pos, "'decode' needs the names to decode");
+		def_error(d, number, pos, "'%s' needs the names to decode", keyword);
 		return;
 	}
 	do {
@@ -498,8 +533,8 @@ static void key_decode(struct definer *d, int number, const char *line, size_t l
 	} while (next_word(line, len, &pos, &start, &wlen));
 }
 
-static void key_pattern(struct definer *d, int number, const char *line,
-			size_t len, size_t pos)
+static void keyword_pattern(struct definer *d, const char *keyword, int number,
+			    const char *line, size_t len, size_t pos)
 {
 	/* Blanks around a piece are layout, not pattern: write [ ] or \x20. */
 	while (pos < len && is_blank(line[pos]))
@@ -511,7 +546,7 @@ static void key_pattern(struct definer *d, int number, const char *line,
 		return;
 	}
 	if (pos == len) {
-		def_error(d, number, pos, "'pattern' needs a regular expression");
+		def_error(d, number, pos, "'%s' needs a regular expression", keyword);
 		return;
 	}
 	if (d->piece_count == ARRAY_SIZE(d->pieces)) {
@@ -529,85 +564,168 @@ static void key_pattern(struct definer *d, int number, const char *line,
 	d->pattern_len += len - pos;
 }
 
-/* Keys whose value is one word or the rest of the line. */
-static void key_simple(struct definer *d, int number, const char *key,
-		       const char *line, size_t len, size_t pos)
-{
-	struct format *fmt = d->current;
-	size_t start, wlen, i, col;
-	const char *why;
-	char *value;
+/*
+ * The keywords whose value is one word or the rest of the line get it
+ * with the blanks around it dropped, never empty, and where it starts;
+ * a handler that keeps the value sets *value to NULL.
+ */
+typedef void keyword_value_handler(struct definer *d, int number, char **value,
+				   size_t start);
 
-	while (pos < len && is_blank(line[pos]))
-		pos++;
-	while (len > pos && is_blank(line[len - 1]))
-		len--;
-	start = pos, wlen = len - pos;
-	if (wlen == 0) {
-		def_error(d, number, pos, "'%s' needs a value", key);
+/* "One of pattern, header or parser": the line that would give a second. */
+static int parser_given(struct definer *d, int number)
+{
+	if (d->current->parser == PARSER_NONE)
+		return 0;
+	def_error(d, number, 0, "a format has one of pattern, header or parser");
+	return 1;
+}
+
+static void keyword_kind(struct definer *d, int number, char **value,
+			 size_t start)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(*value, kinds[i].name))
+			break;
+	if (i == ARRAY_SIZE(kinds) || kinds[i].kind == FORMAT_KIND_ANY)
+		def_error(d, number, start, "unknown kind '%s' (use relay, "
+			  "cache or registry)", *value);
+	else
+		d->current->kind = kinds[i].kind;
+}
+
+static void keyword_description(struct definer *d, int number, char **value,
+				size_t start)
+{
+	(void)number, (void)start;
+	free(d->current->description);
+	d->current->description = *value;
+	*value = NULL;
+}
+
+static void keyword_header(struct definer *d, int number, char **value,
+			   size_t start)
+{
+	if (parser_given(d, number))
+		return;
+	if (strchr(*value, ' ') || strchr(*value, '\t')) {
+		def_error(d, number, start, "the header prefix is one word, "
+			  "such as #Fields:");
 		return;
 	}
-	value = xstrndup(line + start, wlen);
-	if (!strcmp(key, "kind")) {
-		for (i = 0; i < ARRAY_SIZE(kinds); i++)
-			if (!strcmp(value, kinds[i].name))
-				break;
-		if (i == ARRAY_SIZE(kinds) || kinds[i].kind == FORMAT_KIND_ANY)
-			def_error(d, number, start, "unknown kind '%s' (use relay, "
-				  "cache or registry)", value);
-		else
-			fmt->kind = kinds[i].kind;
-	} else if (!strcmp(key, "description")) {
-		free(fmt->description);
-		fmt->description = value, value = NULL;
-	} else if (!strcmp(key, "header")) {
-		if (fmt->parser != PARSER_NONE)
-			def_error(d, number, 0, "a format has one of pattern, header "
-				  "or parser");
-		else if (strchr(value, ' ') || strchr(value, '\t'))
-			def_error(d, number, start, "the header prefix is one word, "
-				  "such as #Fields:");
-		else
-			fmt->parser = PARSER_COLUMNS, fmt->header = value, value = NULL,
-			d->header_line = number;
-	} else if (!strcmp(key, "separator")) {
-		if (!strcmp(value, "tab"))
-			fmt->separator = '\t';
-		else if (!strcmp(value, "space"))
-			fmt->separator = ' ';
-		else
-			def_error(d, number, start, "unknown separator '%s' (use tab "
-				  "or space)", value);
-	} else if (!strcmp(key, "parser")) {
-		if (fmt->parser != PARSER_NONE)
-			def_error(d, number, 0, "a format has one of pattern, header "
-				  "or parser");
-		else if (!strcmp(value, "json"))
-			fmt->parser = PARSER_JSON;
-		else if (strcmp(value, "logfmt"))
-			def_error(d, number, start, "unknown parser '%s' (use logfmt "
-				  "or json)", value);
-		else
-			fmt->parser = PARSER_LOGFMT, fmt->kind = FORMAT_KIND_ANY;
-	} else if (!strcmp(key, "time")) {
-		if ((why = time_layout_parse(value, &fmt->time, &col)))
-			def_error(d, number, start + col, "%s", why);
-	} else if (!strcmp(key, "timezone")) {
-		time_zone_free(fmt->zone);
-		if (!(fmt->zone = time_zone_new(value, &why)))
-			def_error(d, number, start, "%s", why);
-		else
-			d->timezone_line = number;
-	} else { /* absent */
-		size_t p = 0, s, w;
+	d->current->parser = PARSER_COLUMNS;
+	d->current->header = *value;
+	*value = NULL;
+	d->header_line = number;
+}
 
-		while (next_word(value, wlen, &p, &s, &w)) {
-			fmt->absent = xrealloc(fmt->absent, (fmt->absent_count + 1) *
-					       sizeof(*fmt->absent));
-			fmt->absent[fmt->absent_count++] = xstrndup(value + s, w);
-		}
+static void keyword_separator(struct definer *d, int number, char **value,
+			      size_t start)
+{
+	if (!strcmp(*value, "tab"))
+		d->current->separator = '\t';
+	else if (!strcmp(*value, "space"))
+		d->current->separator = ' ';
+	else
+		def_error(d, number, start, "unknown separator '%s' (use tab "
+			  "or space)", *value);
+}
+
+static void keyword_parser(struct definer *d, int number, char **value,
+			   size_t start)
+{
+	if (parser_given(d, number))
+		return;
+	if (!strcmp(*value, "json")) {
+		d->current->parser = PARSER_JSON;
+	} else if (!strcmp(*value, "logfmt")) {
+		d->current->parser = PARSER_LOGFMT;
+		d->current->kind = FORMAT_KIND_ANY;
+	} else {
+		def_error(d, number, start, "unknown parser '%s' (use logfmt "
+			  "or json)", *value);
 	}
-	free(value);
+}
+
+static void keyword_time(struct definer *d, int number, char **value,
+			 size_t start)
+{
+	const char *why;
+	size_t col;
+
+	if ((why = time_layout_parse(*value, &d->current->time, &col)))
+		def_error(d, number, start + col, "%s", why);
+}
+
+static void keyword_timezone(struct definer *d, int number, char **value,
+			     size_t start)
+{
+	struct format *fmt = d->current;
+	const char *why;
+
+	time_zone_free(fmt->zone);
+	if (!(fmt->zone = time_zone_new(*value, &why)))
+		def_error(d, number, start, "%s", why);
+	else
+		d->timezone_line = number;
+}
+
+static void keyword_absent(struct definer *d, int number, char **value,
+			   size_t start)
+{
+	struct format *fmt = d->current;
+	size_t p = 0, s, w;
+
+	(void)number, (void)start;
+	while (next_word(*value, strlen(*value), &p, &s, &w)) {
+		fmt->absent = xrealloc(fmt->absent, (fmt->absent_count + 1) *
+				       sizeof(*fmt->absent));
+		fmt->absent[fmt->absent_count++] = xstrndup(*value + s, w);
+	}
+}
+
+/*
+ * The keywords of a format's lines (`format` itself starts one), in the
+ * order the message for an unknown keyword lists them: each has a
+ * handler of its line or of its value.
+ */
+static const struct {
+	const char *name;
+	keyword_handler *handle_line;
+	keyword_value_handler *handle_value;
+} keywords[] = {
+	{"description", NULL, keyword_description},
+	{"kind", NULL, keyword_kind},
+	{"pattern", keyword_pattern, NULL},
+	{"header", NULL, keyword_header},
+	{"separator", NULL, keyword_separator},
+	{"parser", NULL, keyword_parser},
+	{"field", keyword_field, NULL},
+	{"set", keyword_set, NULL},
+	{"absent", NULL, keyword_absent},
+	{"decode", keyword_decode, NULL},
+	{"time", NULL, keyword_time},
+	{"timezone", NULL, keyword_timezone},
+	{"fill-when", keyword_fill_when, NULL},
+	{"fill-field", keyword_fill_field, NULL},
+	{"skip-when", keyword_skip_when, NULL},
+};
+
+/* "format description kind ...": every keyword, for a message. */
+static const char *keyword_list(void)
+{
+	static char list[256];
+
+	if (!list[0]) {
+		size_t used = (size_t)snprintf(list, sizeof(list), "format");
+
+		for (size_t i = 0; i < ARRAY_SIZE(keywords) && used < sizeof(list); i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used,
+						 " %s", keywords[i].name);
+	}
+	return list;
 }
 
 /* ---- Finishing a format --------------------------------------------------- */
@@ -877,15 +995,30 @@ static void start_format(struct definer *d, const struct format_set *set,
 	d->current_line = number;
 }
 
+/* Give keywords[i]'s handler the value in line[pos..len), blanks dropped. */
+static void handle_value(struct definer *d, size_t i, int number,
+			 const char *line, size_t len, size_t pos)
+{
+	char *value;
+
+	while (pos < len && is_blank(line[pos]))
+		pos++;
+	while (len > pos && is_blank(line[len - 1]))
+		len--;
+	if (pos == len) {
+		def_error(d, number, pos, "'%s' needs a value", keywords[i].name);
+		return;
+	}
+	value = xstrndup(line + pos, len - pos);
+	keywords[i].handle_value(d, number, &value, pos);
+	free(value);
+}
+
 /* Read one line of a definition text. */
 static void define_line(struct definer *d, const struct format_set *set,
 			int number, const char *line, size_t len)
 {
-	static const char *const simple[] = {"kind", "description", "header",
-					     "separator", "parser", "time", "timezone",
-					     "absent"};
 	size_t pos = 0, start, wlen, i;
-	char key[16];
 
 	if (!next_word(line, len, &pos, &start, &wlen) || line[start] == '#')
 		return;
@@ -899,37 +1032,18 @@ static void define_line(struct definer *d, const struct format_set *set,
 			  "'format NAME')", (int)(wlen < 40 ? wlen : 40), line + start);
 		return;
 	}
-	snprintf(key, sizeof(key), "%.*s", (int)(wlen < 15 ? wlen : 15), line + start);
-	if (wlen >= sizeof(key))
-		key[0] = '\0';
-	if (!strcmp(key, "pattern")) {
-		key_pattern(d, number, line, len, pos);
-	} else if (!strcmp(key, "field")) {
-		key_field(d, number, line, len, pos, d->current->field, "field");
-	} else if (!strcmp(key, "fill-field")) {
-		key_field(d, number, line, len, pos, d->current->fill_field, "fill-field");
-	} else if (!strcmp(key, "set")) {
-		key_set(d, number, line, len, pos);
-	} else if (!strcmp(key, "fill-when")) {
-		key_condition(d, number, line, len, pos, key, &d->current->conditions,
-			      &d->current->condition_count);
-	} else if (!strcmp(key, "skip-when")) {
-		key_condition(d, number, line, len, pos, key, &d->current->skips,
-			      &d->current->skip_count);
-	} else if (!strcmp(key, "decode")) {
-		key_decode(d, number, line, len, pos);
+	for (i = 0; i < ARRAY_SIZE(keywords); i++)
+		if (strlen(keywords[i].name) == wlen &&
+		    !memcmp(line + start, keywords[i].name, wlen))
+			break;
+	if (i == ARRAY_SIZE(keywords)) {
+		/* "Key" is what this message has always said, and the man page too. */
+		def_error(d, number, start, "unknown key '%.*s' (keys: %s)",
+			  (int)(wlen < 40 ? wlen : 40), line + start, keyword_list());
+	} else if (keywords[i].handle_line) {
+		keywords[i].handle_line(d, keywords[i].name, number, line, len, pos);
 	} else {
-		for (i = 0; i < ARRAY_SIZE(simple); i++)
-			if (!strcmp(key, simple[i]))
-				break;
-		if (i == ARRAY_SIZE(simple))
-			def_error(d, number, start, "unknown key '%.*s' (keys: format "
-				  "description kind pattern header separator parser "
-				  "field set absent decode time timezone fill-when "
-				  "fill-field skip-when)",
-				  (int)(wlen < 40 ? wlen : 40), line + start);
-		else
-			key_simple(d, number, simple[i], line, len, pos);
+		handle_value(d, i, number, line, len, pos);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "ingest.h"
 #include "input.h"
 #include "logfmt.h"
+#include "progress.h"
 #include "readahead.h"
 #include "source.h"
 #include "util.h"
@@ -59,7 +60,8 @@ static void show_progress(struct file_state *fs, const struct input *in,
 			  uint64_t line)
 {
 	uint64_t done, size;
-	double elapsed, rate;
+	double elapsed, rate, overall, left;
+	char all[48];
 	time_t now;
 
 	if (!fs->progress || line % PROGRESS_EVERY != 0)
@@ -78,21 +80,29 @@ static void show_progress(struct file_state *fs, const struct input *in,
 	elapsed = seconds_since(&fs->progress_start);
 	if (input_position(in, &done, &size) != 0 || size == 0 ||
 	    done < fs->progress_from || elapsed <= 0) {
-		fprintf(stderr, "\rcamaudit: %s: %llu %s...", fs->name,
-			(unsigned long long)line, plural(line, "line", "lines"));
+		progress_show("%s: %llu %s...", fs->name, (unsigned long long)line,
+			      plural(line, "line", "lines"));
 		return;
 	}
 	rate = (double)(done - fs->progress_from) / elapsed;
-	fprintf(stderr, "\rcamaudit: %s: %.0f%% of %.1f MiB, %.1f MiB/s, %.0f s "
-		"left\033[K", fs->name, 100.0 * (double)done / (double)size,
-		(double)size / 1048576.0, rate / 1048576.0,
-		rate > 0 ? (double)(size - (done < size ? done : size)) / rate : 0.0);
+	if ((overall = progress_overall(done, &left)) < 0)
+		*all = '\0';
+	else if (left < 0)
+		snprintf(all, sizeof(all), "; %.0f%% of all", 100.0 * overall);
+	else
+		snprintf(all, sizeof(all), "; %.0f%% of all, %.0f s left",
+			 100.0 * overall, left);
+	progress_show("%s: %.0f%% of %.1f MiB, %.1f MiB/s, %.0f s left%s",
+		      fs->name, 100.0 * (double)done / (double)size,
+		      (double)size / 1048576.0, rate / 1048576.0,
+		      rate > 0 ? (double)(size - (done < size ? done : size)) / rate
+			       : 0.0, all);
 }
 
 static void end_progress(struct file_state *fs)
 {
 	if (fs->progress && fs->progress_at)
-		fputs("\r\033[K", stderr); /* erase the count line */
+		progress_clear(); /* erase the count line */
 }
 
 static int reject_line(struct file_state *fs, uint64_t number, const char *why)

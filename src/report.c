@@ -1,6 +1,7 @@
 /*
  * The report's figures as SQL.  After correlate_run() has classified the
- * window into temp.verdict, a script of CREATE TEMP TABLE ... AS SELECT
+ * window into temp.verdict and coverage_build_gaps() found its coverage
+ * gaps (temp.coverage_gap), a script of CREATE TEMP TABLE ... AS SELECT
  * statements derives one row per delivery (temp.report_delivery), the
  * cross-tenant ones numbered by burst (temp.report_exposure), the cache
  * generations (temp.report_generation) and the hourly timeline; the
@@ -14,7 +15,9 @@
 #include <time.h>
 
 #include "coverage.h"
+#include "progress.h"
 #include "report.h"
+#include "sql.h"
 #include "util.h"
 
 static const char *const figure_keys[REPORT_FIGURE_COUNT] = {
@@ -94,14 +97,22 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 			 sum->gap_deliveries);
 }
 
-/* The start of the UTC hour holding ts, as coverage.c computes it. */
-#define HOUR_OF(ts) "(" ts " - (" ts " % 3600000 + 3600000) % 3600000)"
-#define ATOM(col) "(SELECT text FROM main.atom WHERE id = " col ")"
-/* FILE:LINE of an event (the alias of a serve or fill row). */
-#define REF(event) "(SELECT name FROM main.source WHERE id = " event ".source)" \
-	" || ':' || " event ".line"
 #define STRINGIFY(x) #x
 #define NUMBER(x) STRINGIFY(x) /* a macro's value in SQL text */
+
+/*
+ * The types that may be a leak whatever else is known: a cross-tenant
+ * finding, and an unattributed delivery (any camera's frame).  Their
+ * counts among a group of report_delivery's rows.
+ */
+#define LEAK_TYPES "('cross_tenant', 'unattributed')"
+#define LEAK_TYPE_COUNTS \
+	"sum(type = 'cross_tenant') AS cross_tenant,\n" \
+	"  sum(type = 'unattributed') AS unattributed"
+/* The same counts of c, a group that may not be there (0). */
+#define LEAK_TYPE_TOTALS(c) \
+	"coalesce(" c ".cross_tenant, 0) AS cross_tenant,\n" \
+	"  coalesce(" c ".unattributed, 0) AS unattributed"
 
 /*
  * The steps, in order.  In report_delivery:
@@ -127,7 +138,7 @@ void report_blind_words(const struct report_summary *sum, char *buf,
 static const char build_sql[] =
 	"DROP TABLE IF EXISTS temp.report_delivery;\n"
 	"CREATE TEMP TABLE report_delivery AS SELECT *,\n"
-	"  (type IN ('cross_tenant', 'unattributed') OR (in_gap AND rule = 'key'))\n"
+	"  (type IN " LEAK_TYPES " OR (in_gap AND rule = 'key'))\n"
 	"    AS possible\n"
 	"FROM (SELECT v.serve AS serve, s.ts AS ts, " HOUR_OF("s.ts") " AS hour,\n"
 	"  s.account AS viewer, v.owner AS owner, f.device AS device,\n"
@@ -137,10 +148,9 @@ static const char build_sql[] =
 	"  CASE WHEN v.type = 'cross_tenant'\n"
 	"    THEN coalesce('a' || coalesce(s.frame, f.frame), 'f' || f.id)\n"
 	"    ELSE coalesce('a' || s.frame, 's' || s.id) END AS possible_frame,\n"
-	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"  (s.node IS NOT NULL AND EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = s.node AND g.hour = " HOUR_OF("s.ts") ")) AS in_gap\n"
-	"  FROM temp.verdict v JOIN main.serve s ON s.id = v.serve\n"
-	"  LEFT JOIN main.fill f ON f.id = v.fill);\n"
+	"  FROM temp.verdict v " SERVE_AND_FILL("v") ");\n"
 	/*
 	 * Cross-tenant deliveries, oldest first; a pause of more than :gap
 	 * after the previous one starts a new burst.  pair numbers the
@@ -178,18 +188,16 @@ static const char build_sql[] =
 	"CREATE TEMP TABLE report_hour AS\n"
 	"WITH RECURSIVE span(hour) AS (\n"
 	"  SELECT min(hour) FROM temp.report_delivery\n"
-	"  UNION ALL SELECT hour + 3600000 FROM span\n"
+	"  UNION ALL SELECT hour + " SQL_HOUR_MS " FROM span\n"
 	"  WHERE hour < (SELECT max(hour) FROM temp.report_delivery)),\n"
 	"counted AS (SELECT hour, count(*) AS deliveries,\n"
-	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed, sum(in_gap) AS in_gaps\n"
+	"  " LEAK_TYPE_COUNTS ", sum(in_gap) AS in_gaps\n"
 	"  FROM temp.report_delivery GROUP BY hour)\n"
 	"SELECT span.hour AS hour, coalesce(c.deliveries, 0) AS deliveries,\n"
-	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
-	"  coalesce(c.unattributed, 0) AS unattributed,\n"
+	"  " LEAK_TYPE_TOTALS("c") ",\n"
 	"  coalesce(c.in_gaps, 0) AS in_gaps,\n"
 	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.previous IS NOT NULL\n"
-	"    AND g.ts >= span.hour AND g.ts < span.hour + 3600000) AS generation_change\n"
+	"    AND g.ts >= span.hour AND g.ts < span.hour + " SQL_HOUR_MS ") AS generation_change\n"
 	"FROM span LEFT JOIN counted c ON c.hour = span.hour\n"
 	"WHERE span.hour IS NOT NULL;\n"
 	/*
@@ -200,24 +208,22 @@ static const char build_sql[] =
 	"DROP TABLE IF EXISTS temp.report_hour_node;\n"
 	"CREATE TEMP TABLE report_hour_node AS\n"
 	"WITH keys AS (SELECT hour, node FROM temp.report_delivery\n"
-	"  UNION SELECT hour, node FROM temp.report_gap\n"
+	"  UNION SELECT hour, node FROM temp.coverage_gap\n"
 	"  UNION SELECT " HOUR_OF("ts") ", node FROM temp.report_generation\n"
 	"    WHERE previous IS NOT NULL),\n"
 	"counted AS (SELECT hour, node, count(*) AS deliveries,\n"
-	"  sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed\n"
+	"  " LEAK_TYPE_COUNTS "\n"
 	"  FROM temp.report_delivery GROUP BY hour, node)\n"
 	"SELECT k.hour AS hour, k.node AS node,\n"
 	"  coalesce(c.deliveries, 0) AS deliveries,\n"
-	"  coalesce(c.cross_tenant, 0) AS cross_tenant,\n"
-	"  coalesce(c.unattributed, 0) AS unattributed,\n"
-	"  EXISTS (SELECT 1 FROM temp.report_gap g\n"
+	"  " LEAK_TYPE_TOTALS("c") ",\n"
+	"  EXISTS (SELECT 1 FROM temp.coverage_gap g\n"
 	"    WHERE g.node = k.node AND g.hour = k.hour) AS gap,\n"
 	"  (SELECT g.gen FROM temp.report_generation g WHERE g.node = k.node\n"
-	"    AND g.ts < k.hour + 3600000 ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
+	"    AND g.ts < k.hour + " SQL_HOUR_MS " ORDER BY g.ts DESC, g.fill DESC LIMIT 1) AS gen,\n"
 	"  EXISTS (SELECT 1 FROM temp.report_generation g WHERE g.node = k.node\n"
 	"    AND g.previous IS NOT NULL AND g.ts >= k.hour\n"
-	"    AND g.ts < k.hour + 3600000) AS gen_changed\n"
+	"    AND g.ts < k.hour + " SQL_HOUR_MS ") AS gen_changed\n"
 	"FROM keys k LEFT JOIN counted c ON c.hour = k.hour AND c.node IS k.node\n"
 	"WHERE k.hour BETWEEN (SELECT min(hour) FROM temp.report_hour)\n"
 	"  AND (SELECT max(hour) FROM temp.report_hour);\n"
@@ -225,20 +231,9 @@ static const char build_sql[] =
 	/* What the deliveries in each gap were judged, for the coverage list. */
 	"DROP TABLE IF EXISTS temp.report_gap_count;\n"
 	"CREATE TEMP TABLE report_gap_count AS\n"
-	"SELECT node, hour, sum(type = 'cross_tenant') AS cross_tenant,\n"
-	"  sum(type = 'unattributed') AS unattributed,\n"
-	"  sum(possible AND type NOT IN ('cross_tenant', 'unattributed')) AS uncertain\n"
+	"SELECT node, hour, " LEAK_TYPE_COUNTS ",\n"
+	"  sum(possible AND type NOT IN " LEAK_TYPES ") AS uncertain\n"
 	"FROM temp.report_delivery WHERE in_gap GROUP BY node, hour;\n";
-
-static const char gap_table_sql[] =
-	"DROP TABLE IF EXISTS temp.report_gap;\n"
-	"CREATE TEMP TABLE report_gap (node INTEGER NOT NULL, hour INTEGER NOT NULL,\n"
-	"  serves INTEGER NOT NULL, deliveries INTEGER NOT NULL,\n"
-	"  PRIMARY KEY (node, hour));\n";
-
-static const char gap_insert_sql[] =
-	"INSERT OR IGNORE INTO temp.report_gap (node, hour, serves, deliveries)\n"
-	"SELECT id, ?2, ?3, ?4 FROM main.atom WHERE text = ?1";
 
 /* The headline: confirmed from the findings, the bound from "possible". */
 static const char confirmed_sql[] =
@@ -250,7 +245,7 @@ static const char confirmed_sql[] =
 static const char upper_sql[] =
 	"SELECT count(DISTINCT viewer), count(DISTINCT possible_frame),\n"
 	"  count(DISTINCT possible_frame || ':' || viewer), count(*),\n"
-	"  coalesce(sum(type NOT IN ('cross_tenant', 'unattributed')), 0)\n"
+	"  coalesce(sum(type NOT IN " LEAK_TYPES "), 0)\n"
 	"FROM temp.report_delivery WHERE possible";
 
 /*
@@ -264,8 +259,7 @@ static const char owner_cap_sql[] =
 	"  AND account NOT IN (SELECT owner FROM temp.report_exposure)";
 
 static const char counts_sql[] =
-	"SELECT (SELECT count(*) FROM temp.report_gap),\n"
-	"  (SELECT coalesce(sum(deliveries), 0) FROM temp.report_gap),\n"
+	"SELECT (SELECT coalesce(sum(deliveries), 0) FROM temp.coverage_gap),\n"
 	"  (SELECT count(*) FROM temp.report_hour),\n"
 	"  (SELECT count(*) FROM temp.report_generation\n"
 	"    WHERE previous IS NOT NULL AND in_window)";
@@ -439,7 +433,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 	[REPORT_GENERATIONS] = {
 		"generations", "cache generation changes",
 		"SELECT " ATOM("g.node") " AS name, g.ts, g.previous, g.gen,"
-		" " REF("f") ","
+		" " EVENT_REF("f") ","
 		" (SELECT min(e.ts) FROM temp.report_exposure e"
 		"   WHERE e.node = g.node AND e.ts >= g.ts)"
 		" FROM temp.report_generation g JOIN main.fill f ON f.id = g.fill"
@@ -461,12 +455,11 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 	[REPORT_PAIR_EVIDENCE] = {
 		"evidence", "evidence by owner, camera and recipient",
 		"SELECT " ATOM("e.owner") " AS o, " ATOM("e.device") " AS d, "
-		ATOM("e.viewer") " AS r, e.ts, s.req, " REF("s") ", " REF("f")
+		ATOM("e.viewer") " AS r, e.ts, s.req, " EVENT_REF("s") ", " EVENT_REF("f")
 		" FROM (SELECT serve, fill, ts, owner, device, viewer, row_number()"
 		"   OVER (PARTITION BY pair ORDER BY ts, serve) AS nth"
 		"   FROM temp.report_exposure" CHILDREN("pair") ") e"
-		" JOIN main.serve s ON s.id = e.serve"
-		" LEFT JOIN main.fill f ON f.id = e.fill"
+		" " SERVE_AND_FILL("e")
 		" WHERE e.nth <= " NUMBER(REPORT_EVIDENCE_PER_PAIR)
 		" ORDER BY o, d, r, e.ts, e.serve",
 		COLUMNS(evidence_columns), REPORT_OWNER_EXPOSURES, 3, 0},
@@ -487,7 +480,7 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 		"gaps", "coverage gaps",
 		"SELECT g.hour, " ATOM("g.node") " AS name, g.serves, g.deliveries,"
 		" coalesce(c.cross_tenant, 0), coalesce(c.unattributed, 0),"
-		" coalesce(c.uncertain, 0) FROM temp.report_gap g"
+		" coalesce(c.uncertain, 0) FROM temp.coverage_gap g"
 		" LEFT JOIN temp.report_gap_count c"
 		"   ON c.node = g.node AND c.hour = g.hour ORDER BY g.hour, name",
 		COLUMNS(gap_columns), -1, 0, 0},
@@ -506,19 +499,11 @@ const struct report_table report_tables[REPORT_TABLE_COUNT] = {
 
 /* --- building ------------------------------------------------------------- */
 
-static void bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
-{
-	int index = sqlite3_bind_parameter_index(stmt, name);
-
-	if (index)
-		sqlite3_bind_int64(stmt, index, value);
-}
-
 static void bind_window(sqlite3_stmt *stmt, const struct audit_window *window)
 {
-	bind_named(stmt, ":since", window->since);
-	bind_named(stmt, ":until", window->until);
-	bind_named(stmt, ":gap", REPORT_BURST_GAP_MS);
+	store_bind_named(stmt, ":since", window->since);
+	store_bind_named(stmt, ":until", window->until);
+	store_bind_named(stmt, ":gap", REPORT_BURST_GAP_MS);
 }
 
 /*
@@ -530,15 +515,16 @@ static int run_script(struct store *st, const char *sql,
 		      const struct audit_window *window, const char *what)
 {
 	const char *next = sql;
+	int failed = 0;
 
-	while (*next) {
+	progress_step(what); /* the whole script is one step of the report */
+	while (*next && !failed) {
 		sqlite3_stmt *stmt;
 		int rc;
 
-		if (sqlite3_prepare_v2(store_db(st), next, -1, &stmt, &next) !=
-		    SQLITE_OK) {
-			store_error(st, what);
-			return -1;
+		if (store_prepare_once(st, next, &stmt, &next, what)) {
+			failed = 1;
+			break;
 		}
 		if (!stmt) /* only blanks were left */
 			break;
@@ -547,12 +533,12 @@ static int run_script(struct store *st, const char *sql,
 			;
 		if (rc != SQLITE_DONE) {
 			store_error(st, what);
-			sqlite3_finalize(stmt);
-			return -1;
+			failed = 1;
 		}
 		sqlite3_finalize(stmt);
 	}
-	return 0;
+	progress_end();
+	return failed ? -1 : 0;
 }
 
 /* One row of integers from a one-shot query; NULL reads as 0. */
@@ -563,10 +549,8 @@ static int query_row(struct store *st, const char *sql,
 	sqlite3_stmt *stmt;
 	int rc, i;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &stmt, NULL) != SQLITE_OK) {
-		store_error(st, what);
+	if (store_prepare_once(st, sql, &stmt, NULL, what))
 		return -1;
-	}
 	bind_window(stmt, window);
 	rc = sqlite3_step(stmt);
 	for (i = 0; i < count; i++)
@@ -577,46 +561,6 @@ static int query_row(struct store *st, const char *sql,
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-struct gap_insert {
-	struct store *st;
-	sqlite3_stmt *stmt;
-};
-
-static int insert_gap(const struct coverage_gap *gap, void *ctx)
-{
-	struct gap_insert *gi = ctx;
-
-	sqlite3_reset(gi->stmt);
-	sqlite3_bind_text(gi->stmt, 1, gap->node.ptr, (int)gap->node.len,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int64(gi->stmt, 2, gap->hour);
-	sqlite3_bind_int64(gi->stmt, 3, (sqlite3_int64)gap->serves);
-	sqlite3_bind_int64(gi->stmt, 4, (sqlite3_int64)gap->deliveries);
-	if (sqlite3_step(gi->stmt) != SQLITE_DONE) {
-		store_error(gi->st, "recording coverage gaps");
-		return -1;
-	}
-	return 0;
-}
-
-/* The coverage gaps of coverage.c, keyed by node id for the joins. */
-static int build_gaps(struct store *st, const struct audit_window *window)
-{
-	struct gap_insert gi = {st, NULL};
-	int rc;
-
-	if (run_script(st, gap_table_sql, window, "recording coverage gaps"))
-		return -1;
-	if (sqlite3_prepare_v2(store_db(st), gap_insert_sql, -1, &gi.stmt, NULL) !=
-	    SQLITE_OK) {
-		store_error(st, "recording coverage gaps");
-		return -1;
-	}
-	rc = coverage_each_gap(st, window->since, window->until, insert_gap, &gi);
-	sqlite3_finalize(gi.stmt);
-	return rc ? -1 : 0;
-}
-
 static uint64_t count_of(int64_t value)
 {
 	return value > 0 ? (uint64_t)value : 0;
@@ -625,7 +569,7 @@ static uint64_t count_of(int64_t value)
 int report_build(struct store *st, const struct audit_window *window,
 		 double min_traced, struct report_summary *summary)
 {
-	int64_t confirmed[8], upper[5], cap, counts[4];
+	int64_t confirmed[8], upper[5], cap, counts[3];
 	uint64_t unconfirmed_frames;
 	struct timespec now;
 	int f;
@@ -633,13 +577,14 @@ int report_build(struct store *st, const struct audit_window *window,
 	memset(summary, 0, sizeof(*summary));
 	summary->window = *window;
 	if (correlate_run(st, window, CORRELATE_DELIVERIES, 0, &summary->checked) ||
-	    build_gaps(st, window) ||
+	    coverage_build_gaps(st, window->since, window->until,
+				&summary->gaps) ||
 	    run_script(st, build_sql, window, "computing the report") ||
 	    query_row(st, confirmed_sql, window, confirmed, 8,
 		      "counting confirmed exposures") ||
 	    query_row(st, upper_sql, window, upper, 5, "counting the upper bound") ||
 	    query_row(st, owner_cap_sql, window, &cap, 1, "counting owners") ||
-	    query_row(st, counts_sql, window, counts, 4, "counting coverage"))
+	    query_row(st, counts_sql, window, counts, 3, "counting coverage"))
 		return -1;
 	for (f = 0; f < REPORT_FIGURE_COUNT; f++)
 		summary->confirmed[f] = count_of(confirmed[f]);
@@ -658,11 +603,10 @@ int report_build(struct store *st, const struct audit_window *window,
 	summary->first_exposure = confirmed[5];
 	summary->last_exposure = confirmed[6];
 	summary->bursts = count_of(confirmed[7]);
-	summary->gaps = count_of(counts[0]);
-	summary->gap_deliveries = count_of(counts[1]);
+	summary->gap_deliveries = count_of(counts[0]);
 	summary->checked.in_gaps = summary->gap_deliveries;
-	summary->hours = count_of(counts[2]);
-	summary->generation_changes = count_of(counts[3]);
+	summary->hours = count_of(counts[1]);
+	summary->generation_changes = count_of(counts[2]);
 	summary->min_traced = min_traced;
 	clock_gettime(CLOCK_REALTIME, &now);
 	summary->generated_at = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;

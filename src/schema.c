@@ -12,6 +12,7 @@
 #include "coverage.h"
 #include "fingerprint.h"
 #include "schema.h"
+#include "sql.h"
 #include "util.h"
 
 static const char schema_v1[] =
@@ -75,47 +76,50 @@ static const char schema_v1[] =
  * man page, FILES).  Their column names are those of the JSON output.
  */
 #define TIME(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
-#define ATOM(col) "(SELECT text FROM atom WHERE id = " col ")"
-#define REF(src, line) \
-	"(SELECT name FROM source WHERE id = " src ") || ':' || " line
 
 static const char schema_v2[] =
 	"CREATE TABLE reported (type TEXT NOT NULL, serve TEXT NOT NULL,\n"
 	"  reported_at INTEGER NOT NULL, PRIMARY KEY (type, serve)) WITHOUT ROWID;\n"
 	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
-	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
-	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
-	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status, bytes, rtt_ms,\n"
-	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
-	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
-	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
-	"  " ATOM("frame") " AS frame, ttl_ms, gen,\n"
-	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n"
+	"  " VIEW_ATOM("account") " AS viewer_account, "
+		VIEW_ATOM("device") " AS requested_device,\n"
+	"  " VIEW_ATOM("key") " AS key, " VIEW_ATOM("frame") " AS frame, "
+		VIEW_ATOM("cache") " AS cache,\n"
+	"  " VIEW_ATOM("relay") " AS relay, "
+		VIEW_ATOM("node") " AS node, status, bytes, rtt_ms,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, "
+		VIEW_ATOM("node") " AS node,\n"
+	"  " VIEW_ATOM("key") " AS key, " VIEW_ATOM("device") " AS origin_device,\n"
+	"  " VIEW_ATOM("frame") " AS frame, ttl_ms, gen,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n"
 	"CREATE VIEW removals AS SELECT " TIME("ts") " AS removed_at, op,\n"
-	"  " ATOM("node") " AS node, " ATOM("key") " AS key,\n"
-	"  " REF("source", "line") " AS ref, ts AS removed_ms FROM removal;\n"
+	"  " VIEW_ATOM("node") " AS node, " VIEW_ATOM("key") " AS key,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS removed_ms FROM removal;\n"
 	"CREATE VIEW bindings AS SELECT " TIME("ts") " AS at,\n"
 	"  CASE bound WHEN 1 THEN 'bind' ELSE 'unbind' END AS op,\n"
-	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
-	"  " REF("source", "line") " AS ref, ts AS at_ms FROM binding;\n"
+	"  " VIEW_ATOM("device") " AS device, " VIEW_ATOM("account") " AS account,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS at_ms FROM binding;\n"
 	"CREATE VIEW shares AS SELECT " TIME("ts") " AS at,\n"
 	"  CASE granted WHEN 1 THEN 'share' ELSE 'unshare' END AS op,\n"
-	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
-	"  " REF("source", "line") " AS ref, ts AS at_ms FROM share;\n";
+	"  " VIEW_ATOM("device") " AS device, " VIEW_ATOM("account") " AS account,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS at_ms FROM share;\n";
 
 /* The findings view runs the rules with the default skew over all time. */
 static const char findings_view[] =
 	"CREATE VIEW findings AS SELECT v.type AS type,\n"
 	"  " TIME("s.ts") " AS served_at, s.req AS request_id,\n"
-	"  " ATOM("s.account") " AS viewer_account,\n"
-	"  " ATOM("s.device") " AS requested_device, " ATOM("s.key") " AS key,\n"
+	"  " VIEW_ATOM("s.account") " AS viewer_account,\n"
+	"  " VIEW_ATOM("s.device") " AS requested_device, "
+		VIEW_ATOM("s.key") " AS key,\n"
 	"  coalesce(s.frame, f.frame) AS frame,\n"
-	"  " ATOM("s.cache") " AS cache, " ATOM("s.relay") " AS relay,\n"
-	"  coalesce(" ATOM("s.node") ", " ATOM("f.node") ") AS node,\n"
-	"  " ATOM("f.device") " AS origin_device, " ATOM("v.owner") " AS owner_account,\n"
+	"  " VIEW_ATOM("s.cache") " AS cache, " VIEW_ATOM("s.relay") " AS relay,\n"
+	"  coalesce(" VIEW_ATOM("s.node") ", " VIEW_ATOM("f.node") ") AS node,\n"
+	"  " VIEW_ATOM("f.device") " AS origin_device, "
+		VIEW_ATOM("v.owner") " AS owner_account,\n"
 	"  " TIME("f.ts") " AS filled_at,\n"
-	"  " REF("s.source", "s.line") " AS serve_ref,\n"
-	"  " REF("f.source", "f.line") " AS fill_ref\n"
+	"  " VIEW_EVENT_REF("s.source", "s.line") " AS serve_ref,\n"
+	"  " VIEW_EVENT_REF("f.source", "f.line") " AS fill_ref\n"
 	"FROM verdicts v JOIN serve s ON s.id = v.serve\n"
 	"LEFT JOIN fill f ON f.id = v.fill WHERE v.type <> 'ok';\n";
 
@@ -203,10 +207,12 @@ static const char schema_v3[] =
 	"UPDATE source SET (serve_min_ts, serve_max_ts) = (SELECT min(ts), max(ts)\n"
 	"  FROM serve WHERE id " SOURCE_EVENTS("source.id") ");\n"
 	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
-	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
-	"  " ATOM("key") " AS key, " ATOM("frame") " AS frame, " ATOM("cache") " AS cache,\n"
-	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
-	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n";
+	"  " VIEW_ATOM("account") " AS viewer_account, "
+		VIEW_ATOM("device") " AS requested_device,\n"
+	"  " VIEW_ATOM("key") " AS key, " VIEW_ATOM("frame") " AS frame, "
+		VIEW_ATOM("cache") " AS cache,\n"
+	"  " VIEW_ATOM("relay") " AS relay, " VIEW_ATOM("node") " AS node, status,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n";
 
 /*
  * Version 4, for speed and size (issue 8): a frame id is kept as text in
@@ -223,7 +229,7 @@ static const char schema_v3[] =
 	"CREATE TABLE new_" table " (id INTEGER PRIMARY KEY, " columns ",\n" \
 	EVENT_COLUMNS ");\n" \
 	"INSERT INTO new_" table " (id, " names ", frame) SELECT id, " names ",\n" \
-	"  " ATOM(table ".frame") " FROM " table ";\n" \
+	"  " VIEW_ATOM(table ".frame") " FROM " table ";\n" \
 	"DROP TABLE " table ";\n" \
 	"ALTER TABLE new_" table " RENAME TO " table ";\n"
 
@@ -240,14 +246,16 @@ static const char schema_v4[] =
 		"  key INTEGER NOT NULL, device INTEGER NOT NULL, frame TEXT,\n"
 		"  ttl_ms, gen", "ts, node, key, device, ttl_ms, gen")
 	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
-	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
-	"  " ATOM("key") " AS key, frame, " ATOM("cache") " AS cache,\n"
-	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
-	"  " REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
-	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
-	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
+	"  " VIEW_ATOM("account") " AS viewer_account, "
+		VIEW_ATOM("device") " AS requested_device,\n"
+	"  " VIEW_ATOM("key") " AS key, frame, " VIEW_ATOM("cache") " AS cache,\n"
+	"  " VIEW_ATOM("relay") " AS relay, " VIEW_ATOM("node") " AS node, status,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS serve_ref, ts AS served_ms FROM serve;\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, "
+		VIEW_ATOM("node") " AS node,\n"
+	"  " VIEW_ATOM("key") " AS key, " VIEW_ATOM("device") " AS origin_device,\n"
 	"  frame, ttl_ms, gen,\n"
-	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n";
+	"  " VIEW_EVENT_REF("source", "line") " AS fill_ref, ts AS filled_ms FROM fill;\n";
 
 /*
  * Version 5 (issue 18): verdicts are data.  Every delivered serve has a
@@ -307,29 +315,31 @@ static const char schema_v6[] =
 	"DROP VIEW bindings;\n"
 	"DROP VIEW shares;\n"
 	"CREATE VIEW serves AS SELECT " TIME("ts") " AS served_at, req AS request_id,\n"
-	"  " ATOM("account") " AS viewer_account, " ATOM("device") " AS requested_device,\n"
-	"  " ATOM("key") " AS key, frame, " ATOM("cache") " AS cache,\n"
-	"  " ATOM("relay") " AS relay, " ATOM("node") " AS node, status,\n"
-	"  " REF("source", "line") " AS serve_ref, ts AS served_ms,\n"
+	"  " VIEW_ATOM("account") " AS viewer_account, "
+		VIEW_ATOM("device") " AS requested_device,\n"
+	"  " VIEW_ATOM("key") " AS key, frame, " VIEW_ATOM("cache") " AS cache,\n"
+	"  " VIEW_ATOM("relay") " AS relay, " VIEW_ATOM("node") " AS node, status,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS serve_ref, ts AS served_ms,\n"
 	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM serve;\n"
-	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, " ATOM("node") " AS node,\n"
-	"  " ATOM("key") " AS key, " ATOM("device") " AS origin_device,\n"
+	"CREATE VIEW fills AS SELECT " TIME("ts") " AS filled_at, "
+		VIEW_ATOM("node") " AS node,\n"
+	"  " VIEW_ATOM("key") " AS key, " VIEW_ATOM("device") " AS origin_device,\n"
 	"  frame, ttl_ms, gen,\n"
-	"  " REF("source", "line") " AS fill_ref, ts AS filled_ms,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS fill_ref, ts AS filled_ms,\n"
 	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM fill;\n"
 	"CREATE VIEW removals AS SELECT " TIME("ts") " AS removed_at, op,\n"
-	"  " ATOM("node") " AS node, " ATOM("key") " AS key,\n"
-	"  " REF("source", "line") " AS ref, ts AS removed_ms,\n"
+	"  " VIEW_ATOM("node") " AS node, " VIEW_ATOM("key") " AS key,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS removed_ms,\n"
 	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM removal;\n"
 	"CREATE VIEW bindings AS SELECT " TIME("ts") " AS at,\n"
 	"  CASE bound WHEN 1 THEN 'bind' ELSE 'unbind' END AS op,\n"
-	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
-	"  " REF("source", "line") " AS ref, ts AS at_ms,\n"
+	"  " VIEW_ATOM("device") " AS device, " VIEW_ATOM("account") " AS account,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS at_ms,\n"
 	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM binding;\n"
 	"CREATE VIEW shares AS SELECT " TIME("ts") " AS at,\n"
 	"  CASE granted WHEN 1 THEN 'share' ELSE 'unshare' END AS op,\n"
-	"  " ATOM("device") " AS device, " ATOM("account") " AS account,\n"
-	"  " REF("source", "line") " AS ref, ts AS at_ms,\n"
+	"  " VIEW_ATOM("device") " AS device, " VIEW_ATOM("account") " AS account,\n"
+	"  " VIEW_EVENT_REF("source", "line") " AS ref, ts AS at_ms,\n"
 	"  " VIEW_EVENT_ID("source", "line") " AS event_id FROM share;\n";
 
 /*
@@ -475,17 +485,10 @@ int schema_verdicts_current(struct store *st)
 
 int schema_judge_all(struct store *st)
 {
-	static char *sql;
+	static const char sql[] =
+		VERDICT_INSERT("main.verdict") CORRELATE_ALL_SELECT;
 	sqlite3_stmt *stmt;
 
-	if (!sql) {
-		/* Built once, like the prepared statement it becomes. */
-		size_t len = strlen(correlate_all_select) + 96;
-
-		sql = xmalloc(len);
-		snprintf(sql, len, "INSERT INTO main.verdict (serve, fill, rule, "
-			 "owner, type)\n%s", correlate_all_select);
-	}
 	if (schema_create_indexes(st) ||
 	    store_exec(st, "DELETE FROM main.verdict", "judging every serve") ||
 	    !(stmt = store_prepare(st, sql)))
@@ -696,11 +699,9 @@ static int user_version(struct store *st, int *version)
 	sqlite3_stmt *stmt;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &stmt,
-			       NULL) != SQLITE_OK) {
-		store_error(st, "reading the schema version");
+	if (store_prepare_once(st, "PRAGMA user_version", &stmt, NULL,
+			       "reading the schema version"))
 		return -1;
-	}
 	rc = sqlite3_step(stmt);
 	*version = rc == SQLITE_ROW ? sqlite3_column_int(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
@@ -717,8 +718,8 @@ static int has_tables(struct store *st)
 	sqlite3_stmt *stmt;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM sqlite_schema LIMIT 1",
-			       -1, &stmt, NULL) == SQLITE_OK) {
+	if (store_prepare_once(st, "SELECT 1 FROM sqlite_schema LIMIT 1", &stmt,
+			       NULL, "reading the schema") == 0) {
 		found = sqlite3_step(stmt) == SQLITE_ROW;
 		sqlite3_finalize(stmt);
 	}
@@ -754,7 +755,7 @@ int schema_prepare(struct store *st, int read_only)
 			return missing < 0 ? -1 : 0;
 		if (read_only)
 			return SCHEMA_OUTDATED;
-		if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+		if (store_read_only(st)) {
 			warning("database %s: its indexes or verdicts were never "
 				"built and it is not writable here; audits will be "
 				"slow", store_path(st));
@@ -769,7 +770,7 @@ int schema_prepare(struct store *st, int read_only)
 	}
 	if (read_only)
 		return SCHEMA_OUTDATED;
-	if (sqlite3_db_readonly(store_db(st), "main") == 1) {
+	if (store_read_only(st)) {
 		error("database %s: written by an older camaudit (schema %d, this "
 		      "camaudit needs %d) and not writable here; run camaudit "
 		      "once as a user who may write it, to upgrade it",

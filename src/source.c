@@ -11,6 +11,7 @@
 
 #include "input.h"
 #include "source.h"
+#include "sql.h"
 #include "util.h"
 
 /* Bytes of the head that the index covers (see the schema in store.c). */
@@ -140,7 +141,7 @@ int source_create(struct store *st, const char *name, struct source *src)
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL) * 1000);
 	if (store_step_done(st, stmt, "recording a source"))
 		return -1;
-	src->id = sqlite3_last_insert_rowid(store_db(st));
+	src->id = store_last_insert_id(st);
 	return 0;
 }
 

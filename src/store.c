@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "schema.h"
 #include "store.h"
 #include "util.h"
@@ -151,11 +152,6 @@ int store_busy(const struct store *st)
 	return st->busy;
 }
 
-sqlite3 *store_db(struct store *st)
-{
-	return st->db;
-}
-
 const char *store_path(const struct store *st)
 {
 	return st->path;
@@ -187,11 +183,40 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql)
 	return stmt;
 }
 
-int store_exec(struct store *st, const char *sql, const char *what)
+int store_prepare_once(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		       const char **tail, const char *what)
 {
+	*stmt = NULL;
 	if (store_batches(st))
 		return -1;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, tail) != SQLITE_OK) {
+		store_error(st, what);
+		return -1;
+	}
+	return 0;
+}
+
+int store_read_only(struct store *st)
+{
+	return sqlite3_db_readonly(st->db, "main") == 1;
+}
+
+/*
+ * A statement that returns no rows is the long work of a run (judging,
+ * building the report's tables): while it runs, the status line names it
+ * by the words its error would use.  Statements that return rows are
+ * never named, as their rows may be printed on the same terminal.
+ */
+int store_exec(struct store *st, const char *sql, const char *what)
+{
+	int rc;
+
+	if (store_batches(st))
+		return -1;
+	progress_step(what);
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	progress_end();
+	if (rc != SQLITE_OK) {
 		store_error(st, what);
 		return -1;
 	}
@@ -352,6 +377,19 @@ static void close_db(struct store *st)
  * the connection goes without its mutex: with a second thread running,
  * taking it on every call cost an eighth of ingest's time.
  */
+/*
+ * SQLite's virtual machine instructions between two looks at the clock
+ * for the status line: a few milliseconds of work.
+ */
+#define PROGRESS_OPS 100000
+
+static int progress_handler(void *unused)
+{
+	(void)unused;
+	progress_tick();
+	return 0; /* never interrupts the statement */
+}
+
 static int open_db(struct store *st, const char *name, int flags)
 {
 	static int configured;
@@ -370,6 +408,7 @@ static int open_db(struct store *st, const char *name, int flags)
 		return -1;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_progress_handler(st->db, PROGRESS_OPS, progress_handler, NULL);
 	sqlite3_busy_timeout(st->db, st->wait_ms > INT32_MAX ? INT32_MAX
 							     : (int)st->wait_ms);
 	/*
@@ -603,14 +642,35 @@ static uint32_t hash_text(const char *s, size_t len)
 
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what)
 {
-	int rc = sqlite3_step(stmt);
+	int rc;
 
+	progress_step(what); /* as in store_exec */
+	rc = sqlite3_step(stmt);
+	progress_end();
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
 		store_error(st, what);
 		return -1;
 	}
 	return 0;
+}
+
+void store_bind_named(sqlite3_stmt *stmt, const char *name, int64_t value)
+{
+	int index = sqlite3_bind_parameter_index(stmt, name);
+
+	if (index)
+		sqlite3_bind_int64(stmt, index, value);
+}
+
+int64_t store_changes(struct store *st)
+{
+	return sqlite3_changes(st->db);
+}
+
+int64_t store_last_insert_id(struct store *st)
+{
+	return sqlite3_last_insert_rowid(st->db);
 }
 
 /* The cache slot of a string, or NULL when it is too long to be cached. */

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "event.h"
+#include "sql.h" /* the SQL fragments of events, windows and names */
 
 /*
  * An event's id is where it was read: its source's id in the high 32
@@ -20,23 +21,6 @@
 #define EVENT_LINE_MAX UINT64_C(4294967295)
 #define EVENT_ID(source, line) \
 	((int64_t)(((uint64_t)(source) << 32) | (uint64_t)(line)))
-/* SQL: "id " SOURCE_EVENTS("s.id") is every event of source s.id. */
-#define SOURCE_EVENTS(src) \
-	"BETWEEN ((" src ") << 32) AND ((" src ") << 32) + 4294967295"
-
-/*
- * SQL: "FROM " WINDOW_SERVES("s") is the serves s with :since <= ts <
- * :until (a join, so that more joins and a WHERE may follow).  The serve
- * table has no time index: the window picks the sources whose serves span
- * it (source.serve_min_ts and serve_max_ts, which source_save() keeps;
- * NULL, not recorded yet, reads the source whole) and reads their id
- * ranges.
- */
-#define WINDOW_SERVES(s) \
-	"main.source src JOIN main.serve " s " ON " s ".id " SOURCE_EVENTS("src.id") \
-	" AND coalesce(src.serve_min_ts < :until AND src.serve_max_ts >= :since, 1)" \
-	" AND " s ".ts >= :since AND " s ".ts < :until"
-
 /* How long a writer waits by default for another camaudit (--wait). */
 #define STORE_WAIT_MS 60000
 
@@ -81,8 +65,9 @@ void store_close(struct store *st);
  * anything), unless another connection has it open; 1 when removed.
  */
 int store_close_discarding_unused(struct store *st);
-sqlite3 *store_db(struct store *st);
 const char *store_path(const struct store *st);
+/* Whether the database cannot be written here (read-only file or media). */
+int store_read_only(struct store *st);
 
 /*
  * Whether path is the store's own database file or one of SQLite's files
@@ -105,19 +90,42 @@ int store_exec(struct store *st, const char *sql, const char *what);
 /* Report the last SQLite error as "database PATH: WHAT: MESSAGE". */
 void store_error(struct store *st, const char *what);
 
-/* Prepare sql once and keep it for the life of the store. */
+/*
+ * Every statement goes through these, which store the batched events
+ * first (see store_insert_event()): nothing reads or writes the store
+ * without the events given before it.
+ *
+ * store_prepare(): prepare sql once and keep it for the life of the store,
+ * found again by the address of sql (a static string); the caller resets
+ * it after stepping.  NULL on error (reported).
+ *
+ * store_prepare_once(): prepare the first statement of sql for one run;
+ * the caller finalizes *stmt (sqlite3_finalize).  *stmt is NULL when sql
+ * holds only blanks or comments; *tail, when tail is not NULL, is where
+ * the next statement starts.  0, or -1 reported as "WHAT: MESSAGE".
+ */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+int store_prepare_once(struct store *st, const char *sql, sqlite3_stmt **stmt,
+		       const char **tail, const char *what);
+
+/* Bind value to the parameter called name (":since"), if sql has one. */
+void store_bind_named(sqlite3_stmt *stmt, const char *name, int64_t value);
 
 /* Step a statement that returns no rows and reset it; reports errors. */
 int store_step_done(struct store *st, sqlite3_stmt *stmt, const char *what);
+
+/* The rows that the last INSERT, UPDATE or DELETE changed. */
+int64_t store_changes(struct store *st);
+/* The rowid of the last row inserted (an INTEGER PRIMARY KEY). */
+int64_t store_last_insert_id(struct store *st);
 
 /* Drop what line `line` of a source stored (a provisional last line). */
 int store_forget_line(struct store *st, int64_t source, uint64_t line);
 
 /*
  * Store an event of line `line` of a source.  It may wait in a batch (see
- * store.c) until any other statement runs, store_prepare() and
- * store_exec() included, which stores it first; store_rollback() drops
+ * store.c) until any other statement runs, through store_prepare(),
+ * store_prepare_once() or store_exec(), which store it first; store_rollback() drops
  * it with the transaction.
  */
 int store_insert_event(struct store *st, int64_t source, uint64_t line,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "exitcode.h"
+#include "progress.h"
 #include "util.h"
 
 static void *check_alloc(void *p, size_t size)
@@ -70,6 +71,7 @@ static void report(const char *prefix, const char *fmt, va_list ap)
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	size_t len = n < 0 ? 0 : (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1;
 
+	progress_clear(); /* a message never lands inside the status line */
 	fputs("camaudit: ", stderr);
 	fputs(prefix, stderr);
 	put_safe(stderr, buf, len);

@@ -9,12 +9,10 @@
  */
 #include "config.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "correlate.h"
 #include "coverage.h"
 #include "schema.h"
+#include "sql.h"
 #include "util.h"
 #include "verdict.h"
 
@@ -35,14 +33,9 @@ static int scratch(struct store *st)
 /* Bind :skew, and :since/:until where a statement has them. */
 static void bind_window(sqlite3_stmt *stmt, int64_t since, int64_t until)
 {
-	int i;
-
-	if ((i = sqlite3_bind_parameter_index(stmt, ":skew")))
-		sqlite3_bind_int64(stmt, i, CORRELATE_SKEW_MS);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":since")))
-		sqlite3_bind_int64(stmt, i, since);
-	if ((i = sqlite3_bind_parameter_index(stmt, ":until")))
-		sqlite3_bind_int64(stmt, i, until);
+	store_bind_named(stmt, ":skew", CORRELATE_SKEW_MS);
+	store_bind_named(stmt, ":since", since);
+	store_bind_named(stmt, ":until", until);
 }
 
 /* Run a statement of this file with ?1..?2 an id range; 0 or -1. */
@@ -59,6 +52,9 @@ static int run_range(struct store *st, const char *sql, int64_t lo, int64_t hi,
 	return store_step_done(st, stmt, what);
 }
 
+/* The head of an INSERT of serves to judge again, a SELECT to follow. */
+#define REJUDGE "INSERT OR IGNORE INTO temp.rejudge (serve)"
+
 /*
  * The events with ids in [?1, ?2] that other verdicts depend on go into
  * temp.changed, and the serves among them into temp.rejudge.
@@ -73,8 +69,7 @@ static const char *const collect_sql[] = {
 	" SELECT 3, ts, device, account FROM main.binding WHERE id BETWEEN ?1 AND ?2",
 	"INSERT INTO temp.changed (kind, ts, device, account)"
 	" SELECT 4, ts, device, account FROM main.share WHERE id BETWEEN ?1 AND ?2",
-	"INSERT OR IGNORE INTO temp.rejudge (serve)"
-	" SELECT id FROM main.serve WHERE id BETWEEN ?1 AND ?2",
+	REJUDGE " SELECT id FROM main.serve WHERE id BETWEEN ?1 AND ?2",
 };
 
 static int collect(struct store *st, int64_t lo, int64_t hi)
@@ -86,6 +81,9 @@ static int collect(struct store *st, int64_t lo, int64_t hi)
 			return -1;
 	return 0;
 }
+
+/* The serves d of the window with their verdicts v and origin fills f. */
+#define WINDOW_ORIGINS WINDOW_VERDICTS " JOIN main.fill f ON f.id = v.fill"
 
 /*
  * The serves each kind of changed event can give another verdict
@@ -102,13 +100,13 @@ static const struct {
 	 * a serve that names none), at most :skew after the serve: it may be
 	 * the latest fill before the serve, or end the chosen one's life.
 	 */
-	{1, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{1, REJUDGE
 	    " SELECT d.id FROM " WINDOW_SERVES("d")
 	    " WHERE " DELIVERED("d") " AND EXISTS (SELECT 1 FROM temp.changed c"
 	    "  WHERE c.key = d.key AND c.kind IN (1, 2)"
 	    "  AND (d.node IS NULL OR d.node = c.node) AND c.ts <= d.ts + :skew)"},
 	/* A fill of a frame: every serve of that frame, at any time (rule 1a). */
-	{1, "INSERT OR IGNORE INTO temp.rejudge (serve)"
+	{1, REJUDGE
 	    " SELECT s.id FROM temp.changed c JOIN main.serve s ON s.frame = c.frame"
 	    " WHERE c.kind = 1 AND c.frame IS NOT NULL"},
 	/*
@@ -116,15 +114,13 @@ static const struct {
 	 * that camera and no earlier than the change (rule 2 reads the
 	 * bindings up to the fill).
 	 */
-	{3, "INSERT OR IGNORE INTO temp.rejudge (serve)"
-	    " SELECT d.id FROM " WINDOW_SERVES("d")
-	    " JOIN main.verdict v ON v.serve = d.id JOIN main.fill f ON f.id = v.fill"
+	{3, REJUDGE
+	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 3"
 	    "  AND c.device = f.device AND c.ts <= f.ts)"},
 	/* A share or unshare: the viewer's serves of that camera from then on. */
-	{4, "INSERT OR IGNORE INTO temp.rejudge (serve)"
-	    " SELECT d.id FROM " WINDOW_SERVES("d")
-	    " JOIN main.verdict v ON v.serve = d.id JOIN main.fill f ON f.id = v.fill"
+	{4, REJUDGE
+	    " SELECT d.id FROM " WINDOW_ORIGINS
 	    " WHERE EXISTS (SELECT 1 FROM temp.changed c WHERE c.kind = 4"
 	    "  AND c.account = d.account AND c.device = f.device AND c.ts <= d.ts)"},
 };
@@ -157,17 +153,10 @@ static int earliest(struct store *st, int kind, int64_t *ts)
 /* Replace the verdicts of the serves in temp.rejudge, then empty it. */
 static int rejudge(struct store *st)
 {
-	static char *insert_sql;
+	static const char insert_sql[] =
+		VERDICT_INSERT("main.verdict") CORRELATE_SET_SELECT;
 	sqlite3_stmt *stmt;
 
-	if (!insert_sql) {
-		/* Built once, like the prepared statement it becomes. */
-		size_t len = strlen(correlate_set_select) + 96;
-
-		insert_sql = xmalloc(len);
-		snprintf(insert_sql, len, "INSERT INTO main.verdict (serve, fill, "
-			 "rule, owner, type)\n%s", correlate_set_select);
-	}
 	if (store_exec(st, "DELETE FROM main.verdict WHERE serve IN"
 		       " (SELECT serve FROM temp.rejudge)", "judging serves"))
 		return -1;
@@ -271,7 +260,7 @@ int verdict_after_prune(struct store *st)
 	    store_exec(st,
 		"DELETE FROM main.verdict WHERE NOT EXISTS"
 		" (SELECT 1 FROM main.serve s WHERE s.id = verdict.serve);"
-		"INSERT OR IGNORE INTO temp.rejudge (serve) SELECT v.serve"
+		REJUDGE " SELECT v.serve"
 		" FROM main.verdict v WHERE v.fill IS NOT NULL AND NOT EXISTS"
 		" (SELECT 1 FROM main.fill f WHERE f.id = v.fill)",
 		"finding the verdicts that pruned events decided"))
@@ -296,33 +285,26 @@ int verdict_check(struct store *st, int repair,
 		  void *ctx, uint64_t *checked, uint64_t *differences)
 {
 	static const char judge_sql[] =
-		"CREATE TEMP TABLE IF NOT EXISTS judged (serve INTEGER PRIMARY KEY,"
-		" fill INTEGER, rule TEXT, owner INTEGER, type TEXT NOT NULL);"
+		"CREATE TEMP TABLE IF NOT EXISTS judged " VERDICT_TABLE_COLUMNS ";"
 		"DELETE FROM temp.judged";
 	/* Both sides of every serve that either judges, where they differ. */
 	static const char diff_sql[] =
 		"WITH pairs AS (SELECT serve FROM main.verdict UNION"
 		" SELECT serve FROM temp.judged)\n"
-		"SELECT p.serve, a.fill, a.rule, (SELECT text FROM main.atom WHERE id = a.owner),"
+		"SELECT p.serve, a.fill, a.rule, " ATOM("a.owner") ","
 		" a.owner, a.type, b.fill, b.rule,"
-		" (SELECT text FROM main.atom WHERE id = b.owner), b.owner, b.type\n"
+		" " ATOM("b.owner") ", b.owner, b.type\n"
 		"FROM pairs p LEFT JOIN main.verdict a ON a.serve = p.serve\n"
 		"LEFT JOIN temp.judged b ON b.serve = p.serve\n"
 		"WHERE a.type IS NOT b.type OR a.fill IS NOT b.fill\n"
 		"  OR a.rule IS NOT b.rule OR a.owner IS NOT b.owner\n"
 		"ORDER BY p.serve";
-	static char *insert_sql;
+	static const char insert_sql[] =
+		VERDICT_INSERT("temp.judged") CORRELATE_ALL_SELECT;
 	sqlite3_stmt *stmt;
 	int rc, stop = 0;
 
 	*checked = *differences = 0;
-	if (!insert_sql) {
-		size_t len = strlen(correlate_all_select) + 96;
-
-		insert_sql = xmalloc(len);
-		snprintf(insert_sql, len, "INSERT INTO temp.judged (serve, fill, "
-			 "rule, owner, type)\n%s", correlate_all_select);
-	}
 	if (schema_missing_indexes(st) != 0) {
 		error("database %s: its indexes are not built yet; run 'camaudit "
 		      "ingest' or 'camaudit audit --new' once first", store_path(st));

@@ -1,6 +1,6 @@
 /*
  * Stored verdicts (schema 5): the store keeps, for every delivered serve,
- * the fill, rule, owner and type that the rules of correlate.h give it,
+ * the fill, rule, owner and type that the rules of sql.h give it,
  * and ingest keeps them current by re-judging exactly the serves that new
  * events can change.  docs/engine.md argues why that set is complete.
  */

@@ -1,7 +1,8 @@
 # tests/proxies.sh: sourced, after tests/lib.sh, by the tests that run a
-# real caching proxy (squid.sh, apache2.sh, haproxy.sh, trafficserver.sh):
-# an nginx origin of camera stills, clients whose received frames are the
-# truth, and the audit of the proxy's log against that truth.
+# real caching proxy (squid.sh, apache2.sh, haproxy.sh, trafficserver.sh;
+# caddy.sh, a relay in front of an nginx cache): an nginx origin of camera
+# stills, clients whose received frames are the truth, and the audit of
+# the proxy's log against that truth.
 
 # need_tools SERVER: skips the whole test, saying what to install, unless
 # nginx and curl (the origin and the clients) are there.
@@ -82,13 +83,22 @@ $(nginx_conf_head "$origin_dir")
     }
 }
 EOF
-	"$NGINX" -p "$origin_dir" -c "$origin_dir/nginx.conf" -e "$origin_dir/error.log" 2> "$origin_dir/start.err" &
-	origin_pid=$!
 	origin_port=$1
-	if up "http://127.0.0.1:$1/still/cam-probe/none" && kill -0 "$origin_pid" 2>/dev/null; then
+	run_nginx "$origin_dir" "$1" origin_pid
+}
+
+# run_nginx DIR PORT PIDVAR: starts nginx on DIR/nginx.conf in the
+# background, its pid in the variable PIDVAR (which stop_all, or a test's
+# after_stop, stops), and succeeds once it answers on PORT (a still of
+# the origin, or through a cache), else stops it and fails.
+run_nginx() {
+	"$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/error.log" 2> "$1/start.err" &
+	nginx_pid=$!
+	eval "$3=\$nginx_pid"
+	if up "http://127.0.0.1:$2/still/cam-probe/none" && kill -0 "$nginx_pid" 2>/dev/null; then
 		return 0
 	fi
-	stop_pid "$origin_pid"; origin_pid=
+	stop_pid "$nginx_pid"; eval "$3="
 	return 1
 }
 

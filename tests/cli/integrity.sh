@@ -154,7 +154,7 @@ camaudit ingest -q --db vac.db big.log
 expect_exit 3 "a vacuum without room fails prune --vacuum" \
 	sh -c 'trap "" XFSZ; ulimit -f 4096; "$CAMAUDIT" prune --db vac.db --before 2019-12-26T09:00:01Z --vacuum'
 grep_file "what the prune did is said first" \
-	"^camaudit: pruned before 2019-12-26T09:00:01\.000Z: 1000 serves, 0 fills, 0 evictions$" err
+	"^camaudit: pruned before 2019-12-26T09:00:01\.000Z: 1000 serves, 0 fills, 0 removals$" err
 grep_file "and that it was committed, only the vacuum failing" \
 	"^camaudit: database vac\.db: the prune was committed; only the vacuum failed, so the file keeps its size" err
 equal "which is so" 199000 "$(rows vac.db 'SELECT count(*) FROM serve')"

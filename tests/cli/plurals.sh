@@ -22,7 +22,7 @@ grep_file "the audit summary: 3 deliveries" "^camaudit: 3 deliveries checked," e
 expect_exit 0 "export of one event" camaudit export --db a.db --since 2019-12-26T07:00Z --until 2019-12-26T07:01Z
 grep_file "1 event exported, 1 binding, 0 shares" "^camaudit: 1 event exported: 0 serves, 0 fills, 0 removals, 1 binding, 0 shares$" err
 expect_exit 0 "prune of one serve" camaudit prune --db b.db --before 2019-12-26T08:00:02Z
-grep_file "1 serve, 0 fills (kept a day longer), 0 evictions" "^camaudit: pruned before 2019-12-26T08:00:02.000Z: 1 serve, 0 fills, 0 evictions$" err
+grep_file "1 serve, 0 fills (kept a day longer), 0 removals" "^camaudit: pruned before 2019-12-26T08:00:02.000Z: 1 serve, 0 fills, 0 removals$" err
 expect_exit 0 "check of two verdicts" camaudit check --db b.db
 grep_file "2 verdicts, 0 differ" "^camaudit: 2 verdicts judged again, 0 differ$" err
 

@@ -182,7 +182,7 @@ expect_exit 0 "with a longer --wait the ingest gets the lock" camaudit ingest --
 cp "$srcdir/tests/data/small"/*.log .
 camaudit ingest -q --db prune.db relay.log cache.log registry.log
 expect_exit 0 "prune drops old events" camaudit prune --db prune.db --before 2019-12-26T08:15:00Z
-grep_file "it says what it dropped" "^camaudit: pruned before 2019-12-26T08:15:00.000Z: 5 serves, 0 fills, 0 evictions$" err
+grep_file "it says what it dropped" "^camaudit: pruned before 2019-12-26T08:15:00.000Z: 5 serves, 0 fills, 0 removals$" err
 expect_exit 6 "audit after prune" camaudit audit --db prune.db --type all --format json
 equal "later findings are unchanged, earlier ones gone" \
 	"r-06	device_mismatch
@@ -193,6 +193,17 @@ r-10	unknown_owner" "$(verdicts out)"
 equal "registry events are kept" 5 "$(rows prune.db 'SELECT (SELECT count(*) FROM binding) + (SELECT count(*) FROM share)')"
 expect_exit 0 "prune with --vacuum" camaudit prune -q --db prune.db --before 2019-12-28 --vacuum
 equal "fills a day older than the cut are dropped too" "0|0" "$(rows prune.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
+# Every removal is pruned and counted, whatever its op: not only evictions.
+printf '%s\n' 'ts=2019-12-20T08:00:00Z op=evict node=n1 key=k1' \
+	'ts=2019-12-20T08:00:01Z op=purge node=n1 key=k2' \
+	'ts=2019-12-20T08:00:02Z op=expire node=n1 key=k3' \
+	'ts=2019-12-26T08:00:02Z op=expire node=n1 key=k4' > removals.log
+camaudit ingest -q --db removals.db removals.log
+expect_exit 0 "prune of an evict, a purge and an expire" \
+	camaudit prune --db removals.db --before 2019-12-26T08:00:00Z
+grep_file "counts them as removals" "^camaudit: pruned before 2019-12-26T08:00:00.000Z: 0 serves, 0 fills, 3 removals$" err
+equal "and keeps the one within a day of the cut" "k4" \
+	"$(rows removals.db 'SELECT key FROM removals')"
 expect_exit 2 "prune without --before is a usage error" camaudit prune --db prune.db
 expect_exit 2 "prune of a missing database is a configuration error" camaudit prune --db nowhere.db --before today
 

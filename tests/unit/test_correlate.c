@@ -58,11 +58,11 @@ static const char *verdict(struct fixture *fx, const char *req)
 	static char type[32];
 	sqlite3_stmt *stmt;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st),
+	assert_int_equal(store_prepare_once(fx->st,
 		"SELECT v.type, (SELECT text FROM atom WHERE id = f.device)"
 		" FROM temp.verdict v JOIN serve s ON s.id = v.serve"
 		" LEFT JOIN fill f ON f.id = v.fill WHERE s.req = ?1",
-		-1, &stmt, NULL), SQLITE_OK);
+		&stmt, NULL, "reading a verdict"), 0);
 	sqlite3_bind_text(stmt, 1, req, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		snprintf(type, sizeof(type), "%s", sqlite3_column_text(stmt, 0));
@@ -78,11 +78,11 @@ static const char *origin(struct fixture *fx, const char *req)
 	static char device[32];
 	sqlite3_stmt *stmt;
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st),
+	assert_int_equal(store_prepare_once(fx->st,
 		"SELECT (SELECT text FROM atom WHERE id = f.device)"
 		" FROM temp.verdict v JOIN serve s ON s.id = v.serve"
 		" LEFT JOIN fill f ON f.id = v.fill WHERE s.req = ?1",
-		-1, &stmt, NULL), SQLITE_OK);
+		&stmt, NULL, "reading a verdict's origin"), 0);
 	sqlite3_bind_text(stmt, 1, req, -1, SQLITE_STATIC);
 	snprintf(device, sizeof(device), "-");
 	if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0))
@@ -553,13 +553,13 @@ static void test_rejudging_a_set_reads_the_set_first(void **state)
 
 	registry(fx);
 	add(fx, RELAY_LOG, "ts=2019-12-26T08:00:05Z req=r account=alice key=k node=n1");
-	assert_int_equal(sqlite3_exec(store_db(fx->st),
+	assert_int_equal(store_exec(fx->st,
 		"CREATE TEMP TABLE IF NOT EXISTS rejudge"
-		" (serve INTEGER PRIMARY KEY)", NULL, NULL, NULL), SQLITE_OK);
+		" (serve INTEGER PRIMARY KEY)", "making temp.rejudge"), 0);
 	sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", correlate_set_select);
 	assert_non_null(sql);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), sql, -1, &stmt,
-					    NULL), SQLITE_OK);
+	assert_int_equal(store_prepare_once(fx->st, sql, &stmt, NULL,
+					    "explaining the plan"), 0);
 	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"), 2000);
 	/* Rows: id, parent, unused, detail; the first loop is the outermost. */
 	while (sqlite3_step(stmt) == SQLITE_ROW)

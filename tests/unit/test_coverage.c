@@ -308,6 +308,54 @@ static void test_iteration_stops_when_the_callback_says_so(void **state)
 			    "2019-12-26T10:00:00.000Z cache-2 1/1");
 }
 
+/* How many rows of temp.coverage_gap name node by its atom id, in hour ts. */
+static int64_t gap_rows(struct fixture *fx, const char *node, const char *ts)
+{
+	static const char sql[] =
+		"SELECT count(*) FROM temp.coverage_gap g JOIN main.atom a"
+		" ON a.id = g.node WHERE a.text = ?1 AND g.hour = ?2";
+	sqlite3_stmt *stmt = store_prepare(fx->st, sql);
+	int64_t n;
+
+	assert_non_null(stmt);
+	sqlite3_bind_text(stmt, 1, node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, at(ts));
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return n;
+}
+
+/*
+ * The gaps are built as a table keyed by node id, for the joins of report
+ * and status, the same from the tallies (a window of whole hours) and
+ * from the serves (any other window).
+ */
+static void test_gaps_are_a_table_of_node_ids_and_hours(void **state)
+{
+	struct fixture *fx = *state;
+	uint64_t count = 99;
+
+	serve(fx, "2019-12-26T09:05:00Z", "cache-1", "200");
+	serve(fx, "2019-12-26T09:10:00Z", "cache-2", "404");
+	fill(fx, "2019-12-26T10:00:00Z", "cache-1");
+	serve(fx, "2019-12-26T10:20:00Z", "cache-1", "200");
+	assert_int_equal(use_tallies(fx->st, INT64_MIN, INT64_MAX), 1);
+	assert_int_equal(coverage_build_gaps(fx->st, INT64_MIN, INT64_MAX, &count), 0);
+	assert_int_equal(count, 2);
+	assert_int_equal(gap_rows(fx, "cache-1", "2019-12-26T09:00:00Z"), 1);
+	assert_int_equal(gap_rows(fx, "cache-2", "2019-12-26T09:00:00Z"), 1);
+	assert_int_equal(gap_rows(fx, "cache-1", "2019-12-26T10:00:00Z"), 0);
+	/* Not whole hours: from the serves; the table holds this window only. */
+	assert_int_equal(use_tallies(fx->st, at("2019-12-26T09:07:00Z"),
+				     at("2019-12-26T10:30:00Z")), 0);
+	assert_int_equal(coverage_build_gaps(fx->st, at("2019-12-26T09:07:00Z"),
+					     at("2019-12-26T10:30:00Z"), &count), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(gap_rows(fx, "cache-1", "2019-12-26T09:00:00Z"), 0);
+	assert_int_equal(gap_rows(fx, "cache-2", "2019-12-26T09:00:00Z"), 1);
+}
+
 /* The query plan of sql as its detail lines joined by "; ". */
 static const char *plan(struct fixture *fx, const char *sql)
 {
@@ -317,8 +365,8 @@ static const char *plan(struct fixture *fx, const char *sql)
 	size_t used = 0;
 
 	snprintf(query, strlen(sql) + 32, "EXPLAIN QUERY PLAN %s", sql);
-	assert_int_equal(sqlite3_prepare_v2(store_db(fx->st), query, -1, &stmt,
-					    NULL), SQLITE_OK);
+	assert_int_equal(store_prepare_once(fx->st, query, &stmt, NULL,
+					    "explaining the plan"), 0);
 	text[0] = '\0';
 	while (sqlite3_step(stmt) == SQLITE_ROW && used < sizeof(text))
 		used += (size_t)snprintf(text + used, sizeof(text) - used, "%s; ",
@@ -348,9 +396,11 @@ static size_t occurrences(const char *text, const char *word)
 static void test_serves_are_read_by_source_range(void **state)
 {
 	struct fixture *fx = *state;
-	const char *const statements[] = {each_gap_sql, count_sql};
+	const char *const statements[] = {build_gaps_sql, count_sql};
 	size_t i;
 
+	/* The INSERT's table, which it needs to be prepared. */
+	assert_int_equal(store_exec(fx->st, gap_table_sql, "making the gaps' table"), 0);
 	for (i = 0; i < sizeof(statements) / sizeof(statements[0]); i++) {
 		const char *p = plan(fx, statements[i]);
 
@@ -387,6 +437,7 @@ int main(void)
 		T(test_open_and_bounded_windows_agree),
 		T(test_times_before_1970_fall_in_their_own_hour),
 		T(test_iteration_stops_when_the_callback_says_so),
+		T(test_gaps_are_a_table_of_node_ids_and_hours),
 		T(test_serves_are_read_by_source_range),
 	};
 

@@ -2,7 +2,8 @@
  * Unit tests for the store's writes: events wait in a batch per kind
  * (store.c), so these check that every event given reaches its table as
  * given, whatever the batch size and however the kinds interleave, and
- * that anything else done meanwhile sees them first.
+ * that anything else done meanwhile sees them first (store_prepare,
+ * store_prepare_once, store_exec).
  */
 #include "config.h"
 
@@ -197,6 +198,96 @@ static void test_commit_stores_waiting_serves(void **state)
 	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 3);
 }
 
+/*
+ * One serve given to the store and not yet stored: it waits alone in its
+ * batch of 32, and nothing has run since (add() runs verdict_update(),
+ * which would store it).
+ */
+static void add_waiting_serve(struct fixture *fx, const char *req)
+{
+	char line[128];
+	struct event ev;
+
+	snprintf(line, sizeof(line), "ts=2019-12-26T08:00:00Z req=%s account=a key=k",
+		 req);
+	assert_int_equal(logfmt_parse_line(line, strlen(line), &ev), 0);
+	assert_int_equal(store_insert_event(fx->st, fx->source[RELAY_LOG],
+					    ++fx->line, &ev), 0);
+}
+
+/*
+ * A statement prepared for one run sees the events still waiting in
+ * their batch, as store.h promises for every statement: the serve is in
+ * the table only if store_prepare_once() stored the batch before it.
+ */
+static void test_a_statement_prepared_once_sees_waiting_events(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3_stmt *stmt;
+
+	add_waiting_serve(fx, "waiting");
+	assert_int_equal(store_prepare_once(fx->st, "SELECT count(*), max(req)"
+					    " FROM serve", &stmt, NULL,
+					    "counting serves"), 0);
+	assert_non_null(stmt);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(stmt, 0), 1);
+	assert_string_equal((const char *)sqlite3_column_text(stmt, 1), "waiting");
+	sqlite3_finalize(stmt);
+}
+
+/*
+ * A script is prepared a statement at a time, each after the events
+ * given before it; the tail of the last holds no statement.
+ */
+static void test_a_script_is_prepared_statement_by_statement(void **state)
+{
+	struct fixture *fx = *state;
+	const char *next = "CREATE TEMP TABLE counted AS SELECT count(*) AS n"
+			   " FROM serve;\n SELECT n FROM temp.counted; -- done\n";
+	sqlite3_stmt *stmt;
+
+	add_waiting_serve(fx, "first");
+	assert_int_equal(store_prepare_once(fx->st, next, &stmt, &next, "counting"), 0);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	add_waiting_serve(fx, "second");
+	assert_int_equal(store_prepare_once(fx->st, next, &stmt, &next, "reading"), 0);
+	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(stmt, 0), 1);
+	sqlite3_finalize(stmt);
+	assert_int_equal(value(fx, "SELECT count(*) FROM serve"), 2);
+	assert_int_equal(store_prepare_once(fx->st, next, &stmt, &next, "ending"), 0);
+	assert_null(stmt);
+}
+
+/* A statement that SQLite refuses is reported, and no statement is made. */
+static void test_a_bad_statement_prepared_once_fails(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3_stmt *stmt = (sqlite3_stmt *)state; /* not NULL */
+
+	assert_int_equal(store_prepare_once(fx->st, "SELECT nothing FROM nowhere",
+					    &stmt, NULL, "testing"), -1);
+	assert_null(stmt);
+}
+
+/* What the last change did, and the id of the last row inserted. */
+static void test_changes_and_last_insert_id(void **state)
+{
+	struct fixture *fx = *state;
+	int64_t id;
+
+	add_serves(fx, 3);
+	assert_int_equal(store_exec(fx->st, "DELETE FROM serve WHERE line > 1",
+				    "deleting"), 0);
+	assert_int_equal(store_changes(fx->st), 2);
+	assert_int_equal(store_exec(fx->st, "INSERT INTO atom (text)"
+				    " VALUES ('brand-new')", "inserting"), 0);
+	id = store_last_insert_id(fx->st);
+	assert_int_equal(value(fx, "SELECT id FROM atom WHERE text = 'brand-new'"), id);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -208,6 +299,10 @@ int main(void)
 		T(test_kinds_interleaved),
 		T(test_rollback_drops_waiting_serves),
 		T(test_commit_stores_waiting_serves),
+		T(test_a_statement_prepared_once_sees_waiting_events),
+		T(test_a_script_is_prepared_statement_by_statement),
+		T(test_a_bad_statement_prepared_once_fails),
+		T(test_changes_and_last_insert_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
