@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "exitcode.h"
 #include "format.h"
+#include "progress.h"
 
 static int cmd_scan(int argc, char **argv);
 
@@ -51,10 +52,12 @@ static int handle(int key, const char *arg, void *ctx)
 	struct scan_request *req = ctx;
 	int taken = 1;
 
-	if (key == OPT_QUIET)
+	if (key == OPT_QUIET) {
 		req->quiet = 1;
-	else if (!format_option(&req->formats, key, arg))
+		progress_on_terminal(1);
+	} else if (!format_option(&req->formats, key, arg)) {
 		taken = audit_option(&scan_command, &req->audit, key, arg);
+	}
 	return option_result(&scan_command, taken);
 }
 
@@ -67,6 +70,7 @@ static int cmd_scan(int argc, char **argv)
 
 	audit_request_init(&req.audit);
 	format_request_init(&req.formats);
+	progress_on_terminal(0);
 	first = cli_parse(argc, argv, &scan_command, scan_command.options, handle,
 			  &req);
 	if (first == -2)

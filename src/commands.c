@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -18,6 +19,7 @@
 #include "exitcode.h"
 #include "format.h"
 #include "ingest.h"
+#include "progress.h"
 #include "report.h"
 #include "schema.h"
 #include "timefmt.h"
@@ -78,6 +80,7 @@ void common_request_init(struct common_request *req)
 	req->db = cli_default_db();
 	req->quiet = 0;
 	req->wait_ms = STORE_WAIT_MS;
+	progress_on_terminal(0);
 }
 
 int common_option(const struct command *cmd, struct common_request *req,
@@ -93,6 +96,7 @@ int common_option(const struct command *cmd, struct common_request *req,
 		return 1;
 	case OPT_QUIET:
 		req->quiet = 1;
+		progress_on_terminal(1);
 		return 1;
 	case OPT_WAIT:
 		if (timefmt_parse_duration(arg, &req->wait_ms))
@@ -491,8 +495,8 @@ static int ingest_one(const char *path, void *ctx)
 		free(shown);
 		return 0;
 	}
-	status = ingest_file_as(run->st, path, shown,
-				!run->quiet && isatty(STDERR_FILENO), run->formats, &r);
+	status = ingest_file_as(run->st, path, shown, progress_enabled(),
+				run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.skipped += r.skipped;
@@ -513,19 +517,61 @@ static int ingest_one(const char *path, void *ctx)
 	return status == INGEST_STORE_FAILED ? -1 : 0;
 }
 
+/* The files the operands name, in order, with their sizes (0 for "-"). */
+struct file_list {
+	char **path;
+	uint64_t *size;
+	size_t count, allocated;
+	uint64_t total;
+};
+
+static int list_file(const char *path, void *ctx)
+{
+	struct file_list *files = ctx;
+	struct stat sb;
+
+	if (files->count == files->allocated) {
+		files->allocated = files->allocated ? 2 * files->allocated : 16;
+		files->path = xrealloc(files->path,
+				       files->allocated * sizeof(*files->path));
+		files->size = xrealloc(files->size,
+				       files->allocated * sizeof(*files->size));
+	}
+	files->size[files->count] = strcmp(path, "-") && stat(path, &sb) == 0 ?
+				    (uint64_t)sb.st_size : 0;
+	files->total += files->size[files->count];
+	files->path[files->count++] = xstrdup(path);
+	return 0;
+}
+
 int ingest_operands(struct store *st, char **paths, int count, int quiet,
 		    int per_file, const struct format_choice *formats)
 {
 	struct ingest_run run = {.st = st, .quiet = quiet, .per_file = per_file,
 				 .formats = formats};
+	struct file_list files = {0};
 	int i, listing_failed = 0;
+	size_t k;
 
 	/* A first load builds its indexes and verdicts once, after its rows. */
 	if (schema_defer_indexes(st))
 		return exit_for_store_error(st);
-	for (i = 0; i < count && !run.store_failed; i++)
-		if (ingest_expand(paths[i], ingest_one, &run) && !run.store_failed)
+	/*
+	 * The files first, then their ingest: the status line can then say
+	 * how far the whole run is, from the bytes of all of them.
+	 */
+	for (i = 0; i < count; i++)
+		if (ingest_expand(paths[i], list_file, &files))
 			listing_failed = 1;
+	progress_plan(files.count > 1 ? files.total : 0); /* one file: its own line */
+	for (k = 0; k < files.count; k++) {
+		if (!run.store_failed)
+			ingest_one(files.path[k], &run);
+		progress_file_done(files.size[k]);
+		free(files.path[k]);
+	}
+	free(files.path);
+	free(files.size);
 	if (schema_finish_load(st))
 		run.store_failed = 1;
 	if (!quiet && (run.files > 1 || !per_file)) {

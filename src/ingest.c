@@ -31,7 +31,7 @@ struct file_state {
 	struct ingest_result *res;
 	uint64_t shown;
 	int progress;         /* show a running count on stderr */
-	time_t progress_at;   /* when it was last shown, 0 if never */
+	int progress_started; /* progress_start and _from are set */
 	struct timespec progress_start; /* when the count started */
 	uint64_t progress_from; /* file bytes read by then */
 	int covered;          /* the file holds all the source had consumed */
@@ -52,7 +52,7 @@ static double seconds_since(const struct timespec *start)
 }
 
 /*
- * A file's progress, once a second on a terminal: the share of its bytes
+ * A file's progress, once a second on a terminal (progress_due): the share of its bytes
  * (compressed ones for gzip) read, the rate and the time left, from what
  * this run read; a line count where the size is unknown (standard input).
  */
@@ -62,21 +62,18 @@ static void show_progress(struct file_state *fs, const struct input *in,
 	uint64_t done, size;
 	double elapsed, rate, overall, left;
 	char all[48];
-	time_t now;
 
 	if (!fs->progress || line % PROGRESS_EVERY != 0)
 		return;
-	now = time(NULL);
-	if (fs->progress_at == 0) {
-		fs->progress_at = now; /* short files never show a count */
+	if (!fs->progress_started) {
+		fs->progress_started = 1;
 		clock_gettime(CLOCK_MONOTONIC, &fs->progress_start);
 		if (input_position(in, &done, &size) == 0)
 			fs->progress_from = done;
 		return;
 	}
-	if (now == fs->progress_at)
-		return;
-	fs->progress_at = now;
+	if (!progress_due(&fs->progress_start))
+		return; /* short files never show a count */
 	elapsed = seconds_since(&fs->progress_start);
 	if (input_position(in, &done, &size) != 0 || size == 0 ||
 	    done < fs->progress_from || elapsed <= 0) {
@@ -101,8 +98,8 @@ static void show_progress(struct file_state *fs, const struct input *in,
 
 static void end_progress(struct file_state *fs)
 {
-	if (fs->progress && fs->progress_at)
-		progress_clear(); /* erase the count line */
+	if (fs->progress)
+		progress_clear(); /* erase the count line, if shown */
 }
 
 static int reject_line(struct file_state *fs, uint64_t number, const char *why)

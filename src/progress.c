@@ -7,13 +7,17 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "progress.h"
 
 static struct {
 	int on;
+	double delay;          /* seconds a step runs before it is shown */
 	int drawn;             /* a line is on the terminal now */
+	int drawn_for_step;    /* and it names the step, not ingest's file */
 	const char *step;      /* the step under way, NULL if none */
 	struct timespec began; /* when it began */
 	struct timespec drew;  /* when the line was last drawn */
@@ -33,6 +37,19 @@ static double since(const struct timespec *t)
 void progress_enable(int on)
 {
 	line.on = on;
+	line.delay = 1.0;
+}
+
+void progress_on_terminal(int quiet)
+{
+	/* As git's GIT_PROGRESS_DELAY: the tests show every step at once. */
+	const char *delay = getenv("CAMAUDIT_PROGRESS_DELAY");
+	char *end;
+
+	line.on = !quiet && isatty(STDERR_FILENO);
+	line.delay = delay && *delay ? strtod(delay, &end) : 1.0;
+	if (!delay || !*delay || *end || !(line.delay >= 0 && line.delay <= 3600))
+		line.delay = 1.0;
 }
 
 int progress_enabled(void)
@@ -44,8 +61,7 @@ void progress_step(const char *what)
 {
 	if (!line.on)
 		return;
-	progress_clear();
-	line.step = what;
+	line.step = what; /* its line, when drawn, overwrites the last one */
 	clock_gettime(CLOCK_MONOTONIC, &line.began);
 }
 
@@ -54,13 +70,19 @@ void progress_tick(void)
 	double took;
 
 	/* A step shorter than a second is never shown: most runs show none. */
-	if (!line.on || !line.step || (took = since(&line.began)) < 1.0 ||
+	if (!line.on || !line.step || (took = since(&line.began)) < line.delay ||
 	    (line.drawn && since(&line.drew) < 1.0))
 		return;
 	fprintf(stderr, "\rcamaudit: %s (%.0f s)\033[K", line.step, took);
 	fflush(stderr);
 	clock_gettime(CLOCK_MONOTONIC, &line.drew);
-	line.drawn = 1;
+	line.drawn = line.drawn_for_step = 1;
+}
+
+int progress_due(const struct timespec *began)
+{
+	return line.on && since(began) >= line.delay &&
+	       (!line.drawn || since(&line.drew) >= (line.delay < 1 ? line.delay : 1));
 }
 
 void progress_show(const char *fmt, ...)
@@ -75,18 +97,21 @@ void progress_show(const char *fmt, ...)
 	fflush(stderr);
 	clock_gettime(CLOCK_MONOTONIC, &line.drew);
 	line.drawn = 1;
+	line.drawn_for_step = 0;
 }
 
 void progress_clear(void)
 {
 	if (line.drawn)
 		fputs("\r\033[K", stderr);
-	line.drawn = 0;
+	line.drawn = line.drawn_for_step = 0;
 }
 
 void progress_end(void)
 {
-	progress_clear();
+	/* Ingest's file line outlives the batches stored under it. */
+	if (line.drawn_for_step)
+		progress_clear();
 	line.step = NULL;
 }
 

@@ -8,11 +8,15 @@
 #define CAMAUDIT_PROGRESS_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "util.h"
 
-/* Turn the status line on (on a terminal without --quiet) or off. */
+/* Turn the status line on or off (the tests). */
 void progress_enable(int on);
+/* On when stderr is a terminal and the run is not quiet: never in pipes,
+ * cron or with -q.  What commands call, at start and on --quiet. */
+void progress_on_terminal(int quiet);
 int progress_enabled(void);
 
 /*
@@ -31,7 +35,12 @@ void progress_tick(void);
  * when to show it (its own flag, at most once a second).
  */
 void progress_show(const char *fmt, ...) PRINTF_LIKE(1, 2);
-/* Erase the line (a message or the results follow) and end the step. */
+/*
+ * Whether ingest's line is due: on, began (CLOCK_MONOTONIC) at least the
+ * delay ago, and not drawn within the last second.
+ */
+int progress_due(const struct timespec *began);
+/* End the step, erasing its line (ingest's file line stays). */
 void progress_end(void);
 /* Erase the line if one is shown, keeping the step (util.c's messages). */
 void progress_clear(void);

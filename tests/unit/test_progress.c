@@ -154,6 +154,21 @@ static void test_a_message_erases_the_line_first(void **state)
 	assert_string_equal(at, "\r\033[Kcamaudit: x.log:3: rejected\n");
 }
 
+static void test_the_end_of_a_step_keeps_ingest_s_file_line(void **state)
+{
+	(void)state;
+	progress_enable(1);
+	progress_show("a.log: %d%% of 1.0 MiB", 40);
+	/* A batch of rows stored under the file's line, as ingest does. */
+	progress_step("storing events");
+	progress_end();
+	assert_string_equal(written(), "\rcamaudit: a.log: 40% of 1.0 MiB\033[K");
+	/* A message still erases it first. */
+	warning("x");
+	assert_string_equal(written(), "\rcamaudit: a.log: 40% of 1.0 MiB\033[K"
+				       "\r\033[Kcamaudit: warning: x\n");
+}
+
 static void test_the_plan_counts_finished_files_and_the_current_one(void **state)
 {
 	double left;
@@ -180,6 +195,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_off_shows_nothing, redirect,
 						restore),
 		cmocka_unit_test_setup_teardown(test_a_message_erases_the_line_first,
+						redirect, restore),
+		cmocka_unit_test_setup_teardown(test_the_end_of_a_step_keeps_ingest_s_file_line,
 						redirect, restore),
 		cmocka_unit_test_setup_teardown(test_the_plan_counts_finished_files_and_the_current_one,
 						redirect, restore),
