@@ -164,6 +164,17 @@ void cli_help(FILE *out, const struct command *cmd,
  * getopt_long refused the long option typed ("since=1" without "--"):
  * ambiguous (name the options it could be) or unknown (name the nearest).
  */
+/* Whether key is one of the n long options' keys. */
+static int is_key(const struct option *longopts, size_t n, int key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (longopts[i].val == key)
+			return 1;
+	return 0;
+}
+
 static void report_long_option(const struct command *cmd, const char *typed,
 			       const struct option *longopts, size_t n)
 {
@@ -217,7 +228,7 @@ int cli_parse(int argc, char **argv, const struct command *cmd,
 	shortopts[s] = '\0';
 
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* glibc's full restart, even after a stop inside a bundle */
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == OPT_HELP) {
 			cli_help(stdout, cmd, tables);
@@ -225,15 +236,21 @@ int cli_parse(int argc, char **argv, const struct command *cmd,
 			goto done;
 		}
 		if (c == '?') {
+			/*
+			 * getopt sets optopt to a long option's key when it was
+			 * given a value it does not take, to 0 when the name is
+			 * unknown or ambiguous (in both, optind has passed the
+			 * word), and to the letter when a short one is unknown
+			 * (optind may still be on its bundle, so the word before
+			 * is no guide).
+			 */
 			const char *typed = argv[optind - 1];
 
-			/* getopt sets optopt to a long option's key when it was
-			 * given a value it does not take, and to 0 when the name is
-			 * unknown or ambiguous. */
-			if (!strncmp(typed, "--", 2) && optopt)
+			if (optopt && is_key(longopts, n, optopt) &&
+			    !strncmp(typed, "--", 2))
 				cli_usage_error(cmd, "option '%.*s' takes no value",
 						(int)strcspn(typed, "="), typed);
-			else if (!strncmp(typed, "--", 2))
+			else if (!optopt)
 				report_long_option(cmd, typed + 2, longopts, n);
 			else
 				cli_usage_error(cmd, "unknown option '-%c'", optopt);

@@ -430,22 +430,15 @@ static void test_a_value_the_handler_refuses_stops_the_parse(void **state)
 
 /*
  * An unknown letter inside a bundle is named as such, whatever word came
- * before it.
- *
- * Skipped until cli.c is fixed (the command layer's file): cli_parse()
- * takes argv[optind - 1] as the word typed, but getopt has not moved
- * optind past a bundle it stopped inside, so that is the word before;
- * when that word is a long option, optopt (the letter) is taken for
- * "given a value it does not take".  `camaudit audit --new -xq` says
- * "option '--new' takes no value".  Telling the cases apart by whether
- * optopt is the key of the long option typed would fix it.
+ * before it: getopt has not moved optind past a bundle it stopped
+ * inside, so the word before is no guide (`audit --new -xq` used to say
+ * "option '--new' takes no value").
  */
 static void test_an_unknown_letter_in_a_bundle_is_named(void **state)
 {
 	struct parse p;
 
 	(void)state;
-	skip();
 	parse(&p, "audit", "--new", "-xq", NULL);
 	assert_usage_error(&p, "unknown option '-x'");
 	parse(&p, "audit", "--since=2h", "-xq", NULL);
@@ -454,20 +447,14 @@ static void test_an_unknown_letter_in_a_bundle_is_named(void **state)
 
 /*
  * Each parse starts afresh, even after one that stopped inside a bundle
- * of short options (getopt keeps its place in a static).
- *
- * Skipped until cli.c is fixed (it belongs to the command-layer work of
- * issue 15): cli_parse() sets optind = 1, which glibc takes as "carry
- * on", so the next parse resumes inside the old argv's bundle and hands
- * out its 'n'.  With optind = 0 (glibc's full restart) this passes.  One
- * parse per process, as camaudit does now, is not affected.
+ * of short options (getopt keeps its place in a static; optind = 1 made
+ * glibc carry on inside the old argv's bundle).
  */
 static void test_a_parse_after_a_stopped_bundle_starts_afresh(void **state)
 {
 	struct parse p;
 
 	(void)state;
-	skip();
 	parse(&p, "audit", "-xn", NULL);
 	assert_usage_error(&p, "unknown option '-x'");
 	parse(&p, "audit", "-q", NULL);
