@@ -13,7 +13,10 @@ command -v nm > /dev/null 2>&1 || { echo "1..0 # SKIP nm not installed (apt-get 
 # for what it uses from elsewhere.
 for o in "$objects"/*.o; do
 	name=$(basename "$o" .o)
+	# The sanitizers' own symbols (__odr_asan.NAME and the like) are not
+	# the program's.
 	nm -g "$o" | awk -v o="$name" '
+		$NF ~ /^__(odr_asan|asan|ubsan|sanitizer|sancov)/ { next }
 		$1 == "U" { print o, "U", $2; next }
 		NF == 3 && $2 ~ /^[BCDGRSTVW]$/ { print o, "D", $3 }'
 done > symbols
