@@ -67,12 +67,9 @@ static int cmd_audit(int argc, char **argv)
 
 	common_request_init(&req.common);
 	audit_request_init(&req.audit);
-	first = cli_parse(argc, argv, &audit_command, audit_command.options, handle,
-			  &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&audit_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc)
 		return cli_usage_error(&audit_command, "unexpected argument '%s' "
 				       "(audit reads the database; to audit files use "

@@ -103,15 +103,12 @@ static int cmd_check(int argc, char **argv)
 	enum store_failure why;
 	struct store *st;
 	uint64_t checked = 0, differences = 0, tallies = 0;
-	int first, failed;
+	int first, failed, status;
 
 	common_request_init(&req.common);
-	first = cli_parse(argc, argv, &check_command, check_command.options, handle,
-			  &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&check_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc)
 		return cli_usage_error(&check_command, "unexpected argument '%s'",
 				       argv[first]);
@@ -130,8 +127,7 @@ static int cmd_check(int argc, char **argv)
 	else if (store_commit(st))
 		failed = 1;
 	if (failed) {
-		int status = exit_for_store_error(st);
-
+		status = exit_for_store_error(st);
 		store_close(st);
 		return status;
 	}

@@ -565,12 +565,9 @@ static int cmd_explain(int argc, char **argv)
 
 	common_request_init(&req.common);
 	window_init(&req.window);
-	first = cli_parse(argc, argv, &explain_command, explain_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&explain_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first == argc)
 		return cli_usage_error(&explain_command, "give a REQUEST_ID or "
 				       "FILE:LINE");

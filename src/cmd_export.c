@@ -246,12 +246,9 @@ static int cmd_export(int argc, char **argv)
 	common_request_init(&req.common);
 	window_init(&req.window);
 	record_request_init(&req.records);
-	first = cli_parse(argc, argv, &export_command, export_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&export_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc) /* error() escapes it: it may be any file name */
 		return cli_usage_error(&export_command, "unexpected argument '%s' "
 				       "(export reads the database; give it with "

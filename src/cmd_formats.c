@@ -337,12 +337,9 @@ static int cmd_formats(int argc, char **argv)
 	int first, status, operands;
 
 	format_request_init(&req.formats);
-	first = cli_parse(argc, argv, &formats_command, formats_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&formats_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first == argc)
 		return cli_usage_error(&formats_command, "say list, show NAME or "
 				       "test FILE");

@@ -61,12 +61,9 @@ static int cmd_ingest(int argc, char **argv)
 
 	common_request_init(&req.common);
 	format_request_init(&req.formats);
-	first = cli_parse(argc, argv, &ingest_command, ingest_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&ingest_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first == argc)
 		return cli_usage_error(&ingest_command, "no files to ingest (give "
 				       "files, directories, or - for stdin)");

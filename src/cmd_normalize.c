@@ -185,12 +185,9 @@ static int cmd_normalize(int argc, char **argv)
 
 	format_request_init(&req.formats);
 	record_request_init(&req.records);
-	first = cli_parse(argc, argv, &normalize_command, normalize_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&normalize_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first == argc)
 		return cli_usage_error(&normalize_command, "no files to normalize "
 				       "(give files, directories, or - for stdin)");

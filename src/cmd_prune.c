@@ -137,12 +137,9 @@ static int cmd_prune(int argc, char **argv)
 	int first, status;
 
 	common_request_init(&req.common);
-	first = cli_parse(argc, argv, &prune_command, prune_command.options, handle,
-			  &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&prune_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc)
 		return cli_usage_error(&prune_command, "unexpected argument '%s'",
 				       argv[first]);

@@ -550,12 +550,9 @@ static int cmd_report(int argc, char **argv)
 
 	common_request_init(&req.common);
 	audit_request_init(&req.audit);
-	first = cli_parse(argc, argv, &report_command, report_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&report_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc)
 		return cli_usage_error(&report_command, "unexpected argument '%s' "
 				       "(report reads the database; give it with "

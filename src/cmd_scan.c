@@ -71,11 +71,10 @@ static int cmd_scan(int argc, char **argv)
 	audit_request_init(&req.audit);
 	format_request_init(&req.formats);
 	progress_on_terminal(0);
-	first = cli_parse(argc, argv, &scan_command, scan_command.options, handle,
-			  &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0 || window_check(&scan_command, &req.audit.window))
+	if ((first = command_parse(&scan_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
+	if (window_check(&scan_command, &req.audit.window))
 		return EXIT_USAGE;
 	if (first == argc)
 		return cli_usage_error(&scan_command, "no files to scan");

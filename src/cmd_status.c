@@ -430,12 +430,9 @@ static int cmd_status(int argc, char **argv)
 	int first, missing, status;
 
 	common_request_init(&req.common);
-	first = cli_parse(argc, argv, &status_command, status_command.options,
-			  handle, &req);
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&status_command, argc, argv, handle, &req,
+				   &status)) < 0)
+		return status;
 	if (first < argc) {
 		/* An operand may be a file name: never raw to a terminal. */
 		char *shown = safe_strdup(argv[first]);

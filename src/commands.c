@@ -41,6 +41,18 @@ int option_result(const struct command *cmd, int taken)
 	return cli_usage_error(cmd, "unhandled option"), -1;
 }
 
+int command_parse(const struct command *cmd, int argc, char **argv,
+		  int (*handle)(int key, const char *arg, void *ctx), void *ctx,
+		  int *status)
+{
+	int first = cli_parse(argc, argv, cmd, cmd->options, handle, ctx);
+
+	if (first >= 0)
+		return first;
+	*status = first == -2 ? EXIT_CLEAN : EXIT_USAGE;
+	return -1;
+}
+
 int exit_for_store_failure(enum store_failure why)
 {
 	switch (why) {

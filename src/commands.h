@@ -31,6 +31,15 @@ extern const struct command formats_command;
  */
 int option_result(const struct command *cmd, int taken);
 
+/*
+ * cli_parse() with cmd's own option tables, the exit status decided once:
+ * the index of the first operand, or -1 with *status EXIT_CLEAN (--help
+ * was printed) or EXIT_USAGE (a usage error was reported).
+ */
+int command_parse(const struct command *cmd, int argc, char **argv,
+		  int (*handle)(int key, const char *arg, void *ctx), void *ctx,
+		  int *status);
+
 /* The options every command that opens a store takes. */
 struct common_request {
 	const char *db;  /* --db, else $CAMAUDIT_DB, else CLI_DEFAULT_DB */

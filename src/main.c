@@ -89,13 +89,11 @@ static int ignore_option(int key, const char *arg, void *ctx)
 
 static int cmd_help(int argc, char **argv)
 {
-	int first = cli_parse(argc, argv, &help_command, help_command.options,
-			      ignore_option, NULL);
+	int first, status;
 
-	if (first == -2)
-		return EXIT_CLEAN;
-	if (first < 0)
-		return EXIT_USAGE;
+	if ((first = command_parse(&help_command, argc, argv, ignore_option, NULL,
+				   &status)) < 0)
+		return status;
 	if (argc - first > 1)
 		return cli_usage_error(&help_command, "unexpected argument '%s'",
 				       argv[first + 1]);
