@@ -160,10 +160,6 @@ void cli_help(FILE *out, const struct command *cmd,
 	fputs("\nSee camaudit(1) for the full description.\n", out);
 }
 
-/*
- * getopt_long refused the long option typed ("since=1" without "--"):
- * ambiguous (name the options it could be) or unknown (name the nearest).
- */
 /* Whether key is one of the n long options' keys. */
 static int is_key(const struct option *longopts, size_t n, int key)
 {
@@ -175,6 +171,10 @@ static int is_key(const struct option *longopts, size_t n, int key)
 	return 0;
 }
 
+/*
+ * getopt_long refused the long option typed ("since=1" without "--"):
+ * ambiguous (name the options it could be) or unknown (name the nearest).
+ */
 static void report_long_option(const struct command *cmd, const char *typed,
 			       const struct option *longopts, size_t n)
 {

@@ -52,9 +52,10 @@ static double seconds_since(const struct timespec *start)
 }
 
 /*
- * A file's progress, once a second on a terminal (progress_due): the share of its bytes
- * (compressed ones for gzip) read, the rate and the time left, from what
- * this run read; a line count where the size is unknown (standard input).
+ * A file's progress, once a second on a terminal (progress_due): the
+ * share of its bytes (compressed ones for gzip) read, the rate and the
+ * time left, from what this run read, and the share of all the files when
+ * there are several; a line count where the size is unknown (stdin).
  */
 static void show_progress(struct file_state *fs, const struct input *in,
 			  uint64_t line)

@@ -69,7 +69,8 @@ void progress_tick(void)
 {
 	double took;
 
-	/* A step shorter than a second is never shown: most runs show none. */
+	/* A step shorter than the delay (a second) is never shown: most runs
+	 * show none. */
 	if (!line.on || !line.step || (took = since(&line.began)) < line.delay ||
 	    (line.drawn && since(&line.drew) < 1.0))
 		return;
