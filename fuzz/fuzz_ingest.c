@@ -397,7 +397,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = open_store();
 
 	/* Whatever the log holds, only the file can fail, never the store. */
-	status = ingest_file(st, path, "fuzz.log", 0, &res);
+	status = ingest_file(st, path, "fuzz.log", &res);
 	FUZZ_CHECK(status == INGEST_OK || status == INGEST_FILE_FAILED);
 	FUZZ_CHECK(res.failed == (status == INGEST_FILE_FAILED));
 	FUZZ_CHECK(res.compressed == gzip);
@@ -408,7 +408,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK((uint64_t)rejects == res.rejected);
 
 	/* The same file again adds nothing and loses nothing. */
-	status = ingest_file(st, path, "fuzz.log", 0, &again);
+	status = ingest_file(st, path, "fuzz.log", &again);
 	FUZZ_CHECK(status == INGEST_OK || status == INGEST_FILE_FAILED);
 	FUZZ_CHECK(again.failed == res.failed);
 	FUZZ_CHECK(again.events == 0);

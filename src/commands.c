@@ -507,8 +507,7 @@ static int ingest_one(const char *path, void *ctx)
 		free(shown);
 		return 0;
 	}
-	status = ingest_file_as(run->st, path, shown, progress_enabled(),
-				run->formats, &r);
+	status = ingest_file_as(run->st, path, shown, run->formats, &r);
 	run->files++;
 	run->total.lines_read += r.lines_read;
 	run->total.skipped += r.skipped;

@@ -30,7 +30,6 @@ struct file_state {
 	struct source src;
 	struct ingest_result *res;
 	uint64_t shown;
-	int progress;         /* show a running count on stderr */
 	int progress_started; /* progress_start and _from are set */
 	struct timespec progress_start; /* when the count started */
 	uint64_t progress_from; /* file bytes read by then */
@@ -41,15 +40,6 @@ struct file_state {
 
 /* Lines between two looks at the clock for the progress display. */
 #define PROGRESS_EVERY 65536
-
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
 
 /*
  * A file's progress, once a second on a terminal (progress_due): the
@@ -64,7 +54,7 @@ static void show_progress(struct file_state *fs, const struct input *in,
 	double elapsed, rate, overall, left;
 	char all[48];
 
-	if (!fs->progress || line % PROGRESS_EVERY != 0)
+	if (!progress_enabled() || line % PROGRESS_EVERY != 0)
 		return;
 	if (!fs->progress_started) {
 		fs->progress_started = 1;
@@ -73,9 +63,8 @@ static void show_progress(struct file_state *fs, const struct input *in,
 			fs->progress_from = done;
 		return;
 	}
-	if (!progress_due(&fs->progress_start))
+	if ((elapsed = progress_due(&fs->progress_start)) < 0)
 		return; /* short files never show a count */
-	elapsed = seconds_since(&fs->progress_start);
 	if (input_position(in, &done, &size) != 0 || size == 0 ||
 	    done < fs->progress_from || elapsed <= 0) {
 		progress_show("%s: %llu %s...", fs->name, (unsigned long long)line,
@@ -97,17 +86,10 @@ static void show_progress(struct file_state *fs, const struct input *in,
 			       : 0.0, all);
 }
 
-static void end_progress(struct file_state *fs)
-{
-	if (fs->progress)
-		progress_clear(); /* erase the count line, if shown */
-}
-
 static int reject_line(struct file_state *fs, uint64_t number, const char *why)
 {
 	fs->res->rejected++;
 	if (++fs->shown <= INGEST_REJECTS_SHOWN) {
-		end_progress(fs);
 		error("%s:%llu: rejected: %s", fs->name,
 		      (unsigned long long)number, why);
 	}
@@ -411,10 +393,9 @@ static enum attempt ingest_candidates(struct file_state *fs, const char *path,
 }
 
 enum ingest_status ingest_file(struct store *st, const char *path,
-			       const char *shown, int progress,
-			       struct ingest_result *res)
+			       const char *shown, struct ingest_result *res)
 {
-	return ingest_file_as(st, path, shown, progress, NULL, res);
+	return ingest_file_as(st, path, shown, NULL, res);
 }
 
 void ingest_how_read(char out[INGEST_HOW_SIZE], int compressed,
@@ -461,15 +442,14 @@ struct format *ingest_choose_format(const struct format_choice *formats,
 }
 
 enum ingest_status ingest_file_as(struct store *st, const char *path,
-				  const char *shown, int progress,
+				  const char *shown,
 				  const struct format_choice *formats,
 				  struct ingest_result *res)
 {
 	int from_stdin = !strcmp(path, "-");
 	const char *name = shown;
 	struct file_state fs = {.st = st, .name = shown, .res = res,
-				.stored = from_stdin ? "<stdin>" : path,
-				.progress = progress};
+				.stored = from_stdin ? "<stdin>" : path};
 	struct source *candidates = NULL;
 	struct opened f;
 	const char *failure, *used = NULL;
@@ -516,7 +496,7 @@ enum ingest_status ingest_file_as(struct store *st, const char *path,
 		res->format = used; /* a retry clears res */
 	}
 	free(candidates);
-	end_progress(&fs);
+	progress_clear(); /* erase the file's line, if shown */
 	if (rc != ATTEMPT_DONE) {
 		store_rollback(st);
 		input_close(f.in);

@@ -44,12 +44,11 @@ enum ingest_status {
 /*
  * Ingest path ("-" for standard input) into st.  Messages name the file
  * as `shown` (safe for a terminal); evidence keeps the path as it is.
- * With progress set, a running line count is shown on stderr (meant for
- * a terminal) while a long file is read.
+ * While a long file is read, its progress is on the status line when
+ * that is on (progress.h).
  */
 enum ingest_status ingest_file(struct store *st, const char *path,
-			       const char *shown, int progress,
-			       struct ingest_result *res);
+			       const char *shown, struct ingest_result *res);
 /*
  * The same, reading the file with the format formats->forced, or else the
  * one sniffed from its first lines among formats->set (logfmt alone when
@@ -57,7 +56,7 @@ enum ingest_status ingest_file(struct store *st, const char *path,
  * first line, and fails (INGEST_FILE_FAILED) without being read.
  */
 enum ingest_status ingest_file_as(struct store *st, const char *path,
-				  const char *shown, int progress,
+				  const char *shown,
 				  const struct format_choice *formats,
 				  struct ingest_result *res);
 

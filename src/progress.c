@@ -80,10 +80,14 @@ void progress_tick(void)
 	line.drawn = line.drawn_for_step = 1;
 }
 
-int progress_due(const struct timespec *began)
+double progress_due(const struct timespec *began)
 {
-	return line.on && since(began) >= line.delay &&
-	       (!line.drawn || since(&line.drew) >= (line.delay < 1 ? line.delay : 1));
+	double took;
+
+	if (!line.on || (took = since(began)) < line.delay ||
+	    (line.drawn && since(&line.drew) < (line.delay < 1 ? line.delay : 1)))
+		return -1;
+	return took;
 }
 
 void progress_show(const char *fmt, ...)

@@ -37,9 +37,10 @@ void progress_tick(void);
 void progress_show(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /*
  * Whether ingest's line is due: on, began (CLOCK_MONOTONIC) at least the
- * delay ago, and not drawn within the last second.
+ * delay ago, and not drawn within the last second.  The seconds since
+ * began when it is, else -1.
  */
-int progress_due(const struct timespec *began);
+double progress_due(const struct timespec *began);
 /* End the step, erasing its line (ingest's file line stays). */
 void progress_end(void);
 /* Erase the line if one is shown, keeping the step (util.c's messages). */
