@@ -15,7 +15,7 @@
 #include "correlate.h"
 #include "emit.h"
 #include "ingest.h"
-#include "store.h"
+#include "store_open.h"
 #include "verdict.h"
 
 #include "common.h"

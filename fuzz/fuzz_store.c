@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "schema.h"
-#include "store.h"
+#include "store_open.h"
 
 #include "common.h"
 

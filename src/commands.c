@@ -24,6 +24,7 @@
 #include "schema.h"
 #include "timefmt.h"
 #include "util.h"
+#include "verdict.h"
 
 /*
  * Below this share of deliveries traced to a fill, "clean" means little:
@@ -583,7 +584,7 @@ int ingest_operands(struct store *st, char **paths, int count, int quiet,
 	}
 	free(files.path);
 	free(files.size);
-	if (schema_finish_load(st))
+	if (verdict_finish_load(st))
 		run.store_failed = 1;
 	if (!quiet && (run.files > 1 || !per_file)) {
 		char name[32];

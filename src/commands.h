@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "correlate.h"
 #include "emit.h"
-#include "store.h"
+#include "store_open.h"
 
 extern const struct command ingest_command;
 extern const struct command audit_command;

@@ -53,10 +53,6 @@ int finding_types_parse(const char *list, unsigned *types)
 	return *types ? 0 : -1;
 }
 
-const char correlate_window_select[] = CORRELATE_WINDOW_SELECT;
-const char correlate_all_select[] = CORRELATE_ALL_SELECT;
-const char correlate_set_select[] = CORRELATE_SET_SELECT;
-
 /* Count the verdicts a statement selects, by type, into summary. */
 static int count_verdicts(struct store *st, const char *sql,
 			  const struct audit_window *window,

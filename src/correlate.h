@@ -26,12 +26,6 @@ const char *finding_type_name(enum finding_type t);
 /* Parse "cross_tenant,unattributed" or "all" into a bit set; -1 if bad. */
 int finding_types_parse(const char *list, unsigned *types);
 
-/*
- * The clock-skew tolerance by default (audit's --skew), and the one the
- * stored verdicts are judged with (verdict.h).
- */
-#define CORRELATE_SKEW_MS 2000
-
 struct audit_window {
 	int64_t since;   /* serves at or after this time */
 	int64_t until;   /* and before this time */
@@ -68,15 +62,6 @@ struct finding {
 	struct text fill_source;  /* ptr NULL when there is no fill */
 	int64_t fill_line;
 };
-
-/*
- * The classification, columns serve, fill, rule, owner and type: of the
- * delivered serves in [:since, :until), of every delivered serve, and of
- * those whose ids are in temp.rejudge (verdict.c).  All take :skew.
- */
-extern const char correlate_window_select[];
-extern const char correlate_all_select[];
-extern const char correlate_set_select[];
 
 /*
  * The verdicts of the delivered serves in the window, into temp.verdict

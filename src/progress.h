@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "util.h"
+#include "compiler.h"
 
 /* Turn the status line on or off (the tests). */
 void progress_enable(int on);

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "correlate.h"
-#include "coverage.h"
 #include "fingerprint.h"
 #include "schema.h"
 #include "sql.h"
@@ -133,7 +131,7 @@ static char *verdicts_view(void)
 		{":until", "9223372036854775807"},
 		{":skew", "2000"}, /* audit's default --skew, then */
 	};
-	const char *p = correlate_window_select;
+	const char *p = CORRELATE_WINDOW_SELECT;
 	char *sql = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&sql, &size);
@@ -428,7 +426,7 @@ static const char *rules_stamp(void)
 	static char stamp[48];
 
 	if (!stamp[0]) {
-		const unsigned char *p = (const unsigned char *)correlate_all_select;
+		const unsigned char *p = (const unsigned char *)CORRELATE_ALL_SELECT;
 		uint64_t h = UINT64_C(14695981039346656037);
 
 		for (; *p; p++)
@@ -483,24 +481,6 @@ int schema_verdicts_current(struct store *st)
 	return current;
 }
 
-int schema_judge_all(struct store *st)
-{
-	static const char sql[] =
-		VERDICT_INSERT("main.verdict") CORRELATE_ALL_SELECT;
-	sqlite3_stmt *stmt;
-
-	if (schema_create_indexes(st) ||
-	    store_exec(st, "DELETE FROM main.verdict", "judging every serve") ||
-	    !(stmt = store_prepare(st, sql)))
-		return -1;
-	sqlite3_bind_int64(stmt, sqlite3_bind_parameter_index(stmt, ":skew"),
-			   CORRELATE_SKEW_MS);
-	if (store_step_done(st, stmt, "judging every serve") ||
-	    coverage_tally_all(st))
-		return -1;
-	return schema_stamp_verdicts(st);
-}
-
 int schema_defer_indexes(struct store *st)
 {
 	static const char empty_sql[] =
@@ -549,33 +529,6 @@ fail:
 	return -1;
 }
 
-/* Whether what a first load defers is all built: 1, 0, or -1. */
-static int load_finished(struct store *st)
-{
-	int missing = schema_missing_indexes(st), current;
-
-	if (missing < 0 || (current = schema_verdicts_current(st)) < 0)
-		return -1;
-	return !missing && current;
-}
-
-int schema_finish_load(struct store *st)
-{
-	int finished = load_finished(st);
-
-	if (finished != 0)
-		return finished < 0 ? -1 : 0;
-	if (store_begin(st))
-		return -1;
-	/* Another camaudit may have finished it while we waited. */
-	if ((finished = load_finished(st)) < 0 ||
-	    (!finished && schema_judge_all(st))) {
-		store_rollback(st);
-		return -1;
-	}
-	return store_commit(st);
-}
-
 /* The views that run the rules, as the rules and tables are now. */
 static int create_rule_views(struct store *st, const char *what)
 {
@@ -620,13 +573,14 @@ static int migrate_v4(struct store *st)
 	return migrate_rebuilding(st, schema_v4, "adding schema version 4");
 }
 
+/* The verdicts are judged once the store is open (store_open.c). */
 static int migrate_v5(struct store *st)
 {
 	const char *what = "adding schema version 5";
 
 	return store_exec(st, schema_v5, what) ||
 			store_exec(st, findings_view, what) ||
-			schema_judge_all(st) ? -1 : 0;
+			schema_mark_stale(st) ? -1 : 0;
 }
 
 /*
@@ -728,7 +682,7 @@ static int has_tables(struct store *st)
 
 int schema_prepare(struct store *st, int read_only)
 {
-	int version, from, missing, latest = schema_latest();
+	int version, from, latest = schema_latest();
 	char pragma[64];
 
 	if (user_version(st, &version))
@@ -745,24 +699,8 @@ int schema_prepare(struct store *st, int read_only)
 		      version, latest);
 		return -1;
 	}
-	if (version == latest) {
-		/*
-		 * A first load that was stopped before it built its indexes
-		 * and verdicts (schema_defer_indexes) left them for the next
-		 * command.
-		 */
-		if ((missing = load_finished(st)) != 0)
-			return missing < 0 ? -1 : 0;
-		if (read_only)
-			return SCHEMA_OUTDATED;
-		if (store_read_only(st)) {
-			warning("database %s: its indexes or verdicts were never "
-				"built and it is not writable here; audits will be "
-				"slow", store_path(st));
-			return 0;
-		}
-		return schema_finish_load(st);
-	}
+	if (version == latest)
+		return 0;
 	if (read_only && version == 0) {
 		error("database %s: not a camaudit database (no camaudit schema)",
 		      store_path(st));

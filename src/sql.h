@@ -86,6 +86,11 @@
  */
 #define SKEW(f, s) \
 	"(CASE WHEN " f ".source = " s ".source THEN 0 ELSE :skew END)"
+/*
+ * :skew by default (audit's --skew), and the one the stored verdicts are
+ * judged with (verdict.h).
+ */
+#define CORRELATE_SKEW_MS 2000
 
 /*
  * F may be the origin of S at all: filled no later than S, within skew.

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "progress.h"
-#include "schema.h"
 #include "store.h"
 #include "util.h"
 
@@ -345,16 +344,6 @@ static const char *read_only_query(const char *path, int flags)
 	return "immutable=1";
 }
 
-struct store *store_open(const char *path, enum store_mode mode, int *missing)
-{
-	enum store_failure why;
-	struct store *st = store_open_wait(path, mode, STORE_WAIT_MS, &why);
-
-	if (missing)
-		*missing = !st && why == STORE_MISSING;
-	return st;
-}
-
 /*
  * Close st->db with the statements prepared on it: sqlite3_close() leaves
  * a connection with statements open, and a statement must never outlive
@@ -429,8 +418,8 @@ static int open_db(struct store *st, const char *name, int flags)
 			  "setting pragmas");
 }
 
-struct store *store_open_wait(const char *path, enum store_mode mode,
-			      int64_t wait_ms, enum store_failure *why)
+struct store *store_connect(const char *path, enum store_mode mode,
+			    int64_t wait_ms, enum store_failure *why)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 	int flags = SQLITE_OPEN_NOFOLLOW, rc;
@@ -439,6 +428,7 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 		*why = STORE_FAILED;
 	st->path = xstrdup(mode == STORE_TEMPORARY ? "(temporary)" : path);
 	st->wait_ms = wait_ms;
+	st->atoms = xcalloc(ATOM_CACHE_SLOTS, sizeof(*st->atoms));
 	if (mode != STORE_TEMPORARY && refuse_links(path))
 		goto fail;
 	if (mode == STORE_READ || mode == STORE_UPDATE) {
@@ -477,32 +467,23 @@ struct store *store_open_wait(const char *path, enum store_mode mode,
 		/* An empty name gives SQLite's private temporary database. */
 		goto fail;
 	}
-	/* The schema check comes first: it refuses a database that is not
-	 * camaudit's before anything (such as the journal mode) is changed. */
-	rc = schema_prepare(st, mode == STORE_READ);
-	if (rc == SCHEMA_OUTDATED) {
-		/*
-		 * Reading an older store needs its upgrade too: the queries
-		 * know only the latest tables.  SQLite opens a file it may
-		 * not write read-only, and schema_prepare() then says so.
-		 */
-		close_db(st);
-		if (open_db(st, path, SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_READWRITE))
-			goto fail;
-		rc = schema_prepare(st, 0);
-	}
-	if (rc)
-		goto fail;
-	if ((mode == STORE_WRITE || mode == STORE_UPDATE) &&
-	    store_exec(st, "PRAGMA journal_mode = WAL", "enabling write-ahead logging"))
-		goto fail;
-	st->atoms = xcalloc(ATOM_CACHE_SLOTS, sizeof(*st->atoms));
 	return st;
 fail:
+	store_close_failed(st, why);
+	return NULL;
+}
+
+int store_reconnect(struct store *st)
+{
+	close_db(st);
+	return open_db(st, st->path, SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_READWRITE);
+}
+
+void store_close_failed(struct store *st, enum store_failure *why)
+{
 	if (why && st->busy)
 		*why = STORE_BUSY;
 	store_close(st);
-	return NULL;
 }
 
 void store_close(struct store *st)

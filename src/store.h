@@ -1,8 +1,10 @@
 /*
- * The SQLite store: schema and its version, the interned-string table,
- * inserts of events and rejects, and the per-source progress records that
- * make re-ingesting idempotent.  The schema is documented in the man page
- * (FILES); every value from a log reaches SQLite as a bound parameter.
+ * The SQLite store: the connection, statements and transactions, the
+ * interned-string table, inserts of events and rejects, and the
+ * per-source progress records that make re-ingesting idempotent.  The
+ * tables are schema.c's (documented in the man page, FILES), and
+ * store_open.h opens a store ready for use.  Every value from a log
+ * reaches SQLite as a bound parameter.
  */
 #ifndef CAMAUDIT_STORE_H
 #define CAMAUDIT_STORE_H
@@ -31,7 +33,7 @@ enum store_mode {
 	STORE_TEMPORARY  /* private database deleted on close (scan) */
 };
 
-/* Why store_open_wait() failed, for the command to pick an exit status. */
+/* Why a store failed to open, for the command to pick an exit status. */
 enum store_failure {
 	STORE_FAILED = 1,  /* reported: cannot open, not camaudit's, ... */
 	STORE_MISSING,     /* reported: the database does not exist */
@@ -41,18 +43,20 @@ enum store_failure {
 struct store;
 
 /*
- * Open or create the store at path (ignored for STORE_TEMPORARY).
- * A new database file is created with mode 0600: it records who watched
- * whose camera.  Reports and returns NULL on failure; *missing is set
- * when STORE_READ found no file (a configuration problem, not a failure).
+ * The connection alone, with the settings every store uses: what
+ * store_open() (store_open.h) makes, before it checks and brings the
+ * schema up to date.  Path is ignored for STORE_TEMPORARY; a new database
+ * file is created with mode 0600, as it records who watched whose camera.
+ * Reports and returns NULL on failure, with *why (if not NULL) set.
  */
-struct store *store_open(const char *path, enum store_mode mode, int *missing);
-/*
- * The same, waiting up to wait_ms for another process's write lock before
- * giving up with STORE_BUSY; *why (if not NULL) says why it failed.
- */
-struct store *store_open_wait(const char *path, enum store_mode mode,
-			      int64_t wait_ms, enum store_failure *why);
+struct store *store_connect(const char *path, enum store_mode mode,
+			    int64_t wait_ms, enum store_failure *why);
+/* Open the same file again for writing (SQLite falls back to reading
+ * where it may not write: store_read_only() then says so); 0 or -1. */
+int store_reconnect(struct store *st);
+/* Close a store that failed to open, setting *why to STORE_BUSY when the
+ * failure was another writer's lock. */
+void store_close_failed(struct store *st, enum store_failure *why);
 /*
  * Whether the last error was SQLite's "database is locked" after waiting:
  * the command then exits with EXIT_BUSY.

@@ -10,15 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#include "compiler.h"
 
-#if defined(__GNUC__)
-#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#define NORETURN __attribute__((noreturn))
-#else
-#define PRINTF_LIKE(f, a)
-#define NORETURN
-#endif
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);

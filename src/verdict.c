@@ -5,11 +5,10 @@
  * bindings of the chosen fill's camera up to the fill, and the viewer's
  * shares of that camera up to the serve.  So new events name the serves
  * they can change, and only those are judged again, with the same SQL as
- * a full recompute (correlate_set_select).
+ * a full recompute (CORRELATE_SET_SELECT, sql.h).
  */
 #include "config.h"
 
-#include "correlate.h"
 #include "coverage.h"
 #include "schema.h"
 #include "sql.h"
@@ -222,6 +221,51 @@ int verdict_update(struct store *st, int64_t source, uint64_t first)
 	return rejudge(st);
 }
 
+/* Judge every serve from scratch, indexes first, and stamp the verdicts
+ * current; in the caller's transaction. */
+static int judge_all(struct store *st)
+{
+	static const char sql[] =
+		VERDICT_INSERT("main.verdict") CORRELATE_ALL_SELECT;
+	sqlite3_stmt *stmt;
+
+	if (schema_create_indexes(st) ||
+	    store_exec(st, "DELETE FROM main.verdict", "judging every serve") ||
+	    !(stmt = store_prepare(st, sql)))
+		return -1;
+	bind_window(stmt, INT64_MIN, INT64_MAX);
+	if (store_step_done(st, stmt, "judging every serve") ||
+	    coverage_tally_all(st))
+		return -1;
+	return schema_stamp_verdicts(st);
+}
+
+int verdict_load_finished(struct store *st)
+{
+	int missing = schema_missing_indexes(st), current;
+
+	if (missing < 0 || (current = schema_verdicts_current(st)) < 0)
+		return -1;
+	return !missing && current;
+}
+
+int verdict_finish_load(struct store *st)
+{
+	int finished = verdict_load_finished(st);
+
+	if (finished != 0)
+		return finished < 0 ? -1 : 0;
+	if (store_begin(st))
+		return -1;
+	/* Another camaudit may have finished it while we waited. */
+	if ((finished = verdict_load_finished(st)) < 0 ||
+	    (!finished && judge_all(st))) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st);
+}
+
 int verdict_state(struct store *st, int64_t skew_ms, int writable,
 		  enum verdict_state *state)
 {
@@ -230,7 +274,7 @@ int verdict_state(struct store *st, int64_t skew_ms, int writable,
 	if (current < 0)
 		return -1;
 	if (!current && writable) {
-		if (schema_judge_all(st))
+		if (judge_all(st))
 			return -1;
 		current = 1;
 	}

@@ -12,6 +12,15 @@
 #include "event.h"
 #include "store.h"
 
+/*
+ * Whether what a first load defers (schema_defer_indexes) is built: the
+ * indexes, and verdicts judged by these rules; 1, 0 or -1.  Finishing
+ * it judges every serve, in a transaction of its own; 0 or -1 (reported).
+ * store_open() finishes it for any store it may write.
+ */
+int verdict_load_finished(struct store *st);
+int verdict_finish_load(struct store *st);
+
 /* Whether the stored verdicts answer a question asked with this skew. */
 enum verdict_state {
 	VERDICT_STORED,   /* current: read them */

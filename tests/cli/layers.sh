@@ -1,8 +1,9 @@
 #!/bin/sh
 # The layers, read from the built objects with nm: a command file defines
 # its struct command and nothing else that is global, only main.c uses it,
-# and no two files of src/ call into each other (issue 15: commands stand
-# on the library alone; report_html.c once called back into cmd_report.c).
+# and no two files of src/ call or include each other, directly or through
+# others (issue 15: commands stand on the library alone; report_html.c
+# once called back into cmd_report.c, store.c into schema.c).
 . "$srcdir/tests/lib.sh"
 
 objects=$(dirname "$CAMAUDIT")/src
@@ -35,31 +36,60 @@ awk '$2 == "D" && $1 ~ /^cmd_/ { cmd[$3] = $1; next }
 equal "only main.c uses what the command files define" "" "$(cat uses_commands)"
 show uses_commands
 
-# The pairs of objects in FILE (lines as in symbols) that use each
-# other's symbols.
+# The pairs of modules that reach each other, directly or through
+# others (a cycle of any length), in an edge list FILE of lines "A B"
+# (A uses B); "A and B" with A < B, one a line.
 cycles() {
-	awk '$2 == "D" { owner[$3] = $1; next }
-	     $2 == "U" && ($3 in owner) && owner[$3] != $1 { edge[$1 " " owner[$3]] = 1 }
-	     END { for (e in edge) { split(e, p, " ")
-	                             if ((p[2] " " p[1]) in edge && p[1] < p[2]) print p[1] " and " p[2] } }' \
-		"$1" "$1"
+	awk '{ edge[$1, $2] = 1; node[$1]; node[$2] }
+	     END {
+		for (a in node) {
+			split("", seen)
+			n = 0; queue[n++] = a
+			for (i = 0; i < n; i++)
+				for (b in node)
+					if ((queue[i], b) in edge && !(b in seen)) {
+						seen[b]
+						queue[n++] = b
+					}
+			for (b in seen)
+				reach[a, b] = 1
+		}
+		for (a in node)
+			for (b in node)
+				if (a < b && (a, b) in reach && (b, a) in reach)
+					print a " and " b
+	     }' "$1" | sort
 }
 
-# format.c, format_define.c and format_json.c are one module split along
-# format_private.h.  The store's modules still call each other (store and
-# schema, schema and coverage): allowed here until they no longer do,
-# shown in the output meanwhile; any other pair fails.
-known="coverage and schema
-schema and store"
-sed -e 's/^format_define /format /' -e 's/^format_json /format /' symbols > modules
-cycles modules | sort > cycles
-grep -Fx "$known" cycles | sed 's/^/# still calling each other: /'
-equal "no two files of src/ call each other (but the known pairs)" "" \
-	"$(grep -Fxv "$known" cycles)"
+# A module is a file of src/ without its extension; format.c,
+# format_define.c and format_json.c are one, split along format_private.h.
+module() { sed -e 's/^format_[a-z]* /format /' -e 's/ format_[a-z]*$/ format/'; }
 
-# The test above can fail: a pair that does call each other is found.
-printf 'a D f\nb D g\na U g\nb U f\n' > pair
-cycles pair > pair_cycles
-equal "a pair that calls each other is caught" "a and b" "$(cat pair_cycles)"
+# The call graph: who uses a symbol that another object defines.
+awk '$2 == "D" { owner[$3] = $1; next }
+     $2 == "U" && ($3 in owner) && owner[$3] != $1 { print $1, owner[$3] }' \
+	symbols symbols | module | sort -u > calls
+cycles calls > call_cycles
+equal "no two files of src/ call each other, directly or through others" "" \
+	"$(cat call_cycles)"
+
+# The include graph, from the sources: who includes another's header.
+for f in "$srcdir"/src/*.c "$srcdir"/src/*.h; do
+	name=$(basename "$f"); name=${name%.*}
+	sed -n 's/^#include "\([a-z_]*\)\.h".*/\1/p' "$f" | sed "s/^/$name /"
+done | module | awk '$1 != $2' | sort -u > includes
+cycles includes > include_cycles
+equal "no two files of src/ include each other, directly or through others" "" \
+	"$(cat include_cycles)"
+check "the include graph was read (commands.c includes store_open.h)" \
+	grep -qx "commands store_open" includes
+
+# The tests above can fail: a pair, and a cycle through three, are caught.
+printf 'a b\nb a\n' > pair
+equal "a pair that calls each other is caught" "a and b" "$(cycles pair)"
+printf 'a b\nb c\nc a\nc d\n' > ring
+equal "a cycle through three files is caught" "a and b
+a and c
+b and c" "$(cycles ring)"
 
 done_testing

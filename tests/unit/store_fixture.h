@@ -15,7 +15,7 @@
 
 #include "logfmt.h"
 #include "source.h"
-#include "store.h"
+#include "store_open.h"
 #include "verdict.h"
 
 enum { RELAY_LOG, CACHE_LOG, REGISTRY_LOG, SOURCE_COUNT };

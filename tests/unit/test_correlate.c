@@ -556,7 +556,7 @@ static void test_rejudging_a_set_reads_the_set_first(void **state)
 	assert_int_equal(store_exec(fx->st,
 		"CREATE TEMP TABLE IF NOT EXISTS rejudge"
 		" (serve INTEGER PRIMARY KEY)", "making temp.rejudge"), 0);
-	sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", correlate_set_select);
+	sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", CORRELATE_SET_SELECT);
 	assert_non_null(sql);
 	assert_int_equal(store_prepare_once(fx->st, sql, &stmt, NULL,
 					    "explaining the plan"), 0);

@@ -20,7 +20,7 @@
 #include "input.h"
 #include "logfmt.h"
 #include "source.h"
-#include "store.h"
+#include "store_open.h"
 
 struct fixture {
 	struct store *st;
