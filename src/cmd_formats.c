@@ -21,6 +21,12 @@
 
 static int cmd_formats(int argc, char **argv);
 
+static const struct cli_option list_options[] = {
+	{"format", OPT_FORMAT, "FORMAT", "list: table, json (one object per "
+	 "line), csv or tsv (default: table)"},
+	{NULL, 0, NULL, NULL},
+};
+
 static const struct cli_option test_options[] = {
 	{"lines", OPT_LINES, "N", "test: how many lines to test (default: 10)"},
 	{"help", OPT_HELP, NULL, "show this help and exit"},
@@ -28,7 +34,7 @@ static const struct cli_option test_options[] = {
 };
 
 static const struct cli_option *const formats_option_tables[] = {
-	format_options, test_options, NULL};
+	format_options, list_options, table_options, test_options, NULL};
 
 const struct command formats_command = {
 	.name = "formats",
@@ -37,13 +43,14 @@ const struct command formats_command = {
 	.description =
 	"List the input formats, show one's definition, or test a file's first\n"
 	"lines against them.",
-	.usage = "[--formats FILE] list\n"
+	.usage = "[--formats FILE] [--format table|json|csv|tsv] [--no-header]\n"
+	"                        [--wide] list\n"
 	"       camaudit formats [--formats FILE] show NAME\n"
 	"       camaudit formats [--formats FILE] [--input-format NAME] [--lines N]"
 	" test FILE",
 	.details =
 	"list: name, kind, origin and description of each format, in the order\n"
-	"files are sniffed.  show: the definition with the server configuration\n"
+	"files are sniffed (--format, --no-header and --wide are for list).  show: the definition with the server configuration\n"
 	"it expects.  test: the format of FILE (sniffed, or --input-format), then\n"
 	"for each of its first lines the canonical fields it gives, or why not.\n"
 	"Exit status: 0 every line tested gave events, 1 some line was rejected\n"
@@ -53,31 +60,46 @@ const struct command formats_command = {
 
 /* ---- list and show --------------------------------------------------------- */
 
-static void list_formats(const struct format_set *set)
+/* The output contract of list: see camaudit(1), the formats command. */
+static const struct emit_column list_columns[] = {
+	{"name", "NAME", EMIT_TEXT, NULL, 0, 0},
+	{"kind", "KIND", EMIT_TEXT, NULL, 0, 0},
+	{"origin", "ORIGIN", EMIT_TEXT, NULL, 1, 1},
+	{"description", "DESCRIPTION", EMIT_TEXT, NULL, 0, 0},
+};
+
+static struct emit_value text_value(const char *s)
 {
-	size_t i, name_width = 4, origin_width = 6;
+	return (struct emit_value){0, 0, s, strlen(s)};
+}
+
+static int format_rows(struct emit_writer *w, void *set)
+{
+	size_t i;
 
 	for (i = 0; i < format_set_count(set); i++) {
 		const struct format *fmt = format_set_at(set, i);
-		size_t w = safe_width(format_name(fmt), strlen(format_name(fmt)));
-		size_t o = safe_width(format_origin(fmt), strlen(format_origin(fmt)));
+		struct emit_value row[] = {
+			text_value(format_name(fmt)),
+			text_value(format_kind_name(format_kind(fmt))),
+			text_value(format_origin(fmt)),
+			text_value(format_description(fmt)),
+		};
 
-		name_width = w > name_width ? w : name_width;
-		origin_width = o > origin_width ? o : origin_width;
+		emit_row(row, w);
 	}
-	printf("%-*s  %-8s  %-*s  %s\n", (int)name_width, "NAME", "KIND",
-	       (int)origin_width, "ORIGIN", "DESCRIPTION");
-	for (i = 0; i < format_set_count(set); i++) {
-		const struct format *fmt = format_set_at(set, i);
-		size_t w = fput_safe(stdout, format_name(fmt), strlen(format_name(fmt)));
+	return 0;
+}
 
-		printf("%*s  %-8s  ", (int)(name_width - w), "",
-		       format_kind_name(format_kind(fmt)));
-		w = fput_safe(stdout, format_origin(fmt), strlen(format_origin(fmt)));
-		printf("%*s  ", (int)(origin_width - w), "");
-		fput_safe(stdout, format_description(fmt), strlen(format_description(fmt)));
-		putchar('\n');
-	}
+static void list_formats(struct format_set *set, enum emit_format format,
+			 unsigned flags)
+{
+	struct emit_writer w;
+
+	emit_writer_init(&w, stdout, format, flags, list_columns,
+			 ARRAY_SIZE(list_columns), 0);
+	emit_measure(&w, format_rows, set);
+	emit_write(&w, format_rows, set);
 }
 
 /*
@@ -307,6 +329,9 @@ static int test_file(const struct format_choice *choice, const char *path,
 struct formats_request {
 	struct format_request formats;
 	long lines;
+	enum emit_format format; /* list's */
+	unsigned flags;          /* list's EMIT_NO_HEADER, EMIT_WIDE */
+	int list_options;        /* given any of list's options */
 };
 
 static int handle(int key, const char *arg, void *ctx)
@@ -316,6 +341,18 @@ static int handle(int key, const char *arg, void *ctx)
 
 	if (format_option(&req->formats, key, arg))
 		return 0;
+	if (key == OPT_FORMAT) {
+		req->list_options = 1;
+		if (emit_format_parse(arg, &req->format))
+			return cli_usage_error(&formats_command, "invalid --format "
+					       "'%s' (use table, json, csv or tsv)",
+					       arg), -1;
+		return 0;
+	}
+	if (table_option(&req->flags, key)) {
+		req->list_options = 1;
+		return 0;
+	}
 	if (key == OPT_LINES) {
 		errno = 0;
 		req->lines = strtol(arg, &end, 10);
@@ -354,10 +391,13 @@ static int cmd_formats(int argc, char **argv)
 				       !strcmp(action, "show") ? "one NAME" : "one FILE");
 	if (req.formats.name && strcmp(action, "test"))
 		return cli_usage_error(&formats_command, "--input-format is for test");
+	if (req.list_options && strcmp(action, "list"))
+		return cli_usage_error(&formats_command, "--format, --no-header and "
+				       "--wide are for list");
 	if ((status = format_request_load(&formats_command, &req.formats, &choice)))
 		return status;
 	if (!strcmp(action, "list")) {
-		list_formats(choice.set);
+		list_formats(choice.set, req.format, req.flags);
 	} else if (!strcmp(action, "show")) {
 		struct format *fmt = format_set_find(choice.set, argv[first + 1]);
 

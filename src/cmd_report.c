@@ -149,38 +149,34 @@ static uint64_t ok_deliveries(const struct report_summary *sum)
 
 /* --- text ----------------------------------------------------------------- */
 
-static int text_row(const struct emit_value *row, void *ctx)
-{
-	struct writer *w = ctx;
+/* A table's rows, for emit.h's writer. */
+struct table_rows {
+	struct store *st;
+	enum report_table_id id;
+};
 
-	if (w->measuring)
-		emit_table_measure(&w->layout, row);
-	else
-		emit_table_row(&w->layout, w->out, row);
-	return 0;
+static int table_rows(struct emit_writer *ew, void *ctx)
+{
+	const struct table_rows *rows = ctx;
+
+	return report_each_row(rows->st, rows->id, NULL, emit_row, ew);
 }
 
-/* A table under "TITLE: N", in columns sized by a first pass. */
+/* A table under "TITLE: N NOTE", in columns sized by a first pass. */
 static int text_table(struct writer *w, enum report_table_id id, const char *note)
 {
 	const struct report_table *table = &report_tables[id];
+	struct table_rows rows = {w->st, id};
+	struct emit_writer ew;
 
-	emit_table_init(&w->layout, table->columns, table->column_count, 2);
-	w->measuring = 1;
-	if (report_each_row(w->st, id, NULL, text_row, w))
+	emit_writer_init(&ew, w->out, EMIT_TABLE, w->flags, table->columns,
+			 table->column_count, 2);
+	if (emit_measure(&ew, table_rows, &rows))
 		return -1;
-	w->measuring = 0;
-	fprintf(w->out, "\n%s: ", table->title);
-	if (w->layout.rows == 0) {
-		fputs("none\n", w->out);
+	putc('\n', w->out);
+	if (!emit_title(&ew, table->title, note))
 		return 0;
-	}
-	fprintf(w->out, "%" PRIu64 "%s%s\n", w->layout.rows, note ? " " : "",
-		note ? note : "");
-	emit_table_fit(&w->layout, emit_table_limit(w->out, w->flags));
-	if (!(w->flags & EMIT_NO_HEADER))
-		emit_table_row(&w->layout, w->out, NULL);
-	return report_each_row(w->st, id, NULL, text_row, w);
+	return emit_write(&ew, table_rows, &rows);
 }
 
 static int write_text(struct writer *w)
@@ -407,26 +403,17 @@ static int write_json(struct writer *w)
 
 /* --- csv ------------------------------------------------------------------ */
 
-static int delimited_row(const struct emit_value *row, void *ctx)
-{
-	struct writer *w = ctx;
-	const struct report_table *table = &report_tables[w->table];
-
-	emit_delimited_row(w->out, w->delimited, table->columns,
-			   table->column_count, row, w->flags);
-	return 0;
-}
-
 /* One notification list, CSV (RFC 4180) or TSV, header line first. */
-static int write_list(struct writer *w, enum report_table_id id)
+static int write_list(struct writer *w, enum emit_format format,
+		      enum report_table_id id)
 {
 	const struct report_table *table = &report_tables[id];
+	struct table_rows rows = {w->st, id};
+	struct emit_writer ew;
 
-	if (!(w->flags & EMIT_NO_HEADER))
-		emit_delimited_row(w->out, w->delimited, table->columns,
-				   table->column_count, NULL, w->flags);
-	w->table = id;
-	return report_each_row(w->st, id, NULL, delimited_row, w);
+	emit_writer_init(&ew, w->out, format, w->flags, table->columns,
+			 table->column_count, 0);
+	return emit_write(&ew, table_rows, &rows);
 }
 
 /* --- running -------------------------------------------------------------- */
@@ -489,8 +476,8 @@ static int write_report(struct writer *w, const struct report_request *req)
 		return report_write_html(w);
 	case FORMAT_CSV:
 	case FORMAT_TSV:
-		w->delimited = req->format == FORMAT_CSV ? EMIT_CSV : EMIT_TSV;
-		return write_list(w, lists[req->list].table);
+		return write_list(w, req->format == FORMAT_CSV ? EMIT_CSV : EMIT_TSV,
+				  lists[req->list].table);
 	}
 	return -1;
 }

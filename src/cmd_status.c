@@ -19,11 +19,10 @@
 #include "timefmt.h"
 #include "util.h"
 
-enum status_format { STATUS_TEXT, STATUS_JSON, STATUS_CSV, STATUS_TSV };
-
+/* Status's names of emit.h's formats: its tables are text among text. */
 static const char *const format_names[] = {
-	[STATUS_TEXT] = "text", [STATUS_JSON] = "json", [STATUS_CSV] = "csv",
-	[STATUS_TSV] = "tsv",
+	[EMIT_TABLE] = "text", [EMIT_JSON] = "json", [EMIT_CSV] = "csv",
+	[EMIT_TSV] = "tsv",
 };
 
 static const struct cli_option status_options[] = {
@@ -61,7 +60,7 @@ const struct command status_command = {
 
 struct status_request {
 	struct common_request common;
-	enum status_format format;
+	enum emit_format format;
 	unsigned flags;              /* EMIT_NO_HEADER, EMIT_WIDE */
 	int64_t max_age_ms;          /* --max-age, or -1 */
 	const char *max_age;         /* as given, for the warnings */
@@ -145,7 +144,7 @@ static const char stale_sql[] =
  * The output contract: see camaudit(1), the status command.  CSV and TSV
  * put the section's key first (the "section" column).
  */
-#define SECTION_COLUMN {"section", NULL, EMIT_TEXT, NULL, 0, 0}
+#define SECTION_COLUMN {"section", NULL, EMIT_LABEL, NULL, 0, 0}
 
 static const struct emit_column source_columns[] = {
 	SECTION_COLUMN,
@@ -193,69 +192,25 @@ static const struct section sections[] = {
 	SECTION("sources", "sources", NULL, sources_sql, source_columns),
 	SECTION("relays", "relays", NULL, relays_sql, relay_columns),
 	SECTION("nodes", "cache nodes", NULL, nodes_sql, node_columns),
-	SECTION("gaps", "coverage gaps", "hours in which relays served from a "
-		"cache node that wrote no cache log line", gaps_sql, gap_columns),
+	SECTION("gaps", "coverage gaps", "(hours in which relays served from a "
+		"cache node that wrote no cache log line)", gaps_sql, gap_columns),
 };
 
-/*
- * A section's row: the section's key, then the query's columns; column 0
- * (the key) is written only by CSV and TSV.
- */
-static void section_row(const struct section *sec, sqlite3_stmt *stmt,
-			struct emit_value *row)
-{
-	size_t i;
-
-	row[0] = (struct emit_value){0, 0, sec->key, strlen(sec->key)};
-	for (i = 1; i < sec->column_count; i++)
-		row[i] = emit_sql_value(stmt, (int)i - 1, sec->columns[i].kind);
-}
-
-enum pass { PASS_MEASURE, PASS_WRITE };
-
-struct section_writer {
-	const struct status_request *req;
+/* A section's query, run once for each pass of its writer. */
+struct section_rows {
+	struct store *st;
 	const struct section *sec;
-	struct emit_table table;  /* text */
-	uint64_t rows;
 };
 
-static void write_row(struct section_writer *w, enum pass pass,
-		      const struct emit_value *row)
+/* Each row: the section's key (column 0, for CSV and TSV), then the
+ * query's columns. */
+static int section_rows(struct emit_writer *w, void *ctx)
 {
-	const struct section *sec = w->sec;
-
-	if (pass == PASS_MEASURE) {
-		emit_table_measure(&w->table, row);
-		return;
-	}
-	switch (w->req->format) {
-	case STATUS_TEXT:
-		emit_table_row(&w->table, stdout, row);
-		break;
-	case STATUS_JSON:
-		if (w->rows)
-			putchar(',');
-		/* JSON nests the rows under the section's key. */
-		emit_json_row(stdout, sec->columns + 1, sec->column_count - 1, row + 1);
-		break;
-	case STATUS_CSV:
-	case STATUS_TSV:
-		emit_delimited_row(stdout, w->req->format == STATUS_CSV ? EMIT_CSV :
-				   EMIT_TSV, sec->columns, sec->column_count, row,
-				   0);
-		break;
-	}
-	w->rows++;
-}
-
-/* Run a section's query once, measuring or writing each row. */
-static int section_pass(struct store *st, struct section_writer *w,
-			enum pass pass)
-{
-	const struct section *sec = w->sec;
-	sqlite3_stmt *stmt = store_prepare(st, sec->sql);
+	const struct section_rows *r = ctx;
+	const struct section *sec = r->sec;
+	sqlite3_stmt *stmt = store_prepare(r->st, sec->sql);
 	struct emit_value row[EMIT_MAX_COLUMNS];
+	size_t i;
 	int rc;
 
 	if (!stmt)
@@ -264,57 +219,41 @@ static int section_pass(struct store *st, struct section_writer *w,
 	    sec->column_count > EMIT_MAX_COLUMNS)
 		die("status: section %s: the query does not match its columns",
 		    sec->key);
+	row[0] = (struct emit_value){0, 0, sec->key, strlen(sec->key)};
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		section_row(sec, stmt, row);
-		write_row(w, pass, row);
+		for (i = 1; i < sec->column_count; i++)
+			row[i] = emit_sql_value(stmt, (int)i - 1, sec->columns[i].kind);
+		emit_row(row, w);
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE) {
-		store_error(st, "reading the status");
+		store_error(r->st, "reading the status");
 		return -1;
 	}
 	return 0;
 }
 
+/* A section: JSON, an array under its key; text, a table under
+ * "TITLE: N (NOTE)"; CSV and TSV, its rows under a header of their own. */
 static int print_section(struct store *st, const struct section *sec,
 			 const struct status_request *req, int first)
 {
-	struct section_writer w = {.req = req, .sec = sec};
-	int header = !(req->flags & EMIT_NO_HEADER);
+	struct section_rows rows = {st, sec};
+	struct emit_writer w;
 
-	switch (req->format) {
-	case STATUS_JSON:
-		printf("%s\"%s\":[", first ? "" : ",", sec->key);
-		if (section_pass(st, &w, PASS_WRITE))
-			return -1;
-		putchar(']');
-		return 0;
-	case STATUS_CSV:
-	case STATUS_TSV:
-		if (header)
-			emit_delimited_row(stdout, req->format == STATUS_CSV ?
-					   EMIT_CSV : EMIT_TSV, sec->columns,
-					   sec->column_count, NULL, 0);
-		return section_pass(st, &w, PASS_WRITE);
-	case STATUS_TEXT:
-		break;
-	}
-	emit_table_init(&w.table, sec->columns, sec->column_count, 2);
-	if (section_pass(st, &w, PASS_MEASURE))
+	emit_writer_init(&w, stdout, req->format, req->flags | EMIT_JSON_ARRAY,
+			 sec->columns, sec->column_count, 2);
+	if (emit_measure(&w, section_rows, &rows))
 		return -1;
-	if (!first)
-		putchar('\n');
-	if (w.table.rows == 0) {
-		printf("%s: none\n", sec->title);
-		return 0;
+	if (req->format == EMIT_JSON)
+		printf("%s\"%s\":", first ? "" : ",", sec->key);
+	if (req->format == EMIT_TABLE) {
+		if (!first)
+			putchar('\n');
+		if (!emit_title(&w, sec->title, sec->note))
+			return 0;
 	}
-	printf("%s: %" PRIu64 "%s%s%s\n", sec->title, w.table.rows,
-	       sec->note ? " (" : "", sec->note ? sec->note : "",
-	       sec->note ? ")" : "");
-	emit_table_fit(&w.table, emit_table_limit(stdout, req->flags));
-	if (header)
-		emit_table_row(&w.table, stdout, NULL);
-	return section_pass(st, &w, PASS_WRITE);
+	return emit_write(&w, section_rows, &rows);
 }
 
 /*
@@ -369,12 +308,12 @@ static int status_execute(struct store *st, const struct status_request *req)
 	if (store_exec(st, materialize_sql, "summarising the store") ||
 	    coverage_build_gaps(st, INT64_MIN, INT64_MAX, &gaps))
 		goto fail;
-	if (req->format == STATUS_JSON)
+	if (req->format == EMIT_JSON)
 		fputc('{', stdout);
 	for (i = 0; i < ARRAY_SIZE(sections); i++)
 		if (print_section(st, &sections[i], req, i == 0))
 			goto fail;
-	if (req->format == STATUS_JSON)
+	if (req->format == EMIT_JSON)
 		fputs("}\n", stdout);
 	if (req->max_age_ms >= 0 &&
 	    (stale = warn_stale(st, req->max_age_ms, req->max_age)) < 0)
@@ -410,7 +349,7 @@ static int handle(int key, const char *arg, void *ctx)
 	case OPT_FORMAT:
 		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
 			if (!strcmp(arg, format_names[i])) {
-				req->format = (enum status_format)i;
+				req->format = (enum emit_format)i;
 				return 0;
 			}
 		}
@@ -425,7 +364,7 @@ static int handle(int key, const char *arg, void *ctx)
 
 static int cmd_status(int argc, char **argv)
 {
-	struct status_request req = {.format = STATUS_TEXT, .max_age_ms = -1};
+	struct status_request req = {.format = EMIT_TABLE, .max_age_ms = -1};
 	struct store *st;
 	int first, missing, status;
 

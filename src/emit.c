@@ -73,6 +73,7 @@ struct text emit_value_text(const struct emit_value *v, enum emit_kind kind,
 			 fingerprint((const unsigned char *)v->text, v->len));
 		break;
 	case EMIT_TEXT:
+	case EMIT_LABEL:
 		t.ptr = v->text;
 		t.len = v->len;
 		return t;
@@ -88,7 +89,7 @@ struct emit_value emit_sql_value(sqlite3_stmt *stmt, int i, enum emit_kind kind)
 
 	if (sqlite3_column_type(stmt, i) == SQLITE_NULL) {
 		v.null = 1;
-	} else if (kind == EMIT_TEXT) {
+	} else if (kind == EMIT_TEXT || kind == EMIT_LABEL) {
 		v.text = (const char *)sqlite3_column_text(stmt, i);
 		v.len = (size_t)sqlite3_column_bytes(stmt, i);
 	} else if (kind == EMIT_FINGERPRINT) {
@@ -225,7 +226,8 @@ void emit_table_init(struct emit_table *t, const struct emit_column *columns,
 	t->count = count;
 	t->indent = indent;
 	for (i = 0; i < count; i++) {
-		t->shown[i] = columns[i].heading && columns[i].kind != EMIT_KEY;
+		t->shown[i] = columns[i].heading && columns[i].kind != EMIT_KEY &&
+			      columns[i].kind != EMIT_LABEL;
 		t->width[i] = t->shown[i] ? strlen(columns[i].heading) : 0;
 	}
 }
@@ -408,7 +410,7 @@ void emit_json_row(FILE *out, const struct emit_column *columns, size_t count,
 		const struct emit_column *c = &columns[i];
 		struct text v;
 
-		if (c->kind == EMIT_KEY)
+		if (c->kind == EMIT_KEY || c->kind == EMIT_LABEL)
 			continue;
 		fprintf(out, "%s\"%s\":", first ? "" : ",", c->key);
 		first = 0;
@@ -454,6 +456,105 @@ void emit_delimited_row(FILE *out, enum emit_format format,
 			emit_csv_field(out, v.ptr, v.len, keep);
 	}
 	fputs(format == EMIT_TSV ? "\n" : "\r\n", out);
+}
+
+/* ---- a table in any format ------------------------------------------------ */
+
+void emit_writer_init(struct emit_writer *w, FILE *out, enum emit_format format,
+		      unsigned flags, const struct emit_column *columns,
+		      size_t count, size_t indent)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+	w->format = format;
+	w->flags = flags;
+	w->columns = columns;
+	w->count = count;
+	emit_table_init(&w->table, columns, count, indent);
+}
+
+int emit_row(const struct emit_value *row, void *writer)
+{
+	struct emit_writer *w = writer;
+
+	if (w->measuring) {
+		emit_table_measure(&w->table, row);
+		return 0;
+	}
+	switch (w->format) {
+	case EMIT_TABLE:
+		emit_table_row(&w->table, w->out, row);
+		break;
+	case EMIT_JSON:
+		if (w->flags & EMIT_JSON_ARRAY && w->rows)
+			putc(',', w->out);
+		emit_json_row(w->out, w->columns, w->count, row);
+		if (!(w->flags & EMIT_JSON_ARRAY))
+			putc('\n', w->out);
+		break;
+	case EMIT_CSV:
+	case EMIT_TSV:
+		emit_delimited_row(w->out, w->format, w->columns, w->count, row,
+				   w->flags);
+		break;
+	}
+	w->rows++;
+	return 0;
+}
+
+int emit_measure(struct emit_writer *w, emit_rows_fn *rows, void *ctx)
+{
+	int rc;
+
+	if (w->format != EMIT_TABLE)
+		return 0;
+	w->measuring = 1;
+	rc = rows(w, ctx);
+	w->measuring = 0;
+	if (rc)
+		return rc;
+	emit_table_fit(&w->table, emit_table_limit(w->out, w->flags));
+	return 0;
+}
+
+int emit_title(struct emit_writer *w, const char *title, const char *note)
+{
+	if (w->table.rows == 0) {
+		fprintf(w->out, "%s: none\n", title);
+		return 0;
+	}
+	fprintf(w->out, "%s: %" PRIu64 "%s%s\n", title, w->table.rows,
+		note ? " " : "", note ? note : "");
+	return 1;
+}
+
+int emit_write(struct emit_writer *w, emit_rows_fn *rows, void *ctx)
+{
+	int header = !(w->flags & EMIT_NO_HEADER), rc;
+
+	switch (w->format) {
+	case EMIT_TABLE:
+		/* No rows, no heading: an empty stdout reads as "nothing". */
+		if (w->table.rows == 0)
+			return 0;
+		if (header)
+			emit_table_row(&w->table, w->out, NULL);
+		break;
+	case EMIT_JSON:
+		if (w->flags & EMIT_JSON_ARRAY)
+			putc('[', w->out);
+		break;
+	case EMIT_CSV:
+	case EMIT_TSV:
+		if (header)
+			emit_delimited_row(w->out, w->format, w->columns, w->count,
+					   NULL, w->flags);
+		break;
+	}
+	rc = rows(w, ctx);
+	if (w->format == EMIT_JSON && w->flags & EMIT_JSON_ARRAY)
+		putc(']', w->out);
+	return rc;
 }
 
 /* ---- findings ------------------------------------------------------------------ */
@@ -524,77 +625,40 @@ static void finding_row(const struct finding *f, struct finding_row *r)
 }
 
 struct emit_state {
-	enum emit_format format;
-	unsigned flags;
-	FILE *out;
-	uint64_t printed;
-	struct emit_table table;
-	int measuring;
+	struct store *st;
+	unsigned types;
+	struct emit_writer w;
 	struct finding_row row;
 };
 
-static int emit_row(const struct finding *f, void *ctx)
+static int finding(const struct finding *f, void *ctx)
 {
 	struct emit_state *es = ctx;
-	const struct emit_value *v = es->row.v;
 
 	finding_row(f, &es->row);
-	if (es->measuring) {
-		emit_table_measure(&es->table, v);
-		return 0;
-	}
-	switch (es->format) {
-	case EMIT_TABLE:
-		emit_table_row(&es->table, es->out, v);
-		break;
-	case EMIT_JSON:
-		emit_json_row(es->out, columns, ARRAY_SIZE(columns), v);
-		putc('\n', es->out);
-		break;
-	case EMIT_CSV:
-	case EMIT_TSV:
-		emit_delimited_row(es->out, es->format, columns, ARRAY_SIZE(columns),
-				   v, es->flags);
-		break;
-	}
-	es->printed++;
-	return 0;
+	return emit_row(es->row.v, &es->w);
+}
+
+static int each_finding(struct emit_writer *w, void *ctx)
+{
+	struct emit_state *es = ctx;
+
+	(void)w;
+	return correlate_each_finding(es->st, es->types, finding, es);
 }
 
 int emit_findings(struct store *st, unsigned types, enum emit_format format,
 		  unsigned flags, FILE *out, uint64_t *printed)
 {
 	struct emit_state *es = xcalloc(1, sizeof(*es));
-	int failed = -1;
+	int failed;
 
-	es->format = format;
-	es->flags = flags;
-	es->out = out;
-	*printed = 0;
-	if (format == EMIT_TABLE) {
-		/* Column widths come from a first pass over the same rows. */
-		emit_table_init(&es->table, columns, ARRAY_SIZE(columns), 0);
-		es->measuring = 1;
-		if (correlate_each_finding(st, types, emit_row, es))
-			goto done;
-		es->measuring = 0;
-		/* No findings, no heading: an empty stdout reads as "nothing". */
-		if (es->table.rows == 0) {
-			failed = 0;
-			goto done;
-		}
-		emit_table_fit(&es->table, emit_table_limit(out, flags));
-		if (!(flags & EMIT_NO_HEADER))
-			emit_table_row(&es->table, out, NULL);
-	}
-	if ((format == EMIT_CSV || format == EMIT_TSV) && !(flags & EMIT_NO_HEADER))
-		emit_delimited_row(out, format, columns, ARRAY_SIZE(columns), NULL,
-				   flags);
-	if (correlate_each_finding(st, types, emit_row, es))
-		goto done;
-	*printed = es->printed;
-	failed = 0;
-done:
+	es->st = st;
+	es->types = types;
+	emit_writer_init(&es->w, out, format, flags, columns, ARRAY_SIZE(columns), 0);
+	failed = emit_measure(&es->w, each_finding, es) ||
+		 emit_write(&es->w, each_finding, es) ? -1 : 0;
+	*printed = es->w.rows;
 	free(es);
 	return failed;
 }

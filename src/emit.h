@@ -28,6 +28,8 @@ enum {
 	EMIT_NO_HEADER = 1 << 1,
 	/* Table: the full width, even on a terminal. */
 	EMIT_WIDE = 1 << 2,
+	/* JSON: the rows as one array, not one object a line. */
+	EMIT_JSON_ARRAY = 1 << 3,
 };
 
 /* What a column holds, and so how each format writes it. */
@@ -37,7 +39,9 @@ enum emit_kind {
 	EMIT_TIME,   /* ms since the epoch, as RFC 3339 UTC */
 	EMIT_FLAG,   /* 0 or 1: yes or no, JSON false or true */
 	EMIT_FINGERPRINT, /* a blob, as 16 hex digits of its FNV-1a 64 */
-	EMIT_KEY     /* an internal id linking rows: never written */
+	EMIT_KEY,    /* an internal id linking rows: never written */
+	EMIT_LABEL   /* text naming the table, for CSV and TSV, where several
+	                tables share one stream: not in text tables or JSON */
 };
 
 struct emit_column {
@@ -112,6 +116,38 @@ void emit_json_row(FILE *out, const struct emit_column *columns, size_t count,
 void emit_delimited_row(FILE *out, enum emit_format format,
 			const struct emit_column *columns, size_t count,
 			const struct emit_value *row, unsigned flags);
+
+/*
+ * One table in one format, from rows that the caller's function hands to
+ * emit_row() one by one.  A text table takes two passes over them:
+ * emit_measure() sizes and fits it (after which table.rows counts them,
+ * for a title), then emit_write() writes the heading and the rows; the
+ * other formats take only emit_write(), which writes CSV's and TSV's
+ * header line, and JSON's brackets with EMIT_JSON_ARRAY.  A text table
+ * without rows writes nothing at all.
+ */
+struct emit_writer {
+	FILE *out;
+	enum emit_format format;
+	unsigned flags;
+	const struct emit_column *columns;
+	size_t count;
+	struct emit_table table;  /* the text table's layout */
+	int measuring;
+	uint64_t rows;            /* written */
+};
+typedef int emit_rows_fn(struct emit_writer *w, void *ctx);
+void emit_writer_init(struct emit_writer *w, FILE *out, enum emit_format format,
+		      unsigned flags, const struct emit_column *columns,
+		      size_t count, size_t indent);
+int emit_measure(struct emit_writer *w, emit_rows_fn *rows, void *ctx);
+int emit_write(struct emit_writer *w, emit_rows_fn *rows, void *ctx);
+/* After emit_measure(), a text table's title line, "TITLE: N NOTE" (NOTE
+ * may be NULL) or "TITLE: none"; whether there are rows to write. */
+int emit_title(struct emit_writer *w, const char *title, const char *note);
+/* One row, measured or written; writer is the struct emit_writer (a void
+ * pointer, so that it can be a row callback as it is); 0. */
+int emit_row(const struct emit_value *row, void *writer);
 
 /*
  * Print the findings of the given types from the last correlate_run().

@@ -266,68 +266,76 @@ static const char counts_sql[] =
 
 /* --- the tables ----------------------------------------------------------- */
 
+/*
+ * On a terminal, a text table leaves out columns in their drop order (1
+ * first) before it cuts names short (emit.h): the times, 24 columns each,
+ * and the lesser counts go, so that accounts, cameras and nodes stay
+ * readable in 80 columns.
+ */
 #define COLUMNS(c) c, ARRAY_SIZE(c)
-#define SPAN_COLUMNS \
+#define SPAN_COLUMNS(last_drop) \
 	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0}, \
-	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0}, \
+	{"last_at", "LAST", EMIT_TIME, NULL, last_drop, 0}, \
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0}
 
 static const struct emit_column relay_columns[] = {
-	{"relay", "RELAY", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
+	{"relay", "RELAY", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS(1),
 };
 static const struct emit_column node_columns[] = {
-	{"node", "NODE", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
+	{"node", "NODE", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS(1),
 };
 static const struct emit_column burst_columns[] = {
-	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, SPAN_COLUMNS,
-	{"frames", "FRAMES", EMIT_COUNT, NULL, 0, 0},
-	{"pairs", "PAIRS", EMIT_COUNT, NULL, 0, 0},
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, SPAN_COLUMNS(0),
+	{"frames", "FRAMES", EMIT_COUNT, NULL, 2, 0},
+	{"pairs", "PAIRS", EMIT_COUNT, NULL, 1, 0},
 	{"owners", "OWNERS", EMIT_COUNT, NULL, 0, 0},
-	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 0, 0},
+	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 3, 0},
 };
 static const struct emit_column burst_relay_columns[] = {
-	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"relay", "RELAY", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"relay", "RELAY", EMIT_TEXT, NULL, 0, 0},
+	SPAN_COLUMNS(1),
 };
 static const struct emit_column burst_node_columns[] = {
-	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"node", "NODE", EMIT_TEXT, NULL, 0, 0}, SPAN_COLUMNS,
+	{"burst", "BURST", EMIT_COUNT, NULL, 0, 0}, {"node", "NODE", EMIT_TEXT, NULL, 0, 0},
+	SPAN_COLUMNS(1),
 };
 static const struct emit_column hour_columns[] = {
 	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
 	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
-	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 2, 0},
 	{"in_gaps", "IN_GAPS", EMIT_COUNT, NULL, 0, 0},
-	{"generation_change", "GEN_CHANGE", EMIT_FLAG, NULL, 0, 0},
+	{"generation_change", "GEN_CHANGE", EMIT_FLAG, NULL, 1, 0},
 };
 static const struct emit_column hour_node_columns[] = {
 	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
 	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
 	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
-	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 2, 0},
 	{"gap", "GAP", EMIT_FLAG, NULL, 0, 0},
-	{"gen", "GEN", EMIT_TEXT, NULL, 0, 0},
-	{"gen_changed", "GEN_CHANGED", EMIT_FLAG, NULL, 0, 0},
+	{"gen", "GEN", EMIT_TEXT, NULL, 3, 0},
+	{"gen_changed", "GEN_CHANGED", EMIT_FLAG, NULL, 1, 0},
 };
 static const struct emit_column generation_columns[] = {
 	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
 	{"changed_at", "CHANGED_AT", EMIT_TIME, NULL, 0, 0},
 	{"from", "FROM", EMIT_TEXT, NULL, 0, 0},
 	{"to", "TO", EMIT_TEXT, NULL, 0, 0},
-	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 0, 1},
+	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 1, 1},
 	{"first_cross_tenant_at", "FIRST_CROSS_TENANT", EMIT_TIME, NULL, 0, 0},
 };
-#define EXPOSURE_COLUMNS \
-	{"frames", "FRAMES", EMIT_COUNT, NULL, 0, 0}, \
+#define EXPOSURE_COLUMNS(first_drop) \
+	{"frames", "FRAMES", EMIT_COUNT, NULL, 2, 0}, \
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0}, \
-	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0}, \
-	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0}
+	{"first_at", "FIRST", EMIT_TIME, NULL, first_drop, 0}, \
+	{"last_at", "LAST", EMIT_TIME, NULL, 1, 0}
 static const struct emit_column owner_columns[] = {
 	{"id", NULL, EMIT_KEY, NULL, 0, 0},
 	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0},
-	{"devices", "DEVICES", EMIT_COUNT, NULL, 0, 0},
-	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 0, 0},
-	EXPOSURE_COLUMNS,
+	{"devices", "DEVICES", EMIT_COUNT, NULL, 3, 0},
+	{"recipients", "RECIPIENTS", EMIT_COUNT, NULL, 4, 0},
+	EXPOSURE_COLUMNS(0),
 };
 /* An owner's camera and one recipient of its frames. */
 #define PAIR_COLUMNS \
@@ -336,7 +344,7 @@ static const struct emit_column owner_columns[] = {
 	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0}
 static const struct emit_column owner_exposure_columns[] = {
 	PAIR_COLUMNS,
-	EXPOSURE_COLUMNS,
+	EXPOSURE_COLUMNS(3),
 	{"pair", NULL, EMIT_KEY, NULL, 0, 0},
 };
 /* The link to the owner exposures' pair column. */
@@ -344,30 +352,30 @@ static const struct emit_column owner_exposure_columns[] = {
 static const struct emit_column evidence_columns[] = {
 	PAIR_COLUMNS, /* the parent's, left out where JSON nests them */
 	{"served_at", "SERVED_AT", EMIT_TIME, NULL, 0, 0},
-	{"request_id", "REQUEST_ID", EMIT_TEXT, NULL, 0, 0},
+	{"request_id", "REQUEST_ID", EMIT_TEXT, NULL, 2, 0},
 	{"serve_ref", "SERVE_REF", EMIT_TEXT, NULL, 0, 1},
-	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 0, 1},
+	{"fill_ref", "FILL_REF", EMIT_TEXT, NULL, 1, 1},
 };
 static const struct emit_column recipient_columns[] = {
 	{"id", NULL, EMIT_KEY, NULL, 0, 0},
 	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0},
-	{"owners", "OWNERS", EMIT_COUNT, NULL, 0, 0},
-	{"devices", "DEVICES", EMIT_COUNT, NULL, 0, 0},
-	EXPOSURE_COLUMNS,
+	{"owners", "OWNERS", EMIT_COUNT, NULL, 4, 0},
+	{"devices", "DEVICES", EMIT_COUNT, NULL, 3, 0},
+	EXPOSURE_COLUMNS(0),
 };
 static const struct emit_column recipient_exposure_columns[] = {
 	{"recipient_account", "RECIPIENT", EMIT_TEXT, NULL, 0, 0},
 	{"owner_account", "OWNER", EMIT_TEXT, NULL, 0, 0},
 	{"origin_device", "DEVICE", EMIT_TEXT, NULL, 0, 0},
-	EXPOSURE_COLUMNS,
+	EXPOSURE_COLUMNS(3),
 };
 static const struct emit_column gap_columns[] = {
 	{"hour", "HOUR", EMIT_TIME, NULL, 0, 0},
 	{"node", "NODE", EMIT_TEXT, NULL, 0, 0},
-	{"serves", "SERVES", EMIT_COUNT, NULL, 0, 0},
+	{"serves", "SERVES", EMIT_COUNT, NULL, 1, 0},
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
 	{"cross_tenant", "CROSS_TENANT", EMIT_COUNT, NULL, 0, 0},
-	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 0, 0},
+	{"unattributed", "UNATTRIBUTED", EMIT_COUNT, NULL, 2, 0},
 	{"uncertain", "UNCERTAIN", EMIT_COUNT, NULL, 0, 0},
 };
 /* The input files: every source of the store, as status counts them. */
@@ -383,7 +391,7 @@ static const struct emit_column unattributed_columns[] = {
 	{"deliveries", "DELIVERIES", EMIT_COUNT, NULL, 0, 0},
 	{"in_gaps", "IN_GAPS", EMIT_COUNT, NULL, 0, 0},
 	{"first_at", "FIRST", EMIT_TIME, NULL, 0, 0},
-	{"last_at", "LAST", EMIT_TIME, NULL, 0, 0},
+	{"last_at", "LAST", EMIT_TIME, NULL, 1, 0},
 };
 
 #define SPAN_SQL "min(ts), max(ts), count(*)"

@@ -17,10 +17,7 @@ struct writer {
 	FILE *out;
 	const struct report_summary *sum;
 	struct tree tree;            /* json */
-	struct emit_table layout;    /* text: the table being written */
-	int measuring;               /* text: first pass */
 	unsigned flags;              /* EMIT_NO_HEADER, EMIT_WIDE */
-	enum emit_format delimited;  /* csv or tsv: which */
 	uint64_t rows;               /* html: rows counted */
 	int nested;                  /* json: rows of a child table */
 	enum report_table_id table;  /* the table being written */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The tables for cut and awk, and for a terminal (issue 15): audit, scan,
-# status, report, export and normalize with --format tsv (status also csv),
+# status, report, export, normalize and formats list with --format tsv,
 # --no-header, and text tables that fit 80 columns on a terminal (found
 # with isatty, tried through script(1)'s pty and $CAMAUDIT_COLUMNS) but
 # keep every column with --wide or in a pipe.
@@ -106,10 +106,24 @@ expect_exit 2 "tsv needs --list too" camaudit report -q --db s.db --format tsv
 grep_file "and says so" "--format tsv writes one list" err
 expect_exit 1 "report text in 40 columns" env CAMAUDIT_COLUMNS=40 "$CAMAUDIT" report -q --db s.db
 grep_file "its text columns are cut short to fit" "^  rela~  2019-" out
-grep_file "counts and times are never cut" "^      1  2019-12-26T08:14:02.000Z  2019-12-26T08:15:02.000Z +2 +2 +2 +2 +2$" out
-grep_file "a reference keeps its line" " ~[^ ]*:3  ~[^ ]*:2$" out
+grep_file "counts and times are never cut, the lesser counts left out" \
+	"^      1  2019-12-26T08:14:02.000Z  2019-12-26T08:15:02.000Z +2 +2$" out
+grep_file "a reference keeps its line" " ~[^ ]*:3$" out
 expect_exit 1 "report --wide" env CAMAUDIT_COLUMNS=40 "$CAMAUDIT" report -q --db s.db --wide
 grep_file "--wide keeps the names whole" "^  relay-a  2019-" out
+# The samples' incident in 80 columns: every table fits, by leaving out
+# times and lesser counts, and the accounts stay whole.
+camaudit ingest -q --db samples.db "$srcdir/samples"
+expect_exit 1 "report of the samples in 80 columns" \
+	env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" report -q --db samples.db
+equal "no table line is longer than 80" "" "$(awk '/^  / && length > 80' out)"
+check "an account is never cut short" sh -c '! grep -q "acct~" out'
+grep_file "bursts keep their span and owners" \
+	"^  BURST  FIRST +LAST +DELIVERIES  OWNERS$" out
+grep_file "owners keep their first exposure" \
+	"^  OWNER +DEVICES  RECIPIENTS  FRAMES  DELIVERIES  FIRST$" out
+expect_exit 1 "and with --wide" env CAMAUDIT_COLUMNS=80 "$CAMAUDIT" report -q --db samples.db --wide
+grep_file "every column is back" "^  OWNER +DEVICES  RECIPIENTS  FRAMES  DELIVERIES  FIRST +LAST$" out
 expect_exit 1 "report text, --no-header" camaudit report -q --db s.db --no-header
 check "the title lines stay" grep -q "^affected owners: 2" out
 check "the column headings go" sh -c '! grep -q "^  OWNER " out'
@@ -125,6 +139,25 @@ expect_exit 0 "normalize --format tsv --no-header" camaudit normalize -q --forma
 equal "normalize: one line per event" 3 "$(wc -l < out)"
 equal "a tab in a value does not split the field" 1 "$(awk -F "$tab" '{ print NF }' out | sort -u | wc -l)"
 grep_file "tab and escape are shown escaped" "x\\\\ny\\\\x1b\\[2J${tab}([^${tab}]*${tab}){2}a\\\\tb${tab}" out
+
+# --- formats list ----------------------------------------------------------------------
+camaudit formats list > list.table
+expect_exit 0 "formats list --format tsv --no-header" camaudit formats --format tsv --no-header list
+equal "the TSV names are the table's" "$(awk 'NR > 1 { print $1 }' list.table)" "$(cut -f 1 out)"
+equal "four fields on every line" 4 "$(awk -F "$tab" '{ print NF }' out | sort -u)"
+expect_exit 0 "formats list --format json" camaudit formats --format json list
+equal "one JSON object per format, its name first" \
+	"$(awk 'NR > 1 { print $1 }' list.table)" \
+	"$("$JQ" -r .name out)"
+equal "with its kind, origin and description" "logfmt any built-in" \
+	"$("$JQ" -r 'select(.name == "logfmt") | "\(.name) \(.kind) \(.origin)"' out)"
+expect_exit 0 "formats list --format csv" camaudit formats --format csv list
+equal "the CSV header names the keys" "name,kind,origin,description" "$(head -n 1 out | tr -d '\r')"
+expect_exit 0 "formats list in 60 columns" env CAMAUDIT_COLUMNS=60 "$CAMAUDIT" formats list
+equal "formats list: no line is longer than 60" "" "$(awk 'length > 60' out)"
+grep_file "the origin goes first, the names stay" "^NAME +KIND +DESCRIPTION$" out
+expect_exit 2 "--format is for list" camaudit formats --format json show nginx
+grep_file "and says so" "--format, --no-header and --wide are for list" err
 
 if script -qc true /dev/null > /dev/null 2>&1; then
 	script -qc "\"$CAMAUDIT\" audit -q --db s.db --type all --min-traced 0" /dev/null < /dev/null |

@@ -2,8 +2,10 @@
  * Unit tests of src/emit.c, the table layer: a text table fits the width
  * it is given by leaving columns out in their order and then cutting text
  * (a reference at its start), counts and times are never cut, TSV fields
- * hold no tab or newline, JSON writes each kind as its type, and the two
- * JSON string writers agree.
+ * hold no tab or newline, JSON writes each kind as its type, the two
+ * JSON string writers agree, and the writer of a whole table gives each
+ * format its frame (heading, header, brackets) and a label column only
+ * to CSV and TSV.
  */
 #include "config.h"
 
@@ -151,6 +153,87 @@ static void test_json_string_writers_agree_on_every_byte(void **state)
 	free(buf);
 }
 
+/* ---- the writer of a whole table ------------------------------------------ */
+
+static const struct emit_column labelled[] = {
+	{"section", NULL, EMIT_LABEL, NULL, 0, 0},
+	{"name", "NAME", EMIT_TEXT, NULL, 0, 0},
+	{"n", "N", EMIT_COUNT, NULL, 0, 0},
+};
+
+/* Rows: *(int *)ctx of them, counted twice for a text table. */
+static int some_rows(struct emit_writer *w, void *ctx)
+{
+	static const struct emit_value one[] = {TEXT("sources"), TEXT("a"), NUMBER(1)};
+	int i;
+
+	for (i = 0; i < *(int *)ctx; i++)
+		assert_int_equal(emit_row(one, w), 0);
+	return 0;
+}
+
+static char *written(enum emit_format format, unsigned flags, int rows)
+{
+	struct emit_writer w;
+	char *buf = NULL;
+
+	CAPTURE(buf, (emit_writer_init(&w, out, format, flags, labelled, 3, 0),
+		      assert_int_equal(emit_measure(&w, some_rows, &rows), 0),
+		      assert_int_equal(emit_write(&w, some_rows, &rows), 0),
+		      assert_int_equal(w.rows, (uint64_t)rows)));
+	return buf;
+}
+
+static void test_the_writer_frames_each_format(void **state)
+{
+	static const struct {
+		enum emit_format format;
+		unsigned flags;
+		int rows;
+		const char *expected;
+	} cases[] = {
+		{EMIT_TABLE, 0, 2, "NAME  N\na     1\na     1\n"},
+		{EMIT_TABLE, EMIT_NO_HEADER, 1, "a     1\n"}, /* as wide as with it */
+		{EMIT_TABLE, 0, 0, ""}, /* no rows, no heading */
+		{EMIT_JSON, 0, 2, "{\"name\":\"a\",\"n\":1}\n{\"name\":\"a\",\"n\":1}\n"},
+		{EMIT_JSON, EMIT_JSON_ARRAY, 2,
+		 "[{\"name\":\"a\",\"n\":1},{\"name\":\"a\",\"n\":1}]"},
+		{EMIT_JSON, EMIT_JSON_ARRAY, 0, "[]"},
+		{EMIT_CSV, 0, 1, "section,name,n\r\nsources,a,1\r\n"},
+		{EMIT_TSV, 0, 0, "section\tname\tn\n"}, /* the header, always */
+		{EMIT_TSV, EMIT_NO_HEADER, 1, "sources\ta\t1\n"},
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = written(cases[i].format, cases[i].flags, cases[i].rows);
+
+		assert_string_equal(buf, cases[i].expected);
+		free(buf);
+	}
+}
+
+static void test_a_title_counts_the_measured_rows(void **state)
+{
+	struct emit_writer w;
+	int rows = 3;
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, (emit_writer_init(&w, out, EMIT_TABLE, 0, labelled, 3, 2),
+		      emit_measure(&w, some_rows, &rows),
+		      assert_int_equal(emit_title(&w, "sources", "(all)"), 1)));
+	assert_string_equal(buf, "sources: 3 (all)\n");
+	free(buf);
+	rows = 0;
+	CAPTURE(buf, (emit_writer_init(&w, out, EMIT_TABLE, 0, labelled, 3, 2),
+		      emit_measure(&w, some_rows, &rows),
+		      assert_int_equal(emit_title(&w, "sources", "(all)"), 0)));
+	assert_string_equal(buf, "sources: none\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +244,8 @@ int main(void)
 		cmocka_unit_test(test_tsv_fields_hold_no_tab_or_newline),
 		cmocka_unit_test(test_json_writes_each_kind_as_its_type),
 		cmocka_unit_test(test_json_string_writers_agree_on_every_byte),
+		cmocka_unit_test(test_the_writer_frames_each_format),
+		cmocka_unit_test(test_a_title_counts_the_measured_rows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
