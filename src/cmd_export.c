@@ -109,7 +109,7 @@ struct export_request {
  * order.  status, ttl_ms and gen are numbers when the store kept an
  * integer, else text as logged.
  */
-static void row_record(sqlite3_stmt *stmt, struct record_value v[RECORD_KEYS])
+static void row_record(sqlite3_stmt *stmt, struct emit_cell v[RECORD_KEYS])
 {
 	int i;
 
@@ -117,14 +117,14 @@ static void row_record(sqlite3_stmt *stmt, struct record_value v[RECORD_KEYS])
 		v[i].text = NULL;
 		v[i].number = sqlite3_column_int64(stmt, i);
 		if (sqlite3_column_type(stmt, i) == SQLITE_NULL)
-			v[i].type = RECORD_NULL;
+			v[i].type = EMIT_CELL_NULL;
 		else if (i == RECORD_TS)
-			v[i].type = RECORD_TIME;
+			v[i].type = EMIT_CELL_TIME;
 		else if (sqlite3_column_type(stmt, i) == SQLITE_INTEGER)
-			v[i].type = RECORD_INTEGER;
+			v[i].type = EMIT_CELL_INTEGER;
 		else
-			v[i].type = RECORD_TEXT;
-		if (v[i].type == RECORD_TEXT) {
+			v[i].type = EMIT_CELL_TEXT;
+		if (v[i].type == EMIT_CELL_TEXT) {
 			v[i].text = (const char *)sqlite3_column_text(stmt, i);
 			v[i].len = (size_t)sqlite3_column_bytes(stmt, i);
 		}
@@ -197,7 +197,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 		record_write_delimited(stdout, NULL, &req->records);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int kind = record_kind_lookup((const char *)sqlite3_column_text(stmt, 0));
-		struct record_value v[RECORD_KEYS];
+		struct emit_cell v[RECORD_KEYS];
 
 		if (kind < 0)
 			die("export: the query gave an unknown kind");

@@ -86,7 +86,7 @@ static int write_event(const struct event *ev, uint64_t line,
 		       const uint64_t *fingerprint, void *ctx)
 {
 	struct normalize_run *run = ctx;
-	struct record_value v[RECORD_KEYS];
+	struct emit_cell v[RECORD_KEYS];
 	char event_id[EVENT_ID_SIZE];
 
 	if (!(run->req->records.kinds & RECORD_KIND_BIT(ev->kind)))

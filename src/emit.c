@@ -398,64 +398,222 @@ void emit_table_row(const struct emit_table *t, FILE *out,
 
 /* ---- JSON, CSV, TSV ------------------------------------------------------- */
 
+/* Room for a time or a 64-bit integer as text. */
+#define CELL_VALUE_SIZE 32
+
+/* A row is built in memory, into room reserved once for the longest. */
+struct buffer {
+	char *data;
+	size_t size;
+};
+
+static char *reserve(struct buffer *b, size_t n)
+{
+	if (b->size < n) {
+		b->size = 2 * n;
+		b->data = xrealloc(b->data, b->size);
+	}
+	return b->data;
+}
+
+/* An integer's digits at p (room for 20); returns the end. */
+static char *put_integer(char *p, int64_t v)
+{
+	char digits[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t n = 0;
+
+	do
+		digits[n++] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*p++ = '-';
+	while (n > 0)
+		*p++ = digits[--n];
+	return p;
+}
+
+/*
+ * A time as timefmt_format() writes it, quoted; consecutive rows mostly
+ * fall in one second, whose text is kept, and only the milliseconds change.
+ */
+static char *put_time(char *p, int64_t ms)
+{
+	static int64_t second = INT64_MIN;
+	static char text[TIMEFMT_SIZE];
+	int64_t this_second = ms - ((ms % 1000) + 1000) % 1000;
+	unsigned frac = (unsigned)(ms - this_second);
+
+	if (this_second != second) {
+		timefmt_format(this_second, text);
+		second = this_second;
+	}
+	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the milliseconds are bytes 20 to 22. */
+	*p++ = '"';
+	memcpy(p, text, 20);
+	p += 20;
+	if (memcmp(text, "0000-00-00", 10)) {
+		*p++ = (char)('0' + frac / 100);
+		*p++ = (char)('0' + frac / 10 % 10);
+		*p++ = (char)('0' + frac % 10);
+	} else {
+		memcpy(p, text + 20, 3); /* out of range: as timefmt wrote it */
+		p += 3;
+	}
+	return PUT(p, "Z\"");
+}
+
+void emit_json_cells(FILE *out, const char *const *keys,
+		     const struct emit_cell *cells, size_t n)
+{
+	static struct buffer b; /* one row is written at a time */
+	size_t i, room = 2;
+	char *p;
+	int first = 1;
+
+	for (i = 0; i < n; i++)
+		room += strlen(keys[i]) + 4 + (cells[i].type == EMIT_CELL_TEXT ?
+					      6 * cells[i].len + 2 : CELL_VALUE_SIZE);
+	p = reserve(&b, room);
+	*p++ = '{';
+	for (i = 0; i < n; i++) {
+		const struct emit_cell *c = &cells[i];
+		size_t len;
+
+		if (c->type == EMIT_CELL_OMIT)
+			continue;
+		if (!first)
+			*p++ = ',';
+		first = 0;
+		*p++ = '"';
+		len = strlen(keys[i]);
+		memcpy(p, keys[i], len);
+		p += len;
+		p = PUT(p, "\":");
+		switch (c->type) {
+		case EMIT_CELL_NULL:
+		case EMIT_CELL_OMIT:
+			p = PUT(p, "null");
+			break;
+		case EMIT_CELL_TEXT:
+			p = emit_json_put(p, c->text, c->len);
+			break;
+		case EMIT_CELL_INTEGER:
+			p = put_integer(p, c->number);
+			break;
+		case EMIT_CELL_TIME:
+			p = put_time(p, c->number);
+			break;
+		case EMIT_CELL_FLAG:
+			p = c->number ? PUT(p, "true") : PUT(p, "false");
+			break;
+		}
+	}
+	*p++ = '}';
+	fwrite(b.data, 1, (size_t)(p - b.data), out);
+}
+
+void emit_delimited_cells(FILE *out, enum emit_format format,
+			  const char *const *keys, const struct emit_cell *cells,
+			  size_t n, unsigned flags)
+{
+	void (*field)(FILE *, const char *, size_t, int) =
+		format == EMIT_TSV ? emit_tsv_field : emit_csv_field;
+	int keep = (flags & EMIT_KEEP_FORMULAS) != 0;
+	char buf[CELL_VALUE_SIZE], *end;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			putc(format == EMIT_TSV ? '\t' : ',', out);
+		if (!cells) {
+			fputs(keys[i], out);
+			continue;
+		}
+		switch (cells[i].type) {
+		case EMIT_CELL_NULL:
+		case EMIT_CELL_OMIT:
+			break;
+		case EMIT_CELL_TEXT:
+			field(out, cells[i].text, cells[i].len, keep);
+			break;
+		case EMIT_CELL_INTEGER:
+			/* A number we formatted is no formula; -5 stays -5. */
+			end = put_integer(buf, cells[i].number);
+			fwrite(buf, 1, (size_t)(end - buf), out);
+			break;
+		case EMIT_CELL_TIME:
+			timefmt_format(cells[i].number, buf);
+			field(out, buf, strlen(buf), keep);
+			break;
+		case EMIT_CELL_FLAG:
+			fputs(cells[i].number ? "yes" : "no", out);
+			break;
+		}
+	}
+	fputs(format == EMIT_TSV ? "\n" : "\r\n", out);
+}
+
+/* A table's row as cells (the columns that format writes), with their
+ * keys; fingerprints are formatted into bufs.  Returns the cells' count. */
+static size_t row_cells(const struct emit_column *columns, size_t count,
+			const struct emit_value *row, int json,
+			const char *keys[EMIT_MAX_COLUMNS],
+			struct emit_cell cells[EMIT_MAX_COLUMNS],
+			char bufs[EMIT_MAX_COLUMNS][EMIT_VALUE_SIZE])
+{
+	static const enum emit_cell_type types[] = {
+		[EMIT_TEXT] = EMIT_CELL_TEXT, [EMIT_COUNT] = EMIT_CELL_INTEGER,
+		[EMIT_TIME] = EMIT_CELL_TIME, [EMIT_FLAG] = EMIT_CELL_FLAG,
+		[EMIT_FINGERPRINT] = EMIT_CELL_TEXT, [EMIT_KEY] = EMIT_CELL_INTEGER,
+		[EMIT_LABEL] = EMIT_CELL_TEXT,
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < count && n < EMIT_MAX_COLUMNS; i++) {
+		const struct emit_column *c = &columns[i];
+		struct emit_cell *cell = &cells[n];
+
+		if (c->kind == EMIT_KEY || (json && c->kind == EMIT_LABEL))
+			continue;
+		keys[n++] = c->key;
+		if (!row)
+			continue;
+		if (row[i].null) {
+			*cell = (struct emit_cell){EMIT_CELL_NULL, NULL, 0, 0};
+		} else if (c->kind == EMIT_FINGERPRINT) {
+			struct text t = emit_value_text(&row[i], c->kind, bufs[n - 1]);
+
+			*cell = (struct emit_cell){EMIT_CELL_TEXT, t.ptr, 0, t.len};
+		} else {
+			*cell = (struct emit_cell){types[c->kind], row[i].text,
+						   row[i].number, row[i].len};
+		}
+	}
+	return n;
+}
+
 void emit_json_row(FILE *out, const struct emit_column *columns, size_t count,
 		   const struct emit_value *row)
 {
-	char buf[EMIT_VALUE_SIZE];
-	size_t i;
-	int first = 1;
+	const char *keys[EMIT_MAX_COLUMNS];
+	struct emit_cell cells[EMIT_MAX_COLUMNS];
+	char bufs[EMIT_MAX_COLUMNS][EMIT_VALUE_SIZE];
+	size_t n = row_cells(columns, count, row, 1, keys, cells, bufs);
 
-	putc('{', out);
-	for (i = 0; i < count; i++) {
-		const struct emit_column *c = &columns[i];
-		struct text v;
-
-		if (c->kind == EMIT_KEY || c->kind == EMIT_LABEL)
-			continue;
-		fprintf(out, "%s\"%s\":", first ? "" : ",", c->key);
-		first = 0;
-		v = emit_value_text(&row[i], c->kind, buf);
-		if (!v.ptr)
-			fputs("null", out);
-		else if (c->kind == EMIT_COUNT)
-			fwrite(v.ptr, 1, v.len, out);
-		else if (c->kind == EMIT_FLAG)
-			fputs(row[i].number ? "true" : "false", out);
-		else
-			emit_json_string(out, v.ptr, v.len);
-	}
-	putc('}', out);
+	emit_json_cells(out, keys, cells, n);
 }
 
 void emit_delimited_row(FILE *out, enum emit_format format,
 			const struct emit_column *columns, size_t count,
 			const struct emit_value *row, unsigned flags)
 {
-	int keep = (flags & EMIT_KEEP_FORMULAS) != 0, first = 1;
-	char buf[EMIT_VALUE_SIZE];
-	size_t i;
+	const char *keys[EMIT_MAX_COLUMNS];
+	struct emit_cell cells[EMIT_MAX_COLUMNS];
+	char bufs[EMIT_MAX_COLUMNS][EMIT_VALUE_SIZE];
+	size_t n = row_cells(columns, count, row, 0, keys, cells, bufs);
 
-	for (i = 0; i < count; i++) {
-		struct text v;
-
-		if (columns[i].kind == EMIT_KEY)
-			continue;
-		if (!first)
-			putc(format == EMIT_TSV ? '\t' : ',', out);
-		first = 0;
-		if (!row) {
-			fputs(columns[i].key, out);
-			continue;
-		}
-		v = emit_value_text(&row[i], columns[i].kind, buf);
-		if (!v.ptr)
-			continue;
-		if (format == EMIT_TSV)
-			emit_tsv_field(out, v.ptr, v.len, keep);
-		else
-			emit_csv_field(out, v.ptr, v.len, keep);
-	}
-	fputs(format == EMIT_TSV ? "\n" : "\r\n", out);
+	emit_delimited_cells(out, format, keys, row ? cells : NULL, n, flags);
 }
 
 /* ---- a table in any format ------------------------------------------------ */

@@ -1,16 +1,14 @@
 /*
  * Event records (record.h): the table of keys that export, normalize,
- * their --help and the man page describe, and the two writers.
+ * their --help and the man page describe, written by emit.h's row writers.
  */
 #include "config.h"
 
-#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "emit.h"
 #include "record.h"
-#include "timefmt.h"
 #include "util.h"
 
 #define SERVE RECORD_KIND_BIT(EVENT_SERVE)
@@ -158,167 +156,53 @@ int record_option(const struct command *cmd, struct record_request *req,
 	return 0;
 }
 
-/* Room for a time or a 64-bit integer. */
-#define VALUE_SIZE 32
-
-/*
- * A record is built in memory and written with one fwrite, into room
- * reserved once for the longest it can be: stdio per character made
- * normalize five times slower than zcat on bench/gen's logs, and writing
- * is most of its work.
- */
-struct buffer {
-	char *data;
-	size_t size;
-};
-
-static char *reserve(struct buffer *b, size_t n)
+/* The keys' names, in order, for emit.h's writers. */
+static const char *const *key_names(void)
 {
-	if (b->size < n) {
-		b->size = 2 * n;
-		b->data = xrealloc(b->data, b->size);
-	}
-	return b->data;
-}
+	static const char *names[RECORD_KEYS];
+	size_t i;
 
-#define PUT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
-
-/* An integer's digits at p (room for 20); returns the end. */
-static char *put_integer(char *p, int64_t v)
-{
-	char digits[24];
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	size_t n = 0;
-
-	do
-		digits[n++] = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*p++ = '-';
-	while (n > 0)
-		*p++ = digits[--n];
-	return p;
-}
-
-/*
- * A time as timefmt_format() writes it, quoted; consecutive records mostly
- * fall in one second, whose text is kept, and only the milliseconds change.
- */
-static char *put_time(char *p, int64_t ms)
-{
-	static int64_t second = INT64_MIN;
-	static char text[TIMEFMT_SIZE];
-	int64_t this_second = ms - ((ms % 1000) + 1000) % 1000;
-	unsigned frac = (unsigned)(ms - this_second);
-
-	if (this_second != second) {
-		timefmt_format(this_second, text);
-		second = this_second;
-	}
-	/* "YYYY-MM-DDTHH:MM:SS.mmmZ": the milliseconds are bytes 20 to 22. */
-	*p++ = '"';
-	memcpy(p, text, 20);
-	p += 20;
-	if (memcmp(text, "0000-00-00", 10)) {
-		*p++ = (char)('0' + frac / 100);
-		*p++ = (char)('0' + frac / 10 % 10);
-		*p++ = (char)('0' + frac % 10);
-	} else {
-		memcpy(p, text + 20, 3); /* out of range: as timefmt wrote it */
-		p += 3;
-	}
-	return PUT(p, "Z\"");
+	if (!names[0])
+		for (i = 0; i < RECORD_KEYS; i++)
+			names[i] = keys[i].name;
+	return names;
 }
 
 void record_write_json(FILE *out, enum event_kind kind,
-		       const struct record_value v[RECORD_KEYS])
+		       const struct emit_cell v[RECORD_KEYS])
 {
-	static struct buffer b; /* one command writes records at a time */
-	size_t i, room = 4;
-	char *p;
-	int first = 1;
-
-	for (i = 0; i < RECORD_KEYS; i++)
-		room += keys[i].len + 8 + (v[i].type == RECORD_TEXT ? 6 * v[i].len
-								     : VALUE_SIZE);
-	p = reserve(&b, room);
-	*p++ = '{';
-	for (i = 0; i < RECORD_KEYS; i++) {
-		if (!record_key_of_kind((enum record_key)i, kind))
-			continue;
-		if (!first)
-			*p++ = ',';
-		first = 0;
-		*p++ = '"';
-		memcpy(p, keys[i].name, keys[i].len);
-		p += keys[i].len;
-		p = PUT(p, "\":");
-		switch (v[i].type) {
-		case RECORD_NULL:
-			p = PUT(p, "null");
-			break;
-		case RECORD_TEXT:
-			p = emit_json_put(p, v[i].text, v[i].len);
-			break;
-		case RECORD_INTEGER:
-			p = put_integer(p, v[i].number);
-			break;
-		case RECORD_TIME:
-			p = put_time(p, v[i].number);
-			break;
-		}
-	}
-	p = PUT(p, "}\n");
-	fwrite(b.data, 1, (size_t)(p - b.data), out);
-}
-
-void record_write_delimited(FILE *out, const struct record_value *v,
-			    const struct record_request *req)
-{
-	void (*field)(FILE *, const char *, size_t, int) =
-		req->tsv ? emit_tsv_field : emit_csv_field;
-	int keep_formulas = req->keep_formulas;
-	char buf[VALUE_SIZE], *end;
+	struct emit_cell cells[RECORD_KEYS];
 	size_t i;
 
+	/* A key the kind does not have is left out, not null. */
+	for (i = 0; i < RECORD_KEYS; i++) {
+		cells[i] = v[i];
+		if (!record_key_of_kind((enum record_key)i, kind))
+			cells[i].type = EMIT_CELL_OMIT;
+	}
+	emit_json_cells(out, key_names(), cells, RECORD_KEYS);
+	putc('\n', out);
+}
+
+void record_write_delimited(FILE *out, const struct emit_cell *v,
+			    const struct record_request *req)
+{
 	if (!v && req->no_header)
 		return;
-	for (i = 0; i < RECORD_KEYS; i++) {
-		if (i)
-			fputc(req->tsv ? '\t' : ',', out);
-		if (!v) {
-			fputs(keys[i].name, out);
-			continue;
-		}
-		switch (v[i].type) {
-		case RECORD_NULL:
-			break;
-		case RECORD_TEXT:
-			field(out, v[i].text, v[i].len, keep_formulas);
-			break;
-		case RECORD_INTEGER:
-			/* A number we formatted cannot be a formula; -5 stays one. */
-			end = put_integer(buf, v[i].number);
-			fwrite(buf, 1, (size_t)(end - buf), out);
-			break;
-		case RECORD_TIME:
-			timefmt_format(v[i].number, buf);
-			field(out, buf, strlen(buf), keep_formulas);
-			break;
-		}
-	}
-	fputs(req->tsv ? "\n" : "\r\n", out);
+	emit_delimited_cells(out, req->tsv ? EMIT_TSV : EMIT_CSV, key_names(), v,
+			     RECORD_KEYS,
+			     req->keep_formulas ? EMIT_KEEP_FORMULAS : 0);
 }
 
 void record_from_event(const struct event *ev, const char *ref,
-		       const char *event_id, struct record_value v[RECORD_KEYS])
+		       const char *event_id, struct emit_cell v[RECORD_KEYS])
 {
 	size_t i;
 
 	memset(v, 0, RECORD_KEYS * sizeof(*v));
 	v[RECORD_KIND] = RECORD_STRING(kind_names[ev->kind]);
-	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ev->ts, 0};
-	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, ev->ts, 0};
+	v[RECORD_TS] = (struct emit_cell){EMIT_CELL_TIME, NULL, ev->ts, 0};
+	v[RECORD_TS_MS] = (struct emit_cell){EMIT_CELL_INTEGER, NULL, ev->ts, 0};
 	v[RECORD_REF] = RECORD_STRING(ref);
 	if (event_id)
 		v[RECORD_EVENT_ID] = RECORD_STRING(event_id);
@@ -334,7 +218,7 @@ void record_from_event(const struct event *ev, const char *ref,
 		if (t->len == 0)
 			continue; /* the store keeps an empty field as NULL */
 		if (NUMERIC(i) && event_integer(t, &v[i].number))
-			v[i].type = RECORD_INTEGER;
+			v[i].type = EMIT_CELL_INTEGER;
 		else
 			v[i] = RECORD_TEXT_OF(t->ptr, t->len);
 	}

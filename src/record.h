@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "emit.h"
 #include "event.h"
 
 /* The keys, in output order (camaudit(1), export). */
@@ -39,22 +40,14 @@ enum record_key {
 #define RECORD_KIND_BIT(kind) (1u << (kind))
 #define RECORD_ALL_KINDS ((1u << (EVENT_SHARE + 1)) - 1)
 
-enum record_type {
-	RECORD_NULL,    /* absent: null, or an empty CSV field */
-	RECORD_TEXT,    /* a string */
-	RECORD_INTEGER, /* a number written bare (status 200, ts_ms) */
-	RECORD_TIME     /* ms since the epoch, written as RFC 3339 UTC */
-};
+/*
+ * A record's values are emit.h's cells, typed one by one: a status is a
+ * number on one line and text on the next.  A key that the record's kind
+ * does not have is left EMIT_CELL_NULL: the writers leave it out of JSON.
+ */
 
-struct record_value {
-	enum record_type type;
-	const char *text;  /* RECORD_TEXT: len bytes, no NUL among them */
-	int64_t number;    /* RECORD_INTEGER, RECORD_TIME */
-	size_t len;
-};
-
-/* A RECORD_TEXT value of s[0..len), or of the C string s. */
-#define RECORD_TEXT_OF(s, n) ((struct record_value){RECORD_TEXT, (s), 0, (n)})
+/* An EMIT_CELL_TEXT value of s[0..len), or of the C string s. */
+#define RECORD_TEXT_OF(s, n) ((struct emit_cell){EMIT_CELL_TEXT, (s), 0, (n)})
 #define RECORD_STRING(s) RECORD_TEXT_OF((s), strlen(s))
 
 /*
@@ -91,12 +84,12 @@ int record_kinds_parse(const char *list, unsigned *set);
  * where absent; integers bare, text escaped (emit_json_string()).
  */
 void record_write_json(FILE *out, enum event_kind kind,
-		       const struct record_value v[RECORD_KEYS]);
+		       const struct emit_cell v[RECORD_KEYS]);
 /*
  * One CSV row (CRLF-ended) or TSV line (LF) of every key, as req asks, or
  * with v NULL the header line, unless --no-header.
  */
-void record_write_delimited(FILE *out, const struct record_value *v,
+void record_write_delimited(FILE *out, const struct emit_cell *v,
 			    const struct record_request *req);
 
 /*
@@ -106,6 +99,6 @@ void record_write_delimited(FILE *out, const struct record_value *v,
  * ref and event_id stay the caller's.
  */
 void record_from_event(const struct event *ev, const char *ref,
-		       const char *event_id, struct record_value v[RECORD_KEYS]);
+		       const char *event_id, struct emit_cell v[RECORD_KEYS]);
 
 #endif

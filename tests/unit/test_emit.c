@@ -234,6 +234,42 @@ static void test_a_title_counts_the_measured_rows(void **state)
 	free(buf);
 }
 
+/* ---- cells ------------------------------------------------------------------ */
+
+static void test_a_count_is_never_defused_a_text_is(void **state)
+{
+	static const struct emit_column cols[] = {
+		{"n", "N", EMIT_COUNT, NULL, 0, 0},
+		{"t", "T", EMIT_TEXT, NULL, 0, 0},
+	};
+	static const struct emit_value values[] = {NUMBER(-5), TEXT("-5")};
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, emit_delimited_row(out, EMIT_CSV, cols, 2, values, 0));
+	assert_string_equal(buf, "-5,'-5\r\n");
+	free(buf);
+}
+
+static void test_an_omitted_cell_has_no_json_key_and_an_empty_field(void **state)
+{
+	static const char *const keys[] = {"a", "b", "c"};
+	static const struct emit_cell cells[] = {
+		{EMIT_CELL_TEXT, "x", 0, 1},
+		{EMIT_CELL_OMIT, NULL, 0, 0},
+		{EMIT_CELL_NULL, NULL, 0, 0},
+	};
+	char *buf = NULL;
+
+	(void)state;
+	CAPTURE(buf, emit_json_cells(out, keys, cells, 3));
+	assert_string_equal(buf, "{\"a\":\"x\",\"c\":null}");
+	free(buf);
+	CAPTURE(buf, emit_delimited_cells(out, EMIT_TSV, keys, cells, 3, 0));
+	assert_string_equal(buf, "x\t\t\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +282,8 @@ int main(void)
 		cmocka_unit_test(test_json_string_writers_agree_on_every_byte),
 		cmocka_unit_test(test_the_writer_frames_each_format),
 		cmocka_unit_test(test_a_title_counts_the_measured_rows),
+		cmocka_unit_test(test_a_count_is_never_defused_a_text_is),
+		cmocka_unit_test(test_an_omitted_cell_has_no_json_key_and_an_empty_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,15 +22,15 @@
 /* What record_write_json() writes for a share whose account is text[0..len). */
 static char *record_json(const char *text, size_t len)
 {
-	struct record_value v[RECORD_KEYS] = {{0}};
+	struct emit_cell v[RECORD_KEYS] = {{0}};
 	char *buf = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&buf, &size);
 
 	assert_non_null(out);
 	v[RECORD_KIND] = RECORD_STRING("share");
-	v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, 1577350800123, 0};
-	v[RECORD_TS_MS] = (struct record_value){RECORD_INTEGER, NULL, 1577350800123, 0};
+	v[RECORD_TS] = (struct emit_cell){EMIT_CELL_TIME, NULL, 1577350800123, 0};
+	v[RECORD_TS_MS] = (struct emit_cell){EMIT_CELL_INTEGER, NULL, 1577350800123, 0};
 	v[RECORD_ACCOUNT] = RECORD_TEXT_OF(text, len);
 	record_write_json(out, EVENT_SHARE, v);
 	assert_int_equal(fclose(out), 0);
@@ -57,7 +57,7 @@ static char *expected_json(const char *text, size_t len)
 /* The account's cell as record_write_delimited() writes CSV, and as emit does. */
 static void assert_csv_cell_as_in_findings(const char *text, size_t len)
 {
-	struct record_value v[RECORD_KEYS] = {{0}};
+	struct emit_cell v[RECORD_KEYS] = {{0}};
 	char *got = NULL, *want = NULL;
 	size_t got_size = 0, want_size = 0, i;
 	FILE *out = open_memstream(&got, &got_size);
@@ -152,13 +152,13 @@ static void test_times_across_seconds_are_exact(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ms) / sizeof(ms[0]); i++) {
-		struct record_value v[RECORD_KEYS] = {{0}};
+		struct emit_cell v[RECORD_KEYS] = {{0}};
 		char *buf = NULL, *ts;
 		size_t size = 0;
 		FILE *out = open_memstream(&buf, &size);
 
 		assert_non_null(out);
-		v[RECORD_TS] = (struct record_value){RECORD_TIME, NULL, ms[i], 0};
+		v[RECORD_TS] = (struct emit_cell){EMIT_CELL_TIME, NULL, ms[i], 0};
 		record_write_json(out, EVENT_BINDING, v);
 		assert_int_equal(fclose(out), 0);
 		ts = strstr(buf, "\"ts\":\"");
@@ -170,7 +170,7 @@ static void test_times_across_seconds_are_exact(void **state)
 
 static void test_event_numbers_are_kept_as_the_store_keeps_them(void **state)
 {
-	struct record_value v[RECORD_KEYS];
+	struct emit_cell v[RECORD_KEYS];
 	struct event ev;
 
 	(void)state;
@@ -182,15 +182,15 @@ static void test_event_numbers_are_kept_as_the_store_keeps_them(void **state)
 	ev.field[FIELD_NODE] = (struct text){"cache-1 and more", 7};
 	ev.field[FIELD_FRAME] = (struct text){"", 0};       /* empty: absent */
 	record_from_event(&ev, "a.log:3", NULL, v);
-	assert_int_equal(v[RECORD_TTL_MS].type, RECORD_TEXT);
+	assert_int_equal(v[RECORD_TTL_MS].type, EMIT_CELL_TEXT);
 	assert_int_equal(v[RECORD_TTL_MS].len, 4);
 	assert_memory_equal(v[RECORD_TTL_MS].text, "0300", 4);
-	assert_int_equal(v[RECORD_GEN].type, RECORD_INTEGER);
+	assert_int_equal(v[RECORD_GEN].type, EMIT_CELL_INTEGER);
 	assert_true(v[RECORD_GEN].number == -5);
 	assert_int_equal(v[RECORD_NODE].len, 7);
 	assert_memory_equal(v[RECORD_NODE].text, "cache-1", 7);
-	assert_int_equal(v[RECORD_FRAME].type, RECORD_NULL);
-	assert_int_equal(v[RECORD_EVENT_ID].type, RECORD_NULL);
+	assert_int_equal(v[RECORD_FRAME].type, EMIT_CELL_NULL);
+	assert_int_equal(v[RECORD_EVENT_ID].type, EMIT_CELL_NULL);
 	assert_string_equal(v[RECORD_OP].text, "fill");
 }
 
