@@ -83,6 +83,8 @@ equal "no two files of src/ include each other, directly or through others" "" \
 	"$(cat include_cycles)"
 check "the include graph was read (commands.c includes store_open.h)" \
 	grep -qx "commands store_open" includes
+equal "no file of src/ includes a .c file (as commands once did cmd_audit.c)" "" \
+	"$(grep -l '^#include "[a-z_]*\.c"' "$srcdir"/src/*.c "$srcdir"/src/*.h)"
 
 # The tests above can fail: a pair, and a cycle through three, are caught.
 printf 'a b\nb a\n' > pair
