@@ -107,6 +107,23 @@ printf '%s\n' '{"ts":1577348050.5,"status":200,"request":{"uri":"/still/cam-4/hi
 expect_exit 0 "a response the cache did not store is ingested" camaudit ingest --db unstored.db --input-format caddy unstored.log
 equal "it is a fill and a serve" "1|1" \
 	"$(rows unstored.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
+# A revalidation that the origin answered with 304 (RFC 9211:
+# fwd-status=304) fetched nothing: the cache served the object it held.
+# Under a key without the camera that object is cam-1's, served to acct-2
+# who asked for cam-2, with the origin's 304 headers naming cam-2: were
+# the line a fill, it would be its own origin and the leak would vanish.
+{
+	printf '%s\n' '{"ts":1577348060.0,"status":200,"request":{"uri":"/still/low?camera=cam-1","headers":{"X-Account":["acct-1"]}},"resp_headers":{"Cache-Status":["Souin; fwd=uri-miss; stored"],"X-Cache-Key":["/still/low"],"X-Camera-Device":["cam-1"],"X-Frame-Id":["f-cam-1-0007"],"X-Request-Id":["r-c-010"],"X-Cache-Node":["edge-1"]}}'
+	printf '%s\n' '{"ts":1577348120.0,"status":200,"request":{"uri":"/still/low?camera=cam-2","headers":{"X-Account":["acct-2"]}},"resp_headers":{"Cache-Status":["Souin; fwd=stale; fwd-status=304"],"X-Cache-Key":["/still/low"],"X-Camera-Device":["cam-2"],"X-Frame-Id":["f-cam-1-0007"],"X-Request-Id":["r-c-011"],"X-Cache-Node":["edge-1"]}}'
+} > revalidated.log
+camaudit ingest -q --db revalidated.db "$data/registry.log"
+expect_exit 0 "a revalidated response is ingested" \
+	camaudit ingest --db revalidated.db --input-format caddy revalidated.log
+equal "it is a serve, not a fill" "2|1" \
+	"$(rows revalidated.db 'SELECT (SELECT count(*) FROM serve), (SELECT count(*) FROM fill)')"
+equal "so cam-1's frame served to acct-2 is cross-tenant" "cross_tenant r-c-011 acct-2 cam-1" \
+	"$(camaudit audit -q --db revalidated.db --type all --format json |
+		"$JQ" -r '[.type, .request_id, .viewer_account, .origin_device] | join(" ")')"
 
 # --- time zones -------------------------------------------------------------------------------
 # HAProxy's default date has no zone; the definition says where it is.  The
