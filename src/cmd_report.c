@@ -102,18 +102,17 @@ static int handle(int key, const char *arg, void *ctx)
 {
 	struct report_request *req = ctx;
 	size_t i;
-	int taken;
+	int taken, found;
 
 	switch (key) {
 	case OPT_FORMAT:
-		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
-			if (!strcmp(arg, format_names[i])) {
-				req->format = (enum report_format)i;
-				return 0;
-			}
-		}
-		return cli_usage_error(&report_command, "invalid --format '%s' (use "
-				       "text, json, html, csv or tsv)", arg), -1;
+		found = name_lookup(format_names, ARRAY_SIZE(format_names), arg);
+		if (found < 0)
+			return cli_usage_error(&report_command, "invalid --format '%s' "
+					       "(use text, json, html, csv or tsv)",
+					       arg), -1;
+		req->format = (enum report_format)found;
+		return 0;
 	case OPT_LIST:
 		for (i = 0; i < ARRAY_SIZE(lists); i++) {
 			if (!strcmp(arg, lists[i].name)) {

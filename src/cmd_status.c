@@ -336,7 +336,7 @@ fail:
 static int handle(int key, const char *arg, void *ctx)
 {
 	struct status_request *req = ctx;
-	size_t i;
+	int i;
 
 	switch (key) {
 	case OPT_MAX_AGE:
@@ -347,14 +347,12 @@ static int handle(int key, const char *arg, void *ctx)
 		req->max_age = arg;
 		return 0;
 	case OPT_FORMAT:
-		for (i = 0; i < ARRAY_SIZE(format_names); i++) {
-			if (!strcmp(arg, format_names[i])) {
-				req->format = (enum emit_format)i;
-				return 0;
-			}
-		}
-		return cli_usage_error(&status_command, "invalid --format '%s' "
-				       "(use text, json, csv or tsv)", arg), -1;
+		if ((i = name_lookup(format_names, ARRAY_SIZE(format_names), arg)) < 0)
+			return cli_usage_error(&status_command, "invalid --format "
+					       "'%s' (use text, json, csv or tsv)",
+					       arg), -1;
+		req->format = (enum emit_format)i;
+		return 0;
 	}
 	if (table_option(&req->flags, key))
 		return 0;

@@ -29,28 +29,8 @@ const char *finding_type_name(enum finding_type t)
 
 int finding_types_parse(const char *list, unsigned *types)
 {
-	const char *p = list;
-
-	*types = 0;
-	if (!strcmp(list, "all")) {
-		*types = FINDING_ALL;
-		return 0;
-	}
-	while (*p) {
-		size_t len = strcspn(p, ","), t;
-
-		for (t = 0; t < FINDING_TYPE_COUNT; t++)
-			if (strlen(type_names[t]) == len &&
-			    !strncmp(type_names[t], p, len))
-				break;
-		if (t == FINDING_TYPE_COUNT)
-			return -1;
-		*types |= 1u << t;
-		p += len;
-		if (*p == ',' && *++p == '\0')
-			return -1;
-	}
-	return *types ? 0 : -1;
+	return name_set_parse(list, type_names, FINDING_TYPE_COUNT, FINDING_ALL,
+			      types);
 }
 
 /* Count the verdicts a statement selects, by type, into summary. */

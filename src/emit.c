@@ -27,15 +27,12 @@ int emit_format_parse(const char *name, enum emit_format *format)
 		[EMIT_TABLE] = "table", [EMIT_JSON] = "json", [EMIT_CSV] = "csv",
 		[EMIT_TSV] = "tsv",
 	};
-	size_t i;
+	int i = name_lookup(names, ARRAY_SIZE(names), name);
 
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(name, names[i])) {
-			*format = (enum emit_format)i;
-			return 0;
-		}
-	}
-	return -1;
+	if (i < 0)
+		return -1;
+	*format = (enum emit_format)i;
+	return 0;
 }
 
 /* ---- values ----------------------------------------------------------------- */

@@ -64,12 +64,7 @@ const char *record_kind_name(enum event_kind kind)
 
 int record_kind_lookup(const char *name)
 {
-	size_t k;
-
-	for (k = 0; name && k < ARRAY_SIZE(kind_names); k++)
-		if (!strcmp(kind_names[k], name))
-			return (int)k;
-	return -1;
+	return name_lookup(kind_names, ARRAY_SIZE(kind_names), name);
 }
 
 const char *record_key_name(enum record_key key)
@@ -84,28 +79,8 @@ int record_key_of_kind(enum record_key key, enum event_kind kind)
 
 int record_kinds_parse(const char *list, unsigned *set)
 {
-	const char *p = list;
-
-	*set = 0;
-	if (!strcmp(list, "all")) {
-		*set = RECORD_ALL_KINDS;
-		return 0;
-	}
-	while (*p) {
-		size_t len = strcspn(p, ","), k;
-
-		for (k = 0; k < ARRAY_SIZE(kind_names); k++)
-			if (strlen(kind_names[k]) == len &&
-			    !strncmp(kind_names[k], p, len))
-				break;
-		if (k == ARRAY_SIZE(kind_names))
-			return -1;
-		*set |= 1u << k;
-		p += len;
-		if (*p == ',' && *++p == '\0')
-			return -1;
-	}
-	return *set ? 0 : -1;
+	return name_set_parse(list, kind_names, ARRAY_SIZE(kind_names),
+			      RECORD_ALL_KINDS, set);
 }
 
 const struct cli_option record_options[] = {

@@ -184,6 +184,42 @@ static size_t put_safe(FILE *fp, const char *str, size_t len)
 	return width;
 }
 
+int name_lookup(const char *const *names, size_t count, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < count; i++)
+		if (!strcmp(names[i], name))
+			return (int)i;
+	return -1;
+}
+
+int name_set_parse(const char *list, const char *const *names, size_t count,
+		   unsigned all_set, unsigned *set)
+{
+	const char *p = list;
+
+	*set = 0;
+	if (!strcmp(list, "all")) {
+		*set = all_set;
+		return 0;
+	}
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < count; i++)
+			if (strlen(names[i]) == len && !strncmp(names[i], p, len))
+				break;
+		if (i == count)
+			return -1;
+		*set |= 1u << i;
+		p += len;
+		if (*p == ',' && *++p == '\0')
+			return -1;
+	}
+	return *set ? 0 : -1;
+}
+
 const char *plural(uint64_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;

@@ -27,6 +27,18 @@ void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
 NORETURN void die(const char *fmt, ...) PRINTF_LIKE(1, 2);
 
 /*
+ * The index of name in names[0..count), or -1: the one lookup of the
+ * words an option takes (--format, --type, --events).
+ */
+int name_lookup(const char *const *names, size_t count, const char *name);
+/*
+ * A comma-separated list of those names, or "all" (all_set), as a set of
+ * bits 1 << index; -1 for an unknown or empty name, or an empty list.
+ */
+int name_set_parse(const char *list, const char *const *names, size_t count,
+		   unsigned all_set, unsigned *set);
+
+/*
  * The word for n things: one when n is 1, else many, as in
  * printf("%llu %s", n, plural(n, "file", "files")).  Both forms are given,
  * as not every plural adds an s ("delivery falls", "deliveries fall").
