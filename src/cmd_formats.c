@@ -43,16 +43,17 @@ const struct command formats_command = {
 	.description =
 	"List the input formats, show one's definition, or test a file's first\n"
 	"lines against them.",
-	.usage = "[--formats FILE] [--format table|json|csv|tsv] [--no-header]\n"
-	"                        [--wide] list\n"
+	.usage = "[--formats FILE] [--format table|json|csv|tsv]\n"
+	"                        [--no-header] [--wide] list\n"
 	"       camaudit formats [--formats FILE] show NAME\n"
 	"       camaudit formats [--formats FILE] [--input-format NAME] [--lines N]"
 	" test FILE",
 	.details =
 	"list: name, kind, origin and description of each format, in the order\n"
-	"files are sniffed (--format, --no-header and --wide are for list).  show: the definition with the server configuration\n"
-	"it expects.  test: the format of FILE (sniffed, or --input-format), then\n"
-	"for each of its first lines the canonical fields it gives, or why not.\n"
+	"files are sniffed (--format, --no-header and --wide are for list).\n"
+	"show: the definition with the server configuration it expects.  test:\n"
+	"the format of FILE (sniffed, or --input-format), then for each of its\n"
+	"first lines the canonical fields it gives, or why not.\n"
 	"Exit status: 0 every line tested gave events, 1 some line was rejected\n"
 	"or matched no format, 2 usage or definition error, 3 FILE unreadable.",
 	.options = formats_option_tables,
