@@ -395,9 +395,6 @@ void emit_table_row(const struct emit_table *t, FILE *out,
 
 /* ---- JSON, CSV, TSV ------------------------------------------------------- */
 
-/* Room for a time or a 64-bit integer as text. */
-#define CELL_VALUE_SIZE 32
-
 /* A row is built in memory, into room reserved once for the longest. */
 struct buffer {
 	char *data;
@@ -470,7 +467,7 @@ void emit_json_cells(FILE *out, const char *const *keys,
 
 	for (i = 0; i < n; i++)
 		room += strlen(keys[i]) + 4 + (cells[i].type == EMIT_CELL_TEXT ?
-					      6 * cells[i].len + 2 : CELL_VALUE_SIZE);
+					      6 * cells[i].len + 2 : EMIT_VALUE_SIZE);
 	p = reserve(&b, room);
 	*p++ = '{';
 	for (i = 0; i < n; i++) {
@@ -517,7 +514,7 @@ void emit_delimited_cells(FILE *out, enum emit_format format,
 	void (*field)(FILE *, const char *, size_t, int) =
 		format == EMIT_TSV ? emit_tsv_field : emit_csv_field;
 	int keep = (flags & EMIT_KEEP_FORMULAS) != 0;
-	char buf[CELL_VALUE_SIZE], *end;
+	char buf[EMIT_VALUE_SIZE], *end;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
