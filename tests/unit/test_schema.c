@@ -633,6 +633,36 @@ static void test_a_stopped_first_load_is_finished_by_the_next_reader(void **stat
 	assert_int_equal(raw_index_count(fx->old), (int64_t)ARRAY_SIZE(indexes));
 }
 
+/*
+ * An upgrade commits the new schema, then judges every serve
+ * (store_open.c): one stopped between the two leaves the verdicts to the
+ * next command, even one that only reads, as a stopped first load does.
+ */
+static void test_an_upgrade_stopped_before_judging_is_finished_next(void **state)
+{
+	struct fixture *fx = *state;
+	char said[512];
+	struct store *st;
+
+	build_old(fx, 4, 1);
+	st = store_connect(fx->old, STORE_UPDATE, STORE_WAIT_MS, NULL);
+	assert_non_null(st);
+	assert_int_equal(schema_prepare(st, 0), 0); /* the migrations alone */
+	assert_int_equal(schema_verdicts_current(st), 0);
+	store_close(st); /* stopped here: no verdict_finish_load() */
+	assert_int_equal(raw_int(fx->old, "PRAGMA user_version"), schema_latest());
+	assert_int_equal(raw_int(fx->old, "SELECT count(*) FROM verdict"), 0);
+
+	st = open_capturing(fx, fx->old, STORE_READ, said, sizeof(said));
+	assert_non_null(st);
+	assert_string_equal(said, "");
+	assert_int_equal(schema_verdicts_current(st), 1);
+	attach_fresh(fx, st);
+	assert_int_equal(differing(st, "verdict"), 0);
+	assert_int_equal(differing(st, "node_hour"), 0);
+	store_close(st);
+}
+
 /* A store that holds rows keeps its indexes and verdicts through a load. */
 static void test_a_load_into_a_store_with_rows_defers_nothing(void **state)
 {
@@ -743,6 +773,7 @@ int main(void)
 		TEST(test_a_store_with_rows_keeps_them_through_every_upgrade),
 		TEST(test_reported_findings_are_kept_by_their_serve),
 		TEST(test_an_older_store_opened_for_reading_is_upgraded),
+		TEST(test_an_upgrade_stopped_before_judging_is_finished_next),
 		TEST(test_stores_written_by_older_camaudits_are_upgraded),
 		TEST(test_a_stopped_first_load_is_finished_by_the_next_reader),
 		TEST(test_a_load_into_a_store_with_rows_defers_nothing),
