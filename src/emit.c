@@ -435,9 +435,24 @@ static char *put_time(char *p, int64_t ms)
 {
 	static int64_t second = INT64_MIN;
 	static char text[TIMEFMT_SIZE];
-	int64_t this_second = ms - ((ms % 1000) + 1000) % 1000;
-	unsigned frac = (unsigned)(ms - this_second);
+	unsigned frac = (unsigned)((ms % 1000 + 1000) % 1000);
+	int64_t this_second;
 
+	/*
+	 * The first second of the int64 range has no floor to subtract to
+	 * (it would overflow); far out of timefmt's range, it is written as
+	 * timefmt writes it.
+	 */
+	if (ms < INT64_MIN + 1000) {
+		timefmt_format(ms, text);
+		second = INT64_MIN; /* text no longer holds a cached second */
+		*p++ = '"';
+		memcpy(p, text, strlen(text));
+		p += strlen(text);
+		*p++ = '"';
+		return p;
+	}
+	this_second = ms - frac;
 	if (this_second != second) {
 		timefmt_format(this_second, text);
 		second = this_second;

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "emit.h"
+#include "timefmt.h"
 
 static const struct emit_column columns[] = {
 	{"type", "TYPE", EMIT_TEXT, NULL, 0, 0},
@@ -236,6 +237,31 @@ static void test_a_title_counts_the_measured_rows(void **state)
 
 /* ---- cells ------------------------------------------------------------------ */
 
+/* Times at the ends of the int64 range are written as timefmt writes
+ * them, and the one before INT64_MIN + 1000 has no second to floor to
+ * (an overflow UBSan reports). */
+static void test_a_time_at_either_end_of_the_range_is_timefmts(void **state)
+{
+	static const char *const keys[] = {"t"};
+	static const int64_t times[] = {
+		INT64_MIN, INT64_MIN + 999, INT64_MIN + 1000, -1, 0,
+		1577347200123, INT64_MAX,
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		struct emit_cell cell = {EMIT_CELL_TIME, NULL, times[i], 0};
+		char expected[64], text[TIMEFMT_SIZE], *buf = NULL;
+
+		timefmt_format(times[i], text);
+		snprintf(expected, sizeof(expected), "{\"t\":\"%s\"}", text);
+		CAPTURE(buf, emit_json_cells(out, keys, &cell, 1));
+		assert_string_equal(buf, expected);
+		free(buf);
+	}
+}
+
 static void test_a_count_is_never_defused_a_text_is(void **state)
 {
 	static const struct emit_column cols[] = {
@@ -283,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_the_writer_frames_each_format),
 		cmocka_unit_test(test_a_title_counts_the_measured_rows),
 		cmocka_unit_test(test_a_count_is_never_defused_a_text_is),
+		cmocka_unit_test(test_a_time_at_either_end_of_the_range_is_timefmts),
 		cmocka_unit_test(test_an_omitted_cell_has_no_json_key_and_an_empty_field),
 	};
 
