@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "fingerprint.h"
 #include "timefmt.h"
 #include "util.h"
 
@@ -37,15 +38,6 @@ int emit_format_parse(const char *name, enum emit_format *format)
 
 /* ---- values ----------------------------------------------------------------- */
 
-static uint64_t fingerprint(const unsigned char *p, size_t len)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	while (len--)
-		h = (h ^ *p++) * UINT64_C(1099511628211);
-	return h;
-}
-
 struct text emit_value_text(const struct emit_value *v, enum emit_kind kind,
 			    char buf[EMIT_VALUE_SIZE])
 {
@@ -67,7 +59,7 @@ struct text emit_value_text(const struct emit_value *v, enum emit_kind kind,
 		return t;
 	case EMIT_FINGERPRINT:
 		snprintf(buf, EMIT_VALUE_SIZE, "%016" PRIx64,
-			 fingerprint((const unsigned char *)v->text, v->len));
+			 fnv1a64(v->text, v->len));
 		break;
 	case EMIT_TEXT:
 	case EMIT_LABEL:

@@ -20,6 +20,16 @@ enum {
 	DONE
 };
 
+uint64_t fnv1a64(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = FNV_OFFSET;
+
+	while (len--)
+		h = (h ^ *p++) * FNV_PRIME;
+	return h;
+}
+
 void fingerprint_init(struct fingerprint *fp)
 {
 	fp->hash = FNV_OFFSET;

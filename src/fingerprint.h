@@ -28,6 +28,13 @@ void fingerprint_update(struct fingerprint *fp, const void *data, size_t len);
 /* 1 and the value once the first data line is complete, else 0. */
 int fingerprint_value(const struct fingerprint *fp, uint64_t *value);
 
+/*
+ * FNV-1a (64 bits) of data[0..len), whole: the one hash of the program,
+ * as the fingerprint above, status's head fingerprint (emit.h) and the
+ * verdicts' rules stamp (schema.c) take it.
+ */
+uint64_t fnv1a64(const void *data, size_t len);
+
 /* The length of an event id "<16 lowercase hex>:<line>" with its NUL. */
 #define EVENT_ID_SIZE 40
 /* Write the event id of line `line` of the log with fingerprint fp. */

@@ -425,15 +425,10 @@ static const char *rules_stamp(void)
 {
 	static char stamp[48];
 
-	if (!stamp[0]) {
-		const unsigned char *p = (const unsigned char *)CORRELATE_ALL_SELECT;
-		uint64_t h = UINT64_C(14695981039346656037);
-
-		for (; *p; p++)
-			h = (h ^ *p) * UINT64_C(1099511628211);
-		snprintf(stamp, sizeof(stamp), "%016llx/%d", (unsigned long long)h,
+	if (!stamp[0])
+		snprintf(stamp, sizeof(stamp), "%016llx/%d", (unsigned long long)
+			 fnv1a64(CORRELATE_ALL_SELECT, strlen(CORRELATE_ALL_SELECT)),
 			 CORRELATE_SKEW_MS);
-	}
 	return stamp;
 }
 
