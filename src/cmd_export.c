@@ -193,7 +193,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 	if (sqlite3_column_count(stmt) != RECORD_KEYS)
 		die("export: the query does not match its columns");
 	bind_request(stmt, req);
-	if (req->records.csv)
+	if (req->records.format != EMIT_JSON)
 		record_write_delimited(stdout, NULL, &req->records);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		int kind = record_kind_lookup((const char *)sqlite3_column_text(stmt, 0));
@@ -202,7 +202,7 @@ static int export_execute(struct store *st, const struct export_request *req)
 		if (kind < 0)
 			die("export: the query gave an unknown kind");
 		row_record(stmt, v);
-		if (req->records.csv)
+		if (req->records.format != EMIT_JSON)
 			record_write_delimited(stdout, v, &req->records);
 		else
 			record_write_json(stdout, (enum event_kind)kind, v);

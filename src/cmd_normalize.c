@@ -103,7 +103,7 @@ static int write_event(const struct event *ev, uint64_t line,
 		event_id[17 + put_decimal(line, event_id + 17)] = '\0';
 	}
 	record_from_event(ev, run->ref, fingerprint ? event_id : NULL, v);
-	if (run->req->records.csv)
+	if (run->req->records.format != EMIT_JSON)
 		record_write_delimited(stdout, v, &run->req->records);
 	else
 		record_write_json(stdout, ev->kind, v);
@@ -195,7 +195,7 @@ static int cmd_normalize(int argc, char **argv)
 					  &formats)))
 		return status;
 	run.formats = &formats;
-	if (req.records.csv)
+	if (req.records.format != EMIT_JSON)
 		record_write_delimited(stdout, NULL, &req.records);
 	for (i = first; i < argc && !run.write_failed; i++)
 		if (ingest_expand(argv[i], normalize_one, &run) && !run.write_failed)

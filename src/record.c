@@ -95,26 +95,25 @@ const struct cli_option record_options[] = {
 
 void record_request_init(struct record_request *req)
 {
-	req->csv = 0;
-	req->tsv = 0;
-	req->keep_formulas = 0;
-	req->no_header = 0;
+	req->format = EMIT_JSON;
+	req->flags = 0;
 	req->kinds = RECORD_ALL_KINDS;
 }
 
 int record_option(const struct command *cmd, struct record_request *req,
 		  int key, const char *arg)
 {
+	static const char *const format_names[] = {"ndjson", "csv", "tsv"};
+	static const enum emit_format formats[] = {EMIT_JSON, EMIT_CSV, EMIT_TSV};
+	int i;
+
 	switch (key) {
 	case OPT_FORMAT:
-		if (!strcmp(arg, "ndjson") || !strcmp(arg, "csv") ||
-		    !strcmp(arg, "tsv")) {
-			req->csv = strcmp(arg, "ndjson") != 0;
-			req->tsv = !strcmp(arg, "tsv");
-			return 1;
-		}
-		return cli_usage_error(cmd, "invalid --format '%s' (use ndjson, "
-				       "csv or tsv)", arg), -1;
+		if ((i = name_lookup(format_names, ARRAY_SIZE(format_names), arg)) < 0)
+			return cli_usage_error(cmd, "invalid --format '%s' (use "
+					       "ndjson, csv or tsv)", arg), -1;
+		req->format = formats[i];
+		return 1;
 	case OPT_EVENTS:
 		if (!record_kinds_parse(arg, &req->kinds))
 			return 1;
@@ -122,10 +121,10 @@ int record_option(const struct command *cmd, struct record_request *req,
 				       "list of serve, fill, removal, binding, "
 				       "share, or all)", arg), -1;
 	case OPT_KEEP_FORMULAS:
-		req->keep_formulas = 1;
+		req->flags |= EMIT_KEEP_FORMULAS;
 		return 1;
 	case OPT_NO_HEADER:
-		req->no_header = 1;
+		req->flags |= EMIT_NO_HEADER;
 		return 1;
 	}
 	return 0;
@@ -162,11 +161,10 @@ void record_write_json(FILE *out, enum event_kind kind,
 void record_write_delimited(FILE *out, const struct emit_cell *v,
 			    const struct record_request *req)
 {
-	if (!v && req->no_header)
+	if (!v && req->flags & EMIT_NO_HEADER)
 		return;
-	emit_delimited_cells(out, req->tsv ? EMIT_TSV : EMIT_CSV, key_names(), v,
-			     RECORD_KEYS,
-			     req->keep_formulas ? EMIT_KEEP_FORMULAS : 0);
+	emit_delimited_cells(out, req->format, key_names(), v, RECORD_KEYS,
+			     req->flags);
 }
 
 void record_from_event(const struct event *ev, const char *ref,

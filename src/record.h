@@ -57,11 +57,9 @@ enum record_key {
  * error of cmd (-1), or leaves a key that is not one of them (0).
  */
 struct record_request {
-	int csv;           /* CSV or TSV, not NDJSON */
-	int tsv;           /* TSV */
-	int keep_formulas;
-	int no_header;     /* --no-header */
-	unsigned kinds; /* RECORD_KIND_BIT()s; record_request_init: all */
+	enum emit_format format; /* EMIT_JSON (NDJSON), EMIT_CSV or EMIT_TSV */
+	unsigned flags;          /* EMIT_KEEP_FORMULAS, EMIT_NO_HEADER */
+	unsigned kinds;          /* RECORD_KIND_BIT()s; record_request_init: all */
 };
 extern const struct cli_option record_options[];
 void record_request_init(struct record_request *req);

@@ -64,7 +64,7 @@ static void assert_csv_cell_as_in_findings(const char *text, size_t len)
 
 	assert_non_null(out);
 	v[RECORD_ACCOUNT] = RECORD_TEXT_OF(text, len);
-	record_write_delimited(out, v, &(struct record_request){.csv = 1});
+	record_write_delimited(out, v, &(struct record_request){.format = EMIT_CSV});
 	assert_int_equal(fclose(out), 0);
 	out = open_memstream(&want, &want_size);
 	assert_non_null(out);
